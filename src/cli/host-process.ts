@@ -1,0 +1,22 @@
+/** Hosts modules in this process until SIGINT/SIGTERM, then stops them cleanly. */
+import type { Settings } from '../runtime/config.js'
+import { startRuntime } from '../runtime/host.js'
+
+export async function hostUntilSignal(settings: Settings, modules: readonly string[] | undefined, say: (line: string) => void): Promise<void> {
+  const runtime = await startRuntime({ settings, ...(modules ? { modules } : {}) })
+  const db = settings.database.url.startsWith('sqlite:') ? settings.database.url.slice(7) : settings.database.url.replace(/\/\/[^@/]*@/, '//***@')
+  say(`waddlebot is running (${runtime.storage.dialect} ${db}, cache ${runtime.cache.kind}):`)
+  for (const h of runtime.hosted) say(`  ${h.def.name.padEnd(18)} ${h.port > 0 ? h.url : 'in-process'}`)
+  if (runtime.hosted.some((h) => h.def.name === 'router')) say('Talk to it with `waddlebot chat`. Stop with Ctrl-C.')
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      runtime.log.info({ signal }, 'stopping')
+      runtime.stop().finally(resolve)
+    }
+    process.once('SIGINT', () => stop('SIGINT'))
+    process.once('SIGTERM', () => stop('SIGTERM'))
+  })
+}

@@ -1,0 +1,59 @@
+import { createInterface } from 'node:readline'
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { formatResponse, routerIsUp, sendLine } from '../cli/chat-client.js'
+import { ROLES, type Role } from '../contract/events.js'
+import { startRuntime } from '../runtime/host.js'
+import { createLogger } from '../runtime/logger.js'
+import { createRegistry } from '../runtime/registry.js'
+import { readServiceKey, resolveServiceKey } from '../runtime/service-key.js'
+
+export default class Chat extends BaseCommand<typeof Chat> {
+  static override summary = 'Talk to the bot from this terminal (the `local` platform)'
+  static override description = 'Sends each line as a chat message to the router and prints every response (chat, overlay, moderation). Reads stdin line by line when piped. When no bot is running, one is started inside this process.'
+  static override flags = {
+    user: Flags.string({ char: 'u', description: 'your chat name', default: 'you' }),
+    role: Flags.string({ char: 'r', description: 'a platform role to hold (repeatable)', options: [...ROLES], multiple: true }),
+    channel: Flags.string({ description: 'local channel id', default: 'console' }),
+    url: Flags.string({ description: 'router URL (default: the local router on its port)' }),
+    key: Flags.string({ description: 'API key (default: WADDLEBOT_API_KEY, else the local service key)' }),
+  }
+  static override examples = ['<%= config.bin %> chat', "printf '!ping\\n!help\\n' | <%= config.bin %> chat", '<%= config.bin %> chat --user Mod --role moderator']
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Chat)
+    const settings = this.settings(flags)
+    const url = (flags.url ?? createRegistry(settings).urlOf('router')).replace(/\/$/, '')
+    let stop: (() => Promise<void>) | undefined
+    if (!flags.url && !(await routerIsUp(url))) {
+      process.stderr.write(`(no bot answering at ${url}: starting one in this process)\n`)
+      const runtime = await startRuntime({ settings, log: createLogger({ level: 'warn', destination: process.stderr }) })
+      stop = () => runtime.stop()
+    }
+    const key = flags.key ?? settings.env.WADDLEBOT_API_KEY ?? (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
+    const who = { user: flags.user, roles: (flags.role ?? []) as Role[], channel: flags.channel }
+    const tty = Boolean(process.stdin.isTTY)
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })
+    if (tty) {
+      this.log(`Connected to ${url} as ${who.user}. Type !help; Ctrl-D to leave.`)
+      rl.prompt()
+    }
+    try {
+      for await (const line of rl) {
+        const text = line.trim()
+        if (text) {
+          try {
+            const result = await sendLine(url, key, who, text)
+            for (const r of result.responses) this.log(tty ? `bot> ${formatResponse(r)}` : formatResponse(r))
+          } catch (error) {
+            process.stderr.write(`error: ${(error as Error).message}\n`)
+            process.exitCode = 1
+          }
+        }
+        if (tty) rl.prompt()
+      }
+    } finally {
+      await stop?.()
+    }
+  }
+}

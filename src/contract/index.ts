@@ -1,0 +1,5 @@
+export * from './events.js'
+export * from './execution.js'
+export * from './responses.js'
+export * from './router.js'
+export * from './validate.js'

@@ -1,0 +1,56 @@
+/** What the bot says or shows: the Response union of CONTRACT §4.1, defined once. */
+import { z } from 'zod'
+
+export const chatResponseSchema = z.object({
+  type: z.literal('chat'),
+  text: z.string().min(1),
+  reply_to: z.string().optional(),
+  ephemeral: z.boolean().optional(),
+})
+export const mediaResponseSchema = z.object({
+  type: z.literal('media'),
+  media_type: z.enum(['audio', 'video', 'image']),
+  title: z.string().optional(),
+  artist: z.string().optional(),
+  art_url: z.string().optional(),
+  media_url: z.string().optional(),
+  duration: z.number().nonnegative().optional(),
+})
+export const tickerResponseSchema = z.object({
+  type: z.literal('ticker'),
+  text: z.string().min(1),
+  duration: z.number().positive().optional(),
+})
+export const generalResponseSchema = z.object({
+  type: z.literal('general'),
+  content: z.string(),
+  duration: z.number().positive().optional(),
+  style: z.record(z.string(), z.unknown()).optional(),
+})
+export const formResponseSchema = z.object({
+  type: z.literal('form'),
+  title: z.string(),
+  fields: z.array(z.record(z.string(), z.unknown())),
+})
+export const moderationResponseSchema = z.object({
+  type: z.literal('moderation'),
+  action: z.enum(['warn', 'delete', 'timeout', 'ban']),
+  reason: z.string(),
+  duration: z.number().nonnegative().optional(),
+})
+
+export const responseSchema = z.discriminatedUnion('type', [
+  chatResponseSchema,
+  mediaResponseSchema,
+  tickerResponseSchema,
+  generalResponseSchema,
+  formResponseSchema,
+  moderationResponseSchema,
+])
+export type Response = z.infer<typeof responseSchema>
+export type ChatResponse = z.infer<typeof chatResponseSchema>
+
+/** Shorthand for the most common response. */
+export function chat(text: string, extra: Omit<ChatResponse, 'type' | 'text'> = {}): ChatResponse {
+  return { type: 'chat', text, ...extra }
+}

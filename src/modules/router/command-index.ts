@@ -1,0 +1,97 @@
+/**
+ * The router's in-memory view of the `commands` table: lookup by prefix + name or alias, and the event
+ * handlers per event type. Reloaded when a module announces a change, and on a miss at most once a second.
+ */
+import { sql } from '../../runtime/storage/sql.js'
+import type { Queryable } from '../../runtime/storage/types.js'
+
+export interface CommandRow {
+  id: number | string
+  name: string
+  prefix: string
+  module: string
+  description: string | null
+  usage: string | null
+  location_url: string | null
+  timeout_ms: number
+  rate_limit: number
+  cooldown_ms: number
+  permission_level: string
+  trigger_type: 'command' | 'event' | 'both'
+  event_types: string
+  priority: number
+  execution_mode: 'sequential' | 'parallel'
+  aliases: string
+}
+
+export class CommandIndex {
+  #byWord = new Map<string, CommandRow>()
+  #byEvent = new Map<string, CommandRow[]>()
+  #commands: CommandRow[] = []
+  #loadedAt = 0
+  #loading: Promise<void> | undefined
+
+  constructor(private readonly db: Queryable) {}
+
+  /** Every active command (not event handlers), sorted by name. */
+  get commands(): readonly CommandRow[] {
+    return this.#commands
+  }
+
+  async reload(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined
+    })
+    return this.#loading
+  }
+
+  async #load(): Promise<void> {
+    const rows = await this.db.query<CommandRow>(sql`select * from commands where is_active = 1`)
+    const byWord = new Map<string, CommandRow>()
+    const byEvent = new Map<string, CommandRow[]>()
+    const commands: CommandRow[] = []
+    for (const row of rows) {
+      if (row.trigger_type !== 'event') {
+        commands.push(row)
+        byWord.set(`${row.prefix}${row.name}`, row)
+        for (const alias of parseList(row.aliases)) if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
+      }
+      if (row.trigger_type !== 'command') {
+        for (const type of parseList(row.event_types)) {
+          const list = byEvent.get(type) ?? []
+          list.push(row)
+          byEvent.set(type, list)
+        }
+      }
+    }
+    for (const list of byEvent.values()) list.sort((a, b) => a.priority - b.priority)
+    commands.sort((a, b) => a.name.localeCompare(b.name))
+    this.#byWord = byWord
+    this.#byEvent = byEvent
+    this.#commands = commands
+    this.#loadedAt = Date.now()
+  }
+
+  /** The command for `!name`; reloads once (at most every second) on a miss. */
+  async find(prefix: string, name: string): Promise<CommandRow | undefined> {
+    const key = `${prefix}${name}`
+    const hit = this.#byWord.get(key)
+    if (hit || Date.now() - this.#loadedAt < 1000) return hit
+    await this.reload()
+    return this.#byWord.get(key)
+  }
+
+  handlersFor(eventType: string): readonly CommandRow[] {
+    return this.#byEvent.get(eventType) ?? []
+  }
+}
+
+function parseList(json: string | null): string[] {
+  if (!json) return []
+  try {
+    const v: unknown = JSON.parse(json)
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  } catch {
+    return []
+  }
+}

@@ -1,0 +1,26 @@
+/** Entities are created on first sight; each belongs to a community (the default one until the hub assigns). */
+import type { InboundEvent } from '../../contract/events.js'
+import { sql } from '../../runtime/storage/sql.js'
+import type { Queryable } from '../../runtime/storage/types.js'
+
+export const DEFAULT_COMMUNITY = 'default'
+
+export class EntityBook {
+  #community = new Map<string, string>()
+  constructor(private readonly db: Queryable) {}
+
+  /** The entity's community id; inserts the entity the first time this process sees it. */
+  async ensure(entityId: string, event: InboundEvent): Promise<string> {
+    const known = this.#community.get(entityId)
+    if (known) return known
+    const now = Date.now()
+    await this.db.execute(sql`insert into entities (entity_id, platform, server_id, channel_id, community_id, is_active, config, first_seen_at, last_seen_at)
+      values (${entityId}, ${event.platform}, ${event.server_id}, ${event.channel_id}, ${DEFAULT_COMMUNITY}, 1, '{}', ${now}, ${now})
+      on conflict (entity_id) do update set last_seen_at = excluded.last_seen_at`)
+    const row = await this.db.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${entityId}`)
+    const community = row?.community_id ?? DEFAULT_COMMUNITY
+    if (this.#community.size > 100_000) this.#community.clear()
+    this.#community.set(entityId, community)
+    return community
+  }
+}

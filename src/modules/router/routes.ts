@@ -1,0 +1,46 @@
+/** The router's HTTP surface: `POST /api/v1/events` and `POST /api/v1/events/batch` (CONTRACT §4.1). */
+import type { FastifyInstance } from 'fastify'
+import { eventBatchSchema, inboundEventSchema } from '../../contract/events.js'
+import type { EventResult } from '../../contract/router.js'
+import { describeIssue } from '../../contract/validate.js'
+import { authenticate } from '../../runtime/auth.js'
+import { WaddleError } from '../../runtime/errors.js'
+import type { ModuleContext } from '../../runtime/module.js'
+import { resolveServiceKey } from '../../runtime/service-key.js'
+import { createPipeline } from './pipeline.js'
+
+export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
+  const pipeline = await createPipeline(ctx)
+  app.addHook('onClose', async () => pipeline.close())
+  const auth = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: ctx.settings.requireKeys }
+
+  app.post('/api/v1/events', async (req) => {
+    await authenticate(req, auth, ['collector'], 'POST /api/v1/events')
+    const parsed = inboundEventSchema.safeParse(req.body)
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error)
+      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+    }
+    return pipeline.process(parsed.data)
+  })
+
+  app.post('/api/v1/events/batch', async (req) => {
+    await authenticate(req, auth, ['collector'], 'POST /api/v1/events/batch')
+    const batch = eventBatchSchema.safeParse(req.body)
+    if (!batch.success) {
+      const { field, message } = describeIssue(batch.error)
+      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+    }
+    const results: (EventResult | { error: { code: string; field: string; message: string } })[] = []
+    for (const [i, raw] of batch.data.events.entries()) {
+      const parsed = inboundEventSchema.safeParse(raw)
+      if (!parsed.success) {
+        const { field, message } = describeIssue(parsed.error)
+        results.push({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } })
+        continue
+      }
+      results.push(await pipeline.process(parsed.data))
+    }
+    return { results }
+  })
+}

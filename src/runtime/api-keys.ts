@@ -1,0 +1,63 @@
+/**
+ * API keys: `wbot_<scope>_<43 url-safe chars>`, shown once, stored as SHA-256 hashes.
+ * Scopes: collector (send events, coordination), module (execute, responses), admin (everything).
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { WaddleError } from './errors.js'
+import { sql } from './storage/sql.js'
+import type { Queryable } from './storage/types.js'
+
+export const KEY_SCOPES = ['collector', 'module', 'admin'] as const
+export type KeyScope = (typeof KEY_SCOPES)[number]
+
+export interface ApiKeyInfo {
+  id: string
+  name: string
+  scope: KeyScope
+  key_prefix: string
+  created_at: number
+  last_used_at: number | null
+  revoked_at: number | null
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+/** Creates a key; the plaintext is returned once and never stored. */
+export async function createApiKey(db: Queryable, name: string, scope: KeyScope): Promise<ApiKeyInfo & { key: string }> {
+  if (!KEY_SCOPES.includes(scope)) throw new WaddleError('WB_INPUT_INVALID', { field: 'scope', reason: `must be one of ${KEY_SCOPES.join(', ')}` })
+  if (!/^[\w.-]{1,64}$/.test(name)) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: 'use 1-64 letters, digits, dot, dash or underscore' })
+  const key = `wbot_${scope}_${randomBytes(32).toString('base64url')}`
+  const info: ApiKeyInfo = {
+    id: randomUUID().slice(0, 8),
+    name,
+    scope,
+    key_prefix: key.slice(0, scope.length + 10),
+    created_at: Date.now(),
+    last_used_at: null,
+    revoked_at: null,
+  }
+  await db.execute(sql`insert into api_keys (id, name, scope, key_hash, key_prefix, created_at)
+    values (${info.id}, ${name}, ${scope}, ${hashKey(key)}, ${info.key_prefix}, ${info.created_at})`)
+  return { ...info, key }
+}
+
+export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
+  return db.query<ApiKeyInfo>(sql`select id, name, scope, key_prefix, created_at, last_used_at, revoked_at
+    from api_keys order by created_at, id`)
+}
+
+export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
+  const { changes } = await db.execute(sql`update api_keys set revoked_at = ${Date.now()} where id = ${id} and revoked_at is null`)
+  if (changes === 0) throw new WaddleError('WB_KEY_UNKNOWN', { id })
+}
+
+/** The scope of a valid, unrevoked key, or undefined. */
+export async function lookupApiKey(db: Queryable, key: string): Promise<{ id: string; scope: KeyScope } | undefined> {
+  if (!key.startsWith('wbot_')) return undefined
+  const row = await db.one<{ id: string; scope: KeyScope }>(
+    sql`select id, scope from api_keys where key_hash = ${hashKey(key)} and revoked_at is null`,
+  )
+  return row
+}

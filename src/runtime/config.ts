@@ -1,0 +1,152 @@
+/**
+ * Settings: waddlebot.yaml (validated) + environment overrides + .env, resolved once at start.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import { describeIssue } from '../contract/validate.js'
+import { type ConfigFile, configSchema, type ModuleSettings, SECRET_KEY } from './config-schema.js'
+import { WaddleError } from './errors.js'
+import { portOffsetFromEnv } from './ports.js'
+
+export interface Settings {
+  /** Folder holding waddlebot.yaml (or the working directory when there is none). */
+  readonly projectDir: string
+  readonly configFile: string | undefined
+  readonly bind: string
+  readonly portOffset: number
+  readonly dataDir: string
+  readonly database: { readonly url: string; readonly readUrl: string | undefined }
+  readonly redisUrl: string | undefined
+  readonly requireKeys: boolean
+  readonly logLevel: ConfigFile['log']['level']
+  /** Per-module settings, file values merged with `WADDLEBOT_<MODULE>_<KEY>` overrides. */
+  readonly modules: Readonly<Record<string, ModuleSettings>>
+  readonly platforms: Pick<ConfigFile, 'twitch' | 'discord' | 'slack' | 'local'>
+  readonly env: NodeJS.ProcessEnv
+}
+
+export interface LoadSettingsOptions {
+  cwd?: string
+  /** Explicit config path (`--config`); else WADDLEBOT_CONFIG; else ./waddlebot.yaml when present. */
+  configPath?: string | undefined
+  env?: NodeJS.ProcessEnv
+}
+
+export const CONFIG_FILE_NAME = 'waddlebot.yaml'
+
+/** Finds, reads, validates and resolves the settings. Throws WaddleError naming the bad key. */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const cwd = options.cwd ?? process.cwd()
+  const env = options.env ?? process.env
+  const explicit = options.configPath ?? env.WADDLEBOT_CONFIG
+  let configFile: string | undefined
+  if (explicit) {
+    configFile = resolve(cwd, explicit)
+    if (!existsSync(configFile)) throw new WaddleError('WB_CONFIG_NOT_FOUND', { file: configFile })
+  } else if (existsSync(join(cwd, CONFIG_FILE_NAME))) {
+    configFile = join(cwd, CONFIG_FILE_NAME)
+  }
+  const projectDir = configFile ? resolve(configFile, '..') : cwd
+  loadDotEnv(projectDir, env)
+  const file = configFile ? readConfigFile(configFile) : configSchema.parse({})
+  const dataDir = resolve(projectDir, file.data_dir)
+  const defaultDb = `sqlite:${join(dataDir, 'waddlebot.db')}`
+  return {
+    projectDir,
+    configFile,
+    bind: env.WADDLEBOT_BIND ?? file.bind,
+    portOffset: env.WADDLEBOT_PORT_OFFSET ? portOffsetFromEnv(env) : (file.port_offset ?? 0),
+    dataDir,
+    database: {
+      url: resolveDbUrl(env.DATABASE_URL ?? file.database.url ?? defaultDb, projectDir),
+      readUrl: env.DATABASE_READ_URL ?? file.database.read_url,
+    },
+    redisUrl: emptyToUndefined(env.REDIS_URL ?? file.redis.url),
+    requireKeys: env.WADDLEBOT_REQUIRE_KEYS ? env.WADDLEBOT_REQUIRE_KEYS !== 'false' : file.auth.require_keys,
+    logLevel: (env.WADDLEBOT_LOG_LEVEL as ConfigFile['log']['level'] | undefined) ?? file.log.level,
+    modules: applyModuleEnv(file.modules, env),
+    platforms: { twitch: file.twitch, discord: file.discord, slack: file.slack, local: file.local },
+    env,
+  }
+}
+
+function readConfigFile(path: string): ConfigFile {
+  const doc = parseDocument(readFileSync(path, 'utf8'))
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!
+    throw new WaddleError('WB_CONFIG_INVALID', { key: `line ${e.linePos?.[0]?.line ?? '?'}`, reason: e.message.split('\n')[0] ?? 'YAML syntax error', file: path })
+  }
+  const raw: unknown = doc.toJS() ?? {}
+  const secret = findSecretKey(raw, [])
+  if (secret) throw new WaddleError('WB_CONFIG_SECRET_IN_FILE', { key: secret, file: path })
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) {
+    const { field, message } = describeIssue(parsed.error)
+    const issue = parsed.error.issues[0]
+    const key = issue?.code === 'unrecognized_keys' ? [field === 'body' ? '' : field, issue.keys[0]].filter(Boolean).join('.') : field
+    throw new WaddleError('WB_CONFIG_INVALID', { key, reason: message, file: path })
+  }
+  return parsed.data
+}
+
+function findSecretKey(value: unknown, path: string[]): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(k) && typeof v !== 'object') return [...path, k].join('.')
+    const inner = findSecretKey(v, [...path, k])
+    if (inner) return inner
+  }
+  return undefined
+}
+
+/** `WADDLEBOT_<MODULE>_<KEY>=v` → modules.<module>.<key> (module dashes as underscores; values parsed as YAML scalars). */
+function applyModuleEnv(modules: Record<string, ModuleSettings>, env: NodeJS.ProcessEnv): Record<string, ModuleSettings> {
+  const out: Record<string, ModuleSettings> = structuredClone(modules)
+  const reserved = new Set(['CONFIG', 'PORT_OFFSET', 'BIND', 'REQUIRE_KEYS', 'LOG_LEVEL', 'SERVICE_KEY', 'API_KEY', 'ROUTER_URL', 'REPLICA'])
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^WADDLEBOT_([A-Z0-9_]+)$/.exec(name)
+    if (!m || value === undefined || reserved.has(m[1]!)) continue
+    const rest = m[1]!.toLowerCase()
+    const moduleName = Object.keys(out).concat(KNOWN_MODULE_PREFIXES).find((mod) => rest.startsWith(`${mod.replaceAll('-', '_')}_`))
+    if (!moduleName) continue
+    const key = rest.slice(moduleName.length + 1)
+    out[moduleName] = { ...out[moduleName], [key]: parseScalar(value) }
+  }
+  return out
+}
+
+/** Seed module names, longest first so `youtube_music_x` is not read as `youtube…`. */
+const KNOWN_MODULE_PREFIXES = [
+  'kong-admin-broker', 'browser-source', 'youtube-music', 'marketplace', 'reputation', 'community',
+  'inventory', 'identity', 'shoutout', 'calendar', 'memories', 'spotify', 'discord', 'twitch', 'router',
+  'labels', 'alias', 'slack', 'hub', 'ai',
+]
+
+function parseScalar(v: string): unknown {
+  if (v === 'true') return true
+  if (v === 'false') return false
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v)
+  return v
+}
+
+function resolveDbUrl(url: string, projectDir: string): string {
+  const m = /^sqlite:(.*)$/.exec(url)
+  if (!m || m[1] === ':memory:' || isAbsolute(m[1]!)) return url
+  return `sqlite:${resolve(projectDir, m[1]!)}`
+}
+
+function emptyToUndefined(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v
+}
+
+/** Loads `.env` of the project without overriding variables already set. */
+function loadDotEnv(dir: string, env: NodeJS.ProcessEnv): void {
+  const path = join(dir, '.env')
+  if (!existsSync(path)) return
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line)
+    if (!m || env[m[1]!] !== undefined) continue
+    env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2')
+  }
+}

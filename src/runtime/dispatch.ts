@@ -1,0 +1,57 @@
+/**
+ * Runs one execution request against a module definition. Used by the in-process transport and by the
+ * module's own `POST /api/v1/execute`, so both transports run exactly the same code.
+ * A throwing handler becomes `{success:false}`; it never escapes.
+ */
+import type { ExecutionRequest, ExecutionResult } from '../contract/execution.js'
+import { type Response, responseSchema } from '../contract/responses.js'
+import { describeIssue } from '../contract/validate.js'
+import type { CommandDefinition, EventHandlerDefinition, ModuleContext, ModuleDefinition, Reply } from './module.js'
+
+/** Finds a command of `def` by `!name`, `#name`, or bare name, aliases included. */
+export function findCommand<T>(def: ModuleDefinition<T>, command: string): CommandDefinition<T> | undefined {
+  const prefix = command[0] === '!' || command[0] === '#' ? command[0] : undefined
+  const word = (prefix ? command.slice(1) : command).toLowerCase()
+  return def.commands?.find(
+    (c) => (prefix === undefined || (c.prefix ?? '!') === prefix) && (c.name === word || c.aliases?.includes(word)),
+  )
+}
+
+export function findEventHandler<T>(def: ModuleDefinition<T>, name: string): EventHandlerDefinition<T> | undefined {
+  return def.events?.find((h) => h.name === name)
+}
+
+export async function executeLocally<T>(
+  def: ModuleDefinition<T>,
+  ctx: ModuleContext<T>,
+  request: ExecutionRequest,
+): Promise<ExecutionResult> {
+  const base = { execution_id: request.execution_id, session_id: request.session_id }
+  const handler = request.trigger === 'command' ? findCommand(def, request.command) : findEventHandler(def, request.command)
+  if (!handler) {
+    return { ...base, success: false, responses: [], error: `module ${def.name} has no ${request.trigger} ${request.command}` }
+  }
+  try {
+    const reply = await handler.run({ ...ctx, request, args: request.args })
+    return { ...base, success: true, responses: normalizeReply(reply) }
+  } catch (error) {
+    ctx.log.error({ err: error, command: request.command, module: def.name }, 'handler failed')
+    return { ...base, success: false, responses: [], error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** Turns a handler's reply into validated responses; an invalid response throws naming its field. */
+export function normalizeReply(reply: Reply): Response[] {
+  if (reply === undefined || reply === null || reply === '') return []
+  if (typeof reply === 'string') return [{ type: 'chat', text: reply }]
+  const list = (Array.isArray(reply) ? reply : [reply]) as unknown[]
+  return list.map((r, i) => {
+    if (typeof r === 'string') return { type: 'chat', text: r }
+    const parsed = responseSchema.safeParse(r)
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error)
+      throw new Error(`response ${i} is invalid: ${field} ${message}`)
+    }
+    return parsed.data
+  })
+}

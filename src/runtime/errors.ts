@@ -1,0 +1,68 @@
+/**
+ * Every coded error of waddlebot in one registry: code → message template, CLI exit code, HTTP status, hint.
+ * docs/errors.md lists the same codes; test/runtime/errors.test.ts keeps the two in sync.
+ */
+export const ERRORS = {
+  WB_CONFIG_INVALID: { status: 500, exit: 2, message: 'invalid configuration at {key}: {reason}', hint: 'fix {file} (see docs/configuration.md)' },
+  WB_CONFIG_NOT_FOUND: { status: 500, exit: 2, message: 'config file {file} not found', hint: 'run `waddlebot init` or pass --config' },
+  WB_CONFIG_SECRET_IN_FILE: { status: 500, exit: 2, message: 'secret-looking key {key} in {file}', hint: 'secrets belong in the environment or .env, never in waddlebot.yaml' },
+  WB_PORT_IN_USE: { status: 500, exit: 3, message: 'port {port} for module {module} is already in use', hint: 'stop the other process, or set WADDLEBOT_PORT_OFFSET' },
+  WB_MODULE_UNKNOWN: { status: 404, exit: 2, message: 'unknown module {module}', hint: 'see `waddlebot module list`' },
+  WB_MODULE_NOT_AVAILABLE: { status: 501, exit: 2, message: 'module {module} is not available yet', hint: 'see `waddlebot module list` for the modules that are built' },
+  WB_MODULE_LOAD_FAILED: { status: 500, exit: 2, message: 'module {module} could not be loaded: {reason}', hint: 'check the path in waddlebot.yaml and the module file' },
+  WB_MODULE_INVALID: { status: 500, exit: 2, message: 'module {module} is invalid: {reason}', hint: 'see docs/modules.md for the module contract' },
+  WB_MODULE_EXISTS: { status: 409, exit: 2, message: 'module {module} already exists at {path}', hint: 'pick another name or remove the folder' },
+  WB_PROJECT_EXISTS: { status: 409, exit: 2, message: '{dir} already holds a waddlebot project', hint: 'pass --force to re-render its files, or pick another folder' },
+  WB_FILE_EXISTS: { status: 409, exit: 2, message: '{path} already exists', hint: 'pass --force to overwrite it, or move the file away' },
+  WB_COMMAND_COLLISION: { status: 500, exit: 2, message: 'command {command} is declared by both {first} and {second}', hint: 'rename one command or alias' },
+  WB_STORAGE_URL_INVALID: { status: 500, exit: 2, message: 'unsupported DATABASE_URL {url}', hint: 'use sqlite:./data/waddlebot.db or postgres://user@host/db' },
+  WB_STORAGE_UNREACHABLE: { status: 503, exit: 4, message: 'database unreachable: {reason}', hint: 'check DATABASE_URL and that the server is running' },
+  WB_MIGRATION_FAILED: { status: 500, exit: 4, message: 'migration {module}/{id} failed: {reason}', hint: 'see `waddlebot db status`' },
+  WB_CACHE_UNREACHABLE: { status: 503, exit: 4, message: 'Redis unreachable: {reason}', hint: 'check REDIS_URL, or unset it to use the in-process cache' },
+  WB_ROUTER_UNREACHABLE: { status: 503, exit: 5, message: 'router unreachable at {url}', hint: 'start the bot with `waddlebot start` or pass --url' },
+  WB_AUTH_REQUIRED: { status: 401, exit: 6, message: 'API key required', hint: 'send X-API-Key or Authorization: Bearer <key> (`waddlebot keys create`)' },
+  WB_AUTH_INVALID: { status: 401, exit: 6, message: 'API key invalid or revoked', hint: 'create a new one with `waddlebot keys create`' },
+  WB_AUTH_SCOPE: { status: 403, exit: 6, message: 'API key scope {scope} may not call {route}', hint: 'use a key with scope {needed}' },
+  WB_KEY_UNKNOWN: { status: 404, exit: 2, message: 'no API key with id {id}', hint: 'see `waddlebot keys list`' },
+  WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`' },
+  WB_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'body larger than {limit} bytes', hint: 'send smaller events or use the batch endpoint' },
+  WB_EXECUTION_SESSION_MISMATCH: { status: 409, exit: 1, message: 'reply for session {got} does not match execution session {expected}', hint: 'a module must echo the session_id it was given' },
+  WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
+} as const satisfies Record<string, { status: number; exit: number; message: string; hint: string }>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** A coded error. `params` fill the `{name}` placeholders of its message and hint. */
+export class WaddleError extends Error {
+  readonly code: ErrorCode
+  readonly params: Record<string, string | number>
+  readonly status: number
+  readonly exitCode: number
+  readonly hint: string
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    const def = ERRORS[code]
+    super(fill(def.message, params), options)
+    this.code = code
+    this.params = params
+    this.status = def.status
+    this.exitCode = def.exit
+    this.hint = fill(def.hint, params)
+  }
+
+  override get name(): string {
+    return `WaddleError[${this.code}]`
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint: string } {
+    return { code: this.code, message: this.message, hint: this.hint }
+  }
+}
+
+function fill(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`))
+}
+
+export function isWaddleError(e: unknown): e is WaddleError {
+  return e instanceof WaddleError
+}

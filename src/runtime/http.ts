@@ -1,0 +1,87 @@
+/**
+ * Each hosted module gets its own fastify server on its own port: /health, /metrics, the execute
+ * endpoint when it has commands or event handlers, and its own routes (encapsulated).
+ */
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify'
+import { executionRequestSchema } from '../contract/execution.js'
+import { describeIssue } from '../contract/validate.js'
+import { authenticate } from './auth.js'
+import { executeLocally } from './dispatch.js'
+import { isWaddleError, WaddleError } from './errors.js'
+import { metricsRegistry } from './metrics.js'
+import type { ModuleContext, ModuleDefinition } from './module.js'
+
+export const BODY_LIMIT = 64 * 1024
+
+export interface ServerOptions {
+  readonly serviceKey: string
+  readonly version?: string
+}
+
+export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: BODY_LIMIT, return503OnClosing: true })
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'WB_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+  })
+  const auth = { db: ctx.storage, serviceKey: options.serviceKey, requireKeys: ctx.settings.requireKeys }
+
+  app.get('/health', async (_req, reply) => {
+    const base = { module: def.name, version: def.version }
+    for (const [dependency, check] of [
+      ['database', () => ctx.storage.ping()],
+      ['cache', () => ctx.cache.ping()],
+      [def.name, () => def.health?.(ctx)],
+    ] as const) {
+      try {
+        await check()
+      } catch (error) {
+        return reply.code(503).send({ status: 'error', ...base, failing: dependency, error: (error as Error).message })
+      }
+    }
+    return { status: 'ok', ...base }
+  })
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metricsRegistry.contentType)
+    return metricsRegistry.metrics()
+  })
+
+  if ((def.commands?.length ?? 0) + (def.events?.length ?? 0) > 0) {
+    app.post('/api/v1/execute', async (req) => {
+      await authenticate(req, { ...auth, requireKeys: true }, ['module'], 'POST /api/v1/execute')
+      const parsed = executionRequestSchema.safeParse(req.body)
+      if (!parsed.success) {
+        const { field, message } = describeIssue(parsed.error)
+        throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+      }
+      return executeLocally(def, ctx, parsed.data)
+    })
+  }
+
+  if (def.routes) {
+    const routes = def.routes
+    await app.register(async (child) => routes(child as unknown as FastifyInstance, ctx))
+  }
+  return app as unknown as FastifyInstance
+}
+
+/** Maps every error to a JSON body `{error:{code, message, field?, hint?}}` with the right status. */
+function errorHandler(error: FastifyError | Error, _req: unknown, reply: import('fastify').FastifyReply): void {
+  if (isWaddleError(error)) {
+    const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
+    reply.code(error.status).send({ error: { ...error.toJSON(), ...(field ? { field } : {}) } })
+    return
+  }
+  const fe = error as FastifyError
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    reply.code(413).send({ error: { code: 'WB_BODY_TOO_LARGE', message: `body larger than ${BODY_LIMIT} bytes` } })
+    return
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    reply.code(fe.statusCode).send({ error: { code: 'WB_INPUT_INVALID', field: 'body', message: fe.message } })
+    return
+  }
+  reply.log.error({ err: error }, 'request failed')
+  reply.code(500).send({ error: { code: 'WB_INTERNAL', message: 'internal error' } })
+}

@@ -1,0 +1,119 @@
+/**
+ * The module contract: everything the runtime needs to host a module, declared once with `defineModule`.
+ * The same definition runs in-process or behind HTTP; only the transport differs.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { z } from 'zod'
+import type { ExecutionRequest } from '../contract/execution.js'
+import type { Response } from '../contract/responses.js'
+import type { Cache } from './cache/types.js'
+import type { Settings } from './config.js'
+import type { Logger } from './logger.js'
+import type { ModuleClients } from './module-clients.js'
+import type { Migration, Storage } from './storage/types.js'
+
+export type ModuleKind = 'collector' | 'router' | 'interaction' | 'core' | 'hub'
+
+/** The role ladder, lowest first. */
+export const PERMISSION_LEVELS = ['everyone', 'subscriber', 'vip', 'moderator', 'admin', 'broadcaster'] as const
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number]
+
+/** What a handler may return: a line of chat, one response, several (strings are chat lines), or nothing. */
+export type Reply = string | Response | readonly (Response | string)[] | undefined | void
+
+/** Handed to every setup, route plugin, command and event handler. */
+export interface ModuleContext<TConfig = Record<string, unknown>> {
+  readonly module: string
+  /** This module's validated, frozen config (`modules.<name>` in waddlebot.yaml + env overrides). */
+  readonly config: TConfig
+  readonly storage: Storage
+  readonly cache: Cache
+  readonly log: Logger
+  readonly settings: Settings
+  /** Reach other modules, hosted here or elsewhere, through one typed client. */
+  readonly modules: ModuleClients
+}
+
+/** A command invocation: the module context plus the execution request of CONTRACT §4.2. */
+export interface CommandContext<TConfig = Record<string, unknown>> extends ModuleContext<TConfig> {
+  readonly request: ExecutionRequest
+  readonly args: readonly string[]
+}
+
+export interface CommandDefinition<TConfig = Record<string, unknown>> {
+  /** Lower-case word after the prefix: `ping` for `!ping`. */
+  readonly name: string
+  readonly summary: string
+  /** e.g. `<query>`; shown by `!help <command>`. */
+  readonly usage?: string
+  readonly aliases?: readonly string[]
+  /** `!` local (default) or `#` community. */
+  readonly prefix?: '!' | '#'
+  /** Lowest role that may run it (default everyone). */
+  readonly permission?: PermissionLevel
+  readonly cooldownMs?: number
+  /** Uses per user per minute (0 = unlimited). */
+  readonly rateLimit?: number
+  /** Default 5000. */
+  readonly timeoutMs?: number
+  run(ctx: CommandContext<TConfig>): Promise<Reply> | Reply
+}
+
+/** Runs for platform events (follow, raid, …) rather than commands. */
+export interface EventHandlerDefinition<TConfig = Record<string, unknown>> {
+  readonly name: string
+  readonly types: readonly string[]
+  /** Lower runs first among sequential handlers (default 100). */
+  readonly priority?: number
+  readonly mode?: 'sequential' | 'parallel'
+  run(ctx: CommandContext<TConfig>): Promise<Reply> | Reply
+}
+
+export type Teardown = () => Promise<void> | void
+
+export interface ModuleDefinition<TConfig = Record<string, unknown>> {
+  /** kebab-case; prefixes tables, env vars and routes. */
+  readonly name: string
+  readonly version: string
+  readonly kind: ModuleKind
+  readonly summary: string
+  /** The documented port (seed modules use CONTRACT §3; custom modules pick one ≥ 8100). */
+  readonly port?: number
+  /** Validates `modules.<name>` of the config; defaults fill in. */
+  readonly config?: z.ZodType<TConfig>
+  readonly commands?: readonly CommandDefinition<TConfig>[]
+  readonly events?: readonly EventHandlerDefinition<TConfig>[]
+  /** Extra HTTP routes, registered encapsulated on the module's own server. */
+  readonly routes?: (app: FastifyInstance, ctx: ModuleContext<TConfig>) => Promise<void> | void
+  /** Tables of this module, prefixed `<module_snake>_`. */
+  readonly migrations?: readonly Migration[]
+  /** Called once at start; may return a teardown called at stop. */
+  readonly setup?: (ctx: ModuleContext<TConfig>) => Promise<Teardown | void> | Teardown | void
+  /** Extra health check: throw to report this module unhealthy (503). */
+  readonly health?: (ctx: ModuleContext<TConfig>) => Promise<void> | void
+}
+
+/**
+ * Declares a module. Returns the definition unchanged, typed.
+ * @example
+ * export default defineModule({
+ *   name: 'greeter', version: '1.0.0', kind: 'interaction', summary: 'Says hello', port: 8100,
+ *   commands: [{ name: 'hello', summary: 'Greets you', run: (ctx) => `Hello, ${ctx.request.user.name}!` }],
+ * })
+ */
+export function defineModule<TConfig = Record<string, unknown>>(def: ModuleDefinition<TConfig>): ModuleDefinition<TConfig> {
+  return def
+}
+
+/** The rank of a level on the ladder (everyone = 0). */
+export function permissionRank(level: string): number {
+  const i = PERMISSION_LEVELS.indexOf(level as PermissionLevel)
+  return i < 0 ? 0 : i
+}
+
+/** The highest level a user holds, from platform roles (owner counts as broadcaster). */
+export function userLevel(roles: readonly string[]): number {
+  let best = 0
+  for (const role of roles) best = Math.max(best, permissionRank(role === 'owner' ? 'broadcaster' : role))
+  return best
+}

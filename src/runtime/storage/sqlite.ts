@@ -1,0 +1,239 @@
+/**
+ * The SQLite driver over better-sqlite3: one connection (WAL, busy_timeout 5000, foreign keys on,
+ * synchronous NORMAL), a prepared-statement cache keyed by compiled text, and an async mutex so that
+ * while a `transaction()` is open, other callers' statements wait instead of joining it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { mkdirSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
+import { compile } from './sql.js'
+import type { ExecuteResult, Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
+
+/** Prepared statements kept per connection; the least recently used is dropped beyond this. */
+const STATEMENT_CACHE_SIZE = 500
+
+/** A FIFO async mutex; `busy` lets the uncontended path skip the queue entirely. */
+class Mutex {
+  #locked = false
+  readonly #waiters: (() => void)[] = []
+
+  get busy(): boolean {
+    return this.#locked
+  }
+
+  acquire(): Promise<void> {
+    if (!this.#locked) {
+      this.#locked = true
+      return Promise.resolve()
+    }
+    return new Promise((resolveWaiter) => this.#waiters.push(resolveWaiter))
+  }
+
+  release(): void {
+    const next = this.#waiters.shift()
+    if (next === undefined) this.#locked = false
+    else next()
+  }
+}
+
+/** One transaction or savepoint level. */
+interface Scope {
+  open: boolean
+  /** A nested savepoint is open on this level's handle. */
+  nested: boolean
+  readonly depth: number
+}
+
+/**
+ * The database file for a `sqlite:` / `file:` URL or bare path, resolved against `cwd`;
+ * `:memory:` for `sqlite::memory:`. `sqlite:///abs/x.db` and `file:///abs/x.db` are absolute.
+ */
+export function sqliteFilename(url: string, cwd: string = process.cwd()): string {
+  let path = url.replace(/^(sqlite|file):/i, '')
+  if (path.startsWith('//')) path = path.slice(2).replace(/^localhost(?=\/)/, '')
+  path = path.replace(/\?.*$/, '')
+  if (path === ':memory:' || path === '') return ':memory:'
+  if (url.toLowerCase().startsWith('file:')) path = decodeURIComponent(path)
+  return isAbsolute(path) ? path : resolve(cwd, path)
+}
+
+function finishedError(): Error {
+  return new Error('This transaction handle is no longer usable: its transaction has finished.')
+}
+
+/**
+ * Opens a SQLite storage for `options.url` (`sqlite:./data/waddlebot.db`, `sqlite::memory:`,
+ * `file:…` or a bare path). The parent folder of a file database is created when missing.
+ */
+export function createSqliteStorage(options: StorageOptions): Storage {
+  if (options.readUrl) throw new Error('DATABASE_READ_URL is only supported with Postgres')
+  const filename = sqliteFilename(options.url, options.cwd ?? process.cwd())
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
+  const db = new Database(filename, { timeout: 5000 })
+  db.pragma('journal_mode = WAL')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+  db.pragma('synchronous = NORMAL')
+
+  const statements = new Map<string, Database.Statement<unknown[], unknown>>()
+  const lock = new Mutex()
+  const context = new AsyncLocalStorage<Scope>()
+  let closed = false
+
+  function prepare(text: string): Database.Statement<unknown[], unknown> {
+    let statement = statements.get(text)
+    if (statement !== undefined) {
+      statements.delete(text)
+    } else {
+      statement = db.prepare<unknown[], unknown>(text)
+      if (statements.size >= STATEMENT_CACHE_SIZE) {
+        statements.delete(statements.keys().next().value as string)
+      }
+    }
+    statements.set(text, statement)
+    return statement
+  }
+
+  function rowsOf(statement: Sql): unknown[] {
+    const { text, values } = compile(statement, 'sqlite')
+    const prepared = prepare(text)
+    if (prepared.reader) return prepared.all(values)
+    prepared.run(values)
+    return []
+  }
+
+  function changesOf(statement: Sql): ExecuteResult {
+    const { text, values } = compile(statement, 'sqlite')
+    const prepared = prepare(text)
+    if (!prepared.reader) return { changes: prepared.run(values).changes }
+    const rows = prepared.all(values)
+    return { changes: prepared.readonly ? 0 : rows.length }
+  }
+
+  function ensureOpen(): void {
+    if (closed) throw new Error('The SQLite storage is closed')
+  }
+
+  /** Runs `fn` now, or after the open transaction when one holds the connection. */
+  async function outside<T>(what: string, fn: () => T): Promise<T> {
+    ensureOpen()
+    if (!lock.busy) return fn()
+    if (context.getStore()?.open) {
+      throw new Error(
+        `storage.${what}() was called inside storage.transaction(): use the tx handle given to ` +
+          'the work function (waiting for the open transaction here would deadlock)',
+      )
+    }
+    await lock.acquire()
+    try {
+      ensureOpen()
+      return fn()
+    } finally {
+      lock.release()
+    }
+  }
+
+  function handle(scope: Scope): Transaction & MigrationConnection {
+    const check = (): void => {
+      if (!scope.open) throw finishedError()
+      if (scope.nested) throw new Error('A nested transaction is open: use its handle until it ends')
+    }
+    return {
+      dialect: 'sqlite',
+      query: async <TRow>(statement: Sql) => {
+        check()
+        return rowsOf(statement) as TRow[]
+      },
+      one: async <TRow>(statement: Sql) => {
+        check()
+        return rowsOf(statement)[0] as TRow | undefined
+      },
+      execute: async (statement: Sql) => {
+        check()
+        return changesOf(statement)
+      },
+      exec: async (script: string) => {
+        check()
+        db.exec(script)
+      },
+      transaction: async <T>(work: (tx: Transaction) => Promise<T>) => {
+        check()
+        const name = `wb_savepoint_${scope.depth + 1}`
+        const inner: Scope = { open: true, nested: false, depth: scope.depth + 1 }
+        db.exec(`savepoint ${name}`)
+        scope.nested = true
+        try {
+          const result = await work(handle(inner))
+          db.exec(`release ${name}`)
+          return result
+        } catch (error) {
+          if (db.inTransaction) db.exec(`rollback to ${name}; release ${name}`)
+          throw error
+        } finally {
+          inner.open = false
+          scope.nested = false
+        }
+      },
+    }
+  }
+
+  async function transaction<T>(work: (tx: Transaction & MigrationConnection) => Promise<T>): Promise<T> {
+    ensureOpen()
+    if (context.getStore()?.open) {
+      throw new Error(
+        'storage.transaction() was called inside an open transaction: use tx.transaction() for a nested one',
+      )
+    }
+    await lock.acquire()
+    const scope: Scope = { open: true, nested: false, depth: 0 }
+    try {
+      ensureOpen()
+      db.exec('begin immediate')
+      try {
+        const result = await context.run(scope, () => work(handle(scope)))
+        db.exec('commit')
+        return result
+      } catch (error) {
+        if (db.inTransaction) db.exec('rollback')
+        throw error
+      }
+    } finally {
+      scope.open = false
+      lock.release()
+    }
+  }
+
+  const primary: Queryable = {
+    dialect: 'sqlite',
+    query: <TRow>(statement: Sql) => outside('query', () => rowsOf(statement) as TRow[]),
+    one: <TRow>(statement: Sql) => outside('one', () => rowsOf(statement)[0] as TRow | undefined),
+    execute: (statement: Sql) => outside('execute', () => changesOf(statement)),
+  }
+  const migrationDriver = { dialect: 'sqlite' as const, db: primary, exclusive: transaction }
+
+  return {
+    ...primary,
+    replica: primary,
+    transaction,
+    migrate: (sets) => runMigrations(migrationDriver, sets),
+    migrationStatus: (sets) => migrationStatus(migrationDriver, sets),
+    ping: async () => {
+      await outside('ping', () => db.prepare('select 1').get())
+    },
+    close: async () => {
+      if (closed) return
+      await lock.acquire()
+      try {
+        if (!closed) {
+          closed = true
+          statements.clear()
+          db.close()
+        }
+      } finally {
+        lock.release()
+      }
+    },
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The storage contract: one surface over SQLite (better-sqlite3) and Postgres (pg).
+ * Statements are built with the `sql` tagged template; placeholders are compiled per dialect.
+ * Timestamps are epoch-ms integers; JSON is stored as TEXT in both dialects; booleans as 0/1 integers.
+ */
+export type Dialect = 'sqlite' | 'postgres'
+
+/** A compiled-later SQL statement: literal chunks and the values between them. */
+export interface Sql {
+  readonly strings: readonly string[]
+  readonly values: readonly unknown[]
+}
+
+export interface ExecuteResult {
+  /** Rows changed by an INSERT/UPDATE/DELETE. */
+  readonly changes: number
+}
+
+export interface Queryable {
+  readonly dialect: Dialect
+  /** All rows of a statement. */
+  query<TRow = Record<string, unknown>>(statement: Sql): Promise<TRow[]>
+  /** The first row, or undefined. */
+  one<TRow = Record<string, unknown>>(statement: Sql): Promise<TRow | undefined>
+  /** A statement whose rows are not needed. */
+  execute(statement: Sql): Promise<ExecuteResult>
+}
+
+/**
+ * The handle passed to `Storage.transaction`'s work function. Its own `transaction()` opens a
+ * nested transaction as a SAVEPOINT: rolled back alone when its work throws.
+ */
+export interface Transaction extends Queryable {
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+}
+
+/**
+ * A migration. `sql` is either portable SQL or one variant per dialect.
+ * A statement list separated by `;` is allowed.
+ */
+export interface Migration {
+  readonly id: string
+  readonly sql: string | { readonly sqlite: string; readonly postgres: string }
+}
+
+/** The migrations of one module (or of `core`), applied in order. */
+export interface MigrationSet {
+  readonly module: string
+  readonly migrations: readonly Migration[]
+}
+
+export interface MigrationState {
+  readonly module: string
+  readonly id: string
+  readonly checksum: string
+  /** epoch ms, or null when pending */
+  readonly appliedAt: number | null
+  readonly status: 'applied' | 'pending' | 'changed'
+}
+
+export interface MigrationReport {
+  readonly applied: readonly { module: string; id: string }[]
+  readonly skipped: number
+}
+
+export interface Storage extends Queryable {
+  /** Read-only queries that may go to `DATABASE_READ_URL`; the primary when none is configured. */
+  readonly replica: Queryable
+  /**
+   * Runs `work` in one transaction. `work` may use only `tx` and must not await non-database I/O.
+   * Commits when it resolves, rolls back when it throws (and rethrows).
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  /** Applies every pending migration of `sets` (in order), serialised across processes. Idempotent. */
+  migrate(sets: readonly MigrationSet[]): Promise<MigrationReport>
+  /** The state of every migration of `sets`, plus applied migrations no longer known. */
+  migrationStatus(sets: readonly MigrationSet[]): Promise<MigrationState[]>
+  /** Resolves when the database answers; throws otherwise. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface StorageOptions {
+  /** `sqlite:./data/waddlebot.db`, `sqlite::memory:`, or `postgres://…` */
+  readonly url: string
+  /** Optional read replica (Postgres only). */
+  readonly readUrl?: string | undefined
+  /** Base folder for relative SQLite paths. */
+  readonly cwd?: string | undefined
+}
