@@ -39,7 +39,8 @@ export const CONFIG_FILE_NAME = 'waddlebot.yaml'
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const cwd = options.cwd ?? process.cwd()
   const env = options.env ?? process.env
-  const explicit = options.configPath ?? env.WADDLEBOT_CONFIG
+  const get = (name: string): string | undefined => emptyToUndefined(env[name])
+  const explicit = options.configPath ?? get('WADDLEBOT_CONFIG')
   let configFile: string | undefined
   if (explicit) {
     configFile = resolve(cwd, explicit)
@@ -55,16 +56,16 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   return {
     projectDir,
     configFile,
-    bind: env.WADDLEBOT_BIND ?? file.bind,
-    portOffset: env.WADDLEBOT_PORT_OFFSET ? portOffsetFromEnv(env) : (file.port_offset ?? 0),
+    bind: get('WADDLEBOT_BIND') ?? file.bind,
+    portOffset: get('WADDLEBOT_PORT_OFFSET') ? portOffsetFromEnv(env) : (file.port_offset ?? 0),
     dataDir,
     database: {
-      url: resolveDbUrl(env.DATABASE_URL ?? file.database.url ?? defaultDb, projectDir),
-      readUrl: env.DATABASE_READ_URL ?? file.database.read_url,
+      url: resolveDbUrl(get('DATABASE_URL') ?? file.database.url ?? defaultDb, projectDir),
+      readUrl: get('DATABASE_READ_URL') ?? file.database.read_url,
     },
-    redisUrl: emptyToUndefined(env.REDIS_URL ?? file.redis.url),
-    requireKeys: env.WADDLEBOT_REQUIRE_KEYS ? env.WADDLEBOT_REQUIRE_KEYS !== 'false' : file.auth.require_keys,
-    logLevel: (env.WADDLEBOT_LOG_LEVEL as ConfigFile['log']['level'] | undefined) ?? file.log.level,
+    redisUrl: emptyToUndefined(get('REDIS_URL') ?? file.redis.url),
+    requireKeys: get('WADDLEBOT_REQUIRE_KEYS') ? env.WADDLEBOT_REQUIRE_KEYS !== 'false' : file.auth.require_keys,
+    logLevel: (get('WADDLEBOT_LOG_LEVEL') as ConfigFile['log']['level'] | undefined) ?? file.log.level,
     modules: applyModuleEnv(file.modules, env),
     platforms: { twitch: file.twitch, discord: file.discord, slack: file.slack, local: file.local },
     env,

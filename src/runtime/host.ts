@@ -67,7 +67,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const hosted: HostedModule[] = []
   const teardowns: Teardown[] = []
   try {
-    const sharedCache = await createCache({ redisUrl: settings.redisUrl, namespace: 'wb:' })
+    const sharedCache = await createCache({
+      redisUrl: settings.redisUrl,
+      namespace: 'wb:',
+      onError: (err, context) => log.warn({ err, context }, 'cache error'),
+    })
     cache = sharedCache
     const sets: MigrationSet[] = [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]
     await storage.migrate(sets)

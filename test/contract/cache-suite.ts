@@ -132,7 +132,7 @@ export function cacheContract(name: string, factory: () => Promise<Cache>, optio
       assert.deepEqual(got, ['a', 'b'])
     })
 
-    it(`shares state across two instances: ${shared}`, async () => {
+    it(`shares state across two instances: ${shared ? 'yes' : 'no (in-process)'}`, async () => {
       const other = await make()
       const received: unknown[] = []
       await other.subscribe('cross', (m) => received.push(m))

@@ -42,7 +42,7 @@ export async function createCache(options: CacheOptions): Promise<Cache> {
     const reason = error instanceof Error ? error.message : String(error)
     throw new WaddleError(
       'WB_CACHE_UNREACHABLE',
-      { reason: `cannot connect to REDIS_URL (${redisAddress(options.redisUrl)}) within ${REDIS_CONNECT_TIMEOUT_MS} ms: ${reason}` },
+      { reason: `cannot connect to REDIS_URL (${redisAddress(options.redisUrl)}): ${reason}` },
       { cause: error },
     )
   }

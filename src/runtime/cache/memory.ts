@@ -24,8 +24,8 @@ interface Expiring {
   expiresAt: number | undefined
 }
 
-/** Validates a TTL; returns whole milliseconds, or undefined for "no expiry" (absent or 0). */
-function ttlOf(ttlMs: number | undefined, what: string): number | undefined {
+/** Validates a cache TTL; returns whole milliseconds, or undefined for "no expiry" (absent or 0). Shared with the Redis cache. */
+export function ttlOf(ttlMs: number | undefined, what: string): number | undefined {
   if (ttlMs === undefined || ttlMs === 0) return undefined
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RangeError(`${what}: ttlMs must be a non-negative number, got ${ttlMs}`)
   return Math.ceil(ttlMs)

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import Keyv from 'keyv'
 import { createIoredisKeyvStore } from './keyv-stores.js'
-import { defaultOnError } from './memory.js'
+import { defaultOnError, ttlOf } from './memory.js'
 import type { Cache, Lock, Unsubscribe } from './types.js'
 
 /** Options of {@link createRedisCache}. */
@@ -52,13 +52,6 @@ interface ScriptCommands {
 }
 
 type Client = Redis & ScriptCommands
-
-/** Validates a TTL; returns whole milliseconds, or undefined for "no expiry" (absent or 0). */
-function ttlOf(ttlMs: number | undefined, what: string): number | undefined {
-  if (ttlMs === undefined || ttlMs === 0) return undefined
-  if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RangeError(`${what}: ttlMs must be a non-negative number, got ${ttlMs}`)
-  return Math.ceil(ttlMs)
-}
 
 /** Settles like `promise`, or rejects after `ms`. */
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

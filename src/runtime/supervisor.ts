@@ -1,0 +1,280 @@
+/**
+ * The supervisor behind `waddlebot up`: one child process per (module, replica), each running
+ * `waddlebot run <module>`; their output prefixed line by line (`[router]`, `[router#2]`); a child that
+ * exits unexpectedly restarted with exponential backoff; everything stopped by `stop()` (SIGTERM, then
+ * SIGKILL after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
+ * leaves no orphan behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { Settings } from './config.js'
+import { WaddleError } from './errors.js'
+import { createRegistry } from './registry.js'
+import { resolveServiceKey } from './service-key.js'
+
+/** Absolute path of this repository's CLI entry (`bin/run.js`). */
+export const BIN_RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+/** Replica `i > 0` of a module runs with `WADDLEBOT_PORT_OFFSET` = base offset + `REPLICA_PORT_STEP × i`. */
+export const REPLICA_PORT_STEP = 1000
+
+/** Restart timing: `initialMs × factor^n`, capped at `maxMs`; the crash count resets after `resetAfterMs` up. */
+export interface BackoffOptions {
+  readonly initialMs: number
+  readonly factor: number
+  readonly maxMs: number
+  readonly resetAfterMs: number
+}
+
+export const DEFAULT_BACKOFF = { initialMs: 250, factor: 2, maxMs: 10_000, resetAfterMs: 30_000 } as const satisfies BackoffOptions
+
+/** The delay before restart number `attempt` (0 = the first restart after a crash). */
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
+  return Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt))
+}
+
+/**
+ * Parses `--replicas` values (`router=2,twitch=3`, the flag may repeat) into module → count.
+ * With `known`, names outside it are refused. Throws WB_INPUT_INVALID naming `replicas`.
+ */
+export function parseReplicas(specs: string | readonly string[] | undefined, known?: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>()
+  const fail = (reason: string): never => {
+    throw new WaddleError('WB_INPUT_INVALID', { field: 'replicas', reason })
+  }
+  const items = (typeof specs === 'string' ? [specs] : (specs ?? [])).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
+  for (const item of items) {
+    const m = /^([a-z0-9][a-z0-9_-]*)=(\d+)$/.exec(item)
+    if (!m) fail(`expected <module>=<count>, got ${JSON.stringify(item)}`)
+    const [, name, raw] = m as RegExpExecArray & [string, string, string]
+    const count = Number(raw)
+    if (count < 1 || count > 32) fail(`${name}=${raw}: the count must be between 1 and 32`)
+    if (out.has(name)) fail(`${name} is given twice`)
+    if (known && !known.includes(name)) fail(`${name} is not one of the supervised modules (${known.join(', ')})`)
+    out.set(name, count)
+  }
+  return out
+}
+
+/** One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET`. */
+export interface ChildInfo {
+  readonly module: string
+  readonly replica: number
+  readonly label: string
+  readonly portOffset: number
+}
+
+/** The children of `modules` × their replica counts, in order. Throws WB_INPUT_INVALID when a port offset overflows. */
+export function planChildren(modules: readonly string[], replicas: ReadonlyMap<string, number>, baseOffset: number): ChildInfo[] {
+  return modules.flatMap((module) =>
+    Array.from({ length: replicas.get(module) ?? 1 }, (_, replica) => {
+      const portOffset = baseOffset + REPLICA_PORT_STEP * replica
+      if (portOffset > 50_000) throw new WaddleError('WB_INPUT_INVALID', { field: 'replicas', reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)` })
+      return { module, replica, label: replica === 0 ? module : `${module}#${replica + 1}`, portOffset }
+    }),
+  )
+}
+
+/** Events of a supervisor (tests and `up` watch them). */
+export interface SupervisorEvents {
+  spawn: [child: ChildInfo, pid: number]
+  exit: [child: ChildInfo, info: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; uptimeMs: number }]
+  restart: [child: ChildInfo, info: { attempt: number; delayMs: number }]
+  giveup: [child: ChildInfo, crashes: number]
+  line: [child: ChildInfo, text: string]
+}
+
+export type ChildStatus = 'running' | 'backoff' | 'failed' | 'stopped'
+
+export interface SupervisorOptions {
+  readonly settings: Settings
+  readonly modules: readonly string[]
+  /** Module → number of processes (default 1 each). */
+  readonly replicas?: ReadonlyMap<string, number>
+  /** Where prefixed lines go (default: this process's stdout). */
+  readonly out?: (line: string) => void
+  /** Colour the prefixes (default: when stdout is a TTY and NO_COLOR is unset). */
+  readonly color?: boolean
+  /** Give up on a child after this many fast consecutive crashes (default 10). */
+  readonly maxCrashes?: number
+  /** How long stop() waits after SIGTERM before SIGKILL (default 5000 ms). */
+  readonly stopTimeoutMs?: number
+  readonly backoff?: Partial<BackoffOptions>
+  /** Node arguments of a child; default `[bin/run.js, 'run', module]` (tests swap in a fake script). */
+  readonly childArgs?: (child: ChildInfo) => readonly string[]
+}
+
+/** In the child, before anything else: exit when the parent is gone (ppid changed), SIGKILL 5 s later if SIGTERM did not do it. */
+const WATCHDOG = `data:text/javascript,${encodeURIComponent(
+  'const p=process.ppid;setInterval(()=>{if(process.ppid!==p){process.kill(process.pid,"SIGTERM");setTimeout(()=>process.kill(process.pid,"SIGKILL"),5000).unref()}},500).unref()',
+)}`
+const COLORS = [36, 33, 35, 32, 34, 91, 96, 93]
+
+interface Slot {
+  readonly info: ChildInfo
+  status: ChildStatus
+  proc: ChildProcess | undefined
+  pid: number | undefined
+  startedAt: number
+  crashes: number
+  timer: NodeJS.Timeout | undefined
+}
+
+/** Runs a set of child processes; create with {@link createSupervisor}, then `start()`. */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly #o: SupervisorOptions
+  readonly #backoff: BackoffOptions
+  readonly #slots: Slot[]
+  readonly #width: number
+  readonly #color: boolean
+  readonly #env: (child: ChildInfo) => NodeJS.ProcessEnv
+  #stopping: Promise<void> | undefined
+
+  constructor(options: SupervisorOptions) {
+    super()
+    this.#o = options
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
+    const plan = planChildren(options.modules, options.replicas ?? new Map(), options.settings.portOffset)
+    this.#slots = plan.map((info) => ({ info, status: 'stopped', proc: undefined, pid: undefined, startedAt: 0, crashes: 0, timer: undefined }))
+    this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
+    this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
+    this.#env = childEnv(options.settings, options.modules)
+  }
+
+  /** Every child with its current status and pid. */
+  get children(): readonly (ChildInfo & { status: ChildStatus; pid: number | undefined; crashes: number })[] {
+    return this.#slots.map((s) => ({ ...s.info, status: s.status, pid: s.pid, crashes: s.crashes }))
+  }
+
+  /** Spawns every child. */
+  start(): this {
+    for (const slot of this.#slots) this.#spawn(slot)
+    return this
+  }
+
+  /** SIGTERM to every child, SIGKILL to survivors after the grace period; resolves once all have exited. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopAll()
+    return this.#stopping
+  }
+
+  async #stopAll(): Promise<void> {
+    const alive: ChildProcess[] = []
+    for (const slot of this.#slots) {
+      clearTimeout(slot.timer)
+      if (slot.status === 'backoff') slot.status = 'stopped'
+      if (slot.proc) alive.push(slot.proc)
+    }
+    const exited = alive.map((p) => new Promise<void>((resolve) => p.once('exit', () => resolve())))
+    for (const p of alive) p.kill('SIGTERM')
+    const timer = setTimeout(() => {
+      for (const slot of this.#slots.filter((s) => s.proc)) {
+        this.#say(`${slot.info.label} did not stop within ${this.#o.stopTimeoutMs ?? 5000} ms; killing pid ${slot.pid}`)
+        slot.proc?.kill('SIGKILL')
+      }
+    }, this.#o.stopTimeoutMs ?? 5000)
+    await Promise.all(exited)
+    clearTimeout(timer)
+  }
+
+  #spawn(slot: Slot): void {
+    const { info } = slot
+    slot.timer = undefined
+    const proc = spawn(process.execPath, ['--import', WATCHDOG, ...(this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module])], {
+      cwd: this.#o.settings.projectDir,
+      env: this.#env(info),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
+    })
+    Object.assign(slot, { proc, pid: proc.pid, startedAt: Date.now(), status: 'running' })
+    for (const stream of [proc.stdout, proc.stderr]) {
+      if (!stream) continue
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (text) => {
+        this.#print(info.label, text)
+        this.emit('line', info, text)
+      })
+    }
+    let gone = false
+    const onGone = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (gone) return
+      gone = true
+      this.#exited(slot, code, signal)
+    }
+    proc.once('exit', onGone)
+    proc.once('error', (err) => {
+      if (proc.pid !== undefined) return
+      this.#say(`${info.label} could not start: ${err.message}`)
+      onGone(null, null)
+    })
+    if (proc.pid !== undefined) {
+      this.#say(`started ${info.label} pid ${proc.pid}`)
+      this.emit('spawn', info, proc.pid)
+    }
+  }
+
+  #exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
+    const { info } = slot
+    const uptimeMs = Date.now() - slot.startedAt
+    const how = signal ? `signal ${signal}` : `code ${code}`
+    slot.proc = undefined
+    this.emit('exit', info, { pid: slot.pid, code, signal, uptimeMs })
+    if (this.#stopping) {
+      slot.status = 'stopped'
+      this.#say(`${info.label} stopped (${how})`)
+      return
+    }
+    if (uptimeMs >= this.#backoff.resetAfterMs) slot.crashes = 0
+    slot.crashes += 1
+    const max = this.#o.maxCrashes ?? 10
+    if (slot.crashes >= max) {
+      slot.status = 'failed'
+      this.#say(`${info.label} exited (${how}); giving up after ${slot.crashes} fast consecutive crashes`)
+      this.emit('giveup', info, slot.crashes)
+      return
+    }
+    const delayMs = backoffDelay(slot.crashes - 1, this.#backoff)
+    slot.status = 'backoff'
+    this.#say(`${info.label} exited (${how}) after ${(uptimeMs / 1000).toFixed(1)} s; restart ${slot.crashes} in ${delayMs} ms`)
+    this.emit('restart', info, { attempt: slot.crashes, delayMs })
+    slot.timer = setTimeout(() => this.#spawn(slot), delayMs)
+  }
+
+  #say(text: string): void {
+    this.#print('supervisor', text)
+  }
+
+  #print(label: string, text: string): void {
+    const tag = `[${label}]`.padEnd(this.#width)
+    const index = label === 'supervisor' ? -1 : this.#o.modules.indexOf(label.replace(/#\d+$/, ''))
+    const colored = !this.#color ? tag : `\u001b[${index < 0 ? 90 : COLORS[index % COLORS.length]}m${tag}\u001b[0m`
+    const line = `${colored} ${text}`
+    if (this.#o.out) this.#o.out(line)
+    else process.stdout.write(`${line}\n`)
+  }
+}
+
+/**
+ * A child's environment: the parent's, plus the shared service key (resolved once), its replica index and
+ * port offset, the config file, and, for replicas past the first, the URLs of the other supervised modules
+ * (they listen at the base offset, not at this replica's).
+ */
+function childEnv(settings: Settings, modules: readonly string[]): (child: ChildInfo) => NodeJS.ProcessEnv {
+  const serviceKey = resolveServiceKey(settings)
+  const registry = createRegistry(settings)
+  const peers = modules.filter((m) => (registry.get(m)?.port ?? 0) > 0).map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
+  return (child) => ({
+    ...settings.env,
+    WADDLEBOT_SERVICE_KEY: serviceKey,
+    WADDLEBOT_REPLICA: String(child.replica),
+    WADDLEBOT_PORT_OFFSET: String(child.portOffset),
+    ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
+    ...(child.replica > 0 ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url])) : {}),
+  })
+}
+
+/** A supervisor over `options.modules` (not started yet: call `start()`). */
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  return new Supervisor(options)
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { exited, freeOffset, runCli, spawnCli, waitForHealth } from '../helpers/cli.js'
+
+describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
+  let dir: string
+  let offset: number
+  let url: string
+  let bot: ReturnType<typeof spawnCli>
+  let env: NodeJS.ProcessEnv
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wb-start-'))
+    offset = await freeOffset()
+    url = `http://127.0.0.1:${8000 + offset}`
+    env = { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '', WADDLEBOT_SERVICE_KEY: '' }
+    bot = spawnCli(['start'], { cwd: dir, env })
+    await waitForHealth(url, 30_000, bot)
+  })
+  after(async () => {
+    bot?.kill('SIGTERM')
+    if (bot) await exited(bot)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('start with no config answers /health and uses data/waddlebot.db', async () => {
+    const res = await fetch(`${url}/health`)
+    assert.deepEqual(await res.json(), { status: 'ok', module: 'router', version: '0.1.0' })
+    assert.match(bot.output(), /sqlite .*data\/waddlebot\.db/)
+  })
+
+  test('piped chat prints pong and the command list', async () => {
+    const r = await runCli(['chat'], { cwd: dir, env, input: '!ping\n!help\n' })
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(r.stdout.trim().split('\n'), ['pong', 'Commands: !commands, !help, !ping'])
+  })
+
+  test('keys create --json gives a collector key that the events API accepts; no key → 401', async () => {
+    const created = await runCli(['keys', 'create', 'x', '--scope', 'collector', '--json'], { cwd: dir, env })
+    assert.equal(created.code, 0, created.stderr)
+    const { key, id, scope } = JSON.parse(created.stdout)
+    assert.equal(scope, 'collector')
+    const body = { platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message: '!ping', message_type: 'chatMessage' }
+    const post = (headers: Record<string, string>, payload: unknown = body) =>
+      fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) })
+    const ok = await post({ 'x-api-key': key })
+    assert.equal(ok.status, 200)
+    assert.deepEqual((await ok.json()).responses[0], { type: 'chat', text: 'pong' })
+    assert.equal((await post({})).status, 401)
+    const { user_id: _u, ...missing } = body
+    const bad = await post({ 'x-api-key': key }, missing)
+    assert.equal(bad.status, 400)
+    assert.equal((await bad.json()).error.field, 'user_id')
+    const big = await post({ 'x-api-key': key }, { ...body, message: 'x'.repeat(100 * 1024) })
+    assert.equal(big.status, 413)
+
+    const listed = await runCli(['keys', 'list', '--json'], { cwd: dir, env })
+    const keys = JSON.parse(listed.stdout)
+    assert.ok(keys.some((k: { id: string }) => k.id === id))
+    assert.ok(!listed.stdout.includes(key), 'list never shows the key')
+    const revoked = await runCli(['keys', 'revoke', id], { cwd: dir, env })
+    assert.equal(revoked.code, 0, revoked.stderr)
+    assert.equal((await post({ 'x-api-key': key })).status, 401)
+    const again = await runCli(['keys', 'revoke', id], { cwd: dir, env })
+    assert.notEqual(again.code, 0)
+    assert.match(again.stderr, /^error WB_KEY_UNKNOWN: .+\n$/)
+  })
+
+  test('a second start on the same ports fails naming the port and the module', async () => {
+    const r = await runCli(['start'], { cwd: dir, env })
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr, new RegExp(`error WB_PORT_IN_USE: port ${8000 + offset} for module router is already in use`))
+  })
+
+  test('run router serves only the router', async () => {
+    const other = await freeOffset()
+    const runDir = mkdtempSync(join(tmpdir(), 'wb-run-'))
+    const child = spawnCli(['run', 'router'], { cwd: runDir, env: { ...env, WADDLEBOT_PORT_OFFSET: String(other) } })
+    try {
+      await waitForHealth(`http://127.0.0.1:${8000 + other}`, 30_000, child)
+      assert.match(child.output(), /router +http/)
+      const lines = child.output().split('\n').filter((l) => /^ {2}\S/.test(l))
+      assert.equal(lines.length, 1, child.output())
+    } finally {
+      child.kill('SIGTERM')
+      assert.equal(await exited(child), 0)
+      rmSync(runDir, { recursive: true, force: true })
+    }
+    const unknown = await runCli(['run', 'nosuch'], { cwd: dir, env })
+    assert.match(unknown.stderr, /WB_MODULE_UNKNOWN/)
+    const na = await runCli(['run', 'collector', 'twitch'], { cwd: dir, env })
+    assert.match(na.stderr, /WB_MODULE_NOT_AVAILABLE: module twitch is not available yet/)
+  })
+})
+
+describe('configuration errors stop start-up with a one-line reason', () => {
+  test('an invalid waddlebot.yaml names the bad key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-badcfg-'))
+    try {
+      writeFileSync(join(dir, 'waddlebot.yaml'), 'auth:\n  require_keys: maybe\n')
+      const r = await runCli(['start'], { cwd: dir })
+      assert.equal(r.code, 2)
+      assert.match(r.stderr, /^error WB_CONFIG_INVALID: invalid configuration at auth\.require_keys: .*\n$/)
+      writeFileSync(join(dir, 'waddlebot.yaml'), 'databse:\n  url: sqlite:x.db\n')
+      const typo = await runCli(['start'], { cwd: dir })
+      assert.match(typo.stderr, /invalid configuration at databse/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
