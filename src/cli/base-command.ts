@@ -2,13 +2,11 @@
  * The base of every waddlebot command: `--config`, settings loading, and one-line errors
  * (`error WB_CODE: message (hint)`) with the error's exit code. `--json` errors print `{error:{…}}`.
  */
-import { Command, Flags, type Interfaces } from '@oclif/core'
+import { Command, Flags } from '@oclif/core'
 import { loadSettings, type Settings } from '../runtime/config.js'
 import { isWaddleError } from '../runtime/errors.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
-
-export abstract class BaseCommand<T extends typeof Command> extends Command {
+export abstract class BaseCommand<_T extends typeof Command = typeof Command> extends Command {
   static override baseFlags = {
     config: Flags.string({ char: 'c', description: 'path to waddlebot.yaml (default: ./waddlebot.yaml, or WADDLEBOT_CONFIG)', helpGroup: 'GLOBAL' }),
   }

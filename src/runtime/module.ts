@@ -19,6 +19,7 @@ export const PERMISSION_LEVELS = ['everyone', 'subscriber', 'vip', 'moderator', 
 export type PermissionLevel = (typeof PERMISSION_LEVELS)[number]
 
 /** What a handler may return: a line of chat, one response, several (strings are chat lines), or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler may simply return nothing
 export type Reply = string | Response | readonly (Response | string)[] | undefined | void
 
 /** Handed to every setup, route plugin, command and event handler. */
@@ -88,6 +89,7 @@ export interface ModuleDefinition<TConfig = Record<string, unknown>> {
   /** Tables of this module, prefixed `<module_snake>_`. */
   readonly migrations?: readonly Migration[]
   /** Called once at start; may return a teardown called at stop. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing
   readonly setup?: (ctx: ModuleContext<TConfig>) => Promise<Teardown | void> | Teardown | void
   /** Extra health check: throw to report this module unhealthy (503). */
   readonly health?: (ctx: ModuleContext<TConfig>) => Promise<void> | void
@@ -108,7 +110,7 @@ export function defineModule<TConfig = Record<string, unknown>>(def: ModuleDefin
 /** The rank of a level on the ladder (everyone = 0). */
 export function permissionRank(level: string): number {
   const i = PERMISSION_LEVELS.indexOf(level as PermissionLevel)
-  return i < 0 ? 0 : i
+  return Math.max(i, 0)
 }
 
 /** The highest level a user holds, from platform roles (owner counts as broadcaster). */

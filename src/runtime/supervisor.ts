@@ -120,6 +120,8 @@ interface Slot {
   startedAt: number
   crashes: number
   timer: NodeJS.Timeout | undefined
+  /** Settles once the running process has exited and its output is flushed. */
+  exited: Promise<void>
 }
 
 /** Runs a set of child processes; create with {@link createSupervisor}, then `start()`. */
@@ -137,7 +139,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#o = options
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
     const plan = planChildren(options.modules, options.replicas ?? new Map(), options.settings.portOffset)
-    this.#slots = plan.map((info) => ({ info, status: 'stopped', proc: undefined, pid: undefined, startedAt: 0, crashes: 0, timer: undefined }))
+    this.#slots = plan.map((info) => ({ info, status: 'stopped', proc: undefined, pid: undefined, startedAt: 0, crashes: 0, timer: undefined, exited: Promise.resolve() }))
     this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
     this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
     this.#env = childEnv(options.settings, options.modules)
@@ -161,21 +163,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   async #stopAll(): Promise<void> {
-    const alive: ChildProcess[] = []
     for (const slot of this.#slots) {
       clearTimeout(slot.timer)
       if (slot.status === 'backoff') slot.status = 'stopped'
-      if (slot.proc) alive.push(slot.proc)
     }
-    const exited = alive.map((p) => new Promise<void>((resolve) => p.once('exit', () => resolve())))
-    for (const p of alive) p.kill('SIGTERM')
+    const alive = this.#slots.filter((s) => s.proc)
+    for (const slot of alive) slot.proc?.kill('SIGTERM')
     const timer = setTimeout(() => {
       for (const slot of this.#slots.filter((s) => s.proc)) {
         this.#say(`${slot.info.label} did not stop within ${this.#o.stopTimeoutMs ?? 5000} ms; killing pid ${slot.pid}`)
         slot.proc?.kill('SIGKILL')
       }
     }, this.#o.stopTimeoutMs ?? 5000)
-    await Promise.all(exited)
+    await Promise.all(alive.map((s) => s.exited))
     clearTimeout(timer)
   }
 
@@ -188,7 +188,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
     })
-    Object.assign(slot, { proc, pid: proc.pid, startedAt: Date.now(), status: 'running' })
+    let settle = () => {}
+    Object.assign(slot, { proc, pid: proc.pid, startedAt: Date.now(), status: 'running', exited: new Promise<void>((r) => (settle = r)) })
     for (const stream of [proc.stdout, proc.stderr]) {
       if (!stream) continue
       createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (text) => {
@@ -201,8 +202,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (gone) return
       gone = true
       this.#exited(slot, code, signal)
+      settle()
     }
-    proc.once('exit', onGone)
+    // 'close' comes after the last output line; a grandchild holding the pipes open must not stall us, though
+    proc.once('close', onGone)
+    proc.once('exit', (code, signal) => setTimeout(() => onGone(code, signal), 500).unref())
     proc.once('error', (err) => {
       if (proc.pid !== undefined) return
       this.#say(`${info.label} could not start: ${err.message}`)

@@ -4,13 +4,12 @@
  */
 import { WaddleError } from '../errors.js'
 import { createMemoryCache } from './memory.js'
-import { createRedisCache } from './redis.js'
 import type { Cache, CacheOptions } from './types.js'
 
 export type { Cache, CacheOptions, Lock, Unsubscribe } from './types.js'
 export { createIoredisKeyvStore, createSqliteKeyvStore } from './keyv-stores.js'
 export { createMemoryCache, type MemoryCacheOptions } from './memory.js'
-export { createRedisCache, type RedisCache, type RedisCacheOptions } from './redis.js'
+export type { RedisCache, RedisCacheOptions } from './redis.js'
 
 /** How long {@link createCache} waits for Redis before giving up. */
 export const REDIS_CONNECT_TIMEOUT_MS = 3000
@@ -35,6 +34,8 @@ export async function createCache(options: CacheOptions): Promise<Cache> {
   if (options.redisUrl === undefined || options.redisUrl === '') {
     return createMemoryCache({ namespace: options.namespace, onError: options.onError })
   }
+  // ioredis loads only when Redis is configured.
+  const { createRedisCache } = await import('./redis.js')
   const cache = createRedisCache({ redisUrl: options.redisUrl, namespace: options.namespace, onError: options.onError })
   try {
     await cache.connect(REDIS_CONNECT_TIMEOUT_MS)

@@ -1,8 +1,6 @@
 /**
  * The storage entry point: `createStorage({ url })` picks the driver from the URL scheme.
  */
-import { createPostgresStorage } from './postgres.js'
-import { createSqliteStorage } from './sqlite.js'
 import type { Dialect, Storage, StorageOptions } from './types.js'
 
 export type * from './types.js'
@@ -10,8 +8,6 @@ export type { CompiledSql } from './sql.js'
 export { compile, isSql, sql } from './sql.js'
 export { coreMigrations } from './core-migrations.js'
 export { migrationChecksum } from './migrate.js'
-export { createPostgresStorage } from './postgres.js'
-export { createSqliteStorage, sqliteFilename } from './sqlite.js'
 
 const ACCEPTED =
   'sqlite:<path> (e.g. sqlite:./data/waddlebot.db), sqlite::memory:, file:<path>, a bare file path, ' +
@@ -44,5 +40,7 @@ export async function createStorage(options: StorageOptions): Promise<Storage> {
   if (options.readUrl && dialectOf(options.readUrl) !== 'postgres') {
     throw new Error(`DATABASE_READ_URL must be a postgres:// URL; expected ${ACCEPTED}`)
   }
-  return dialect === 'postgres' ? createPostgresStorage(options) : createSqliteStorage(options)
+  // Drivers load on demand: a SQLite bot never loads pg, and a Postgres deployment never loads better-sqlite3.
+  if (dialect === 'postgres') return (await import('./postgres.js')).createPostgresStorage(options)
+  return (await import('./sqlite.js')).createSqliteStorage(options)
 }

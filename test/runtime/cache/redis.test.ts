@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { createServer, type Socket } from 'node:net'
 import { after, describe, it } from 'node:test'
 import { Redis } from 'ioredis'
-import { createCache, createRedisCache, type RedisCache } from '../../../src/runtime/cache/index.js'
+import { createCache, type RedisCache } from '../../../src/runtime/cache/index.js'
+import { createRedisCache } from '../../../src/runtime/cache/redis.js'
 import { WaddleError } from '../../../src/runtime/errors.js'
 import {
   cacheContract,
