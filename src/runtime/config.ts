@@ -104,7 +104,7 @@ function findSecretKey(value: unknown, path: string[]): string | undefined {
 /** `WADDLEBOT_<MODULE>_<KEY>=v` → modules.<module>.<key> (module dashes as underscores; values parsed as YAML scalars). */
 function applyModuleEnv(modules: Record<string, ModuleSettings>, env: NodeJS.ProcessEnv): Record<string, ModuleSettings> {
   const out: Record<string, ModuleSettings> = structuredClone(modules)
-  const reserved = new Set(['CONFIG', 'PORT_OFFSET', 'BIND', 'REQUIRE_KEYS', 'LOG_LEVEL', 'SERVICE_KEY', 'API_KEY', 'ROUTER_URL', 'REPLICA'])
+  const reserved = new Set(['CONFIG', 'PORT_OFFSET', 'BIND', 'REQUIRE_KEYS', 'LOG_LEVEL', 'SERVICE_KEY', 'API_KEY', 'REPLICA'])
   for (const [name, value] of Object.entries(env)) {
     const m = /^WADDLEBOT_([A-Z0-9_]+)$/.exec(name)
     if (!m || value === undefined || reserved.has(m[1]!)) continue

@@ -133,6 +133,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #color: boolean
   readonly #env: (child: ChildInfo) => NodeJS.ProcessEnv
   #stopping: Promise<void> | undefined
+  #started = false
 
   constructor(options: SupervisorOptions) {
     super()
@@ -150,8 +151,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#slots.map((s) => ({ ...s.info, status: s.status, pid: s.pid, crashes: s.crashes }))
   }
 
-  /** Spawns every child. */
+  /** Spawns every child (once; never after stop()). */
   start(): this {
+    if (this.#started || this.#stopping) return this
+    this.#started = true
     for (const slot of this.#slots) this.#spawn(slot)
     return this
   }
@@ -197,16 +200,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.emit('line', info, text)
       })
     }
-    let gone = false
+    let fallback: NodeJS.Timeout | undefined
     const onGone = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (gone) return
-      gone = true
+      clearTimeout(fallback)
+      if (slot.proc !== proc) return // already handled
       this.#exited(slot, code, signal)
       settle()
     }
     // 'close' comes after the last output line; a grandchild holding the pipes open must not stall us, though
     proc.once('close', onGone)
-    proc.once('exit', (code, signal) => setTimeout(() => onGone(code, signal), 500).unref())
+    proc.once('exit', (code, signal) => {
+      fallback = setTimeout(() => onGone(code, signal), 500)
+    })
     proc.once('error', (err) => {
       if (proc.pid !== undefined) return
       this.#say(`${info.label} could not start: ${err.message}`)
@@ -251,9 +256,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #print(label: string, text: string): void {
     const tag = `[${label}]`.padEnd(this.#width)
-    const index = label === 'supervisor' ? -1 : this.#o.modules.indexOf(label.replace(/#\d+$/, ''))
-    const colored = !this.#color ? tag : `\u001b[${index < 0 ? 90 : COLORS[index % COLORS.length]}m${tag}\u001b[0m`
-    const line = `${colored} ${text}`
+    const index = this.#o.modules.indexOf(label.replace(/#\d+$/, '')) // -1 for the supervisor: grey
+    const line = `${this.#color ? `\u001b[${index < 0 ? 90 : COLORS[index % COLORS.length]}m${tag}\u001b[0m` : tag} ${text}`
     if (this.#o.out) this.#o.out(line)
     else process.stdout.write(`${line}\n`)
   }

@@ -78,7 +78,7 @@ describe('Supervisor over fake children', () => {
     await Promise.all(supervisors.map((s) => s.stop()))
     project.cleanup()
   })
-  const make = (modules: string[], replicas: Record<string, number> = {}, extra: { maxCrashes?: number; stopTimeoutMs?: number } = {}) => {
+  const make = (modules: string[], replicas: Record<string, number> = {}, extra: { maxCrashes?: number; stopTimeoutMs?: number; resetAfterMs?: number } = {}) => {
     const lines: string[] = []
     const s = createSupervisor({
       settings: project.settings,
@@ -86,25 +86,26 @@ describe('Supervisor over fake children', () => {
       replicas: new Map(Object.entries(replicas)),
       out: (line) => lines.push(line),
       color: false,
-      backoff: { initialMs: 50, maxMs: 200 },
-      childArgs: (c) => [FAKE, c.module],
-      ...extra,
+      backoff: { initialMs: 50, maxMs: 200, ...(extra.resetAfterMs === undefined ? {} : { resetAfterMs: extra.resetAfterMs }) },
+      childArgs: (c) => [FAKE, c.module === 'router' ? 'steady' : c.module],
+      ...(extra.maxCrashes === undefined ? {} : { maxCrashes: extra.maxCrashes }),
+      ...(extra.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: extra.stopTimeoutMs }),
     })
     supervisors.push(s)
     return { s, lines }
   }
 
-  it('prefixes every line of every replica, passes replica, offset and one shared service key', async () => {
-    const { s, lines } = make(['steady'], { steady: 2 })
+  it('prefixes every line of every replica, passes replica, offset, peer URLs and one shared service key', async () => {
+    const { s, lines } = make(['steady', 'router'], { steady: 2 })
     s.start()
-    await waitFor('both children to print "third"', () => lines.filter((l) => l.endsWith(' third')).length === 2)
+    await waitFor('all children to print "third"', () => lines.filter((l) => l.endsWith(' third')).length === 3)
     assert.ok(lines.includes('[steady]     first') && lines.includes('[steady#2]   second'), lines.join('\n'))
     assert.ok(lines.some((l) => /^\[supervisor\] started steady pid \d+$/.test(l)))
     const hellos = lines.filter((l) => l.includes(' hello '))
     const first = hellos.find((l) => l.startsWith('[steady] '))
     const second = hellos.find((l) => l.startsWith('[steady#2] '))
-    assert.match(first ?? '', /replica=0 offset=700 key=wbot_service_\S+/)
-    assert.match(second ?? '', /replica=1 offset=1700 key=wbot_service_\S+/)
+    assert.match(first ?? '', /replica=0 offset=700 key=wbot_service_\S+ router_url=-$/)
+    assert.match(second ?? '', /replica=1 offset=1700 key=wbot_service_\S+ router_url=http:\/\/127\.0\.0\.1:8700$/)
     assert.equal(/key=(\S+)/.exec(first!)?.[1], /key=(\S+)/.exec(second!)?.[1])
     await s.stop()
   })
@@ -140,6 +141,26 @@ describe('Supervisor over fake children', () => {
     assert.ok(lines.some((l) => l.includes('crashy exited (code 3); giving up after 3 fast consecutive crashes')))
     assert.deepEqual(s.children.map((c) => c.status), ['failed', 'running'])
     await s.stop()
+  })
+
+  it('backs off exponentially, and forgets crashes of a child that stayed up long enough', async () => {
+    const fast = make(['crashy'], {}, { maxCrashes: 5 })
+    const delays: number[] = []
+    fast.s.on('restart', (_c, info) => delays.push(info.delayMs))
+    const gaveUp = new Promise((resolve) => fast.s.once('giveup', resolve))
+    fast.s.start()
+    await gaveUp
+    assert.deepEqual(delays, [50, 100, 200, 200])
+    await fast.s.stop()
+
+    const slow = make(['crashy'], {}, { maxCrashes: 2, resetAfterMs: 0 })
+    const attempts: number[] = []
+    slow.s.on('restart', (_c, info) => attempts.push(info.attempt))
+    slow.s.on('giveup', () => attempts.push(-1))
+    slow.s.start()
+    await waitFor('four restarts', () => attempts.length >= 4)
+    await slow.s.stop()
+    assert.deepEqual(attempts.slice(0, 4), [1, 1, 1, 1])
   })
 
   it('SIGKILLs a child that ignores SIGTERM after the grace period', async () => {

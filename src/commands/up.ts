@@ -1,0 +1,61 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.js'
+import { WaddleError } from '../runtime/errors.js'
+import { createRegistry, type Registry } from '../runtime/registry.js'
+import { type ChildInfo, createSupervisor, parseReplicas } from '../runtime/supervisor.js'
+
+export default class Up extends BaseCommand<typeof Up> {
+  static override summary = 'Supervise every enabled module as its own child process, restarting crashed ones'
+  static override description = [
+    'Starts one `waddlebot run <module>` process per module (and replica), prefixes their output ([router], [router#2]), restarts a process that exits with exponential backoff (250 ms, doubling up to 10 s; the count resets after 30 s up; gives up on a process after 10 fast consecutive crashes while the others keep running) and stops them all on SIGINT/SIGTERM (SIGTERM, then SIGKILL after 5 s).',
+    'Replicas: a module keeps its documented port, so replica N (N ≥ 2) of a module runs with WADDLEBOT_PORT_OFFSET raised by 1000 × (N − 1) (router#2 listens on 9000, router#3 on 10000) and reaches the other modules at their normal ports. Every process gets WADDLEBOT_REPLICA (0 for the first) and shares one service key and the database.',
+  ].join('\n\n')
+  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --replicas router=2', '<%= config.bin %> up --only router,greeter']
+  static override flags = {
+    replicas: Flags.string({ multiple: true, description: 'processes per module: <module>=<count> (comma-separated or repeated)' }),
+    only: Flags.string({ multiple: true, description: 'supervise only these modules (comma-separated or repeated)' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Up)
+    const settings = this.settings(flags)
+    const registry = createRegistry(settings)
+    const modules = flags.only ? pickModules(registry, flags.only) : registry.runnable().map((e) => e.name)
+    if (modules.length === 0) throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: 'no module is enabled (see `waddlebot module list`)' })
+    const replicas = parseReplicas(flags.replicas, modules)
+    const supervisor = createSupervisor({ settings, modules, replicas, out: (line) => this.log(line) })
+    const children = supervisor.children
+    this.log(`waddlebot up: ${children.length} process${children.length === 1 ? '' : 'es'} in ${settings.projectDir}. Stop with Ctrl-C.`)
+    for (const c of children) this.log(`  ${c.label.padEnd(20)} ${urlOf(registry, c)}`)
+
+    const failure = await new Promise<string | undefined>((resolve) => {
+      const stop = (reason?: string) => supervisor.stop().then(() => resolve(reason))
+      process.once('SIGINT', () => stop())
+      process.once('SIGTERM', () => stop())
+      supervisor.on('giveup', () => {
+        if (supervisor.children.every((c) => c.status === 'failed')) stop('every module crashed repeatedly')
+      })
+      supervisor.start()
+    })
+    if (failure) throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: failure })
+  }
+}
+
+function pickModules(registry: Registry, only: readonly string[]): string[] {
+  const names = [...new Set(only.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))]
+  for (const name of names) {
+    const entry = registry.get(name)
+    if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })
+    if (!entry.available) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: name })
+  }
+  return names
+}
+
+function urlOf(registry: Registry, child: ChildInfo): string {
+  const port = registry.get(child.module)?.port ?? 0
+  if (port <= 0) return 'in-process only (no port)'
+  if (child.replica === 0) return registry.urlOf(child.module)
+  const url = new URL(registry.urlOf(child.module))
+  url.port = String(port + child.portOffset)
+  return url.origin
+}
