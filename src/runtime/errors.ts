@@ -27,6 +27,8 @@ export const ERRORS = {
   WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`' },
   WB_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'body larger than {limit} bytes', hint: 'send smaller events or use the batch endpoint' },
   WB_EXECUTION_SESSION_MISMATCH: { status: 409, exit: 1, message: 'reply for session {got} does not match execution session {expected}', hint: 'a module must echo the session_id it was given' },
+  WB_SESSION_UNKNOWN: { status: 403, exit: 1, message: 'session {session} is unknown or expired', hint: 'reply within an hour, with the session_id of the execution' },
+  WB_EXECUTION_UNKNOWN: { status: 404, exit: 1, message: 'no execution {execution} in session {session}', hint: 'reply with the execution_id and session_id you were given' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string }>
 

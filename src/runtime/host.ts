@@ -92,15 +92,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         settings,
         modules: clients,
       }
-      const teardown = await def.setup?.(ctx)
-      if (teardown) teardowns.push(teardown)
       local.set(def.name, inProcessClient(def, ctx))
       contexts.push(ctx)
       await registerModule(storage, def, registry.urlOf(def.name), registry.portOf(def.name))
     }
-    // Servers are built once every hosted module is registered, so the router sees them all at once.
+    // Setup and servers come once every hosted module is registered, so the router sees them all at once.
     for (const [i, def] of defs.entries()) {
       const ctx = contexts[i]!
+      const teardown = await def.setup?.(ctx)
+      if (teardown) teardowns.push(teardown)
       const app = await createModuleServer(def, ctx, { serviceKey })
       hosted.push({ def, ctx, app, port: registry.portOf(def.name), url: registry.urlOf(def.name) })
     }

@@ -24,7 +24,14 @@ export interface CommandRow {
   aliases: string
 }
 
+/** A per-entity or per-community override of a command (command_permissions). */
+interface Override {
+  is_enabled: number
+  permission_level: string | null
+}
+
 export class CommandIndex {
+  #overrides = new Map<string, Override>()
   #byWord = new Map<string, CommandRow>()
   #byEvent = new Map<string, CommandRow[]>()
   #commands: CommandRow[] = []
@@ -47,6 +54,13 @@ export class CommandIndex {
 
   async #load(): Promise<void> {
     const rows = await this.db.query<CommandRow>(sql`select * from commands where is_active = 1`)
+    const overrides = new Map<string, Override>()
+    for (const o of await this.db.query<Override & { command_id: number | string; entity_id: string | null; community_id: string | null }>(
+      sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions`,
+    )) {
+      const scope = o.entity_id ? `e:${o.entity_id}` : `c:${o.community_id}`
+      overrides.set(`${o.command_id}|${scope}`, { is_enabled: Number(o.is_enabled), permission_level: o.permission_level })
+    }
     const byWord = new Map<string, CommandRow>()
     const byEvent = new Map<string, CommandRow[]>()
     const commands: CommandRow[] = []
@@ -67,6 +81,7 @@ export class CommandIndex {
     for (const list of byEvent.values()) list.sort((a, b) => a.priority - b.priority)
     commands.sort((a, b) => a.name.localeCompare(b.name))
     this.#byWord = byWord
+    this.#overrides = overrides
     this.#byEvent = byEvent
     this.#commands = commands
     this.#loadedAt = Date.now()
@@ -79,6 +94,18 @@ export class CommandIndex {
     if (hit || Date.now() - this.#loadedAt < 1000) return hit
     await this.reload()
     return this.#byWord.get(key)
+  }
+
+  /**
+   * Whether `row` runs in this entity, and at which permission level: an entity override wins over a
+   * community override, which wins over the command's own setting. Commands are enabled by default.
+   */
+  effective(row: CommandRow, entityId: string, communityId: string): { enabled: boolean; permission: string } {
+    const o = this.#overrides.get(`${row.id}|e:${entityId}`) ?? this.#overrides.get(`${row.id}|c:${communityId}`)
+    return {
+      enabled: o ? o.is_enabled === 1 : true,
+      permission: o?.permission_level || row.permission_level || 'everyone',
+    }
   }
 
   handlersFor(eventType: string): readonly CommandRow[] {

@@ -1,10 +1,21 @@
 /**
- * The router (port 8000): every platform event passes through it. This is the foundation slice: intake,
- * command detection, lookup, permission, execution through the module contract, the execution log.
+ * The router (port 8000): every platform event passes through it: intake, sessions, command detection,
+ * lookup, enablement, permissions, execution through the module contract, the execution log, overlays.
  */
+import type { ModuleContext } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
 import { builtinCommands } from './builtins.js'
+import { createPipeline, type Pipeline } from './pipeline.js'
 import { routerRoutes } from './routes.js'
+
+const pipelines = new WeakMap<ModuleContext, Pipeline>()
+
+/** The pipeline of a hosted router (tests and in-process callers). */
+export function pipelineOf(ctx: ModuleContext): Pipeline {
+  const p = pipelines.get(ctx)
+  if (!p) throw new Error('the router is not set up in this context')
+  return p
+}
 
 export default defineModule({
   name: 'router',
@@ -13,5 +24,10 @@ export default defineModule({
   summary: 'Commands, moderation and responses for every platform',
   port: 8000,
   commands: builtinCommands,
-  routes: routerRoutes,
+  async setup(ctx) {
+    const pipeline = await createPipeline(ctx)
+    pipelines.set(ctx, pipeline)
+    return () => pipeline.close()
+  },
+  routes: (app, ctx) => routerRoutes(app, ctx, pipelineOf(ctx)),
 })

@@ -1,6 +1,6 @@
 /**
- * The router pipeline for one validated event: entity, session, command detection, lookup, permission,
- * execution through the module client (in-process or HTTP), execution log, outcome.
+ * The router pipeline for one validated event: entity, session, command detection, lookup, enablement,
+ * permission, execution through the module client (in-process or HTTP), execution log, overlays, outcome.
  */
 import { randomUUID } from 'node:crypto'
 import { entityIdOf, type InboundEvent } from '../../contract/events.js'
@@ -8,30 +8,43 @@ import type { ExecutionRequest, ExecutionResult } from '../../contract/execution
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import { commandExecutions, commandLatency, eventOutcomes, eventsIn } from '../../runtime/metrics.js'
-import { type ModuleContext, permissionRank, userLevel } from '../../runtime/module.js'
+import type { ModuleContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
-import { sql } from '../../runtime/storage/sql.js'
+import { resolveServiceKey } from '../../runtime/service-key.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { EntityBook } from './entities.js'
+import { ExecutionLog } from './execution-log.js'
+import { OverlayForwarder } from './overlay-forward.js'
 import { parseCommand } from './parse.js'
+import { Permissions } from './permissions.js'
 
 export const SESSION_TTL_MS = 60 * 60 * 1000
 
 export interface Pipeline {
   readonly index: CommandIndex
+  readonly executions: ExecutionLog
+  readonly overlay: OverlayForwarder
   process(event: InboundEvent): Promise<EventResult>
   close(): Promise<void>
+}
+
+interface Attempt {
+  result?: ExecutionResult
+  outcome: Outcome
 }
 
 export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   const index = new CommandIndex(ctx.storage)
   const entities = new EntityBook(ctx.storage)
+  const permissions = new Permissions(ctx.storage, ctx.cache)
+  const executions = new ExecutionLog(ctx.storage, ctx.log)
+  const overlay = new OverlayForwarder(() => ctx.settings.modules['browser-source']?.url ?? `http://127.0.0.1:${8027 + ctx.settings.portOffset}`, resolveServiceKey(ctx.settings), ctx.log)
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
     index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
   })
 
-  async function execute(row: CommandRow, request: ExecutionRequest): Promise<{ result?: ExecutionResult; outcome: Outcome; error?: string }> {
+  async function execute(row: CommandRow, request: ExecutionRequest): Promise<Attempt> {
     const started = performance.now()
     let outcome: Outcome = 'command'
     let result: ExecutionResult | undefined
@@ -51,13 +64,15 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     commandLatency.observe({ module: row.module }, ms / 1000)
     const status = outcome === 'command' ? 'success' : outcome === 'timeout' ? 'timeout' : 'failed'
     commandExecutions.inc({ command: request.command, module: row.module, status })
-    await ctx.storage.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
-        user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
-        created_at, completed_at)
-      values (${request.execution_id}, ${String(row.id)}, ${request.command}, ${row.module}, ${request.entity.id}, ${request.user.id},
-        ${request.user.name}, ${request.session_id}, ${request.raw_message}, ${JSON.stringify(request.args)}, ${request.trigger}, ${status},
-        ${result ? JSON.stringify(result.responses) : null}, ${error ?? null}, ${Math.round(ms * 1000) / 1000}, 0, ${Date.now()}, ${Date.now()})`)
-    return { ...(result ? { result } : {}), outcome, ...(error ? { error } : {}) }
+    const now = Date.now()
+    executions.add({
+      execution_id: request.execution_id, command_id: String(row.id), command: request.command, module: row.module,
+      entity_id: request.entity.id, user_id: request.user.id, user_name: request.user.name, session_id: request.session_id,
+      message_content: request.raw_message, args: JSON.stringify(request.args), trigger: request.trigger, status,
+      response: result ? JSON.stringify(result.responses) : null, error_message: error ?? null,
+      execution_time_ms: Math.round(ms * 1000) / 1000, created_at: now, completed_at: now,
+    })
+    return result ? { result, outcome } : { outcome }
   }
 
   async function process(event: InboundEvent): Promise<EventResult> {
@@ -68,10 +83,11 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     await ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS)
     const done = (outcome: Outcome, responses: Response[] = [], command?: string): EventResult => {
       eventOutcomes.inc({ outcome })
+      void overlay.forward({ entityId, communityId }, responses)
       const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
       return { session_id: sessionId, entity_id: entityId, processed, outcome, ...(command ? { command } : {}), responses }
     }
-    const base = (command: string, args: string[], trigger: 'command' | 'event'): ExecutionRequest => ({
+    const request = (command: string, args: string[], trigger: 'command' | 'event'): ExecutionRequest => ({
       execution_id: randomUUID(),
       session_id: sessionId,
       command,
@@ -87,35 +103,47 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
       entity: { id: entityId, platform: event.platform, server_id: event.server_id, channel_id: event.channel_id, community_id: communityId },
       ...(trigger === 'event' ? { event: { type: event.message_type, data: event.metadata ?? {} } } : {}),
     })
+    const mention = `@${event.display_name ?? event.user_name}`
 
     const parsed = event.message_type === 'chatMessage' || event.message_type === 'slashCommand' ? parseCommand(event.message) : undefined
     if (parsed) {
       const command = `${parsed.prefix}${parsed.name}`
       const row = await index.find(parsed.prefix, parsed.name)
       if (!row) return done('unknown_command', [], command)
-      const needed = row.permission_level || 'everyone'
-      if (userLevel(event.roles ?? []) < permissionRank(needed)) {
-        return done('forbidden', [{ type: 'chat', text: `@${event.display_name ?? event.user_name} ${command} is for ${needed}s and above.` }], command)
+      const { enabled, permission } = index.effective(row, entityId, communityId)
+      if (!enabled) return done('unknown_command', [], command)
+      const subject = { communityId, platform: event.platform, userId: event.user_id, roles: event.roles ?? [] }
+      if (!(await permissions.allows(subject, permission))) {
+        return done('forbidden', [{ type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
       }
-      const { result, outcome } = await execute(row, base(command, parsed.args, 'command'))
+      const { result, outcome } = await execute(row, request(command, parsed.args, 'command'))
       if (outcome === 'timeout') return done(outcome, [{ type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
       if (outcome === 'module_error') return done(outcome, [{ type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
       return done('command', result?.responses ?? [], command)
     }
 
-    const handlers = index.handlersFor(event.message_type)
+    const handlers = index.handlersFor(event.message_type).filter((h) => index.effective(h, entityId, communityId).enabled)
     if (handlers.length === 0) return done('ignored')
     const responses: Response[] = []
-    const sequential = handlers.filter((h) => h.execution_mode !== 'parallel')
-    const parallel = handlers.filter((h) => h.execution_mode === 'parallel')
-    for (const h of sequential) {
-      const { result } = await execute(h, base(h.name.slice(h.module.length + 1), [], 'event'))
-      responses.push(...(result?.responses ?? []))
+    const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
+    for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
+      responses.push(...((await execute(h, request(handlerName(h), [], 'event'))).result?.responses ?? []))
     }
-    const settled = await Promise.all(parallel.map((h) => execute(h, base(h.name.slice(h.module.length + 1), [], 'event'))))
-    for (const s of settled) responses.push(...(s.result?.responses ?? []))
+    const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
+    for (const s of await Promise.all(parallel.map((h) => execute(h, request(handlerName(h), [], 'event'))))) {
+      responses.push(...(s.result?.responses ?? []))
+    }
     return done('event', responses)
   }
 
-  return { index, process, close: unsubscribe }
+  return {
+    index,
+    executions,
+    overlay,
+    process,
+    async close() {
+      await unsubscribe()
+      await executions.close()
+    },
+  }
 }

@@ -7,6 +7,7 @@ import { createApiKey } from '../../runtime/api-keys.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
+import { pipelineOf } from './index.js'
 
 const event = (message: string, extra: Record<string, unknown> = {}) => ({
   platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message, message_type: 'chatMessage', ...extra,
@@ -162,8 +163,11 @@ for (const [i, [backend, skip]] of backends.entries()) {
     })
 
     test('every execution is recorded; entities are created on first sight', async () => {
+      const log = pipelineOf(runtime.hosted.find((h) => h.def.name === 'router')!.ctx).executions
+      await log.flush()
       const before = await runtime.storage.one<{ n: number }>(sql`select count(*) as n from command_executions`)
       await inject(event('!ping', { channel_id: 'fresh' }))
+      await log.flush()
       const afterRow = await runtime.storage.one<{ n: number }>(sql`select count(*) as n from command_executions`)
       assert.equal(Number(afterRow!.n), Number(before!.n) + 1)
       const last = await runtime.storage.one<{ command: string; status: string; user_name: string }>(

@@ -7,12 +7,14 @@ import { authenticate } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
-import { createPipeline } from './pipeline.js'
+import { adminRoutes } from './admin-routes.js'
+import type { Pipeline } from './pipeline.js'
+import { responsesRoute } from './responses-route.js'
 
-export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
-  const pipeline = await createPipeline(ctx)
-  app.addHook('onClose', async () => pipeline.close())
+export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline): Promise<void> {
   const auth = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: ctx.settings.requireKeys }
+  await responsesRoute(app, ctx, pipeline, { ...auth, requireKeys: true })
+  await adminRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
 
   app.post('/api/v1/events', async (req) => {
     await authenticate(req, auth, ['collector'], 'POST /api/v1/events')

@@ -78,7 +78,8 @@ create index entities_community on entities (community_id);
 create table command_permissions (
   id %ID%,
   command_id bigint not null references commands (id) on delete cascade,
-  entity_id text not null,
+  -- one of the two: an entity override, or (entity_id null) a community-wide override
+  entity_id text,
   community_id text,
   is_enabled integer not null default 1,
   config text not null default '{}',

@@ -1,0 +1,77 @@
+/**
+ * Admin API of the router for command enablement and permission overrides, per entity or per community:
+ * `PUT /api/v1/admin/commands/overrides` and `DELETE` with the same body (admin scope).
+ */
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { describeIssue } from '../../contract/validate.js'
+import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { WaddleError } from '../../runtime/errors.js'
+import { PERMISSION_LEVELS } from '../../runtime/module.js'
+import { sql } from '../../runtime/storage/sql.js'
+import type { Storage } from '../../runtime/storage/types.js'
+import type { Cache } from '../../runtime/cache/types.js'
+
+const overrideSchema = z
+  .object({
+    command: z.string().regex(/^[!#][a-z0-9][a-z0-9_-]*$/, 'must look like !name or #name'),
+    entity_id: z.string().min(1).optional(),
+    community_id: z.string().min(1).optional(),
+    is_enabled: z.boolean().optional(),
+    permission_level: z.enum(PERMISSION_LEVELS).nullable().optional(),
+  })
+  .refine((b) => (b.entity_id === undefined) !== (b.community_id === undefined), { message: 'give exactly one of entity_id or community_id', path: ['entity_id'] })
+
+export type OverrideInput = z.infer<typeof overrideSchema>
+
+function parse(body: unknown): OverrideInput {
+  const parsed = overrideSchema.safeParse(body)
+  if (!parsed.success) {
+    const { field, message } = describeIssue(parsed.error)
+    throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+  }
+  return parsed.data
+}
+
+async function commandId(db: Storage, command: string): Promise<number | string> {
+  const row = await db.one<{ id: number | string }>(sql`select id from commands where prefix = ${command[0]} and name = ${command.slice(1)} and is_active = 1`)
+  if (!row) throw new WaddleError('WB_INPUT_INVALID', { field: 'command', reason: `no command ${command}` })
+  return row.id
+}
+
+/** Sets (upserts) an override; returns the stored row. */
+export async function setOverride(db: Storage, cache: Cache, input: OverrideInput): Promise<Record<string, unknown>> {
+  const id = await commandId(db, input.command)
+  const scope = input.entity_id ? sql`entity_id = ${input.entity_id}` : sql`entity_id is null and community_id = ${input.community_id!}`
+  await db.transaction(async (tx) => {
+    const existing = await tx.one(sql`select id from command_permissions where command_id = ${id} and ${scope}`)
+    const enabled = input.is_enabled === undefined ? 1 : input.is_enabled ? 1 : 0
+    if (existing) {
+      await tx.execute(sql`update command_permissions set
+        is_enabled = ${input.is_enabled === undefined ? sql`is_enabled` : enabled},
+        permission_level = ${input.permission_level === undefined ? sql`permission_level` : input.permission_level}
+        where command_id = ${id} and ${scope}`)
+    } else {
+      await tx.execute(sql`insert into command_permissions (command_id, entity_id, community_id, is_enabled, permission_level)
+        values (${id}, ${input.entity_id ?? null}, ${input.community_id ?? null}, ${enabled}, ${input.permission_level ?? null})`)
+    }
+  })
+  await cache.publish('commands:changed', { override: input.command })
+  return (await db.one(sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions where command_id = ${id} and ${scope}`))!
+}
+
+export async function adminRoutes(app: FastifyInstance, db: Storage, cache: Cache, auth: AuthOptions): Promise<void> {
+  app.put('/api/v1/admin/commands/overrides', async (req) => {
+    await authenticate(req, auth, ['admin'], 'PUT /api/v1/admin/commands/overrides')
+    return setOverride(db, cache, parse(req.body))
+  })
+  app.delete('/api/v1/admin/commands/overrides', async (req, reply) => {
+    await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides')
+    const input = parse(req.body)
+    const id = await commandId(db, input.command)
+    const scope = input.entity_id ? sql`entity_id = ${input.entity_id}` : sql`entity_id is null and community_id = ${input.community_id!}`
+    const { changes } = await db.execute(sql`delete from command_permissions where command_id = ${id} and ${scope}`)
+    await cache.publish('commands:changed', { override: input.command })
+    return reply.code(changes > 0 ? 204 : 404).send()
+  })
+}

@@ -1,0 +1,45 @@
+/**
+ * The role ladder: broadcaster/owner > admin > moderator > vip > subscriber > everyone, from the platform
+ * roles carried by the event plus the user's community role in the database (cached for a minute).
+ */
+import type { Cache } from '../../runtime/cache/types.js'
+import { permissionRank, userLevel } from '../../runtime/module.js'
+import { sql } from '../../runtime/storage/sql.js'
+import type { Queryable } from '../../runtime/storage/types.js'
+
+export const ROLE_CACHE_TTL_MS = 60_000
+
+export interface PermissionSubject {
+  readonly communityId: string
+  readonly platform: string
+  readonly userId: string
+  readonly roles: readonly string[]
+}
+
+export class Permissions {
+  constructor(private readonly db: Queryable, private readonly cache: Cache) {}
+
+  /** The user's community role ('member' when none), cached. */
+  async communityRole(s: PermissionSubject): Promise<string> {
+    const key = `perm:${s.communityId}:${s.platform}:${s.userId}`
+    const cached = await this.cache.get<string>(key)
+    if (cached !== undefined) return cached
+    const row = await this.db.one<{ role: string }>(sql`select role from community_members
+      where community_id = ${s.communityId} and platform = ${s.platform} and platform_user_id = ${s.userId}`)
+    const role = row?.role ?? 'member'
+    await this.cache.set(key, role, ROLE_CACHE_TTL_MS)
+    return role
+  }
+
+  /** Whether the subject holds `needed` (a PERMISSION_LEVELS name); platform roles are checked first. */
+  async allows(s: PermissionSubject, needed: string): Promise<boolean> {
+    const rank = permissionRank(needed)
+    if (rank === 0 || userLevel(s.roles) >= rank) return true
+    return userLevel([await this.communityRole(s)]) >= rank
+  }
+
+  /** Forget a cached role after it changes. */
+  async invalidate(s: Omit<PermissionSubject, 'roles'>): Promise<void> {
+    await this.cache.delete(`perm:${s.communityId}:${s.platform}:${s.userId}`)
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `POST /api/v1/responses`: a module's asynchronous reply to an execution (module scope). The session must
+ * exist (1 h TTL) and own the execution; otherwise the reply is rejected and logged. Accepted replies are
+ * recorded in module_responses, published on the `responses` channel for collectors, and overlay
+ * responses go to browser-source.
+ */
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { executionResultSchema } from '../../contract/execution.js'
+import { describeIssue } from '../../contract/validate.js'
+import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { WaddleError } from '../../runtime/errors.js'
+import type { ModuleContext } from '../../runtime/module.js'
+import { sql } from '../../runtime/storage/sql.js'
+import { DEFAULT_COMMUNITY } from './entities.js'
+import type { Pipeline } from './pipeline.js'
+
+const replySchema = executionResultSchema.extend({ module: z.string().min(1).max(64) })
+
+export async function responsesRoute(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline, auth: AuthOptions): Promise<void> {
+  app.post('/api/v1/responses', async (req, reply) => {
+    await authenticate(req, auth, ['module'], 'POST /api/v1/responses')
+    const parsed = replySchema.safeParse(req.body)
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error)
+      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+    }
+    const body = parsed.data
+    const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
+    if (!session) {
+      ctx.log.warn({ session: body.session_id, module: body.module }, 'reply rejected: unknown or expired session')
+      throw new WaddleError('WB_SESSION_UNKNOWN', { session: body.session_id })
+    }
+    const owner = pipeline.executions.pendingSession(body.execution_id) ??
+      (await ctx.storage.one<{ session_id: string }>(sql`select session_id from command_executions where execution_id = ${body.execution_id}`))?.session_id
+    if (owner !== body.session_id) {
+      ctx.log.warn({ session: body.session_id, execution: body.execution_id, module: body.module }, 'reply rejected: execution not in session')
+      throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
+    }
+    await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
+      values (${body.execution_id}, ${body.module}, ${body.success ? 1 : 0}, ${body.responses[0]?.type ?? 'none'},
+        ${JSON.stringify(body.responses)}, ${body.error ?? null}, ${Date.now()})`)
+    const entity = await ctx.storage.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${session.entity_id}`)
+    await ctx.cache.publish('responses', { entity_id: session.entity_id, session_id: body.session_id, execution_id: body.execution_id, responses: body.responses })
+    void pipeline.overlay.forward({ entityId: session.entity_id, communityId: entity?.community_id ?? DEFAULT_COMMUNITY }, body.responses)
+    return reply.code(202).send({ accepted: true, entity_id: session.entity_id })
+  })
+}
