@@ -24,11 +24,17 @@ export const ERRORS = {
   WB_AUTH_INVALID: { status: 401, exit: 6, message: 'API key invalid or revoked', hint: 'create a new one with `waddlebot keys create`' },
   WB_AUTH_SCOPE: { status: 403, exit: 6, message: 'API key scope {scope} may not call {route}', hint: 'use a key with scope {needed}' },
   WB_KEY_UNKNOWN: { status: 404, exit: 2, message: 'no API key with id {id}', hint: 'see `waddlebot keys list`' },
+  WB_RULE_UNKNOWN: { status: 404, exit: 2, message: 'no string-match rule with id {id}', hint: 'see `waddlebot moderation list`' },
   WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`' },
   WB_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'body larger than {limit} bytes', hint: 'send smaller events or use the batch endpoint' },
   WB_EXECUTION_SESSION_MISMATCH: { status: 409, exit: 1, message: 'reply for session {got} does not match execution session {expected}', hint: 'a module must echo the session_id it was given' },
   WB_SESSION_UNKNOWN: { status: 403, exit: 1, message: 'session {session} is unknown or expired', hint: 'reply within an hour, with the session_id of the execution' },
   WB_EXECUTION_UNKNOWN: { status: 404, exit: 1, message: 'no execution {execution} in session {session}', hint: 'reply with the execution_id and session_id you were given' },
+  WB_TARGET_FAILED: { status: 502, exit: 1, message: 'target {target} failed: {reason}', hint: 'check that the target is up and answers with the execution result (docs/targets.md)' },
+  WB_TARGET_CIRCUIT_OPEN: { status: 503, exit: 1, message: 'target {target} is paused after repeated failures; next trial in {seconds} s', hint: 'fix the target; waddlebot_target_breaker_state in /metrics shows the circuit state' },
+  WB_TARGET_INVALID: { status: 500, exit: 2, message: 'command {command} has an unusable {target_type} target: {reason}', hint: 'see docs/targets.md for location_url formats and the environment each target needs' },
+  WB_COORDINATION_NOT_HOLDER: { status: 409, exit: 2, message: 'container {container} does not hold entity {entity} (held by {holder})', hint: 'claim entities with POST /coordination/claim and check in before the claims expire' },
+  WB_COORDINATION_ENTITY_UNKNOWN: { status: 404, exit: 2, message: 'no coordination entity {entity}', hint: 'register it with POST /coordination/entities or list it under <platform>.channels in waddlebot.yaml' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string }>
 

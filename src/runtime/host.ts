@@ -8,6 +8,7 @@ import type { Cache } from './cache/types.js'
 import { markModuleStopped, registerModule } from './command-table.js'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
+import { migrateDatabase, openDatabase } from './database.js'
 import { createModuleServer } from './http.js'
 import { createLogger, type Logger } from './logger.js'
 import type { ModuleContext, ModuleDefinition, Teardown } from './module.js'
@@ -15,7 +16,6 @@ import { httpClient, inProcessClient, type ModuleClient, type ModuleClients } fr
 import { createRegistry, type Registry } from './registry.js'
 import { resolveServiceKey } from './service-key.js'
 import { coreMigrations } from './storage/core-migrations.js'
-import { createStorage } from './storage/index.js'
 import type { MigrationSet, Storage } from './storage/types.js'
 
 export interface RuntimeOptions {
@@ -62,7 +62,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const defs = await Promise.all(entries.map((e) => e.load()))
   checkCollisions(defs)
 
-  const storage = await createStorage({ url: settings.database.url, readUrl: settings.database.readUrl, cwd: settings.projectDir })
+  const storage = await openDatabase(settings)
   let cache: Cache | undefined
   const hosted: HostedModule[] = []
   const teardowns: Teardown[] = []
@@ -74,7 +74,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     })
     cache = sharedCache
     const sets: MigrationSet[] = [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]
-    await storage.migrate(sets)
+    await migrateDatabase(storage, sets)
     const serviceKey = resolveServiceKey(settings)
     const local = new Map<string, ModuleClient>()
     const clients: ModuleClients = {

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { deploymentMigrations } from '../../cli/migration-sets.js'
 import { withStorage } from '../../cli/storage-session.js'
+import { migrateDatabase } from '../../runtime/database.js'
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Apply pending migrations to the configured database (idempotent)'
@@ -12,7 +13,7 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
     const { flags } = await this.parse(DbMigrate)
     const settings = this.settings(flags)
     const sets = await deploymentMigrations(settings)
-    const report = await withStorage(settings, (db) => db.migrate(sets), { migrate: false })
+    const report = await withStorage(settings, (db) => migrateDatabase(db, sets), { migrate: false })
     if (flags.json) return this.log(JSON.stringify(report))
     if (report.applied.length === 0) return this.log(`Database is up to date (${report.skipped} migrations already applied).`)
     for (const m of report.applied) this.log(`applied ${m.module}/${m.id}`)

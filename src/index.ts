@@ -1,0 +1,23 @@
+/**
+ * The public API of waddlebot for module authors: `import { defineModule, sql, chat } from 'waddlebot'`.
+ */
+export * from './contract/index.js'
+export type { Cache, Lock } from './runtime/cache/types.js'
+export type { Settings } from './runtime/config.js'
+export { WaddleError } from './runtime/errors.js'
+export type { Logger } from './runtime/logger.js'
+export {
+  type CommandContext,
+  type CommandDefinition,
+  defineModule,
+  type EventHandlerDefinition,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleKind,
+  PERMISSION_LEVELS,
+  type PermissionLevel,
+  type Reply,
+} from './runtime/module.js'
+export type { ModuleClient, ModuleClients } from './runtime/module-clients.js'
+export { sql } from './runtime/storage/sql.js'
+export type { Migration, Queryable, Sql, Storage } from './runtime/storage/types.js'
