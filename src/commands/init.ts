@@ -70,11 +70,16 @@ function parsePlatforms(raw: string): Platform[] {
 async function ask(storage: Storage | undefined, platforms: Platform[] | undefined): Promise<{ storage: Storage; platforms: Platform[] }> {
   if (storage && platforms) return { storage, platforms }
   const rl = createInterface({ input: process.stdin, output: process.stdout })
-  const until = async <T>(question: string, fallback: string, parse: (s: string) => T): Promise<T> => {
+  // Reading lines through the iterator keeps answers typed (or pasted) ahead of their question.
+  const lines = rl[Symbol.asyncIterator]()
+  const until = async <T>(field: string, question: string, fallback: string, parse: (s: string) => T): Promise<T> => {
     for (;;) {
-      const answer = (await rl.question(question)).trim() || fallback
+      rl.setPrompt(question)
+      rl.prompt()
+      const next = await lines.next()
+      if (next.done) throw new WaddleError('WB_INPUT_INVALID', { field, reason: 'no answer (input closed)' })
       try {
-        return parse(answer)
+        return parse(String(next.value).trim() || fallback)
       } catch (error) {
         process.stdout.write(`  ${(error as Error).message}\n`)
       }
@@ -82,8 +87,8 @@ async function ask(storage: Storage | undefined, platforms: Platform[] | undefin
   }
   try {
     return {
-      storage: storage ?? (await until(`Storage (${STORAGES.join('/')}) [sqlite]: `, 'sqlite', parseStorage)),
-      platforms: platforms ?? (await until(`Platforms (comma-separated: ${PLATFORMS.join(',')}) [local]: `, 'local', parsePlatforms)),
+      storage: storage ?? (await until('storage', `Storage (${STORAGES.join('/')}) [sqlite]: `, 'sqlite', parseStorage)),
+      platforms: platforms ?? (await until('platforms', `Platforms (comma-separated: ${PLATFORMS.join(',')}) [local]: `, 'local', parsePlatforms)),
     }
   } finally {
     rl.close()

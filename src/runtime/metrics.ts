@@ -11,6 +11,7 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 export const eventsIn = counter('waddlebot_events_in_total', 'Events received by the router', ['platform', 'type'])
 export const eventOutcomes = counter('waddlebot_event_outcomes_total', 'Router outcomes', ['outcome'])
 export const commandExecutions = counter('waddlebot_command_executions_total', 'Command executions', ['command', 'module', 'status'])
+export const rateLimitRefusals = counter('waddlebot_rate_limit_refusals_total', 'Commands refused by a rate limit or cooldown', ['command', 'reason'])
 export const commandLatency =
   (metricsRegistry.getSingleMetric('waddlebot_command_duration_seconds') as Histogram | undefined) ??
   new Histogram({

@@ -20,6 +20,8 @@ export default {
     { name: 'slow', summary: 'Too slow', timeoutMs: 150, run: () => new Promise((r) => setTimeout(() => r('late'), 2000)) },
     { name: 'boom', summary: 'Throws', run: () => { throw new Error('kaput') } },
     { name: 'badreply', summary: 'Invalid reply', run: () => ({ type: 'media', media_type: 'smell' }) },
+    { name: 'limited', summary: 'Ten a minute', rateLimit: 10, run: () => 'limited ok' },
+    { name: 'cool', summary: 'Cooldown', cooldownMs: 60000, run: () => 'cool ok' },
     { name: 'show', summary: 'Overlay', run: () => [{ type: 'media', media_type: 'audio', title: 'Song', artist: 'Band' }, 'Now playing: Song'] },
   ],
   events: [

@@ -7,14 +7,16 @@ import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
-import { commandExecutions, commandLatency, eventOutcomes, eventsIn } from '../../runtime/metrics.js'
+import { commandExecutions, commandLatency, eventOutcomes, eventsIn, rateLimitRefusals } from '../../runtime/metrics.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
+import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { EntityBook } from './entities.js'
 import { ExecutionLog } from './execution-log.js'
 import { OverlayForwarder } from './overlay-forward.js'
+import { createCommandLimits } from './limits.js'
 import { parseCommand } from './parse.js'
 import { Permissions } from './permissions.js'
 
@@ -39,6 +41,12 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   const permissions = new Permissions(ctx.storage, ctx.cache)
   const executions = new ExecutionLog(ctx.storage, ctx.log)
   const overlay = new OverlayForwarder(() => ctx.settings.modules['browser-source']?.url ?? `http://127.0.0.1:${8027 + ctx.settings.portOffset}`, resolveServiceKey(ctx.settings), ctx.log)
+  const limiter = await createRateLimiter({
+    redisUrl: ctx.settings.redisUrl,
+    namespace: 'wb:',
+    onError: (err, context) => ctx.log.warn({ err, context }, 'rate limiter error'),
+  })
+  const limits = createCommandLimits(limiter, ctx.cache)
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
     index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
@@ -116,6 +124,18 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
       if (!(await permissions.allows(subject, permission))) {
         return done('forbidden', [{ type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
       }
+      if (row.rate_limit > 0 || row.cooldown_ms > 0) {
+        const verdict = await limits
+          .check({ command, userId: event.user_id, entityId, displayName: event.display_name ?? event.user_name, rateLimit: row.rate_limit, cooldownMs: row.cooldown_ms })
+          .catch((err) => {
+            ctx.log.error({ err, command }, 'rate limit check failed; letting the command through')
+            return { ok: true } as const
+          })
+        if (!verdict.ok) {
+          rateLimitRefusals.inc({ command, reason: verdict.reason })
+          return done('rate_limited', verdict.notice ? [{ type: 'chat', text: verdict.notice }] : [], command)
+        }
+      }
       const { result, outcome } = await execute(row, request(command, parsed.args, 'command'))
       if (outcome === 'timeout') return done(outcome, [{ type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
       if (outcome === 'module_error') return done(outcome, [{ type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
@@ -144,6 +164,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     async close() {
       await unsubscribe()
       await executions.close()
+      await limiter.close()
     },
   }
 }

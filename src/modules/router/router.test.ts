@@ -31,7 +31,7 @@ for (const [i, [backend, skip]] of backends.entries()) {
       const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offsets[i]) }
       project = testProject({ env })
       const greeter = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
-      const remoteMod = writeModule(project.dir, 'faraway', SAMPLE_MODULE('faraway', 8101).replaceAll("'greet'", "'far'").replaceAll("'hi'", "'yo'").replace(/\{ name: '(modonly|slow|boom|badreply|show)'[^\n]*\n/g, ''))
+      const remoteMod = writeModule(project.dir, 'faraway', SAMPLE_MODULE('faraway', 8101).replaceAll("'greet'", "'far'").replaceAll("'hi'", "'yo'").replace(/\{ name: '(modonly|slow|boom|badreply|show|limited|cool)'[^\n]*\n/g, ''))
       const yaml = `modules:\n  greeter: {path: ${greeter}, port: 8100}\n  faraway: {path: ${remoteMod}, port: 8101}\n`
       const { writeFileSync } = await import('node:fs')
       writeFileSync(`${project.dir}/waddlebot.yaml`, yaml)
@@ -133,6 +133,18 @@ for (const [i, [backend, skip]] of backends.entries()) {
       const plain = (await inject(event('hello there'))).json()
       assert.equal(plain.outcome, 'ignored')
       assert.equal(plain.processed, false)
+    })
+
+    test('rate limits and cooldowns: rate_limited with one friendly notice per window', async () => {
+      const first = (await inject(event('!cool', { user_id: 'rl1' }))).json()
+      assert.equal(first.outcome, 'command')
+      const refused = (await inject(event('!cool', { user_id: 'rl1' }))).json()
+      assert.equal(refused.outcome, 'rate_limited')
+      assert.match(refused.responses[0].text, /^@Ann !cool is on cooldown, (59|60) s left$/)
+      const silent = (await inject(event('!cool', { user_id: 'rl1' }))).json()
+      assert.equal(silent.outcome, 'rate_limited')
+      assert.deepEqual(silent.responses, [])
+      assert.equal((await inject(event('!cool', { user_id: 'rl2' }))).json().outcome, 'command')
     })
 
     test('several response types come back in order', async () => {

@@ -7,6 +7,7 @@ import { authenticate } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
+import { adminCommandRoutes } from './admin-commands.js'
 import { adminRoutes } from './admin-routes.js'
 import type { Pipeline } from './pipeline.js'
 import { responsesRoute } from './responses-route.js'
@@ -15,6 +16,7 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
   const auth = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: ctx.settings.requireKeys }
   await responsesRoute(app, ctx, pipeline, { ...auth, requireKeys: true })
   await adminRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
+  await adminCommandRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
 
   app.post('/api/v1/events', async (req) => {
     await authenticate(req, auth, ['collector'], 'POST /api/v1/events')
