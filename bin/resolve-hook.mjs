@@ -3,6 +3,6 @@
 const entry = new URL('../src/index.ts', import.meta.url).href
 
 export async function resolve(specifier, context, nextResolve) {
-  if (specifier === 'waddlebot') return { url: entry, shortCircuit: true }
+  if (specifier === 'waddlebot') return nextResolve(entry, context)
   return nextResolve(specifier, context)
 }
