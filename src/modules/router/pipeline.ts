@@ -3,6 +3,7 @@
  * permission, execution through the module client (in-process or HTTP), execution log, overlays, outcome.
  */
 import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
@@ -22,7 +23,24 @@ import { Permissions } from './permissions.js'
 
 export const SESSION_TTL_MS = 60 * 60 * 1000
 
+/** One processed event, summarized for live monitoring (the router's event stream, the dashboard). */
+export interface ProcessedSummary {
+  readonly time: number
+  readonly platform: string
+  readonly entity_id: string
+  readonly channel_id: string
+  readonly user: string
+  readonly message_type: string
+  readonly command?: string
+  readonly outcome: Outcome
+  readonly latency_ms: number
+  /** The moderation actions taken, if any. */
+  readonly moderation?: readonly string[]
+}
+
 export interface Pipeline {
+  /** Emits `processed` with a ProcessedSummary after every event. */
+  readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly index: CommandIndex
   readonly executions: ExecutionLog
   readonly overlay: OverlayForwarder
@@ -83,7 +101,11 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     return result ? { result, outcome } : { outcome }
   }
 
+  const activity = new EventEmitter<{ processed: [ProcessedSummary] }>()
+  activity.setMaxListeners(1000)
+
   async function process(event: InboundEvent): Promise<EventResult> {
+    const started = performance.now()
     eventsIn.inc({ platform: event.platform, type: event.message_type })
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
@@ -92,6 +114,15 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     const done = (outcome: Outcome, responses: Response[] = [], command?: string): EventResult => {
       eventOutcomes.inc({ outcome })
       void overlay.forward({ entityId, communityId }, responses)
+      if (activity.listenerCount('processed') > 0) {
+        const moderation = responses.filter((r) => r.type === 'moderation').map((r) => r.action)
+        activity.emit('processed', {
+          time: Date.now(), platform: event.platform, entity_id: entityId, channel_id: event.channel_id,
+          user: event.display_name ?? event.user_name, message_type: event.message_type, outcome,
+          latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+          ...(command ? { command } : {}), ...(moderation.length ? { moderation } : {}),
+        })
+      }
       const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
       return { session_id: sessionId, entity_id: entityId, processed, outcome, ...(command ? { command } : {}), responses }
     }
@@ -157,6 +188,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   }
 
   return {
+    activity,
     index,
     executions,
     overlay,
