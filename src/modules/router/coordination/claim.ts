@@ -40,13 +40,7 @@ export async function claimEntities(storage: Storage, request: ClaimRequest): Pr
   return rows.map(toEntity).sort(claimOrder)
 }
 
-async function claimSqlite(storage: Storage, r: ClaimRequest): Promise<CoordinationRow[]> {
-  const picked = await storage.query<{ entity_id: string }>(sql`select entity_id from coordination where ${claimable(r.platform, r.now)} order by is_live desc, priority asc, last_activity desc nulls last, entity_id asc limit max(0, ${r.maxClaims} - (select count(*) from coordination where claimed_by = ${r.containerId} and claim_expires > ${r.now}))`)
-  await new Promise((res) => setImmediate(res))
-  if (picked.length === 0) return []
-  return storage.query<CoordinationRow>(sql`update coordination set claimed_by = ${r.containerId}, claimed_at = ${r.now}, claim_expires = ${r.expires}, last_checkin = ${r.now} where entity_id in (${sql.join(picked.map((p) => p.entity_id))}) returning ${COLUMNS}`)
-}
-function unused(storage: Storage, r: ClaimRequest): Promise<CoordinationRow[]> {
+function claimSqlite(storage: Storage, r: ClaimRequest): Promise<CoordinationRow[]> {
   return storage.query<CoordinationRow>(sql`update coordination
     set claimed_by = ${r.containerId}, claimed_at = ${r.now}, claim_expires = ${r.expires}, last_checkin = ${r.now}
     where entity_id in (
@@ -72,12 +66,12 @@ function claimPostgres(storage: Storage, r: ClaimRequest): Promise<CoordinationR
       where ${claimable(r.platform, r.now)}
       order by is_live desc, priority asc, last_activity desc nulls last, entity_id collate "C" asc
       limit ${room}
-`)
+      for update skip locked`)
     if (picked.length === 0) return []
     // The rows are locked by this transaction, so the guard cannot change under us; it stays as a backstop.
     return tx.query<CoordinationRow>(sql`update coordination
       set claimed_by = ${r.containerId}, claimed_at = ${r.now}, claim_expires = ${r.expires}, last_checkin = ${r.now}
-      where entity_id in (${sql.join(picked.map((p) => p.entity_id))})
+      where entity_id in (${sql.join(picked.map((p) => p.entity_id))}) and ${claimable(r.platform, r.now)}
       returning ${COLUMNS}`)
   })
 }

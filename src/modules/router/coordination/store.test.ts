@@ -93,6 +93,16 @@ await describeOnBothDatabases('coordination store', (db) => {
     await assert.rejects(c.claim('twitch', 'c9', 0), RangeError)
   })
 
+  test('concurrent claims of one container never exceed its maxClaims', async () => {
+    await seed(40)
+    const second = await db.open()
+    const calls = Array.from({ length: 12 }, (_, i) => createCoordination(i % 2 ? second : storage, { now: clock.now }).claim('twitch', 'same', 5))
+    const got = (await Promise.all(calls)).flat()
+    assert.equal(got.length, 5)
+    const held = await storage.one<{ n: number }>(sql`select count(*) as n from coordination where claimed_by = 'same'`)
+    assert.equal(Number(held!.n), 5)
+  })
+
   test('checkin renews only the live claims of its container; heartbeat does not extend them', async () => {
     const c = coordination()
     await seed(4)
