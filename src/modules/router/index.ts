@@ -5,6 +5,7 @@
 import type { ModuleContext } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
 import { builtinCommands } from './builtins.js'
+import { coordinationMigrations } from './coordination/migrations.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
 import { routerRoutes } from './routes.js'
 
@@ -24,6 +25,7 @@ export default defineModule({
   summary: 'Commands, moderation and responses for every platform',
   port: 8000,
   commands: builtinCommands,
+  migrations: [...coordinationMigrations],
   async setup(ctx) {
     const pipeline = await createPipeline(ctx)
     pipelines.set(ctx, pipeline)

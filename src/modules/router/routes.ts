@@ -9,6 +9,10 @@ import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { adminCommandRoutes } from './admin-commands.js'
 import { adminRoutes } from './admin-routes.js'
+import { coordinationOptions } from './coordination/options.js'
+import { coordinationRoutes } from './coordination/routes.js'
+import { seedEntitiesFromSettings } from './coordination/seed.js'
+import { createCoordination } from './coordination/store.js'
 import type { Pipeline } from './pipeline.js'
 import { responsesRoute } from './responses-route.js'
 
@@ -17,6 +21,10 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
   await responsesRoute(app, ctx, pipeline, { ...auth, requireKeys: true })
   await adminRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
   await adminCommandRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
+  const coordination = createCoordination(ctx.storage, coordinationOptions(ctx.settings))
+  const seeded = await seedEntitiesFromSettings(coordination, ctx.settings)
+  for (const bad of seeded.invalid) ctx.log.warn(bad, 'coordination: skipped a configured channel')
+  await coordinationRoutes(app, ctx, { ...auth, requireKeys: true }, coordination)
 
   app.post('/api/v1/events', async (req) => {
     await authenticate(req, auth, ['collector'], 'POST /api/v1/events')
