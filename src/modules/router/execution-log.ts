@@ -75,13 +75,14 @@ export class ExecutionLog {
   async #write(batch: ExecutionRecord[]): Promise<void> {
     try {
       await this.storage.transaction(async (tx) => {
-        for (let i = 0; i < batch.length; i += 50) {
-          const rows = batch.slice(i, i + 50).map((r) => sql`(${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module}, ${r.entity_id},
-            ${r.user_id}, ${r.user_name}, ${r.session_id}, ${r.message_content}, ${r.args}, ${r.trigger}, ${r.status}, ${r.response},
-            ${r.error_message}, ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`)
-          await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id, user_name,
-              session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count, created_at,
-              completed_at) values ${sql.join(rows, ', ')}`)
+        // One static statement per row: compiled and prepared once, cheap to bind (faster than a wide VALUES list).
+        for (const r of batch) {
+          await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
+              user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
+              created_at, completed_at)
+            values (${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module}, ${r.entity_id}, ${r.user_id}, ${r.user_name},
+              ${r.session_id}, ${r.message_content}, ${r.args}, ${r.trigger}, ${r.status}, ${r.response}, ${r.error_message},
+              ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`)
         }
       })
     } catch (err) {
