@@ -1,5 +1,12 @@
-/** HTTP load through autocannon (a public tool), the same generator for every HTTP figure. */
-import autocannon from 'autocannon'
+/**
+ * HTTP load through autocannon (a public tool), run as its own process so the load generator never
+ * competes with the server for the same event loop. The same generator drives every HTTP figure.
+ */
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { promisify } from 'node:util'
+
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
 
 export interface LoadResult {
   readonly rps: number
@@ -20,21 +27,11 @@ export interface LoadOptions {
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({
-    url: options.url,
-    method: 'POST',
-    body: options.body,
-    headers: { 'content-type': 'application/json', ...options.headers },
-    duration: options.seconds,
-    connections: options.connections ?? 50,
-    pipelining: 1,
-    ...(options.rate ? { overallRate: options.rate } : {}),
-  })
-  return {
-    rps: result.requests.average,
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    errors: result.errors,
-    non2xx: result.non2xx,
-  }
+  const args = [AUTOCANNON, '--json', '-m', 'POST', '-b', options.body, '-d', String(options.seconds), '-c', String(options.connections ?? 50)]
+  for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...options.headers })) args.push('-H', `${k}=${v}`)
+  if (options.rate) args.push('-R', String(options.rate))
+  args.push(options.url)
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 })
+  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number }
+  return { rps: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx }
 }

@@ -1,0 +1,128 @@
+/** The benchmark scenarios of issue 7: each returns table rows with its figure, baseline and target. */
+export interface Row {
+  readonly key: string
+  readonly label: string
+  readonly value: number
+  readonly unit: string
+  readonly baseline?: number
+  readonly baselineKey?: string
+  readonly baselineLabel?: string
+  readonly target: string
+  readonly met: boolean
+}
+
+export interface ScenarioContext {
+  readonly quick: boolean
+  /** DATABASE_URL/REDIS_URL of a fresh Postgres database and the test Redis. */
+  readonly pgEnv: Record<string, string>
+}
+
+export interface Scenario {
+  readonly name: string
+  readonly keys: readonly string[]
+  readonly needsPostgres?: boolean
+  run(ctx: ScenarioContext): Promise<Row[]>
+}
+
+const r3 = (n: number) => Math.round(n * 1000) / 1000
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'router in process (SQLite)',
+    keys: ['router_inprocess_eps', 'router_inprocess_p99_ms'],
+    async run({ quick }) {
+      const { benchRouterInProcess } = await import('./router-inprocess.bench.js')
+      const r = await benchRouterInProcess({ quick })
+      return [
+        { key: 'router_inprocess_eps', label: 'full pipeline in process, events/s', value: r.eps, unit: 'events/s', baseline: r.baseline_eps, baselineKey: 'router_inprocess_baseline_eps', baselineLabel: 'validate + Map lookup + reply', target: '≥ 100,000', met: r.eps >= 100_000 },
+        { key: 'router_inprocess_p99_ms', label: 'full pipeline in process, p99', value: r.p99_ms, unit: 'ms', baseline: r.baseline_p99_ms, baselineKey: 'router_inprocess_baseline_p99_ms', baselineLabel: 'validate + Map lookup + reply', target: '≤ 1', met: r.p99_ms <= 1 },
+      ]
+    },
+  },
+  {
+    name: 'HTTP intake',
+    keys: ['http_vs_fastify_ratio', 'http_p99_ms_at_5k'],
+    async run({ quick }) {
+      const { benchHttp } = await import('./http.bench.js')
+      const r = await benchHttp({ quick })
+      return [
+        { key: 'http_vs_fastify_ratio', label: `POST /api/v1/events ${r.router_rps} req/s ÷ bare fastify echo`, value: r.http_vs_fastify_ratio, unit: '×', baseline: r.fastify_rps, baselineKey: 'http_fastify_baseline_rps', baselineLabel: 'bare fastify POST echo, req/s', target: '≥ 0.6', met: r.http_vs_fastify_ratio >= 0.6 },
+        { key: 'http_p99_ms_at_5k', label: `p99 at a fixed 5,000 events/s (achieved ${r.http_achieved_rps_at_5k}/s)`, value: r.http_p99_ms_at_5k, unit: 'ms', baseline: r.bare_p99_ms_at_5k, baselineKey: 'http_bare_p99_ms_at_5k', baselineLabel: 'bare fastify at 5,000/s, p99 ms', target: '≤ 5', met: r.http_p99_ms_at_5k <= 5 && r.http_achieved_rps_at_5k >= 4500 },
+      ]
+    },
+  },
+  {
+    name: 'string matcher growth',
+    keys: ['matcher_growth_100_to_10k'],
+    async run({ quick }) {
+      const { benchMatcher } = await import('./matcher.bench.js')
+      const r = await benchMatcher({ quick })
+      return [
+        { key: 'matcher_growth_100_to_10k', label: `time per message, 10,000 rules (${r3(r.per_message_ns_10k)} ns) ÷ 100 rules`, value: r3(r.matcher_growth_100_to_10k), unit: '×', baseline: r3(r.per_message_ns_100), baselineKey: 'matcher_ns_per_message_100', baselineLabel: 'ns per message with 100 rules', target: '< 2', met: r.matcher_growth_100_to_10k < 2 },
+      ]
+    },
+  },
+  {
+    name: 'Postgres + Redis vs SQLite',
+    keys: ['pg_redis_vs_sqlite_ratio'],
+    needsPostgres: true,
+    async run({ quick, pgEnv }) {
+      const { benchRouterInProcess } = await import('./router-inprocess.bench.js')
+      const sqlite = await benchRouterInProcess({ quick })
+      const pg = await benchRouterInProcess({ quick, env: pgEnv })
+      const ratio = r3(pg.eps / sqlite.eps)
+      return [
+        { key: 'pg_redis_vs_sqlite_ratio', label: `in-process pipeline on Postgres + Redis (${pg.eps}/s) ÷ on SQLite`, value: ratio, unit: '×', baseline: sqlite.eps, baselineKey: 'pg_redis_sqlite_baseline_eps', baselineLabel: 'same pipeline on SQLite, events/s', target: '≥ 0.4', met: ratio >= 0.4 },
+      ]
+    },
+  },
+  {
+    name: 'overlay fan-out',
+    keys: ['overlay_fanout_p99_ms'],
+    async run({ quick }) {
+      const mod = (await import('./overlay-fanout.bench.js' as string)) as { benchOverlayFanout(o: { quick: boolean }): Promise<{ overlay_fanout_p50_ms: number; overlay_fanout_p99_ms: number; clients: number }> }
+      const r = await mod.benchOverlayFanout({ quick })
+      return [
+        { key: 'overlay_fanout_p99_ms', label: `one display → ${r.clients} WebSocket overlays, delivery p99`, value: r.overlay_fanout_p99_ms, unit: 'ms', baseline: r.overlay_fanout_p50_ms, baselineKey: 'overlay_fanout_p50_ms', baselineLabel: 'delivery p50, ms', target: '≤ 50', met: r.overlay_fanout_p99_ms <= 50 },
+      ]
+    },
+  },
+  {
+    name: 'start-up',
+    keys: ['start_ms', 'start_rss_mb'],
+    async run({ quick }) {
+      const { benchStart } = await import('./start.bench.js')
+      const r = await benchStart({ quick })
+      return [
+        { key: 'start_ms', label: `waddlebot start, ${r.modules} modules, to all healthy`, value: r.start_ms, unit: 'ms', baseline: r.baseline_start_ms, baselineKey: 'start_baseline_ms', baselineLabel: 'bare fastify process to healthy, ms', target: '≤ 1,500', met: r.start_ms <= 1500 },
+        { key: 'start_rss_mb', label: 'RSS once healthy', value: r.start_rss_mb, unit: 'MB', baseline: r.baseline_rss_mb, baselineKey: 'start_baseline_rss_mb', baselineLabel: 'bare fastify process RSS, MB', target: '≤ 150', met: r.start_rss_mb <= 150 },
+      ]
+    },
+  },
+  {
+    name: 'vs Hubot',
+    keys: ['vs_hubot_ratio'],
+    async run({ quick }) {
+      const { benchVsHubot } = await import('./hubot.bench.js')
+      const r = await benchVsHubot({ quick })
+      return [
+        { key: 'vs_hubot_ratio', label: `waddlebot ${r.ours_mps} msg/s ÷ Hubot (1,000 hear listeners + !ping)`, value: r.vs_hubot_ratio, unit: '×', baseline: r.hubot_mps, baselineKey: 'hubot_baseline_mps', baselineLabel: 'Hubot, msg/s', target: '≥ 20', met: r.vs_hubot_ratio >= 20 },
+      ]
+    },
+  },
+]
+
+export function renderTable(date: string, machine: Record<string, unknown>, quick: boolean, rows: readonly Row[]): string {
+  const head = [
+    `Run: ${date}${quick ? ' (`--quick`)' : ''} · ${machine.cpus} · ${machine.memory_gb} GiB · Node ${machine.node}`,
+    '',
+    '| key | figure | value | baseline (same run) | ratio to baseline | target | met |',
+    '|---|---|---|---|---|---|---|',
+  ]
+  const lines = rows.map((r) => {
+    const ratio = r.baseline ? r3(r.value / r.baseline) : undefined
+    const base = r.baseline !== undefined ? `${r.baseline} (${r.baselineLabel})` : '—'
+    return `| \`${r.key}\` | ${r.label} | ${r.value} ${r.unit} | ${base} | ${ratio ?? '—'} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`
+  })
+  return [...head, ...lines].join('\n')
+}
