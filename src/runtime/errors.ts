@@ -35,6 +35,10 @@ export const ERRORS = {
   WB_TARGET_INVALID: { status: 500, exit: 2, message: 'command {command} has an unusable {target_type} target: {reason}', hint: 'see docs/targets.md for location_url formats and the environment each target needs' },
   WB_COORDINATION_NOT_HOLDER: { status: 409, exit: 2, message: 'container {container} does not hold entity {entity} (held by {holder})', hint: 'claim entities with POST /coordination/claim and check in before the claims expire' },
   WB_COORDINATION_ENTITY_UNKNOWN: { status: 404, exit: 2, message: 'no coordination entity {entity}', hint: 'register it with POST /coordination/entities or list it under <platform>.channels in waddlebot.yaml' },
+  WB_MODULE_DOWN: { status: 503, exit: 7, message: '{count} of {total} modules not ok: {modules}', hint: 'start them (`waddlebot start`, `waddlebot up` or `waddlebot run <module>`), or see their logs' },
+  WB_ROUTER_REFUSED: { status: 502, exit: 5, message: 'router at {url} refused the event: HTTP {status} {reason}', hint: 'check the collector key (WADDLEBOT_<PLATFORM>_ROUTER_KEY or the service key) and the router log' },
+  WB_WEBHOOK_SIGNATURE_INVALID: { status: 403, exit: 2, message: '{platform} webhook refused: {reason}', hint: 'check that {secret} matches the secret the platform signs with, and that the clocks agree' },
+  WB_WEBHOOK_NOT_CONFIGURED: { status: 503, exit: 2, message: '{platform} webhook is not configured', hint: 'set {secret} in the environment or .env' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string }>
 

@@ -21,9 +21,9 @@ export const chatEvent = (message: string, extra: Record<string, unknown> = {}) 
   platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message, message_type: 'chatMessage', ...extra,
 })
 
-export async function startRouterFixture(backend: Backend, options: { listen?: boolean } = {}): Promise<RouterFixture> {
+export async function startRouterFixture(backend: Backend, options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<RouterFixture> {
   const offset = await freeOffset([8000, 8027, 8100])
-  const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offset) }
+  const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offset), ...options.env }
   const project = testProject({ env })
   const greeter = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
   writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  greeter: {path: ${greeter}, port: 8100}\n`)

@@ -13,6 +13,7 @@ export interface CommandRow {
   description: string | null
   usage: string | null
   location_url: string | null
+  target_type: 'module' | 'container' | 'webhook' | 'lambda' | 'openwhisk'
   timeout_ms: number
   rate_limit: number
   cooldown_ms: number

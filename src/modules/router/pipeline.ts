@@ -13,6 +13,7 @@ import type { ModuleContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
+import { TargetRegistry } from '../../runtime/targets/index.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { EntityBook } from './entities.js'
 import { ExecutionLog } from './execution-log.js'
@@ -65,6 +66,11 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     onError: (err, context) => ctx.log.warn({ err, context }, 'rate limiter error'),
   })
   const limits = createCommandLimits(limiter, ctx.cache)
+  const targets = new TargetRegistry({
+    modules: ctx.modules,
+    env: ctx.settings.env,
+    policy: { onRetry: (i) => ctx.log.warn({ target: i.target, execution: i.executionId, retry: i.retry, err: i.error }, 'retrying execution') },
+  })
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
     index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
@@ -76,7 +82,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     let result: ExecutionResult | undefined
     let error: string | undefined
     try {
-      result = await ctx.modules.get(row.module).execute(request, { timeoutMs: row.timeout_ms || 5000 })
+      result = await targets.for(row).execute(request, { timeoutMs: row.timeout_ms || 5000 })
       if (!result.success) {
         outcome = 'module_error'
         error = result.error ?? 'failed'
@@ -197,6 +203,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
       await unsubscribe()
       await executions.close()
       await limiter.close()
+      await targets.close()
     },
   }
 }
