@@ -3,8 +3,7 @@
  * Rows are queued and written in batches (one transaction each); close() flushes what is queued.
  */
 import type { Logger } from '../../runtime/logger.js'
-import { sql } from '../../runtime/storage/sql.js'
-import type { Storage } from '../../runtime/storage/types.js'
+import type { ExecutionWriter } from './execution-writer.js'
 
 export interface ExecutionRecord {
   execution_id: string
@@ -41,7 +40,7 @@ export class ExecutionLog {
   readonly #batchSize: number
   readonly #intervalMs: number
 
-  constructor(private readonly storage: Storage, private readonly log: Logger, options: ExecutionLogOptions = {}) {
+  constructor(private readonly writer: ExecutionWriter, private readonly log: Logger, options: ExecutionLogOptions = {}) {
     this.#batchSize = options.batchSize ?? 200
     this.#intervalMs = options.intervalMs ?? 50
   }
@@ -74,17 +73,7 @@ export class ExecutionLog {
 
   async #write(batch: ExecutionRecord[]): Promise<void> {
     try {
-      await this.storage.transaction(async (tx) => {
-        // One static statement per row: compiled and prepared once, cheap to bind (faster than a wide VALUES list).
-        for (const r of batch) {
-          await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
-              user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
-              created_at, completed_at)
-            values (${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module}, ${r.entity_id}, ${r.user_id}, ${r.user_name},
-              ${r.session_id}, ${r.message_content}, ${r.args}, ${r.trigger}, ${r.status}, ${r.response}, ${r.error_message},
-              ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`)
-        }
-      })
+      await this.writer.write(batch)
     } catch (err) {
       // Keep the rows for the next flush rather than losing them; the log says why.
       this.log.error({ err, rows: batch.length }, 'execution log write failed; will retry')
@@ -99,5 +88,6 @@ export class ExecutionLog {
     await this.flush()
     if (this.#queue.length > 0) await this.flush()
     if (this.#queue.length > 0) this.log.error({ rows: this.#queue.length }, 'execution log: rows could not be written at stop')
+    await this.writer.close()
   }
 }

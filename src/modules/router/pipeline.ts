@@ -17,6 +17,7 @@ import { TargetRegistry } from '../../runtime/targets/index.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { EntityBook } from './entities.js'
 import { ExecutionLog } from './execution-log.js'
+import { createExecutionWriter } from './execution-writer.js'
 import { OverlayForwarder } from './overlay-forward.js'
 import { createCommandLimits } from './limits.js'
 import { parseCommand } from './parse.js'
@@ -58,7 +59,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   const index = new CommandIndex(ctx.storage)
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
-  const executions = new ExecutionLog(ctx.storage, ctx.log)
+  const executions = new ExecutionLog(createExecutionWriter(ctx.storage, ctx.settings.database.url, ctx.settings.projectDir), ctx.log)
   const overlay = new OverlayForwarder(() => ctx.settings.modules['browser-source']?.url ?? `http://127.0.0.1:${8027 + ctx.settings.portOffset}`, resolveServiceKey(ctx.settings), ctx.log)
   const limiter = await createRateLimiter({
     redisUrl: ctx.settings.redisUrl,

@@ -1,0 +1,77 @@
+/**
+ * Where execution-log batches are written. On a SQLite file the writes happen on a worker thread with its
+ * own connection (WAL lets it write beside the main connection), so the hot path never blocks on SQLite;
+ * on Postgres (already asynchronous) and in-memory SQLite they go through the storage itself.
+ */
+import { Worker } from 'node:worker_threads'
+import { sql } from '../../runtime/storage/sql.js'
+import { sqliteFilename } from '../../runtime/storage/sqlite.js'
+import type { Storage } from '../../runtime/storage/types.js'
+import type { ExecutionRecord } from './execution-log.js'
+
+export interface ExecutionWriter {
+  write(batch: readonly ExecutionRecord[]): Promise<void>
+  close(): Promise<void>
+}
+
+export function storageWriter(storage: Storage): ExecutionWriter {
+  return {
+    async write(batch) {
+      await storage.transaction(async (tx) => {
+        for (const r of batch) {
+          await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
+              user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
+              created_at, completed_at)
+            values (${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module}, ${r.entity_id}, ${r.user_id}, ${r.user_name},
+              ${r.session_id}, ${r.message_content}, ${r.args}, ${r.trigger}, ${r.status}, ${r.response}, ${r.error_message},
+              ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`)
+        }
+      })
+    },
+    async close() {},
+  }
+}
+
+export function workerWriter(filename: string): ExecutionWriter {
+  const worker = new Worker(new URL('./execution-log-worker.mjs', import.meta.url), { workerData: { filename } })
+  worker.unref()
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
+  let next = 0
+  worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+    const p = pending.get(m.id)
+    pending.delete(m.id)
+    if (pending.size === 0) worker.unref()
+    if (m.ok) p?.resolve()
+    else p?.reject(new Error(m.error ?? 'execution log write failed'))
+  })
+  let dead: Error | undefined
+  const fail = (error: Error) => {
+    dead ??= error
+    for (const p of pending.values()) p.reject(error)
+    pending.clear()
+  }
+  worker.on('error', fail)
+  worker.on('exit', (code) => fail(new Error(`execution log writer stopped (exit ${code})`)))
+  const call = (message: object) =>
+    new Promise<void>((resolve, reject) => {
+      if (dead) return reject(dead)
+      const id = next++
+      pending.set(id, { resolve, reject })
+      worker.ref() // keep the process alive until the worker answers
+      worker.postMessage({ ...message, id })
+    })
+  return {
+    write: (batch) => call({ rows: batch }),
+    async close() {
+      if (!dead) await call({ close: true }).catch(() => {})
+      await worker.terminate()
+    },
+  }
+}
+
+/** The writer for this storage: a worker thread for a SQLite file, the storage itself otherwise. */
+export function createExecutionWriter(storage: Storage, databaseUrl: string, cwd: string): ExecutionWriter {
+  if (storage.dialect !== 'sqlite') return storageWriter(storage)
+  const filename = sqliteFilename(databaseUrl, cwd)
+  return filename === ':memory:' ? storageWriter(storage) : workerWriter(filename)
+}
