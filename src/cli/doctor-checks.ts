@@ -2,6 +2,7 @@
 import { createServer } from 'node:net'
 import { createCache } from '../runtime/cache/index.js'
 import type { Settings } from '../runtime/config.js'
+import { spotifyStatus } from '../modules/spotify/status.js'
 import { createRegistry } from '../runtime/registry.js'
 import { openStorage } from './storage-session.js'
 
@@ -38,6 +39,8 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
   try {
     const storage = await openStorage(settings, { migrate: false })
     out.push({ name: 'database', status: 'ok', detail: `${storage.dialect} reachable` })
+    const spotify = await spotifyStatus({ storage, settings }).catch((e: Error) => ({ level: 'warn' as const, detail: e.message }))
+    out.push({ name: 'spotify', status: spotify.level, detail: spotify.detail })
     await storage.close()
   } catch (error) {
     out.push({ name: 'database', status: 'fail', detail: (error as Error).message })

@@ -1,0 +1,55 @@
+/**
+ * Spotify settings: the module config (`modules.spotify` in waddlebot.yaml / `WADDLEBOT_SPOTIFY_<KEY>`) and
+ * the environment (client id/secret and base URLs; secrets never come from the config file).
+ */
+import { z } from 'zod'
+import type { Settings } from '../../runtime/config.js'
+import { createRegistry } from '../../runtime/registry.js'
+import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from './spotify-api.js'
+
+export const spotifyConfigSchema = z.object({
+  /** OAuth scopes asked of the streamer. */
+  scopes: z.string().default('user-read-playback-state user-modify-playback-state user-read-currently-playing'),
+  /** Base URL at which the streamer's browser reaches this module (default: its own URL). */
+  public_url: z.url().optional(),
+  /** The redirect URI registered in the Spotify app (default `<public_url>/spotify/auth/callback`). */
+  redirect_uri: z.url().optional(),
+  search_results: z.number().int().min(1).max(10).default(5),
+  /** Refresh the access token when fewer seconds than this are left. */
+  refresh_margin_s: z.number().int().min(0).default(60),
+  api_timeout_ms: z.number().int().min(100).default(4000),
+  search_memory_ms: z.number().int().min(1000).default(30 * 60_000),
+  /** How long a login may take between /login and /callback. */
+  state_ttl_ms: z.number().int().min(1000).default(10 * 60_000),
+})
+
+export type SpotifyConfig = z.infer<typeof spotifyConfigSchema>
+
+export interface SpotifyUrls {
+  readonly apiUrl: string
+  readonly accountsUrl: string
+  /** Where the streamer starts a login for `communityId`. */
+  loginUrl(communityId: string): string
+  readonly redirectUri: string
+}
+
+/** URLs from the environment and config; `config` may be the raw `modules.spotify` (doctor) or the parsed one. */
+export function spotifyUrls(settings: Settings, config: Readonly<Record<string, unknown>> = settings.modules.spotify ?? {}): SpotifyUrls {
+  const configured = typeof config.public_url === 'string' ? config.public_url : undefined
+  const base = (configured ?? createRegistry(settings).urlOf('spotify')).replace(/\/+$/, '')
+  return {
+    apiUrl: settings.env.SPOTIFY_API_URL || DEFAULT_SPOTIFY_API_URL,
+    accountsUrl: settings.env.SPOTIFY_ACCOUNTS_URL || DEFAULT_SPOTIFY_ACCOUNTS_URL,
+    loginUrl: (communityId) => `${base}/spotify/auth/login?community_id=${encodeURIComponent(communityId)}`,
+    redirectUri: typeof config.redirect_uri === 'string' ? config.redirect_uri : `${base}/spotify/auth/callback`,
+  }
+}
+
+/** The app credentials, or undefined when either is unset. */
+export function spotifyCredentials(settings: Settings): { clientId: string; clientSecret: string } | undefined {
+  const clientId = settings.env.SPOTIFY_CLIENT_ID
+  const clientSecret = settings.env.SPOTIFY_CLIENT_SECRET
+  return clientId && clientSecret ? { clientId, clientSecret } : undefined
+}
+
+export const NOT_CONFIGURED = 'Spotify is not configured: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET'

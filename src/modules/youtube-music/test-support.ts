@@ -1,0 +1,129 @@
+/**
+ * Test support for the music modules (not used at run time): hosts ONE module definition the way the
+ * runtime does (storage, cache, migrations, validated config, setup, its fastify server) but with a
+ * definition the test built itself, so a test can inject a manual clock and timers. Also builds
+ * execution requests and a manual scheduler.
+ */
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
+import { createCache } from '../../runtime/cache/index.js'
+import type { Cache } from '../../runtime/cache/types.js'
+import { loadSettings, type Settings } from '../../runtime/config.js'
+import { migrateDatabase, openDatabase } from '../../runtime/database.js'
+import { executeLocally } from '../../runtime/dispatch.js'
+import { createModuleServer } from '../../runtime/http.js'
+import { createLogger } from '../../runtime/logger.js'
+import type { ModuleContext, ModuleDefinition, Teardown } from '../../runtime/module.js'
+import { coreMigrations } from '../../runtime/storage/core-migrations.js'
+import type { Storage } from '../../runtime/storage/types.js'
+import type { Scheduler } from './player.js'
+
+export const SERVICE_KEY = 'test-service-key-music-0123456789'
+
+export interface TestUser {
+  readonly id: string
+  readonly name: string
+  readonly roles?: readonly string[]
+}
+
+/** An execution request as the router would send it. */
+export function executionRequest(command: string, args: readonly string[], user: TestUser, communityId: string): ExecutionRequest {
+  return {
+    execution_id: randomUUID(), session_id: randomUUID(), command, args: [...args], raw_message: `${command} ${args.join(' ')}`.trim(),
+    trigger: 'command',
+    user: { id: user.id, name: user.name, roles: [...(user.roles ?? [])] },
+    entity: { id: `local:${communityId}:c`, platform: 'local', server_id: communityId, channel_id: 'c', community_id: communityId },
+  }
+}
+
+export interface HostedTestModule<T> {
+  readonly ctx: ModuleContext<T>
+  readonly app: FastifyInstance
+  readonly storage: Storage
+  /** Runs `!command args…` as `user` in `communityId`. */
+  run(command: string, args: readonly string[], user: TestUser, communityId: string): Promise<ExecutionResult>
+  stop(): Promise<void>
+}
+
+/**
+ * Hosts `def` on the database/cache of `env` (DATABASE_URL, REDIS_URL; a SQLite file in `projectDir`
+ * otherwise). Call again with the same `projectDir` and env to simulate a restart.
+ */
+export async function hostTestModule<T>(def: ModuleDefinition<T>, projectDir: string, env: Record<string, string>): Promise<HostedTestModule<T>> {
+  const settings: Settings = loadSettings({ cwd: projectDir, env: { PATH: process.env.PATH, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_SERVICE_KEY: SERVICE_KEY, ...env } })
+  const storage = await openDatabase(settings)
+  let cache: Cache | undefined
+  let teardown: Teardown | undefined
+  let app: FastifyInstance | undefined
+  try {
+    cache = await createCache({ redisUrl: settings.redisUrl, namespace: `wb-test-${randomUUID()}:` })
+    await migrateDatabase(storage, [coreMigrations, { module: def.name, migrations: def.migrations ?? [] }])
+    const raw = Object.fromEntries(Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !['enabled', 'url', 'port', 'path'].includes(k)))
+    const config = (def.config ? def.config.parse(raw) : raw) as T
+    const ctx: ModuleContext<T> = {
+      module: def.name, config: Object.freeze(config), storage, cache, log: createLogger({ level: 'silent' }), settings,
+      modules: { get: () => { throw new Error('no module calls in this test') }, isLocal: () => false },
+    }
+    teardown = (await def.setup?.(ctx)) ?? undefined
+    app = await createModuleServer(def, ctx, { serviceKey: SERVICE_KEY })
+    const hostedApp = app
+    const hostedCache = cache
+    return {
+      ctx, app, storage,
+      run: (command, args, user, communityId) => executeLocally(def, ctx, executionRequest(command, args, user, communityId)),
+      async stop() {
+        await hostedApp.close()
+        await teardown?.()
+        await hostedCache.close()
+        await storage.close()
+      },
+    }
+  } catch (error) {
+    await app?.close()
+    await teardown?.()
+    await cache?.close()
+    await storage.close()
+    throw error
+  }
+}
+
+/** The chat lines of a result. */
+export function chatLines(result: ExecutionResult): string[] {
+  return result.responses.flatMap((r) => (r.type === 'chat' ? [r.text] : []))
+}
+
+/** A clock tests move by hand. */
+export function manualClock(start = 1_700_000_000_000): { now: () => number; advance(ms: number): number } {
+  let t = start
+  return { now: () => t, advance: (ms) => (t += ms) }
+}
+
+/** Timers that fire only when the test says so. */
+export interface ManualScheduler extends Scheduler {
+  /** Pending (not fired, not cancelled) timers, oldest first. */
+  readonly pending: { readonly ms: number; readonly fire: () => Promise<void> }[]
+  /** Fires every pending timer (each once) and waits for them. */
+  fireAll(): Promise<void>
+}
+
+export function manualScheduler(): ManualScheduler {
+  const pending: { ms: number; fire: () => Promise<void> }[] = []
+  return {
+    pending,
+    set(fn, ms) {
+      const timer = { ms, fire: () => {
+        pending.splice(pending.indexOf(timer), 1)
+        return fn()
+      } }
+      pending.push(timer)
+      return { cancel: () => {
+        const i = pending.indexOf(timer)
+        if (i >= 0) pending.splice(i, 1)
+      } }
+    },
+    async fireAll() {
+      for (const t of [...pending]) await t.fire()
+    },
+  }
+}
