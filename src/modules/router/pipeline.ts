@@ -20,7 +20,8 @@ import { ExecutionLog } from './execution-log.js'
 import { createExecutionWriter } from './execution-writer.js'
 import { OverlayForwarder } from './overlay-forward.js'
 import { createCommandLimits } from './limits.js'
-import { parseCommand } from './parse.js'
+import { type ParsedCommand, parseCommand } from './parse.js'
+import { createModeration, STOPPING } from './moderation.js'
 import { Permissions } from './permissions.js'
 
 export const SESSION_TTL_MS = 60 * 60 * 1000
@@ -41,6 +42,8 @@ export interface ProcessedSummary {
 }
 
 export interface Pipeline {
+  /** The string-match rules currently compiled (rebuilt when rules change). */
+  readonly rules: import('./matcher/matcher-cache.js').RuleMatcher
   /** Emits `processed` with a ProcessedSummary after every event. */
   readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly index: CommandIndex
@@ -72,6 +75,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     env: ctx.settings.env,
     policy: { onRetry: (i) => ctx.log.warn({ target: i.target, execution: i.executionId, retry: i.retry, err: i.error }, 'retrying execution') },
   })
+  const moderation = await createModeration(ctx)
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
     index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
@@ -151,16 +155,15 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     })
     const mention = `@${event.display_name ?? event.user_name}`
 
-    const parsed = event.message_type === 'chatMessage' || event.message_type === 'slashCommand' ? parseCommand(event.message) : undefined
-    if (parsed) {
+    const runCommand = async (parsed: ParsedCommand, before: Response[] = [], success: Outcome = 'command'): Promise<EventResult> => {
       const command = `${parsed.prefix}${parsed.name}`
       const row = await index.find(parsed.prefix, parsed.name)
-      if (!row) return done('unknown_command', [], command)
+      if (!row) return done('unknown_command', before, command)
       const { enabled, permission } = index.effective(row, entityId, communityId)
-      if (!enabled) return done('unknown_command', [], command)
+      if (!enabled) return done('unknown_command', before, command)
       const subject = { communityId, platform: event.platform, userId: event.user_id, roles: event.roles ?? [] }
       if (!(await permissions.allows(subject, permission))) {
-        return done('forbidden', [{ type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
+        return done('forbidden', [...before, { type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
       }
       if (row.rate_limit > 0 || row.cooldown_ms > 0) {
         const verdict = await limits
@@ -171,14 +174,27 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
           })
         if (!verdict.ok) {
           rateLimitRefusals.inc({ command, reason: verdict.reason })
-          return done('rate_limited', verdict.notice ? [{ type: 'chat', text: verdict.notice }] : [], command)
+          return done('rate_limited', verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before, command)
         }
       }
       const { result, outcome } = await execute(row, request(command, parsed.args, 'command'))
-      if (outcome === 'timeout') return done(outcome, [{ type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
-      if (outcome === 'module_error') return done(outcome, [{ type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
-      return done('command', result?.responses ?? [], command)
+      if (outcome === 'timeout') return done(outcome, [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
+      if (outcome === 'module_error') return done(outcome, [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
+      return done(success, [...before, ...(result?.responses ?? [])], command)
     }
+
+    const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
+    const parsed = isChat ? parseCommand(event.message) : undefined
+    const reaction = isChat ? moderation.check(event, entityId) : undefined
+    if (reaction) {
+      const stopped = reaction.responses.some((r) => r.type === 'moderation' && STOPPING.has(r.action))
+      // A command rule runs its command as this user; otherwise a typed command still runs after a warning.
+      const viaRule = !stopped && reaction.command ? parseCommand(reaction.command) : undefined
+      if (viaRule) return runCommand(viaRule, reaction.responses, 'string_match')
+      if (!stopped && parsed) return runCommand(parsed, reaction.responses)
+      return done('string_match', reaction.responses)
+    }
+    if (parsed) return runCommand(parsed)
 
     const handlers = index.handlersFor(event.message_type).filter((h) => index.effective(h, entityId, communityId).enabled)
     if (handlers.length === 0) return done('ignored')
@@ -195,6 +211,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   }
 
   return {
+    rules: moderation.matcher,
     activity,
     index,
     executions,
@@ -202,6 +219,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     process,
     async close() {
       await unsubscribe()
+      await moderation.close()
       await executions.close()
       await limiter.close()
       await targets.close()

@@ -2,72 +2,113 @@
  * An Aho-Corasick automaton over UTF-16 code units: finds every occurrence of any of N patterns in one pass
  * over the text, in time linear in the text length plus the number of occurrences, whatever N is.
  *
- * Children are kept in one Map per node, except the root which has a dense 65,536-entry table (most
- * transitions fall back to the root). Outputs follow dictionary-suffix links, so a node never copies the
- * outputs of its suffixes and memory stays linear in the total pattern length.
+ * Transitions of the root sit in a dense 65,536-entry table; the shallowest {@link DENSE_ROWS} nodes (the
+ * ones a scan visits most) also get a complete ASCII row of the deterministic automaton (failures already
+ * resolved), so on ASCII text most steps are a single array read. Every other edge sits in one
+ * open-addressing hash table keyed by (node, code unit). Outputs follow dictionary-suffix links: a node
+ * never copies the outputs of its suffixes, and memory stays linear in the total pattern length.
  */
+/** Nodes (breadth-first) that get a dense ASCII row: at most 8192 × 128 × 4 bytes = 4 MiB. */
+export const DENSE_ROWS = 8192
+
 export class AhoCorasick {
   /** Pattern index ending at each node, or -1. */
   private readonly out: Int32Array
   /** Nearest node on the failure chain (excluding the node itself) that has an output, or -1. */
   private readonly dict: Int32Array
   private readonly fail: Int32Array
-  private readonly children: (Map<number, number> | undefined)[]
-  private readonly root: Int32Array
-  /** Number of patterns; indices passed to `onHit` are in `[0, size)`. */
+  private readonly root = new Int32Array(65536)
+  /** Edges: [node, code unit, child] triples; node -1 = empty slot. */
+  private readonly edges: Int32Array
+  private readonly mask: number
+  /** Row of each node in `dense`, or -1. */
+  private readonly rowOf: Int32Array
+  /** Complete transitions on code units 0–127, 128 per row. */
+  private readonly dense: Int32Array
+  /** Number of patterns; indices reported by `scan` are in `[0, size)`. */
   readonly size: number
 
   /**
-   * Builds the automaton. Patterns must be non-empty; a duplicate pattern keeps the first index
-   * (callers pass unique patterns).
+   * Builds the automaton. Empty patterns are ignored; a duplicate keeps its first index (callers pass
+   * unique patterns).
    */
   constructor(patterns: readonly string[]) {
     this.size = patterns.length
-    const children: (Map<number, number> | undefined)[] = [new Map()]
+    const trie: Map<number, number>[] = [new Map()]
     const outs: number[] = [-1]
     for (let p = 0; p < patterns.length; p++) {
       const pattern = patterns[p]
       let node = 0
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i)
-        let map = children[node]
-        if (map === undefined) {
-          map = new Map()
-          children[node] = map
-        }
-        let next = map.get(c)
+        let next = trie[node].get(c)
         if (next === undefined) {
-          next = children.length
-          map.set(c, next)
-          children.push(undefined)
+          next = trie.length
+          trie[node].set(c, next)
+          trie.push(new Map())
           outs.push(-1)
         }
         node = next
       }
       if (pattern.length > 0 && outs[node] === -1) outs[node] = p
     }
-    const count = children.length
-    this.children = children
+    const count = trie.length
+    let slots = 16
+    while (slots < count * 2) slots *= 2
+    this.mask = slots - 1
+    this.edges = new Int32Array(slots * 3).fill(-1)
     this.out = Int32Array.from(outs)
     this.fail = new Int32Array(count)
     this.dict = new Int32Array(count).fill(-1)
-    this.root = new Int32Array(65536)
-    // Breadth-first: a node's failure link points to a shallower node, already computed.
-    const queue: number[] = []
-    for (const [c, child] of children[0] ?? []) {
-      this.root[c] = child
-      queue.push(child)
-    }
+    this.rowOf = new Int32Array(count).fill(-1)
+    const rows = Math.min(count, DENSE_ROWS)
+    this.dense = new Int32Array(rows * 128)
+    // Breadth-first: a node's failure link points to a shallower node, already complete (row included).
+    const queue: number[] = [0]
+    for (const [c, child] of trie[0]) this.root[c] = child
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head]
-      const map = children[node]
-      if (map === undefined) continue
-      for (const [c, child] of map) {
-        this.fail[child] = this.step(this.fail[node], c)
-        const f = this.fail[child]
-        this.dict[child] = this.out[f] >= 0 ? f : this.dict[f]
+      for (const [c, child] of trie[node]) {
+        if (node !== 0) {
+          this.insert(node, c, child)
+          const f = this.step(this.fail[node], c)
+          this.fail[child] = f
+          this.dict[child] = this.out[f] >= 0 ? f : this.dict[f]
+        }
         queue.push(child)
       }
+      if (head < rows) {
+        this.rowOf[node] = head
+        const base = head * 128
+        const fallback = this.rowOf[this.fail[node]] * 128
+        for (let c = 0; c < 128; c++) this.dense[base + c] = node === 0 ? this.root[c] : (trie[node].get(c) ?? this.dense[fallback + c])
+      }
+    }
+  }
+
+  private slot(node: number, c: number): number {
+    const h = Math.imul(node, 0x9e3779b1) ^ Math.imul(c + 1, 0x85ebca77)
+    return (h ^ (h >>> 15)) & this.mask
+  }
+
+  private insert(node: number, c: number, child: number): void {
+    const { edges, mask } = this
+    let s = this.slot(node, c)
+    while (edges[s * 3] !== -1) s = (s + 1) & mask
+    edges[s * 3] = node
+    edges[s * 3 + 1] = c
+    edges[s * 3 + 2] = child
+  }
+
+  /** The child of `node` on `c`, or -1. */
+  private child(node: number, c: number): number {
+    const { edges, mask } = this
+    let s = this.slot(node, c)
+    for (;;) {
+      const n = edges[s * 3]
+      if (n === -1) return -1
+      if (n === node && edges[s * 3 + 1] === c) return edges[s * 3 + 2]
+      s = (s + 1) & mask
     }
   }
 
@@ -75,29 +116,35 @@ export class AhoCorasick {
   private step(state: number, c: number): number {
     for (;;) {
       if (state === 0) return this.root[c]
-      const next = this.children[state]?.get(c)
-      if (next !== undefined) return next
+      if (c < 128 && this.rowOf[state] >= 0) return this.dense[this.rowOf[state] * 128 + c]
+      const next = this.child(state, c)
+      if (next !== -1) return next
       state = this.fail[state]
     }
   }
 
   /**
-   * Calls `onHit(patternIndex, end)` for every occurrence, `end` being the exclusive end offset in `text`.
-   * Occurrences are reported in order of their end offset.
+   * Finds every occurrence in `text`: pattern indices go to `patterns`, exclusive end offsets to `ends`
+   * (both cleared first), in order of end offset. Returns the number of occurrences.
    */
-  scan(text: string, onHit: (pattern: number, end: number) => void): void {
-    if (this.size === 0) return
-    const { out, dict, root } = this
+  scan(text: string, patterns: number[], ends: number[]): number {
+    patterns.length = 0
+    ends.length = 0
+    if (this.size === 0) return 0
+    const { out, dict, root, rowOf, dense } = this
     let state = 0
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i)
-      state = state === 0 ? root[c] : this.step(state, c)
+      const row = rowOf[state]
+      state = c < 128 && row >= 0 ? dense[row * 128 + c] : state === 0 ? root[c] : this.step(state, c)
       if (state === 0) continue
       let node = out[state] >= 0 ? state : dict[state]
       while (node >= 0) {
-        onHit(out[node], i + 1)
+        patterns.push(out[node])
+        ends.push(i + 1)
         node = dict[node]
       }
     }
+    return patterns.length
   }
 }

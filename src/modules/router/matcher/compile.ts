@@ -1,16 +1,17 @@
 /**
  * Compiles every enabled string-match rule into ONE matcher:
- * - exact, contains and word rules: two Aho-Corasick automata (case-folded and case-sensitive literals),
- *   word boundaries checked on each occurrence, exact rules looked up in a map by the trimmed message;
- * - regex rules with a required literal: that literal joins the case-folded automaton and the regex runs
- *   only when the literal occurs; regex rules without one: tested as one alternation per chunk of rules
- *   and scope, the members of a matching chunk then tested one by one;
+ * - contains and word rules, and a required literal of each regex rule, go into one Aho-Corasick automaton
+ *   over case-folded text (literals.ts); word boundaries are checked on each occurrence, case-sensitive
+ *   literals verified against the original text, and a regex runs only when its literal occurs;
+ * - regex rules without such a literal: deduplicated and tested as alternations per chunk (regex-set.ts);
+ * - exact rules: looked up in a map by the trimmed (and, unless case-sensitive, folded) message;
  * - `*` rules: catch-alls, per scope.
- * A message costs one pass per automaton plus the few candidates it hits, whatever the number of rules.
+ * A message costs one pass over its text plus the few candidates it hits, whatever the number of rules.
  */
-import { AhoCorasick } from './aho-corasick.js'
-import { regexProblem, requiredLiterals } from './regex-tools.js'
-import { atWordBoundaries, edgeWordness, fold, normalizeText } from './text.js'
+import { type LiteralIndex, LiteralIndexBuilder, type LiteralTable } from './literals.js'
+import { concerns, type RegexChunk, RegexSetBuilder } from './regex-set.js'
+import { caseMatters, regexProblem, requiredLiterals } from './regex-tools.js'
+import { atWordBoundaries, fold, highestCodeUnit, normalizeText } from './text.js'
 import { CATCH_ALL, type MatchHit, REGEX_INPUT_LIMIT, type StringRule } from './types.js'
 
 /** The compiled form of a rule set. `match` never throws. */
@@ -26,58 +27,6 @@ export interface CompiledMatcher {
   match(message: unknown, entityId?: string | null): MatchHit[]
 }
 
-/** Regex rules tested together (as one alternation) before any of them is tested alone. */
-const CHUNK_SIZE = 32
-
-interface LiteralEntry {
-  readonly contains: number[]
-  readonly word: number[]
-  readonly regex: number[]
-}
-
-/** Collects literals (deduplicated) and builds their automaton. */
-class LiteralSet {
-  private readonly byText = new Map<string, LiteralEntry>()
-  add(literal: string, kind: keyof LiteralEntry, rule: number): void {
-    let entry = this.byText.get(literal)
-    if (entry === undefined) {
-      entry = { contains: [], word: [], regex: [] }
-      this.byText.set(literal, entry)
-    }
-    entry[kind].push(rule)
-  }
-  build(): { ac: AhoCorasick; entries: LiteralEntry[]; texts: string[]; edges: { left: boolean; right: boolean }[] } {
-    const texts = [...this.byText.keys()]
-    return { ac: new AhoCorasick(texts), entries: [...this.byText.values()], texts, edges: texts.map(edgeWordness) }
-  }
-}
-
-/** Lists per scope: global (entity_id null) and per entity. */
-class Scoped<T> {
-  readonly global: T[] = []
-  readonly byEntity = new Map<string, T[]>()
-  of(entityId: string | null): T[] {
-    if (entityId === null) return this.global
-    let list = this.byEntity.get(entityId)
-    if (list === undefined) {
-      list = []
-      this.byEntity.set(entityId, list)
-    }
-    return list
-  }
-  /** The global list, then the entity's (if any). */
-  lists(entityId: string | null): T[][] {
-    const own = entityId === null ? undefined : this.byEntity.get(entityId)
-    return own === undefined ? [this.global] : [this.global, own]
-  }
-}
-
-interface RegexChunk {
-  /** All members as one alternation; undefined when they cannot be combined (each is then tested). */
-  readonly combined: RegExp | undefined
-  readonly members: readonly number[]
-}
-
 function tryRegExp(source: string, flags: string): RegExp | undefined {
   try {
     return new RegExp(source, flags)
@@ -86,74 +35,65 @@ function tryRegExp(source: string, flags: string): RegExp | undefined {
   }
 }
 
+/** Exact rules by key, and catch-alls by scope. */
+interface Lookups {
+  readonly exactCs: Map<string, number[]>
+  readonly exactCi: Map<string, number[]>
+  readonly catchAllGlobal: number[]
+  readonly catchAllByEntity: Map<string, number[]>
+}
+
+function push<K>(map: Map<K, number[]>, key: K, index: number): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [index])
+  else list.push(index)
+}
+
 /** Compiles `rules` (disabled ones are ignored). Invalid rules are skipped and listed in `skipped`. */
 export function compileMatcher(rules: readonly StringRule[]): CompiledMatcher {
   const kept: StringRule[] = []
   const skipped: { id: number; reason: string }[] = []
-  const folded = new LiteralSet()
-  const sensitive = new LiteralSet()
-  const exactCs = new Map<string, number[]>()
-  const exactCi = new Map<string, number[]>()
-  const catchAll = new Scoped<number>()
+  const literals = new LiteralIndexBuilder()
+  const unfiltered = new RegexSetBuilder()
+  const lookups: Lookups = { exactCs: new Map(), exactCi: new Map(), catchAllGlobal: [], catchAllByEntity: new Map() }
   const regexes: (RegExp | undefined)[] = []
-  const unfiltered = new Scoped<number>()
-  const push = (map: Map<string, number[]>, key: string, index: number): void => {
-    const list = map.get(key)
-    if (list === undefined) map.set(key, [index])
-    else list.push(index)
-  }
-
   for (const rule of rules) {
     if (!rule.enabled) continue
     const index = kept.length
     const pattern = normalizeText(String(rule.pattern ?? ''))
     const cs = rule.case_sensitive
     const trimmed = pattern.trim()
-    let regex: RegExp | undefined
+    const empty = rule.match_type === 'contains' ? pattern === '' : trimmed === ''
+    if (empty) {
+      skipped.push({ id: rule.id, reason: 'empty pattern' })
+      continue
+    }
     if (trimmed === CATCH_ALL) {
-      catchAll.of(rule.entity_id).push(index)
+      if (rule.entity_id === null) lookups.catchAllGlobal.push(index)
+      else push(lookups.catchAllByEntity, rule.entity_id, index)
     } else if (rule.match_type === 'regex') {
       const problem = regexProblem(pattern, cs)
-      regex = problem === undefined ? tryRegExp(pattern, cs ? 'u' : 'iu') : undefined
-      if (regex === undefined) {
+      const re = problem === undefined ? tryRegExp(pattern, cs || !caseMatters(pattern) ? 'u' : 'iu') : undefined
+      if (re === undefined) {
         skipped.push({ id: rule.id, reason: problem ?? 'invalid regex' })
         continue
       }
-      const literals = requiredLiterals(pattern)
-      if (literals === undefined) unfiltered.of(rule.entity_id).push(index)
-      else for (const literal of new Set(literals)) folded.add(literal, 'regex', index)
+      regexes[index] = re
+      const required = requiredLiterals(pattern)
+      if (required === undefined) unfiltered.add(re, index, rule.entity_id)
+      else for (const literal of new Set(required)) literals.addRegexLiteral(literal, index)
     } else if (rule.match_type === 'exact') {
-      if (trimmed === '') {
-        skipped.push({ id: rule.id, reason: 'empty pattern' })
-        continue
-      }
-      push(cs ? exactCs : exactCi, cs ? trimmed : fold(trimmed), index)
+      if (cs) push(lookups.exactCs, trimmed, index)
+      else push(lookups.exactCi, fold(trimmed), index)
     } else {
       const kind = rule.match_type === 'word' ? 'word' : 'contains'
       const literal = kind === 'word' ? trimmed : pattern
-      if (literal === '') {
-        skipped.push({ id: rule.id, reason: 'empty pattern' })
-        continue
-      }
-      if (cs) sensitive.add(literal, kind, index)
-      else folded.add(fold(literal), kind, index)
+      if (cs) literals.addSensitive(literal, kind, index)
+      else literals.addFolded(literal, kind, index)
     }
-    regexes[index] = regex
     kept.push(rule)
   }
-
-  const chunks = new Scoped<RegexChunk>()
-  for (const [entity, members] of [[null, unfiltered.global] as const, ...unfiltered.byEntity]) {
-    for (const cs of [true, false]) {
-      const group = members.filter((i) => kept[i].case_sensitive === cs)
-      for (let at = 0; at < group.length; at += CHUNK_SIZE) {
-        const slice = group.slice(at, at + CHUNK_SIZE)
-        const source = slice.map((i) => `(?:${regexes[i]!.source})`).join('|')
-        chunks.of(entity).push({ combined: slice.length > 1 ? tryRegExp(source, cs ? 'u' : 'iu') : undefined, members: slice })
-      }
-    }
-  }
-  return new Matcher(kept, skipped, folded.build(), sensitive.build(), exactCs, exactCi, catchAll, regexes, chunks)
+  return new Matcher(kept, skipped, literals.build(), unfiltered.build(), regexes, lookups)
 }
 
 /** Runs `re` on `text`, returning the match or undefined (also when the engine throws). */
@@ -166,23 +106,27 @@ function safeExec(re: RegExp, text: string): string | undefined {
 }
 
 class Matcher implements CompiledMatcher {
+  /** `stamps[i] === generation`: rule i already hit this message; `queued[i]`: regex i already queued. */
   private readonly stamps: Uint32Array
-  private readonly candidates: Uint32Array
+  private readonly queued: Uint32Array
   private generation = 0
+  // Per-call state and scratch buffers (match is synchronous and never re-entered).
+  private readonly patternBuf: number[] = []
+  private readonly endBuf: number[] = []
+  private readonly pending: number[] = []
+  private hits: MatchHit[] = []
+  private entity: string | null = null
 
   constructor(
     private readonly rules: readonly StringRule[],
     readonly skipped: readonly { id: number; reason: string }[],
-    private readonly folded: ReturnType<LiteralSet['build']>,
-    private readonly sensitive: ReturnType<LiteralSet['build']>,
-    private readonly exactCs: Map<string, number[]>,
-    private readonly exactCi: Map<string, number[]>,
-    private readonly catchAll: Scoped<number>,
+    private readonly literals: LiteralIndex,
+    private readonly chunks: readonly RegexChunk[],
     private readonly regexes: readonly (RegExp | undefined)[],
-    private readonly chunks: Scoped<RegexChunk>,
+    private readonly lookups: Lookups,
   ) {
     this.stamps = new Uint32Array(rules.length)
-    this.candidates = new Uint32Array(rules.length)
+    this.queued = new Uint32Array(rules.length)
   }
 
   get size(): number {
@@ -194,72 +138,101 @@ class Matcher implements CompiledMatcher {
       return this.run(typeof message === 'string' ? message : '', typeof entityId === 'string' ? entityId : null)
     } catch {
       return []
+    } finally {
+      this.hits = []
+      this.pending.length = 0
     }
+  }
+
+  private take(i: number, matched: string): void {
+    if (this.stamps[i] === this.generation) return
+    const e = this.rules[i].entity_id
+    if (e !== null && e !== this.entity) return
+    this.stamps[i] = this.generation
+    this.hits.push({ rule: this.rules[i], matched })
+  }
+
+  /**
+   * Scans `haystack` with `table`. `original` (same length as the haystack) is where case-sensitive entries
+   * are verified; undefined skips them.
+   */
+  private scanTable(table: LiteralTable, haystack: string, original: string | undefined): void {
+    const { patternBuf, endBuf, stamps, queued, generation } = this
+    const count = table.ac.scan(haystack, patternBuf, endBuf)
+    for (let k = 0; k < count; k++) {
+      const p = patternBuf[k]
+      const end = endBuf[k]
+      const start = end - table.lengths[p]
+      const entry = table.entries[p]
+      for (const i of entry.contains) this.take(i, haystack.slice(start, end))
+      for (const i of entry.word) {
+        if (stamps[i] !== generation && atWordBoundaries(haystack, start, end, table.edges[p])) this.take(i, haystack.slice(start, end))
+      }
+      for (const i of entry.regex) {
+        if (queued[i] !== generation) {
+          queued[i] = generation
+          this.pending.push(i)
+        }
+      }
+      if (original === undefined) continue
+      for (const i of entry.csContains) {
+        if (original.startsWith(this.literals.csLiteral[i], start)) this.take(i, original.slice(start, end))
+      }
+      for (const i of entry.csWord) {
+        if (stamps[i] !== generation && original.startsWith(this.literals.csLiteral[i], start) && atWordBoundaries(original, start, end, table.edges[p])) {
+          this.take(i, original.slice(start, end))
+        }
+      }
+    }
+  }
+
+  private exec(i: number, text: string): void {
+    const e = this.rules[i].entity_id
+    if (this.stamps[i] === this.generation || (e !== null && e !== this.entity)) return
+    const m = safeExec(this.regexes[i]!, text)
+    if (m !== undefined) this.take(i, m)
   }
 
   private run(message: string, entity: string | null): MatchHit[] {
     if (this.rules.length === 0) return []
     if (++this.generation >= 0xffffffff) {
       this.stamps.fill(0)
-      this.candidates.fill(0)
+      this.queued.fill(0)
       this.generation = 1
     }
-    const gen = this.generation
-    const { rules, stamps, candidates } = this
-    const text = normalizeText(message)
-    const hits: MatchHit[] = []
-    const inScope = (i: number): boolean => {
-      const e = rules[i].entity_id
-      return e === null || e === entity
+    this.entity = entity
+    const high = highestCodeUnit(message)
+    const text = normalizeText(message, high)
+    if (!this.literals.empty) {
+      const folded = fold(text, high)
+      const aligned = folded.length === text.length
+      this.scanTable(this.literals.folded, folded, aligned ? text : undefined)
+      const sensitive = aligned ? undefined : this.literals.sensitiveTable()
+      if (sensitive !== undefined) this.scanTable(sensitive, text, undefined)
     }
-    const take = (i: number, matched: string): void => {
-      if (stamps[i] !== gen && inScope(i)) {
-        stamps[i] = gen
-        hits.push({ rule: rules[i], matched })
-      }
-    }
-    const pending: number[] = []
-    const scanWith = (set: ReturnType<LiteralSet['build']>, haystack: string): void => {
-      set.ac.scan(haystack, (p, end) => {
-        const entry = set.entries[p]
-        const start = end - set.texts[p].length
-        for (const i of entry.contains) take(i, haystack.slice(start, end))
-        for (const i of entry.word) {
-          if (stamps[i] !== gen && atWordBoundaries(haystack, start, end, set.edges[p])) take(i, haystack.slice(start, end))
-        }
-        for (const i of entry.regex) {
-          if (candidates[i] !== gen && inScope(i)) {
-            candidates[i] = gen
-            pending.push(i)
-          }
-        }
-      })
-    }
-    if (this.folded.ac.size > 0) scanWith(this.folded, fold(text))
-    if (this.sensitive.ac.size > 0) scanWith(this.sensitive, text)
 
     const limited = text.length > REGEX_INPUT_LIMIT ? text.slice(0, REGEX_INPUT_LIMIT) : text
-    for (const i of pending) {
-      const m = safeExec(this.regexes[i]!, limited)
-      if (m !== undefined) take(i, m)
-    }
-    for (const list of this.chunks.lists(entity)) {
-      for (const chunk of list) {
-        if (chunk.combined !== undefined && safeExec(chunk.combined, limited) === undefined) continue
-        for (const i of chunk.members) {
-          const m = safeExec(this.regexes[i]!, limited)
-          if (m !== undefined) take(i, m)
-        }
+    for (const i of this.pending) this.exec(i, limited)
+    for (const chunk of this.chunks) {
+      if (!concerns(chunk, entity)) continue
+      if (chunk.combined !== undefined && safeExec(chunk.combined, limited) === undefined) continue
+      for (const group of chunk.groups) {
+        if (!concerns(group, entity)) continue
+        const m = safeExec(group.re, limited)
+        if (m !== undefined) for (const i of group.rules) this.take(i, m)
       }
     }
 
-    if (this.exactCs.size > 0 || this.exactCi.size > 0) {
+    const { exactCs, exactCi, catchAllGlobal, catchAllByEntity } = this.lookups
+    if (exactCs.size > 0 || exactCi.size > 0) {
       const trimmed = text.trim()
-      for (const i of this.exactCs.get(trimmed) ?? []) take(i, trimmed)
-      for (const i of this.exactCi.get(fold(trimmed)) ?? []) take(i, trimmed)
+      for (const i of exactCs.get(trimmed) ?? []) this.take(i, trimmed)
+      for (const i of exactCi.get(fold(trimmed, high)) ?? []) this.take(i, trimmed)
     }
-    for (const list of this.catchAll.lists(entity)) for (const i of list) take(i, text)
+    for (const i of catchAllGlobal) this.take(i, text)
+    if (entity !== null) for (const i of catchAllByEntity.get(entity) ?? []) this.take(i, text)
 
+    const hits = this.hits
     if (hits.length > 1) hits.sort((a, b) => a.rule.priority - b.rule.priority || a.rule.id - b.rule.id)
     return hits
   }

@@ -1,11 +1,21 @@
 /** Text helpers shared by the compiler and the matcher: normalisation, case folding and word boundaries. */
 
-/** Any code unit at or above U+0300 (combining marks and beyond) may need NFC; plain Latin-1 text never does. */
-const MAY_NEED_NFC = /[\u0300-\uffff]/
+/** The highest UTF-16 code unit of `text` (0 for the empty string). */
+export function highestCodeUnit(text: string): number {
+  let high = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c > high) high = c
+  }
+  return high
+}
 
-/** NFC form of `text` (a no-op pass for Latin-1 text, which is always NFC). Never throws. */
-export function normalizeText(text: string): string {
-  return MAY_NEED_NFC.test(text) ? text.normalize('NFC') : text
+/**
+ * NFC form of `text`. Text below U+0300 (Latin-1 and Latin Extended) is always NFC and is returned as is;
+ * pass `high` (from {@link highestCodeUnit}) when already known. Never throws.
+ */
+export function normalizeText(text: string, high = highestCodeUnit(text)): string {
+  return high >= 0x300 ? text.normalize('NFC') : text
 }
 
 const FOLD_EXTRA = /[ſς]/g
@@ -13,11 +23,11 @@ const FOLD_EXTRA = /[ſς]/g
 /**
  * Case folding for case-insensitive comparison: `toLowerCase`, plus long s (ſ) to s and final sigma (ς) to
  * σ, as Unicode simple case folding (and the regex engine's `iu` mode) does. Applied identically to
- * patterns and messages.
+ * patterns and messages. `high` (from {@link highestCodeUnit}) lets ASCII-ish text skip the extra pass.
  */
-export function fold(text: string): string {
+export function fold(text: string, high = highestCodeUnit(text)): string {
   const lower = text.toLowerCase()
-  return lower.includes('ſ') || lower.includes('ς') ? lower.replace(FOLD_EXTRA, (c) => (c === 'ſ' ? 's' : 'σ')) : lower
+  return high >= 0x17f ? lower.replace(FOLD_EXTRA, (c) => (c === 'ſ' ? 's' : 'σ')) : lower
 }
 
 const WORD_CHAR = /^[\p{L}\p{N}\p{M}_]$/u
