@@ -88,6 +88,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'timeout overshoot',
+    keys: ['timeout_overshoot_p99_ms'],
+    async run({ quick }) {
+      const { benchTimeout } = await import('./timeout.bench.js')
+      const r = await benchTimeout({ quick })
+      return [
+        { key: 'timeout_overshoot_p99_ms', label: `a module sleeping past its ${r.timeout_ms} ms timeout: outcome "timeout" later than the timeout by (p99; over HTTP ${r.timeout_overshoot_http_p99_ms} ms)`, value: r.timeout_overshoot_p99_ms, unit: 'ms', baseline: r.baseline_answer_p99_ms, baselineKey: 'timeout_baseline_answer_p99_ms', baselineLabel: 'same module answering at once, p99 ms', target: '≤ 100', met: r.timeout_overshoot_p99_ms <= 100 && r.timeout_overshoot_http_p99_ms <= 100 },
+      ]
+    },
+  },
+  {
     name: 'start-up',
     keys: ['start_ms', 'start_rss_mb'],
     async run({ quick }) {
