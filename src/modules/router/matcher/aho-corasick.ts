@@ -34,55 +34,74 @@ export class AhoCorasick {
    */
   constructor(patterns: readonly string[]) {
     this.size = patterns.length
-    const trie: Map<number, number>[] = [new Map()]
-    const outs: number[] = [-1]
+    let total = 1
+    for (const pattern of patterns) total += pattern.length
+    let slots = 16
+    while (slots < total * 2) slots *= 2
+    this.mask = slots - 1
+    this.edges = new Int32Array(slots * 3).fill(-1)
+    // The trie lives in the hash table; each node remembers its parent, edge label and depth.
+    const out = new Int32Array(total).fill(-1)
+    const parent = new Int32Array(total)
+    const label = new Int32Array(total)
+    const depth = new Int32Array(total)
+    let count = 1
+    let maxDepth = 0
     for (let p = 0; p < patterns.length; p++) {
       const pattern = patterns[p]
       let node = 0
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i)
-        let next = trie[node].get(c)
-        if (next === undefined) {
-          next = trie.length
-          trie[node].set(c, next)
-          trie.push(new Map())
-          outs.push(-1)
+        let next = node === 0 ? this.root[c] || -1 : this.child(node, c)
+        if (next === -1) {
+          next = count++
+          if (node === 0) this.root[c] = next
+          else this.insert(node, c, next)
+          parent[next] = node
+          label[next] = c
+          depth[next] = depth[node] + 1
+          if (depth[next] > maxDepth) maxDepth = depth[next]
         }
         node = next
       }
-      if (pattern.length > 0 && outs[node] === -1) outs[node] = p
+      if (pattern.length > 0 && out[node] === -1) out[node] = p
     }
-    const count = trie.length
-    let slots = 16
-    while (slots < count * 2) slots *= 2
-    this.mask = slots - 1
-    this.edges = new Int32Array(slots * 3).fill(-1)
-    this.out = Int32Array.from(outs)
+    this.out = out.slice(0, count)
     this.fail = new Int32Array(count)
     this.dict = new Int32Array(count).fill(-1)
     this.rowOf = new Int32Array(count).fill(-1)
+    // Breadth-first order (by depth, a counting sort): a failure link points to a shallower node.
+    const byDepth = new Int32Array(maxDepth + 2)
+    for (let n = 0; n < count; n++) byDepth[depth[n] + 1]++
+    for (let d = 1; d < byDepth.length; d++) byDepth[d] += byDepth[d - 1]
+    const order = new Int32Array(count)
+    for (let n = 0; n < count; n++) order[byDepth[depth[n]]++] = n
+    // Children of each node, for the dense rows (a counting sort by parent).
+    const childStart = new Int32Array(count + 1)
+    for (let n = 1; n < count; n++) childStart[parent[n] + 1]++
+    for (let n = 1; n <= count; n++) childStart[n] += childStart[n - 1]
+    const children = new Int32Array(Math.max(count - 1, 0))
+    const fill = childStart.slice(0, count)
+    for (let n = 1; n < count; n++) children[fill[parent[n]]++] = n
     const rows = Math.min(count, DENSE_ROWS)
     this.dense = new Int32Array(rows * 128)
-    // Breadth-first: a node's failure link points to a shallower node, already complete (row included).
-    const queue: number[] = [0]
-    for (const [c, child] of trie[0]) this.root[c] = child
-    for (let head = 0; head < queue.length; head++) {
-      const node = queue[head]
-      for (const [c, child] of trie[node]) {
-        if (node !== 0) {
-          this.insert(node, c, child)
-          const f = this.step(this.fail[node], c)
-          this.fail[child] = f
-          this.dict[child] = this.out[f] >= 0 ? f : this.dict[f]
-        }
-        queue.push(child)
+    for (let k = 0; k < count; k++) {
+      const node = order[k]
+      if (depth[node] >= 2) {
+        const f = this.step(this.fail[parent[node]], label[node])
+        this.fail[node] = f
+        this.dict[node] = this.out[f] >= 0 ? f : this.dict[f]
       }
-      if (head < rows) {
-        this.rowOf[node] = head
-        const base = head * 128
-        const fallback = this.rowOf[this.fail[node]] * 128
-        for (let c = 0; c < 128; c++) this.dense[base + c] = node === 0 ? this.root[c] : (trie[node].get(c) ?? this.dense[fallback + c])
+      if (k >= rows) continue
+      // Its row: the failure target's (complete: shallower, so earlier), overridden by its own children.
+      const base = k * 128
+      if (node === 0) this.dense.set(this.root.subarray(0, 128), 0)
+      else this.dense.copyWithin(base, this.rowOf[this.fail[node]] * 128, this.rowOf[this.fail[node]] * 128 + 128)
+      for (let j = childStart[node]; j < childStart[node + 1]; j++) {
+        const child = children[j]
+        if (label[child] < 128) this.dense[base + label[child]] = child
       }
+      this.rowOf[node] = k
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { compileMatcher } from './compile.js'
+import { compileMatcher, compileMatcherAsync } from './compile.js'
 import { rule } from './test-helpers.js'
 import type { StringRule } from './types.js'
 
@@ -83,6 +83,18 @@ describe('compileMatcher: match types', () => {
     for (const [name, r, message, expected] of cases) {
       const ids = matcher.match(message, null).map((h) => h.rule.id)
       assert.equal(ids.includes(r.id), expected, name)
+    }
+  })
+})
+
+describe('compileMatcherAsync', () => {
+  test('builds the same matcher, in slices', async () => {
+    const rules = cases.map(([, r]) => r)
+    const sync = compileMatcher(rules)
+    const sliced = await compileMatcherAsync(rules, 7)
+    assert.equal(sliced.size, sync.size)
+    for (const [, , message] of cases) {
+      assert.deepEqual(sliced.match(message, null).map((h) => h.rule.id), sync.match(message, null).map((h) => h.rule.id), message)
     }
   })
 })

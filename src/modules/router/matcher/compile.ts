@@ -49,25 +49,26 @@ function push<K>(map: Map<K, number[]>, key: K, index: number): void {
   else list.push(index)
 }
 
-/** Compiles `rules` (disabled ones are ignored). Invalid rules are skipped and listed in `skipped`. */
-export function compileMatcher(rules: readonly StringRule[]): CompiledMatcher {
-  const kept: StringRule[] = []
-  const skipped: { id: number; reason: string }[] = []
-  const literals = new LiteralIndexBuilder()
-  const unfiltered = new RegexSetBuilder()
-  const lookups: Lookups = { exactCs: new Map(), exactCi: new Map(), catchAllGlobal: [], catchAllByEntity: new Map() }
-  const regexes: (RegExp | undefined)[] = []
-  for (const rule of rules) {
-    if (!rule.enabled) continue
-    const index = kept.length
+/** Sorts rules into the matcher's structures one at a time; `build()` freezes them. */
+class MatcherBuilder {
+  private readonly kept: StringRule[] = []
+  private readonly skipped: { id: number; reason: string }[] = []
+  private readonly literals = new LiteralIndexBuilder()
+  private readonly unfiltered = new RegexSetBuilder()
+  private readonly lookups: Lookups = { exactCs: new Map(), exactCi: new Map(), catchAllGlobal: [], catchAllByEntity: new Map() }
+  private readonly regexes: (RegExp | undefined)[] = []
+
+  add(rule: StringRule): void {
+    if (!rule.enabled) return
+    const index = this.kept.length
     const pattern = normalizeText(String(rule.pattern ?? ''))
     const cs = rule.case_sensitive
     const trimmed = pattern.trim()
-    const empty = rule.match_type === 'contains' ? pattern === '' : trimmed === ''
-    if (empty) {
-      skipped.push({ id: rule.id, reason: 'empty pattern' })
-      continue
+    if (rule.match_type === 'contains' ? pattern === '' : trimmed === '') {
+      this.skipped.push({ id: rule.id, reason: 'empty pattern' })
+      return
     }
+    const { lookups, literals } = this
     if (trimmed === CATCH_ALL) {
       if (rule.entity_id === null) lookups.catchAllGlobal.push(index)
       else push(lookups.catchAllByEntity, rule.entity_id, index)
@@ -75,12 +76,12 @@ export function compileMatcher(rules: readonly StringRule[]): CompiledMatcher {
       const problem = regexProblem(pattern, cs)
       const re = problem === undefined ? tryRegExp(pattern, cs || !caseMatters(pattern) ? 'u' : 'iu') : undefined
       if (re === undefined) {
-        skipped.push({ id: rule.id, reason: problem ?? 'invalid regex' })
-        continue
+        this.skipped.push({ id: rule.id, reason: problem ?? 'invalid regex' })
+        return
       }
-      regexes[index] = re
+      this.regexes[index] = re
       const required = requiredLiterals(pattern)
-      if (required === undefined) unfiltered.add(re, index, rule.entity_id)
+      if (required === undefined) this.unfiltered.add(re, index, rule.entity_id)
       else for (const literal of new Set(required)) literals.addRegexLiteral(literal, index)
     } else if (rule.match_type === 'exact') {
       if (cs) push(lookups.exactCs, trimmed, index)
@@ -91,9 +92,33 @@ export function compileMatcher(rules: readonly StringRule[]): CompiledMatcher {
       if (cs) literals.addSensitive(literal, kind, index)
       else literals.addFolded(literal, kind, index)
     }
-    kept.push(rule)
+    this.kept.push(rule)
   }
-  return new Matcher(kept, skipped, literals.build(), unfiltered.build(), regexes, lookups)
+
+  build(): CompiledMatcher {
+    return new Matcher(this.kept, this.skipped, this.literals.build(), this.unfiltered.build(), this.regexes, this.lookups)
+  }
+}
+
+/** Compiles `rules` (disabled ones are ignored). Invalid rules are skipped and listed in `skipped`. */
+export function compileMatcher(rules: readonly StringRule[]): CompiledMatcher {
+  const builder = new MatcherBuilder()
+  for (const rule of rules) builder.add(rule)
+  return builder.build()
+}
+
+/**
+ * {@link compileMatcher} in slices of `slice` rules (default 250), yielding to the event loop between
+ * them, so that compiling a large rule set never holds up the messages being matched meanwhile.
+ */
+export async function compileMatcherAsync(rules: readonly StringRule[], slice = 250): Promise<CompiledMatcher> {
+  const builder = new MatcherBuilder()
+  for (let at = 0; at < rules.length; at += slice) {
+    if (at > 0) await new Promise((resolve) => setImmediate(resolve))
+    for (let i = at; i < Math.min(at + slice, rules.length); i++) builder.add(rules[i])
+  }
+  await new Promise((resolve) => setImmediate(resolve))
+  return builder.build()
 }
 
 /** Runs `re` on `text`, returning the match or undefined (also when the engine throws). */

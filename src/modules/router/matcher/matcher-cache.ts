@@ -7,7 +7,7 @@
  */
 import type { Cache, Unsubscribe } from '../../../runtime/cache/types.js'
 import type { Queryable } from '../../../runtime/storage/types.js'
-import { type CompiledMatcher, compileMatcher } from './compile.js'
+import { type CompiledMatcher, compileMatcher, compileMatcherAsync } from './compile.js'
 import { listRules, rulesFingerprint } from './rules.js'
 import type { MatchHit } from './types.js'
 
@@ -151,7 +151,7 @@ export class RuleMatcher {
       // Read the markers before the rules: a change landing in between triggers another rebuild later.
       const [version, fingerprint] = await Promise.all([currentRulesVersion(this.options.cache), rulesFingerprint(this.options.storage)])
       const rules = await listRules(this.options.storage, { enabledOnly: true })
-      this.compiled = compileMatcher(rules)
+      this.compiled = await compileMatcherAsync(rules)
       this.builtVersion = version
       this.builtFingerprint = fingerprint
       this.rebuildCount++

@@ -6,6 +6,7 @@ import type { Settings } from '../../../runtime/config.js'
 import { CHANGED_CHANNEL, currentRulesVersion } from './matcher-cache.js'
 import { notifyRulesChanged, RUNTIME_CACHE_NAMESPACE } from './notify.js'
 
+const redisSkip = await serversUnavailable()
 const settings = (redisUrl: string | undefined) => ({ redisUrl }) as Settings
 
 describe('notifyRulesChanged (the CLI side)', () => {
@@ -18,7 +19,7 @@ describe('notifyRulesChanged (the CLI side)', () => {
     assert.equal(result.via, 'failed')
   })
 
-  test('with Redis, the runtime namespace hears the change at the new version', { skip: await serversUnavailable() }, async () => {
+  test('with Redis, the runtime namespace hears the change at the new version', { skip: redisSkip }, async () => {
     const router = await createCache({ redisUrl: REDIS_TEST_URL, namespace: RUNTIME_CACHE_NAMESPACE, onError: () => {} })
     try {
       const heard: unknown[] = []

@@ -16,6 +16,7 @@ export interface CharSet {
 /** Non-ASCII categories: letters/marks/digits, spaces, anything else. */
 export const NON_ASCII = { word: 1, space: 2, other: 4 } as const
 const ASCII_ALL = (1n << 128n) - 1n
+/** Every character. */
 export const ANY: CharSet = { ascii: ASCII_ALL, other: 7 }
 
 function range(lo: number, hi: number): bigint {
@@ -113,6 +114,7 @@ function classSet(body: string, ci: boolean): CharSet {
   return set
 }
 
+/** One token of a regex source; `char` and `set` are the consuming atoms. */
 export type Token =
   | { readonly kind: 'char'; readonly ch: string; readonly set: CharSet }
   | { readonly kind: 'set'; readonly set: CharSet }
@@ -120,7 +122,7 @@ export type Token =
   | { readonly kind: 'open'; readonly lookaround: boolean }
   | { readonly kind: 'quant'; readonly min: number; readonly max: number }
 
-/** Splits a regex source into tokens; `ci` widens letter masks as case-insensitive matching does. */
+/** Splits a regex source into tokens; `ci` widens letter sets as case-insensitive matching does. */
 export function tokenize(src: string, ci = true): Token[] {
   const out: Token[] = []
   let i = 0
