@@ -1,5 +1,10 @@
-/** One prom-client registry per process, with process metrics; every module's /metrics serves it. */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+/**
+ * One prom-client registry per process, with process metrics (CPU, RSS, heap, event-loop lag: the
+ * `waddlebot_process_*` and `waddlebot_nodejs_*` defaults); every module's /metrics serves it.
+ * Every metric is created through a getSingleMetric guard (a name is never registered twice).
+ * docs/monitoring.md lists them all.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 export const metricsRegistry = new Registry()
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'waddlebot_' })
@@ -8,10 +13,37 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
   return (metricsRegistry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [metricsRegistry] })
 }
 
+function gauge(name: string, help: string, labelNames: string[]): Gauge {
+  return (metricsRegistry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames, registers: [metricsRegistry] })
+}
+
+/** Events received by the router, by platform and message type. */
 export const eventsIn = counter('waddlebot_events_in_total', 'Events received by the router', ['platform', 'type'])
+/** Responses the router sent back, by platform and response type (chat, media, moderation, …). */
+export const eventsOut = counter('waddlebot_events_out_total', 'Responses sent by the router', ['platform', 'type'])
+/** Router outcomes; `module_error` and `timeout` are the errors. */
 export const eventOutcomes = counter('waddlebot_event_outcomes_total', 'Router outcomes', ['outcome'])
 export const commandExecutions = counter('waddlebot_command_executions_total', 'Command executions', ['command', 'module', 'status'])
 export const rateLimitRefusals = counter('waddlebot_rate_limit_refusals_total', 'Commands refused by a rate limit or cooldown', ['command', 'reason'])
+/** Moderation actions carried out on a platform (warn, delete, timeout, ban), counted by the collector that does it. */
+export const moderationActions = counter('waddlebot_moderation_actions_total', 'Moderation actions taken', ['platform', 'action'])
+/** Moderation actions the router decided on (its responses of type moderation), by platform. */
+export const moderationDecisions = counter('waddlebot_moderation_decisions_total', 'Moderation actions decided by the router', ['platform', 'action'])
+/** Messages a collector dropped instead of sending (queue full, too old, platform refused). */
+export const outboundDrops = counter('waddlebot_outbound_dropped_total', 'Outbound messages dropped by a collector', ['platform', 'reason'])
+/** Messages waiting in a collector's outbound queue (set by the collector). */
+export const outboundQueueDepth = gauge('waddlebot_outbound_queue_depth', 'Messages waiting in an outbound queue', ['platform'])
+/** Connected overlay WebSockets in this process, by overlay type (set by browser-source). */
+export const overlayConnections = gauge('waddlebot_overlay_connections', 'Connected overlay browser sources', ['type'])
+/** Live coordination claims per container (the router refreshes it from the coordination table). */
+export const coordinationClaims = gauge('waddlebot_coordination_claims', 'Live coordination claims per container', ['container'])
+
+/** Replaces the per-container claim gauge with `containers` (containers no longer holding claims disappear). */
+export function setCoordinationClaims(containers: Readonly<Record<string, number>>): void {
+  coordinationClaims.reset()
+  for (const [container, n] of Object.entries(containers)) coordinationClaims.set({ container }, n)
+}
+
 export const commandLatency =
   (metricsRegistry.getSingleMetric('waddlebot_command_duration_seconds') as Histogram | undefined) ??
   new Histogram({

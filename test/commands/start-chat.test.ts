@@ -95,8 +95,8 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     }
     const unknown = await runCli(['run', 'nosuch'], { cwd: dir, env })
     assert.match(unknown.stderr, /WB_MODULE_UNKNOWN/)
-    const na = await runCli(['run', 'collector', 'twitch'], { cwd: dir, env })
-    assert.match(na.stderr, /WB_MODULE_NOT_AVAILABLE: module twitch is not available yet/)
+    const na = await runCli(['run', 'hub'], { cwd: dir, env })
+    assert.match(na.stderr, /WB_MODULE_NOT_AVAILABLE: module hub is not available yet/)
   })
 })
 

@@ -8,7 +8,7 @@ import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
-import { commandExecutions, commandLatency, eventOutcomes, eventsIn, rateLimitRefusals } from '../../runtime/metrics.js'
+import { commandExecutions, commandLatency, eventOutcomes, eventsIn, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
@@ -124,6 +124,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     await ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS)
     const done = (outcome: Outcome, responses: Response[] = [], command?: string): EventResult => {
       eventOutcomes.inc({ outcome })
+      for (const r of responses) eventsOut.inc({ platform: event.platform, type: r.type })
       void overlay.forward({ entityId, communityId }, responses)
       if (activity.listenerCount('processed') > 0) {
         const moderation = responses.filter((r) => r.type === 'moderation').map((r) => r.action)

@@ -16,12 +16,14 @@ import { createCoordination } from './coordination/store.js'
 import type { Pipeline } from './pipeline.js'
 import { responsesRoute } from './responses-route.js'
 import { stringmatchRoutes } from './matcher/routes.js'
+import { streamRoutes } from './stream.js'
 
 export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline): Promise<void> {
   const auth = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: ctx.settings.requireKeys }
   await responsesRoute(app, ctx, pipeline, { ...auth, requireKeys: true })
   await adminRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
   await adminCommandRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
+  await streamRoutes(app, ctx, pipeline)
   await stringmatchRoutes(app, ctx, { ...auth, requireKeys: true })
   const coordination = createCoordination(ctx.storage, coordinationOptions(ctx.settings))
   const seeded = await seedEntitiesFromSettings(coordination, ctx.settings)
