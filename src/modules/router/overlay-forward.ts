@@ -41,7 +41,10 @@ export class OverlayForwarder {
 
   #warn(message: string): void {
     const now = Date.now()
-    if (now - this.#lastWarn < 60_000) return this.log.debug(message)
+    if (now - this.#lastWarn < 60_000) {
+      this.log.debug(message)
+      return
+    }
     this.#lastWarn = now
     this.log.warn(`${message}; overlay responses are not shown until it runs`)
   }
