@@ -10,8 +10,11 @@ import type { EventResult } from '../../contract/router.js'
 /** Sends normalized events to the router (`POST /api/v1/events`) with the collector's key. */
 export interface RouterClient {
   send(event: InboundEvent): Promise<EventResult>
-  /** Async module replies published by the router (`responses` channel): entity id + responses. */
-  onAsyncResponses(handler: (entityId: string, responses: Response[]) => void): Promise<() => Promise<void>>
+  /**
+   * Async module replies published by the router (`responses` channel): entity id + responses. `origin` is
+   * set when a collector relayed the reply to the holder of the entity (see collector-module.ts `deliver`).
+   */
+  onAsyncResponses(handler: (entityId: string, responses: Response[], origin?: InboundEvent) => void): Promise<() => Promise<void>>
 }
 
 /** One coordination entity as the router returns it from a claim. */

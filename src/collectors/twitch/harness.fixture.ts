@@ -1,0 +1,114 @@
+/**
+ * Test support (not used at run time): a router + Twitch collector runtime against the fake Twitch
+ * (test/fakes/twitch), on a backend of the matrix, with a test module (`!long`, `!hush`, `!whisper`,
+ * follow / raid thanks) and the router's processed events recorded.
+ */
+import { writeFileSync } from 'node:fs'
+import type { Backend } from '../../../test/helpers/backends.js'
+import { freeOffset } from '../../../test/helpers/cli.js'
+import { writeModule } from '../../../test/helpers/fixture-modules.js'
+import { type TestProject, testProject } from '../../../test/helpers/settings.js'
+import { type FakeHelix, type FakeTwitchIrc, startFakeHelix, startFakeTwitchIrc } from '../../../test/fakes/twitch/index.js'
+import { loadSettings } from '../../runtime/config.js'
+import { type Runtime, startRuntime } from '../../runtime/host.js'
+import type { ProcessedSummary } from '../../modules/router/pipeline.js'
+import { pipelineOf } from '../../modules/router/index.js'
+
+export const BOT = 'waddlebot'
+export const TOKEN = 'faketoken123'
+export const CLIENT_ID = 'fakeclientid'
+export const EVENTSUB_SECRET = 'eventsub-secret-0123456789'
+
+/** A long reply with multi-byte text: emoji, CJK, combining marks. */
+export const LONG_TEXT = Array.from({ length: 300 }, (_, i) => ['Grüße', '日本語テキスト', '👨‍👩‍👧‍👦', 'naïve', `cafe\u0301`, 'supercalifragilistic', '🇩🇪', 'word'][i % 8]).join(' ')
+
+const TEST_MODULE = `
+export default {
+  name: 'twitchtest', version: '1.0.0', kind: 'interaction', summary: 'twitch test module', port: 8100,
+  commands: [
+    { name: 'long', summary: 'A long reply', run: () => ${JSON.stringify(LONG_TEXT)} },
+    { name: 'hush', summary: 'Moderation', run: () => [{ type: 'moderation', action: 'delete', reason: 'hush' }, { type: 'moderation', action: 'timeout', reason: 'calm down', duration: 60 }, 'Please keep it friendly'] },
+    { name: 'whisper', summary: 'Ephemeral', run: () => ({ type: 'chat', text: 'just for you', ephemeral: true }) },
+  ],
+  events: [
+    { name: 'thanks', types: ['follow', 'raid'], run: (ctx) => 'Thanks for the ' + ctx.request.event.type + ', ' + ctx.request.user.name + '!' },
+  ],
+}
+`
+
+export interface TwitchHarness {
+  readonly irc: FakeTwitchIrc
+  readonly helix: FakeHelix
+  readonly project: TestProject
+  readonly runtime: Runtime
+  readonly offset: number
+  /** Env of the runtime (backend, fakes, secrets, offset). */
+  readonly env: Record<string, string>
+  readonly processed: ProcessedSummary[]
+  readonly eventSubUrl: string
+  close(): Promise<void>
+}
+
+export interface HarnessOptions {
+  readonly channels: readonly string[]
+  /** Extra env (e.g. coordination timings, a missing token). */
+  readonly env?: Record<string, string>
+  /** Modules to host (default router, twitch, twitchtest). */
+  readonly modules?: readonly string[]
+}
+
+export async function startTwitchHarness(backend: Backend, options: HarnessOptions): Promise<TwitchHarness> {
+  const irc = await startFakeTwitchIrc()
+  const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN })
+  const offset = await freeOffset([8000, 8002, 8100])
+  const env: Record<string, string> = {
+    ...(await backend.env()),
+    WADDLEBOT_PORT_OFFSET: String(offset),
+    TWITCH_BOT_USERNAME: BOT,
+    TWITCH_BOT_TOKEN: TOKEN,
+    TWITCH_CLIENT_ID: CLIENT_ID,
+    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
+    TWITCH_IRC_URL: irc.url,
+    TWITCH_API_URL: helix.url,
+    TWITCH_CHANNELS: options.channels.join(','),
+    WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
+    WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
+    ...options.env,
+  }
+  const project = testProject({ env })
+  const mod = writeModule(project.dir, 'twitchtest', TEST_MODULE)
+  writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  twitchtest: {path: ${mod}, port: 8100}\n`)
+  const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
+  let runtime: Runtime
+  try {
+    runtime = await startRuntime({ settings, modules: options.modules ?? ['router', 'twitch', 'twitchtest'] })
+  } catch (error) {
+    await Promise.allSettled([irc.close(), helix.close(), backend.cleanup()])
+    project.cleanup()
+    throw error
+  }
+  const processed: ProcessedSummary[] = []
+  const router = runtime.hosted.find((h) => h.def.name === 'router')
+  if (router) pipelineOf(router.ctx).activity.on('processed', (s) => processed.push(s))
+  return {
+    irc, helix, project, runtime, offset, env, processed,
+    eventSubUrl: `${runtime.registry.urlOf('twitch')}/twitch/eventsub`,
+    async close() {
+      await runtime.stop()
+      await Promise.allSettled([irc.close(), helix.close()])
+      await backend.cleanup()
+      project.cleanup()
+    },
+  }
+}
+
+/** Waits until `check` holds (polling; for state that changes in the background). */
+export async function eventually<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}

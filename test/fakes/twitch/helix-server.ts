@@ -1,0 +1,93 @@
+/**
+ * A fake Twitch Helix API on 127.0.0.1 (port 0), base `<url>` = `http://127.0.0.1:<port>/helix`
+ * (TWITCH_API_URL). Answers `GET /users`, `POST /whispers`, `DELETE /moderation/chat` and
+ * `POST /moderation/bans` as Twitch does, requires `Client-Id` + `Authorization: Bearer <token>`, and records
+ * every call. User ids come from `twitchIdOf` so they match the fake IRC server's tags.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { twitchIdOf } from './ids.js'
+
+export interface HelixCall {
+  readonly method: string
+  /** Path below `/helix`, e.g. `/moderation/bans`. */
+  readonly path: string
+  readonly query: URLSearchParams
+  readonly body: unknown
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+}
+
+export interface FakeHelix {
+  /** `http://127.0.0.1:<port>/helix` */
+  readonly url: string
+  readonly calls: HelixCall[]
+  /** Calls other than user lookups (whispers and moderation), in order. */
+  actions(): HelixCall[]
+  close(): Promise<void>
+}
+
+export async function startFakeHelix(options: { clientId: string; token: string }): Promise<FakeHelix> {
+  const calls: HelixCall[] = []
+  const server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (d: Buffer) => {
+      raw += d.toString()
+    })
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake')
+      const path = url.pathname.replace(/^\/helix/, '')
+      let body: unknown
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw)
+      } catch {
+        body = raw
+      }
+      calls.push({ method: req.method ?? 'GET', path, query: url.searchParams, body, headers: req.headers })
+      const reply = (status: number, json?: unknown) => {
+        res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' })
+        res.end(json === undefined ? undefined : JSON.stringify(json))
+      }
+      if (req.headers['client-id'] !== options.clientId || req.headers.authorization !== `Bearer ${options.token}`) {
+        return reply(401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' })
+      }
+      const q = url.searchParams
+      const route = `${req.method} ${path}`
+      if (route === 'GET /users') {
+        const logins = q.getAll('login').map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
+        const ids = q.getAll('id').map((id) => ({ id, login: `user${id}` }))
+        return reply(200, { data: [...logins, ...ids].map((u) => ({ ...u, display_name: u.login, type: '', broadcaster_type: '', description: '', created_at: '2020-01-01T00:00:00Z' })) })
+      }
+      const missing = (names: string[]) => names.find((n) => !q.get(n))
+      if (route === 'POST /whispers') {
+        const m = missing(['from_user_id', 'to_user_id'])
+        if (m || typeof (body as { message?: unknown })?.message !== 'string') return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'message'}` })
+        return reply(204)
+      }
+      if (route === 'DELETE /moderation/chat') {
+        const m = missing(['broadcaster_id', 'moderator_id'])
+        return m ? reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m}` }) : reply(204)
+      }
+      if (route === 'POST /moderation/bans') {
+        const m = missing(['broadcaster_id', 'moderator_id'])
+        const data = (body as { data?: { user_id?: string; duration?: number } })?.data
+        if (m || !data?.user_id) return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'data.user_id'}` })
+        const now = new Date()
+        const end = data.duration ? new Date(now.getTime() + data.duration * 1000).toISOString() : null
+        return reply(200, { data: [{ broadcaster_id: q.get('broadcaster_id'), moderator_id: q.get('moderator_id'), user_id: data.user_id, created_at: now.toISOString(), end_time: end }] })
+      }
+      return reply(404, { error: 'Not Found', status: 404, message: `no fake for ${route}` })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/helix`,
+    calls,
+    actions: () => calls.filter((c) => c.path !== '/users'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

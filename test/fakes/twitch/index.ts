@@ -1,0 +1,5 @@
+/** Fake Twitch for tests: chat (IRC over WebSocket), Helix and an EventSub sender. */
+export { type EventSubMessage, eventSubEvents, eventSubRequest, sendEventSub, signEventSub, twitchTimestamp } from './eventsub.js'
+export { type FakeHelix, type HelixCall, startFakeHelix } from './helix-server.js'
+export { twitchIdOf } from './ids.js'
+export { type FakeTwitchIrc, type IrcLine, parseIrc, startFakeTwitchIrc, type ViewerMessage } from './irc-server.js'
