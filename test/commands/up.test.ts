@@ -13,7 +13,7 @@ const ROUTER_2 = `http://127.0.0.1:${9000 + OFFSET}`
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-up-'))
-writeFileSync(join(dir, 'waddlebot.yaml'), 'auth: {require_keys: false}\n')
+writeFileSync(join(dir, 'waddlebot.yaml'), 'auth: {require_keys: false}\nmodules:\n' + ['twitch', 'discord', 'slack', 'youtube-music', 'spotify', 'browser-source'].map((m) => `  ${m}: {enabled: false}\n`).join(''))
 const env: NodeJS.ProcessEnv = { ...process.env, WADDLEBOT_PORT_OFFSET: String(OFFSET), DATABASE_URL: `sqlite:${join(dir, 'data', 'waddlebot.db')}` }
 delete env.NODE_TEST_CONTEXT
 delete env.WADDLEBOT_CONFIG
