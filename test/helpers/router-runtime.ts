@@ -12,7 +12,9 @@ export interface RouterFixture {
   readonly runtime: Runtime
   readonly offset: number
   readonly keys: { collector: string; module: string; admin: string }
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of test requests
   post(url: string, body: unknown, key?: string, method?: 'POST' | 'PUT' | 'DELETE'): Promise<{ statusCode: number; json(): any; body: string }>
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of test requests
   event(message: string, extra?: Record<string, unknown>): Promise<any>
   close(): Promise<void>
 }

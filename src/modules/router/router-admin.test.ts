@@ -12,6 +12,7 @@ const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined],
 for (const [backend, skip] of backends) {
   describe(`router overrides, roles, async replies and overlays on ${backend.name}`, { skip }, () => {
     let f: RouterFixture
+    // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of test requests
     const displays: { body: any; key: string | undefined }[] = []
     const overlayServer = createServer((req: IncomingMessage, res) => {
       let raw = ''
