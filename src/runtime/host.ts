@@ -65,7 +65,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const storage = await openDatabase(settings)
   let cache: Cache | undefined
   const hosted: HostedModule[] = []
-  const teardowns: Teardown[] = []
+  const teardowns = new Map<string, Teardown>()
   try {
     const sharedCache = await createCache({
       redisUrl: settings.redisUrl,
@@ -100,7 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const [i, def] of defs.entries()) {
       const ctx = contexts[i]!
       const teardown = await def.setup?.(ctx)
-      if (teardown) teardowns.push(teardown)
+      if (teardown) teardowns.set(def.name, teardown)
       const app = await createModuleServer(def, ctx, { serviceKey })
       hosted.push({ def, ctx, app, port: registry.portOf(def.name), url: registry.urlOf(def.name) })
     }
@@ -111,8 +111,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const runtime: Runtime = {
       settings, registry, storage, cache: sharedCache, log, hosted, clients, serviceKey,
       async stop() {
-        await Promise.allSettled(hosted.map((h) => h.app.close()))
-        for (const t of teardowns.reverse()) await Promise.resolve(t()).catch((err) => log.error({ err }, 'teardown failed'))
+        await stopModules(hosted, teardowns, (err) => log.error({ err }, 'teardown failed'))
         await Promise.allSettled(hosted.map((h) => markModuleStopped(storage, h.def.name)))
         await cache?.close()
         await storage.close()
@@ -120,11 +119,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     return runtime
   } catch (error) {
-    await Promise.allSettled(hosted.map((h) => h.app.close()))
-    for (const t of teardowns.reverse()) await Promise.resolve(t()).catch(() => {})
+    await stopModules(hosted, teardowns, () => {})
+    for (const [name, t] of teardowns) if (!hosted.some((h) => h.def.name === name)) await Promise.resolve(t()).catch(() => {})
     await cache?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw error
+  }
+}
+
+/**
+ * Stops modules in reverse start order, each one's teardown before its server closes, and the router last:
+ * a collector hosted with the router still reaches it over HTTP to release its claims while stopping.
+ */
+async function stopModules(hosted: readonly HostedModule[], teardowns: ReadonlyMap<string, Teardown>, onError: (err: unknown) => void): Promise<void> {
+  const order = [...hosted].reverse().sort((a, b) => Number(a.def.kind === 'router') - Number(b.def.kind === 'router'))
+  for (const h of order) {
+    const t = teardowns.get(h.def.name)
+    if (t) await Promise.resolve(t()).catch(onError)
+    await h.app.close().catch(onError)
   }
 }
 
