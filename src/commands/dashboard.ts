@@ -1,10 +1,7 @@
 import { Flags } from '@oclif/core'
-import { render } from 'ink'
-import { createElement } from 'react'
 import { BaseCommand } from '../cli/base-command.js'
 import { createRegistry } from '../runtime/registry.js'
 import { readServiceKey } from '../runtime/service-key.js'
-import { Dashboard } from '../tui/dashboard.js'
 import { liveSource } from '../tui/source.js'
 
 export default class DashboardCommand extends BaseCommand<typeof DashboardCommand> {
@@ -23,6 +20,8 @@ export default class DashboardCommand extends BaseCommand<typeof DashboardComman
     const settings = this.settings(flags)
     const url = (flags.url ?? createRegistry(settings).urlOf('router')).replace(/\/$/, '')
     const key = flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings)
+    // ink and React load only here: every other command (oclif loads them all to list flags) stays light.
+    const [{ render }, { createElement }, { Dashboard }] = await Promise.all([import('ink'), import('react'), import('../tui/dashboard.js')])
     const source = liveSource({ url, key, statsIntervalMs: flags.interval })
     const fullScreen = Boolean(process.stdout.isTTY)
     if (fullScreen) process.stdout.write('\x1b[?1049h\x1b[H') // the alternate screen, like top(1)

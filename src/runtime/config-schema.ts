@@ -29,7 +29,7 @@ export const configSchema = z
     database: z
       .strictObject({ url: z.string().min(1).optional(), read_url: z.string().min(1).optional() })
       .default({}),
-    redis: z.strictObject({ url: z.string().min(1).optional() }).default({}),
+    redis: z.strictObject({ url: z.string().min(1).optional(), prefix: z.string().min(1).max(100).default('wb:') }).default({ prefix: 'wb:' }),
     auth: z.strictObject({ require_keys: z.boolean().default(true) }).default({ require_keys: true }),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

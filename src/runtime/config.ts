@@ -18,6 +18,8 @@ export interface Settings {
   readonly dataDir: string
   readonly database: { readonly url: string; readonly readUrl: string | undefined }
   readonly redisUrl: string | undefined
+  /** Prefix of every Redis key and channel (default `wb:`): several bots can share one Redis. */
+  readonly redisPrefix: string
   readonly requireKeys: boolean
   readonly logLevel: ConfigFile['log']['level']
   /** Per-module settings, file values merged with `WADDLEBOT_<MODULE>_<KEY>` overrides. */
@@ -64,6 +66,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
       readUrl: get('DATABASE_READ_URL') ?? file.database.read_url,
     },
     redisUrl: emptyToUndefined(get('REDIS_URL') ?? file.redis.url),
+    redisPrefix: get('WADDLEBOT_REDIS_PREFIX') ?? file.redis.prefix,
     requireKeys: get('WADDLEBOT_REQUIRE_KEYS') ? env.WADDLEBOT_REQUIRE_KEYS !== 'false' : file.auth.require_keys,
     logLevel: (get('WADDLEBOT_LOG_LEVEL') as ConfigFile['log']['level'] | undefined) ?? file.log.level,
     modules: applyModuleEnv(file.modules, env),

@@ -69,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const sharedCache = await createCache({
       redisUrl: settings.redisUrl,
-      namespace: 'wb:',
+      namespace: settings.redisPrefix,
       onError: (err, context) => log.warn({ err, context }, 'cache error'),
     })
     cache = sharedCache

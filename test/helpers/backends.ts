@@ -2,6 +2,7 @@
  * The backend matrix: every storage/cache feature test runs on SQLite + in-process and on Postgres + Redis.
  * Postgres/Redis unreachable: the test fails under CI=true, and is skipped with a reason otherwise.
  */
+import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { freshPostgresUrl } from './pg.js'
 
@@ -25,7 +26,8 @@ export function postgresRedisBackend(): Backend {
     async env() {
       const pg = await freshPostgresUrl()
       drop = pg.drop
-      return { DATABASE_URL: pg.url, REDIS_URL: REDIS_TEST_URL }
+      // Its own Redis prefix too: test files run side by side, and keys outlive a run.
+      return { DATABASE_URL: pg.url, REDIS_URL: REDIS_TEST_URL, WADDLEBOT_REDIS_PREFIX: `wbtest:${process.pid}:${randomBytes(4).toString('hex')}:` }
     },
     async cleanup() {
       await drop?.()

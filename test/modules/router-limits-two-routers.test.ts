@@ -30,7 +30,7 @@ describe('rate limit across two router processes (Postgres + Redis)', { skip }, 
     const path = writeModule(dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
     writeFileSync(join(dir, 'waddlebot.yaml'), `modules:\n  greeter: {path: ${path}, port: 8100}\n`)
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
-    env = { DATABASE_URL: pg.url, REDIS_URL: `redis://127.0.0.1:6379`, WADDLEBOT_SERVICE_KEY: `svc-${process.pid}`, WADDLEBOT_LOG_LEVEL: 'warn' }
+    env = { DATABASE_URL: pg.url, REDIS_URL: `redis://127.0.0.1:6379`, WADDLEBOT_REDIS_PREFIX: `wbtest:two-routers:${process.pid}:`, WADDLEBOT_SERVICE_KEY: `svc-${process.pid}`, WADDLEBOT_LOG_LEVEL: 'warn' }
     await runCli(['db', 'migrate'], { cwd: dir, env })
     const created = await runCli(['keys', 'create', 'c', '--scope', 'collector', '--json'], { cwd: dir, env })
     key = JSON.parse(created.stdout).key

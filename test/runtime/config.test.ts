@@ -41,6 +41,13 @@ describe('loadSettings', () => {
     assert.equal(e.redisUrl, undefined)
   })
 
+  test('redis.prefix defaults to wb:, set in the file or by WADDLEBOT_REDIS_PREFIX', () => {
+    assert.equal(loadSettings({ cwd: project('log: {level: info}\n'), env: {} }).redisPrefix, 'wb:')
+    const cwd = project('redis: {prefix: "bot1:"}\n')
+    assert.equal(loadSettings({ cwd, env: {} }).redisPrefix, 'bot1:')
+    assert.equal(loadSettings({ cwd, env: { WADDLEBOT_REDIS_PREFIX: 'bot2:' } }).redisPrefix, 'bot2:')
+  })
+
   test('WADDLEBOT_<MODULE>_<KEY> lands in modules.<module>.<key>, typed', () => {
     const s = loadSettings({ cwd: project('modules:\n  my-mod: {path: ./modules/my-mod}\n'), env: { WADDLEBOT_ROUTER_DEFAULT_TIMEOUT: '3000', WADDLEBOT_MY_MOD_GREETING: 'hey', WADDLEBOT_YOUTUBE_MUSIC_MAX_QUEUE: '20', WADDLEBOT_PORT_OFFSET: '5' } })
     assert.equal(s.modules.router?.default_timeout, 3000)

@@ -7,10 +7,15 @@
  * With `SLACK_BOT_TOKEN`, `start()` runs `auth.test` (bolt's token verification) and replies can be sent;
  * without it the App still receives (slash commands are answered in their ack) but chat is not connected.
  */
-import { App, type Logger as BoltLogger, LogLevel, type ReceiverEvent } from '@slack/bolt'
+import { createRequire } from 'node:module'
+import type { App, Logger as BoltLogger, LogLevel, ReceiverEvent } from '@slack/bolt'
 import type { WebClient, WebClientOptions } from '@slack/web-api'
 import type { Logger } from '../../runtime/logger.js'
 import { FastifyBoltReceiver } from './receiver.js'
+
+/** @slack/bolt (≈ 35 MB, 150 ms to load) is required on first use: a bot without Slack settings never loads it. */
+const require = createRequire(import.meta.url)
+const loadBolt = () => require('@slack/bolt') as typeof import('@slack/bolt')
 
 /** The Slack settings, from the environment only (CONTRACT §2). */
 export interface SlackEnv {
@@ -41,7 +46,7 @@ export interface BoltSetup {
 
 /** Bolt's logger interface over pino (bolt's chatty info goes to debug). */
 export function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO
+  let level = 'info' as LogLevel
   const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')
   const err = (msg: unknown[]) => msg.find((m) => m instanceof Error)
   return {
@@ -61,6 +66,7 @@ export function createBoltApp(env: SlackEnv, log: Logger, options: { apiRetries?
     ...(env.apiUrl ? { slackApiUrl: env.apiUrl.endsWith('/') ? env.apiUrl : `${env.apiUrl}/` } : {}),
     ...(options.apiRetries !== undefined ? { retryConfig: { retries: options.apiRetries } } : {}),
   }
+  const { App } = loadBolt()
   const logger = boltLogger(log)
   const auth = env.botToken ? { token: env.botToken } : { authorize: async () => ({}) }
   const socketMode = env.appToken !== undefined

@@ -6,8 +6,10 @@
  * chat.postMessage at ≈ 1 message / s per channel. See docs/collectors.md#slack.
  */
 import { defineCollector } from '../core/collector-module.js'
+import { slackEnvFrom } from './bolt-app.js'
 import { slackStateOf } from './collector.js'
 import { type SlackConfig, slackConfigSchema } from './config.js'
+import { SlackNotReadyError, slackRoutes } from './receiver.js'
 import type { SlackOp } from './sender.js'
 
 export { slackHooks, slackStateOf } from './collector.js'
@@ -22,5 +24,12 @@ export default defineCollector<SlackConfig, SlackOp>({
   chatEnv: ['SLACK_BOT_TOKEN'],
   webhookEnv: 'SLACK_SIGNING_SECRET',
   createAdapter: (ctx, handle) => slackStateOf(ctx, handle).adapter,
-  routes: (app, ctx, handle) => slackStateOf(ctx, handle).routes(app),
+  routes: (app, ctx, handle) => {
+    const env = slackEnvFrom(ctx.settings.env)
+    // Nothing configured: the routes answer 503 naming SLACK_SIGNING_SECRET, and bolt is never loaded.
+    if (!env.botToken && !env.signingSecret && !env.appToken) {
+      return slackRoutes(app, { signingSecret: undefined, log: ctx.log, dispatch: () => Promise.reject(new SlackNotReadyError()) })
+    }
+    slackStateOf(ctx, handle).routes(app)
+  },
 })

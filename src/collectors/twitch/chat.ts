@@ -5,7 +5,7 @@
  * through Helix. The bot's USERSTATE per channel decides its budget (100 / 30 s as a moderator, else
  * 20 / 30 s) and whether it may moderate there.
  */
-import tmi from 'tmi.js'
+import { createRequire } from 'node:module'
 import type { ModuleContext } from '../../runtime/module.js'
 import type { CollectorAdapter, CollectorHandle } from '../core/collector-handle.js'
 import type { ClaimedEntity } from '../core/types.js'
@@ -22,6 +22,9 @@ export interface TwitchChatOptions {
   readonly helix: HelixClient | undefined
 }
 
+/** tmi.js is required when chat is configured (a token is set), not when the collector merely serves webhooks. */
+const require = createRequire(import.meta.url)
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Creates the adapter; nothing connects until `start()`. */
@@ -29,6 +32,7 @@ export function createTwitchChat(ctx: ModuleContext<TwitchConfig>, handle: Colle
   const log = ctx.log
   // tmi.js logs chat lines and routine steps at info: those are debug here.
   const quiet = (level: 'debug' | 'warn' | 'error') => (message: string) => log[level]({ tmi: true }, message)
+  const tmi = require('tmi.js') as typeof import('tmi.js')
   const client = new tmi.Client({
     options: { joinInterval: Math.max(300, ctx.config.join_interval_ms), skipUpdatingEmotesets: true, messagesLogLevel: 'info' },
     connection: { ...ircConnection(o.ircUrl), reconnect: true, maxReconnectInterval: 30_000 },

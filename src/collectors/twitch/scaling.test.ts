@@ -129,5 +129,5 @@ for (const [backend, skip] of backends) {
 
 /** DATABASE_URL / REDIS_URL of the backend env, so the collectors use the router's database and cache. */
 function pickBackendEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => k === 'DATABASE_URL' || k === 'REDIS_URL'))
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k === 'DATABASE_URL' || k === 'REDIS_URL' || k === 'WADDLEBOT_REDIS_PREFIX'))
 }

@@ -32,37 +32,49 @@ export function storageWriter(storage: Storage): ExecutionWriter {
   }
 }
 
+/**
+ * The worker thread (≈ 17 MB: its own V8 isolate and SQLite connection) starts with the first batch, so a
+ * bot that has not run a command yet does not hold it.
+ */
 export function workerWriter(filename: string): ExecutionWriter {
-  const worker = new Worker(new URL('./execution-log-worker.mjs', import.meta.url), { workerData: { filename } })
-  worker.unref()
+  let worker: Worker | undefined
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
   let next = 0
-  worker.on('message', (m: { id: number; ok: boolean; error?: string }) => {
-    const p = pending.get(m.id)
-    pending.delete(m.id)
-    if (pending.size === 0) worker.unref()
-    if (m.ok) p?.resolve()
-    else p?.reject(new Error(m.error ?? 'execution log write failed'))
-  })
   let dead: Error | undefined
   const fail = (error: Error) => {
     dead ??= error
     for (const p of pending.values()) p.reject(error)
     pending.clear()
   }
-  worker.on('error', fail)
-  worker.on('exit', (code) => fail(new Error(`execution log writer stopped (exit ${code})`)))
+  const started = (): Worker => {
+    if (worker) return worker
+    const w = new Worker(new URL('./execution-log-worker.mjs', import.meta.url), { workerData: { filename } })
+    w.unref()
+    w.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+      const p = pending.get(m.id)
+      pending.delete(m.id)
+      if (pending.size === 0) w.unref()
+      if (m.ok) p?.resolve()
+      else p?.reject(new Error(m.error ?? 'execution log write failed'))
+    })
+    w.on('error', fail)
+    w.on('exit', (code) => fail(new Error(`execution log writer stopped (exit ${code})`)))
+    worker = w
+    return w
+  }
   const call = (message: object) =>
     new Promise<void>((resolve, reject) => {
       if (dead) return reject(dead)
+      const w = started()
       const id = next++
       pending.set(id, { resolve, reject })
-      worker.ref() // keep the process alive until the worker answers
-      worker.postMessage({ ...message, id })
+      w.ref() // keep the process alive until the worker answers
+      w.postMessage({ ...message, id })
     })
   return {
     write: (batch) => call({ rows: batch }),
     async close() {
+      if (!worker) return
       if (!dead) await call({ close: true }).catch(() => {})
       await worker.terminate()
     },

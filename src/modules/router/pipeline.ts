@@ -66,7 +66,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   const overlay = new OverlayForwarder(() => ctx.settings.modules['browser-source']?.url ?? `http://127.0.0.1:${8027 + ctx.settings.portOffset}`, resolveServiceKey(ctx.settings), ctx.log)
   const limiter = await createRateLimiter({
     redisUrl: ctx.settings.redisUrl,
-    namespace: 'wb:',
+    namespace: ctx.settings.redisPrefix,
     onError: (err, context) => ctx.log.warn({ err, context }, 'rate limiter error'),
   })
   const limits = createCommandLimits(limiter, ctx.cache)

@@ -4,10 +4,11 @@ import { REDIS_TEST_URL, serversUnavailable } from '../../../../test/helpers/bac
 import { createCache } from '../../../runtime/cache/index.js'
 import type { Settings } from '../../../runtime/config.js'
 import { CHANGED_CHANNEL, currentRulesVersion } from './matcher-cache.js'
-import { notifyRulesChanged, RUNTIME_CACHE_NAMESPACE } from './notify.js'
+import { notifyRulesChanged } from './notify.js'
 
 const redisSkip = await serversUnavailable()
-const settings = (redisUrl: string | undefined) => ({ redisUrl }) as Settings
+const PREFIX = `wbtest:notify:${process.pid}:`
+const settings = (redisUrl: string | undefined) => ({ redisUrl, redisPrefix: PREFIX }) as Settings
 
 describe('notifyRulesChanged (the CLI side)', () => {
   test('without Redis, routers are left to their periodic check', async () => {
@@ -19,8 +20,8 @@ describe('notifyRulesChanged (the CLI side)', () => {
     assert.equal(result.via, 'failed')
   })
 
-  test('with Redis, the runtime namespace hears the change at the new version', { skip: redisSkip }, async () => {
-    const router = await createCache({ redisUrl: REDIS_TEST_URL, namespace: RUNTIME_CACHE_NAMESPACE, onError: () => {} })
+  test('with Redis, the runtime prefix hears the change at the new version', { skip: redisSkip }, async () => {
+    const router = await createCache({ redisUrl: REDIS_TEST_URL, namespace: PREFIX, onError: () => {} })
     try {
       const heard: unknown[] = []
       const unsubscribe = await router.subscribe(CHANGED_CHANNEL, (m) => heard.push(m))

@@ -7,9 +7,6 @@ import { createCache } from '../../../runtime/cache/index.js'
 import type { Settings } from '../../../runtime/config.js'
 import { announceRulesChanged } from './matcher-cache.js'
 
-/** The key namespace the runtime uses for its shared cache (see runtime/host.ts). */
-export const RUNTIME_CACHE_NAMESPACE = 'wb:'
-
 /** How a change was passed on: announced over Redis, left to polling (no Redis), or failed (reason). */
 export type NotifyResult = { readonly via: 'redis'; readonly version: number } | { readonly via: 'poll' } | { readonly via: 'failed'; readonly reason: string }
 
@@ -17,7 +14,7 @@ export type NotifyResult = { readonly via: 'redis'; readonly version: number } |
 export async function notifyRulesChanged(settings: Settings): Promise<NotifyResult> {
   if (!settings.redisUrl) return { via: 'poll' }
   try {
-    const cache = await createCache({ redisUrl: settings.redisUrl, namespace: RUNTIME_CACHE_NAMESPACE, onError: () => {} })
+    const cache = await createCache({ redisUrl: settings.redisUrl, namespace: settings.redisPrefix, onError: () => {} })
     try {
       return { via: 'redis', version: await announceRulesChanged(cache) }
     } finally {
