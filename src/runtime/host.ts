@@ -9,7 +9,7 @@ import { markModuleStopped, registerModule } from './command-table.js'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
 import { migrateDatabase, openDatabase } from './database.js'
-import { createModuleServer } from './http.js'
+import { closeModuleServer, createModuleServer } from './http.js'
 import { createLogger, type Logger } from './logger.js'
 import type { ModuleContext, ModuleDefinition, Teardown } from './module.js'
 import { httpClient, inProcessClient, type ModuleClient, type ModuleClients } from './module-clients.js'
@@ -136,7 +136,7 @@ async function stopModules(hosted: readonly HostedModule[], teardowns: ReadonlyM
   for (const h of order) {
     const t = teardowns.get(h.def.name)
     if (t) await Promise.resolve(t()).catch(onError)
-    await h.app.close().catch(onError)
+    await closeModuleServer(h.app).catch(onError)
   }
 }
 

@@ -2,6 +2,8 @@
  * Each hosted module gets its own fastify server on its own port: /health, /metrics, the execute
  * endpoint when it has commands or event handlers, and its own routes (encapsulated).
  */
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify'
 import { executionRequestSchema } from '../contract/execution.js'
 import { describeIssue } from '../contract/validate.js'
@@ -13,6 +15,41 @@ import type { ModuleContext, ModuleDefinition } from './module.js'
 
 export const BODY_LIMIT = 64 * 1024
 
+/** Open sockets per server, to close the ones that never sent a request (Node counts those as busy). */
+const sockets = new WeakMap<object, Set<Socket>>()
+
+function trackSockets(server: Server): void {
+  const open = new Set<Socket>()
+  sockets.set(server, open)
+  server.on('connection', (socket: Socket) => {
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+  })
+}
+
+/**
+ * Closes a module server gracefully: requests in flight may finish (up to `graceMs`), while keep-alive
+ * connections are closed as soon as they are idle and connections that never sent a byte at once, instead
+ * of lingering until their keep-alive or headers timeout (60-72 s).
+ */
+export async function closeModuleServer(app: FastifyInstance, graceMs = 5000): Promise<void> {
+  const server = app.server
+  const sweep = () => {
+    server.closeIdleConnections()
+    for (const socket of sockets.get(server) ?? []) if (socket.bytesRead === 0) socket.destroy()
+  }
+  const idle = setInterval(sweep, 50)
+  const force = setTimeout(() => server.closeAllConnections(), graceMs)
+  try {
+    const closing = app.close()
+    sweep()
+    await closing
+  } finally {
+    clearInterval(idle)
+    clearTimeout(force)
+  }
+}
+
 export interface ServerOptions {
   readonly serviceKey: string
   readonly version?: string
@@ -20,6 +57,7 @@ export interface ServerOptions {
 
 export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: ctx.log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: BODY_LIMIT, return503OnClosing: true })
+  trackSockets(app.server)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'WB_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
