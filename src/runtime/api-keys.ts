@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { WaddleError } from './errors.js'
 import { sql } from './storage/sql.js'
-import type { Queryable } from './storage/types.js'
+import type { Queryable, Storage } from './storage/types.js'
 
 export const KEY_SCOPES = ['collector', 'module', 'admin'] as const
 export type KeyScope = (typeof KEY_SCOPES)[number]
@@ -50,14 +50,37 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
 
 export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
   const { changes } = await db.execute(sql`update api_keys set revoked_at = ${Date.now()} where id = ${id} and revoked_at is null`)
+  verified.delete(db) // a revocation through this connection does not change its data_version
   if (changes === 0) throw new WaddleError('WB_KEY_UNKNOWN', { id })
 }
+
+/**
+ * Valid keys already checked, per storage, while its data_version stays the same. Any commit by another
+ * connection (a `waddlebot keys revoke` in another process, among others) empties it, so a revoked key is
+ * refused on its next request; storages without data_version (Postgres) are asked every time.
+ */
+const verified = new WeakMap<object, { version: number; keys: Map<string, { id: string; scope: KeyScope }> }>()
+const VERIFIED_MAX = 10_000
 
 /** The scope of a valid, unrevoked key, or undefined. */
 export async function lookupApiKey(db: Queryable, key: string): Promise<{ id: string; scope: KeyScope } | undefined> {
   if (!key.startsWith('wbot_')) return undefined
-  const row = await db.one<{ id: string; scope: KeyScope }>(
+  const version = (db as Partial<Storage>).dataVersion?.()
+  if (version === undefined) return queryApiKey(db, key)
+  let memo = verified.get(db)
+  if (memo?.version !== version) {
+    memo = { version, keys: new Map() }
+    verified.set(db, memo)
+  }
+  const known = memo.keys.get(key)
+  if (known) return known
+  const found = await queryApiKey(db, key)
+  if (found && memo.keys.size < VERIFIED_MAX) memo.keys.set(key, found)
+  return found
+}
+
+async function queryApiKey(db: Queryable, key: string): Promise<{ id: string; scope: KeyScope } | undefined> {
+  return db.one<{ id: string; scope: KeyScope }>(
     sql`select id, scope from api_keys where key_hash = ${hashKey(key)} and revoked_at is null`,
   )
-  return row
 }

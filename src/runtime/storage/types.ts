@@ -75,6 +75,11 @@ export interface Storage extends Queryable {
   migrate(sets: readonly MigrationSet[]): Promise<MigrationReport>
   /** The state of every migration of `sets`, plus applied migrations no longer known. */
   migrationStatus(sets: readonly MigrationSet[]): Promise<MigrationState[]>
+  /**
+   * A number that changes whenever another connection commits (SQLite's `data_version`), for in-process
+   * caches of rarely written rows. Absent where no such cheap signal exists (Postgres).
+   */
+  dataVersion?(): number
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { createStorage, dialectOf } from '../../../src/runtime/storage/index.js'
 import { sql } from '../../../src/runtime/storage/sql.js'
-import { createSqliteStorage, sqliteFilename } from '../../../src/runtime/storage/sqlite.js'
+import { createSqliteStorage, LOCK_WAIT_MS, sqliteFilename } from '../../../src/runtime/storage/sqlite.js'
 import { storageContract } from '../../contract/storage-suite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-sqlite-'))
@@ -29,12 +29,16 @@ describe('sqlite driver', () => {
     }
   })
 
-  it('rejects storage calls made inside its own open transaction instead of deadlocking', async () => {
+  it('rejects storage calls made inside its own open transaction after LOCK_WAIT_MS instead of deadlocking', async () => {
     const storage = createSqliteStorage({ url: 'sqlite::memory:' })
     try {
       await storage.transaction(async () => {
-        await assert.rejects(storage.query(sql`select 1 as one`), /use the tx handle/)
-        await assert.rejects(storage.transaction(async () => 1), /tx\.transaction\(\)/)
+        const started = Date.now()
+        await Promise.all([
+          assert.rejects(storage.query(sql`select 1 as one`), /storage\.query\(\) waited 5 s .*use the tx handle/),
+          assert.rejects(storage.transaction(async () => 1), /storage\.transaction\(\) waited 5 s/),
+        ])
+        assert.ok(Date.now() - started >= LOCK_WAIT_MS - 50)
       })
       assert.deepEqual(await storage.query(sql`select 1 as one`), [{ one: 1 }])
     } finally {
