@@ -35,7 +35,7 @@ export const SCENARIOS: Scenario[] = [
       const r = await benchRouterInProcess({ quick })
       return [
         { key: 'router_inprocess_eps', label: 'full pipeline in process, events/s', value: r.eps, unit: 'events/s', baseline: r.baseline_eps, baselineKey: 'router_inprocess_baseline_eps', baselineLabel: 'validate + Map lookup + reply', target: '≥ 100,000', met: r.eps >= 100_000 },
-        { key: 'router_inprocess_p99_ms', label: 'full pipeline in process, p99', value: r.p99_ms, unit: 'ms', baseline: r.baseline_p99_ms, baselineKey: 'router_inprocess_baseline_p99_ms', baselineLabel: 'validate + Map lookup + reply', target: '≤ 1', met: r.p99_ms <= 1 },
+        { key: 'router_inprocess_p99_ms', label: `full pipeline in process, p99 one event at a time (with 16 in flight: ${r.p99_ms_at_16} ms)`, value: r.p99_ms, unit: 'ms', baseline: r.baseline_p99_ms, baselineKey: 'router_inprocess_baseline_p99_ms', baselineLabel: 'validate + Map lookup + reply', target: '≤ 1', met: r.p99_ms <= 1 },
       ]
     },
   },
@@ -131,7 +131,8 @@ export function renderTable(date: string, machine: Record<string, unknown>, quic
     '|---|---|---|---|---|---|---|',
   ]
   const lines = rows.map((r) => {
-    const ratio = r.baseline ? r3(r.value / r.baseline) : undefined
+    // A figure that is itself a ratio (unit ×) has no further ratio to its baseline.
+    const ratio = r.baseline && r.unit !== '×' ? r3(r.value / r.baseline) : undefined
     const base = r.baseline !== undefined ? `${r.baseline} (${r.baselineLabel})` : '—'
     return `| \`${r.key}\` | ${r.label} | ${r.value} ${r.unit} | ${base} | ${ratio ?? '—'} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`
   })
