@@ -122,7 +122,9 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
     const sessionId = randomUUID()
-    await ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS)
+    // Not awaited: a module's async reply needs it much later than this event's own answer (with Redis the
+    // write is queued on the same connection as that later read); a cache failure is logged, never fatal.
+    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => ctx.log.warn({ err }, 'session not stored'))
     const r = new EventRun(run, event, entityId, communityId, sessionId, started)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'

@@ -51,7 +51,8 @@ export function defaultOnError(error: unknown, context: string): void {
 export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
   const onError = options.onError ?? defaultOnError
   const values = new Map<string, unknown>()
-  const keyv = new Keyv({ store: values, useKeyPrefix: false, throwOnErrors: true })
+  // Plain JSON (values are JSON by contract): Keyv's default serializer walks values for Buffers and BigInts.
+  const keyv = new Keyv({ store: values, useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
   /** Expiry of every value set with a TTL, so the sweep never has to parse values. */
   const valueExpiry = new Map<string, number>()
   const counters = new Map<string, Expiring>()

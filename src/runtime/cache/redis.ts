@@ -109,7 +109,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     lastConnectionError = error
     onError(error, 'redis connection')
   })
-  const keyv = new Keyv({ store: createIoredisKeyvStore(client, `${ns}kv:`), useKeyPrefix: false, throwOnErrors: true })
+  const keyv = new Keyv({ store: createIoredisKeyvStore(client, `${ns}kv:`), useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
   const counterKey = (key: string): string => `${ns}n:${key}`
   const lockKey = (key: string): string => `${ns}lock:${key}`
   const channels = new Map<string, Channel>()
