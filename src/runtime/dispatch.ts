@@ -6,7 +6,7 @@
 import type { ExecutionRequest, ExecutionResult } from '../contract/execution.js'
 import { type Response, responseSchema } from '../contract/responses.js'
 import { describeIssue } from '../contract/validate.js'
-import type { CommandDefinition, EventHandlerDefinition, ModuleContext, ModuleDefinition, Reply } from './module.js'
+import type { CommandContext, CommandDefinition, EventHandlerDefinition, ModuleContext, ModuleDefinition, Reply } from './module.js'
 
 /** Finds a command of `def` by `!name`, `#name`, or bare name, aliases included. */
 export function findCommand<T>(def: ModuleDefinition<T>, command: string): CommandDefinition<T> | undefined {
@@ -26,17 +26,28 @@ export async function executeLocally<T>(
   ctx: ModuleContext<T>,
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
-  const base = { execution_id: request.execution_id, session_id: request.session_id }
+  const { execution_id, session_id } = request
   const handler = request.trigger === 'command' ? findCommand(def, request.command) : findEventHandler(def, request.command)
   if (!handler) {
-    return { ...base, success: false, responses: [], error: `module ${def.name} has no ${request.trigger} ${request.command}` }
+    return { execution_id, session_id, success: false, responses: [], error: `module ${def.name} has no ${request.trigger} ${request.command}` }
   }
   try {
-    const reply = await handler.run({ ...ctx, request, args: request.args })
-    return { ...base, success: true, responses: normalizeReply(reply) }
+    const reply = await handler.run(commandContext(ctx, request))
+    return { execution_id, session_id, success: true, responses: normalizeReply(reply) }
   } catch (error) {
     ctx.log.error({ err: error, command: request.command, module: def.name }, 'handler failed')
-    return { ...base, success: false, responses: [], error: error instanceof Error ? error.message : String(error) }
+    return { execution_id, session_id, success: false, responses: [], error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/**
+ * The handler's context, field by field: on Node 20, V8 copies `{ ...ctx, request }` (a spread followed by
+ * more properties) on a slow path costing ≈ 1 µs, a tenth of the router's whole in-process budget.
+ */
+function commandContext<T>(ctx: ModuleContext<T>, request: ExecutionRequest): CommandContext<T> {
+  return {
+    module: ctx.module, config: ctx.config, storage: ctx.storage, cache: ctx.cache, log: ctx.log,
+    settings: ctx.settings, modules: ctx.modules, request, args: request.args,
   }
 }
 

@@ -63,6 +63,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
     reply.code(404).send({ error: { code: 'WB_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
   })
   const auth = { db: ctx.storage, serviceKey: options.serviceKey, requireKeys: ctx.settings.requireKeys }
+  const strictAuth = { ...auth, requireKeys: true }
 
   app.get('/health', async (_req, reply) => {
     const base = { module: def.name, version: def.version }
@@ -87,7 +88,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 
   if ((def.commands?.length ?? 0) + (def.events?.length ?? 0) > 0) {
     app.post('/api/v1/execute', async (req) => {
-      await authenticate(req, { ...auth, requireKeys: true }, ['module'], 'POST /api/v1/execute')
+      await authenticate(req, strictAuth, ['module'], 'POST /api/v1/execute')
       const parsed = executionRequestSchema.safeParse(req.body)
       if (!parsed.success) {
         const { field, message } = describeIssue(parsed.error)

@@ -114,7 +114,15 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
 
   const activity = new EventEmitter<{ processed: [ProcessedSummary] }>()
   activity.setMaxListeners(1000)
-  const run: RunDeps = { index, permissions, limits, overlay, activity, execute, log: ctx.log }
+  /**
+   * The session is stored when the event first reaches a module (a reply can only name an execution): plain
+   * chat, most of a channel's traffic, costs no cache write. Not awaited: a module's async reply needs it
+   * much later (with Redis the write is queued on the connection before that read); a failure is logged.
+   */
+  const storeSession = (sessionId: string, entityId: string): void => {
+    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => ctx.log.warn({ err }, 'session not stored'))
+  }
+  const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
 
   async function process(event: InboundEvent): Promise<EventResult> {
     const started = performance.now()
@@ -122,9 +130,6 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
     const sessionId = randomUUID()
-    // Not awaited: a module's async reply needs it much later than this event's own answer (with Redis the
-    // write is queued on the same connection as that later read); a cache failure is logged, never fatal.
-    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => ctx.log.warn({ err }, 'session not stored'))
     const r = new EventRun(run, event, entityId, communityId, sessionId, started)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
@@ -167,6 +172,7 @@ interface RunDeps {
   readonly overlay: OverlayForwarder
   readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly execute: (row: CommandRow, request: ExecutionRequest) => Promise<Attempt>
+  readonly storeSession: (sessionId: string, entityId: string) => void
   readonly log: ModuleContext['log']
 }
 
@@ -175,6 +181,8 @@ interface RunDeps {
  * allocates one object instead of several functions.
  */
 class EventRun {
+  #sessionStored = false
+
   constructor(
     private readonly deps: RunDeps,
     private readonly event: InboundEvent,
@@ -202,8 +210,13 @@ class EventRun {
     return { session_id: this.sessionId, entity_id: entityId, processed, outcome, ...(command ? { command } : {}), responses }
   }
 
+  /** The request for one execution; the first one stores the event's session. */
   request(command: string, args: string[], trigger: 'command' | 'event'): ExecutionRequest {
     const { event } = this
+    if (!this.#sessionStored) {
+      this.#sessionStored = true
+      this.deps.storeSession(this.sessionId, this.entityId)
+    }
     return {
       execution_id: randomUUID(),
       session_id: this.sessionId,
