@@ -101,6 +101,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   const onError = options.onError ?? defaultOnError
   const client = new Redis(options.redisUrl, {
     lazyConnect: true,
+    enableAutoPipelining: true, // see cache/redis.ts
     maxRetriesPerRequest: 2,
     connectTimeout: 3000,
     scripts: { wbRateHit: { lua: HIT_LUA } },
