@@ -4,8 +4,9 @@
  * Pub/sub runs on a second (`duplicate()`d) connection, opened on the first `subscribe`.
  */
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import Keyv from 'keyv'
+import { closeRedis, openRedis, withRedisTimeout } from '../redis-connection.js'
 import { createIoredisKeyvStore } from './keyv-stores.js'
 import { defaultOnError, ttlOf } from './memory.js'
 import type { Cache, Lock, Unsubscribe } from './types.js'
@@ -53,32 +54,6 @@ interface ScriptCommands {
 
 type Client = Redis & ScriptCommands
 
-/** Settles like `promise`, or rejects after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** QUIT when connected (pending replies still arrive), otherwise drop the socket and stop reconnecting. */
-async function shut(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    try {
-      await withTimeout(connection.quit(), 1000, 'QUIT')
-      return
-    } catch {
-      // fall through: a connection that cannot QUIT is dropped
-    }
-  }
-  connection.disconnect()
-}
-
 interface Channel {
   readonly handlers: Set<{ readonly handler: (message: unknown) => void }>
   readonly ready: Promise<unknown>
@@ -93,25 +68,12 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
   const pingTimeoutMs = options.pingTimeoutMs ?? 2000
-  const client = new Redis(options.redisUrl, {
-    lazyConnect: true,
-    // Commands issued in the same tick leave in one write: one socket write per event was half the
-    // router's CPU on Postgres + Redis (bench/router-inprocess.bench.ts, profiled).
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    connectTimeout: 3000,
-    scripts: {
-      wbIncr: { lua: INCR_LUA, numberOfKeys: 1 },
-      wbReleaseLock: { lua: RELEASE_LUA, numberOfKeys: 1 },
-    },
-  }) as Client
-  /** The latest connection error: `connect()` reports it rather than ioredis' bare "Connection is closed.". */
-  let lastConnectionError: unknown
-  client.on('error', (error: unknown) => {
-    lastConnectionError = error
-    onError(error, 'redis connection')
-  })
+  const connection = openRedis<Client>(
+    options.redisUrl,
+    { enableOfflineQueue: true, scripts: { wbIncr: { lua: INCR_LUA, numberOfKeys: 1 }, wbReleaseLock: { lua: RELEASE_LUA, numberOfKeys: 1 } } },
+    (error) => onError(error, 'redis connection'),
+  )
+  const client = connection.client
   const keyv = new Keyv({ store: createIoredisKeyvStore(client, `${ns}kv:`), useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
   const counterKey = (key: string): string => `${ns}n:${key}`
   const lockKey = (key: string): string => `${ns}lock:${key}`
@@ -230,25 +192,19 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
 
     async ping() {
       open('ping')
-      await withTimeout(client.ping(), pingTimeoutMs, 'PING')
+      await withRedisTimeout(client.ping(), pingTimeoutMs, 'PING')
     },
 
     async connect(timeoutMs = 3000) {
       open('connect')
-      try {
-        await withTimeout<unknown>(client.status === 'wait' ? client.connect() : client.ping(), timeoutMs, 'connect')
-      } catch (error) {
-        await cache.close()
-        const cause = lastConnectionError instanceof Error ? lastConnectionError : error
-        throw cause instanceof Error && cause !== error ? new Error(`${cause.message} (${String(error)})`, { cause }) : error
-      }
+      await connection.connect(timeoutMs, () => cache.close())
     },
 
     async close() {
       if (closed) return
       closed = true
       channels.clear()
-      await Promise.all([shut(client), subscriber === undefined ? undefined : shut(subscriber)])
+      await Promise.all([closeRedis(client), subscriber === undefined ? undefined : closeRedis(subscriber)])
     },
   }
   return cache

@@ -5,7 +5,8 @@
  * Clock: the Redis server's `TIME`, unless the caller passes `now`.
  */
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { closeRedis, openRedis } from '../redis-connection.js'
 import { checkNow, checkWindows, type HitResult, type MultiHitResult, type RateLimiter, type WindowSpec } from './types.js'
 
 /**
@@ -79,19 +80,6 @@ function defaultOnError(error: unknown, context: string): void {
   process.emitWarning(error instanceof Error ? error : String(error), { code: 'WADDLEBOT_RATE_LIMIT', detail: context })
 }
 
-/** Settles like `promise`, or rejects after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * Creates a Redis {@link RateLimiter} with its own lazy ioredis connection (`maxRetriesPerRequest: 2`).
  * Prefer `createRateLimiter`, which connects it and reports an unreachable Redis as a WaddleError.
@@ -99,18 +87,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
-  const client = new Redis(options.redisUrl, {
-    lazyConnect: true,
-    enableAutoPipelining: true, // see cache/redis.ts
-    maxRetriesPerRequest: 2,
-    connectTimeout: 3000,
-    scripts: { wbRateHit: { lua: HIT_LUA } },
-  }) as Client
-  let lastConnectionError: unknown
-  client.on('error', (error: unknown) => {
-    lastConnectionError = error
-    onError(error, 'redis rate-limiter connection')
-  })
+  const connection = openRedis<Client>(options.redisUrl, { scripts: { wbRateHit: { lua: HIT_LUA } } }, (error) => onError(error, 'redis rate-limiter connection'))
+  const client = connection.client
   /** Members must be unique across processes: a random prefix per limiter, a counter per attempt. */
   const memberPrefix = randomBytes(6).toString('base64url')
   let sequence = 0
@@ -152,27 +130,13 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
 
     async connect(timeoutMs = 3000) {
       open('connect')
-      try {
-        await withTimeout<unknown>(client.status === 'wait' ? client.connect() : client.ping(), timeoutMs, 'connect')
-      } catch (error) {
-        await limiter.close()
-        const cause = lastConnectionError instanceof Error ? lastConnectionError : error
-        throw cause instanceof Error && cause !== error ? new Error(`${cause.message} (${String(error)})`, { cause }) : error
-      }
+      await connection.connect(timeoutMs, () => limiter.close())
     },
 
     async close() {
       if (closed) return
       closed = true
-      if (client.status === 'ready') {
-        try {
-          await withTimeout(client.quit(), 1000, 'QUIT')
-          return
-        } catch {
-          // a connection that cannot QUIT is dropped
-        }
-      }
-      client.disconnect()
+      await closeRedis(client)
     },
   }
   return limiter
