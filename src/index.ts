@@ -11,6 +11,7 @@ export {
   type CommandDefinition,
   defineModule,
   type EventHandlerDefinition,
+  type HealthDetail,
   type ModuleContext,
   type ModuleDefinition,
   type ModuleKind,

@@ -67,10 +67,11 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 
   app.get('/health', async (_req, reply) => {
     const base = { module: def.name, version: def.version }
+    let detail: unknown
     for (const [dependency, check] of [
       ['database', () => ctx.storage.ping()],
       ['cache', () => ctx.cache.ping()],
-      [def.name, () => def.health?.(ctx)],
+      [def.name, async () => { detail = await def.health?.(ctx) }],
     ] as const) {
       try {
         await check()
@@ -78,7 +79,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
         return reply.code(503).send({ status: 'error', ...base, failing: dependency, error: (error as Error).message })
       }
     }
-    return { status: 'ok', ...base }
+    return detail !== null && typeof detail === 'object' ? { status: 'ok', ...base, detail } : { status: 'ok', ...base }
   })
 
   app.get('/metrics', async (_req, reply) => {

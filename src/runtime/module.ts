@@ -72,6 +72,9 @@ export interface EventHandlerDefinition<TConfig = Record<string, unknown>> {
 
 export type Teardown = () => Promise<void> | void
 
+/** What a module adds to its `/health` answer. */
+export type HealthDetail = Readonly<Record<string, unknown>>
+
 export interface ModuleDefinition<TConfig = Record<string, unknown>> {
   /** kebab-case; prefixes tables, env vars and routes. */
   readonly name: string
@@ -91,8 +94,11 @@ export interface ModuleDefinition<TConfig = Record<string, unknown>> {
   /** Called once at start; may return a teardown called at stop. */
   // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing
   readonly setup?: (ctx: ModuleContext<TConfig>) => Promise<Teardown | void> | Teardown | void
-  /** Extra health check: throw to report this module unhealthy (503). */
-  readonly health?: (ctx: ModuleContext<TConfig>) => Promise<void> | void
+  /**
+   * Extra health check: throw to report this module unhealthy (503). An object it returns is served as
+   * `detail` in the 200 body (e.g. a collector's `{chat: "not connected", reason}`).
+   */
+  readonly health?: (ctx: ModuleContext<TConfig>) => Promise<HealthDetail | undefined> | HealthDetail | undefined
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Platform } from '../../contract/events.js'
-import type { ModuleContext, ModuleDefinition } from '../../runtime/module.js'
+import type { HealthDetail, ModuleContext, ModuleDefinition } from '../../runtime/module.js'
 import { type CollectorConfig, secret } from './collector-config.js'
 import { type CollectorAdapter, type CollectorHandle, createCollectorHandle } from './collector-handle.js'
 import type { Budget } from './outbound-queue.js'
@@ -90,8 +90,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload>(optio
     health(ctx) {
       const status = handleOf(ctx).status()
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
-      // The runtime's /health ignores the value today; the lead may merge it into the 200 body as `detail`.
-      return status as unknown as undefined
+      return status as unknown as HealthDetail
     },
   }
 }

@@ -161,6 +161,10 @@ describe('webhook only: TWITCH_BOT_TOKEN unset, TWITCH_EVENTSUB_SECRET set', () 
     assert.deepEqual(status.claims, [])
     const health = await fetch(`${url}/health`)
     assert.equal(health.status, 200)
+    const body = (await health.json()) as { status: string; detail: Record<string, unknown> }
+    assert.equal(body.status, 'ok')
+    assert.equal(body.detail.chat, 'not connected', '/health says why chat is off')
+    assert.equal(body.detail.reason, 'TWITCH_BOT_TOKEN not set')
     const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
     assert.deepEqual(await twitch.def.health?.(twitch.ctx), status, 'the health check returns the status as its detail')
     assert.equal(h.irc.lines.length, 0, 'no chat connection was made')
