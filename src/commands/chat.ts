@@ -30,7 +30,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
       const runtime = await startRuntime({ settings, log: createLogger({ level: 'warn', destination: process.stderr }) })
       stop = () => runtime.stop()
     }
-    const key = flags.key ?? settings.env.WADDLEBOT_API_KEY ?? (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
+    const key = flags.key || settings.env.WADDLEBOT_API_KEY || (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
     const who = { user: flags.user, roles: (flags.role ?? []) as Role[], channel: flags.channel }
     const tty = Boolean(process.stdin.isTTY)
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })
