@@ -5,7 +5,10 @@
  */
 import type { ProcessedSummary } from '../modules/router/pipeline.js'
 import type { HealthChange, RouterStats } from '../modules/router/stream.js'
+import type { Settings } from '../runtime/config.js'
 import { WaddleError } from '../runtime/errors.js'
+import { createRegistry } from '../runtime/registry.js'
+import { readServiceKey } from '../runtime/service-key.js'
 
 export type { ProcessedSummary } from '../modules/router/pipeline.js'
 export type { HealthChange, ModuleStats, ModuleStatus, RouterStats } from '../modules/router/stream.js'
@@ -17,6 +20,15 @@ export interface MonitorTarget {
 }
 
 /** The router answered, but not with 2xx (401/403: the key; 404: an older router). */
+/**
+ * The router that `status` and `dashboard` watch: `--url` or the local router's port, with `--key`, else
+ * WADDLEBOT_API_KEY, else the local service key (empty values count as unset).
+ */
+export function monitorTargetOf(settings: Settings, flags: { readonly url?: string | undefined; readonly key?: string | undefined }): MonitorTarget {
+  const url = (flags.url || createRegistry(settings).urlOf('router')).replace(/\/$/, '')
+  return { url, key: flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings) }
+}
+
 export class MonitorHttpError extends Error {
   constructor(readonly status: number, readonly code: string | undefined, message: string) {
     super(message)

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { createRegistry } from '../runtime/registry.js'
-import { readServiceKey } from '../runtime/service-key.js'
+import { monitorTargetOf } from '../cli/monitor-client.js'
 import { liveSource } from '../tui/source.js'
 
 export default class DashboardCommand extends BaseCommand<typeof DashboardCommand> {
@@ -18,8 +17,7 @@ export default class DashboardCommand extends BaseCommand<typeof DashboardComman
   async run(): Promise<void> {
     const { flags } = await this.parse(DashboardCommand)
     const settings = this.settings(flags)
-    const url = (flags.url ?? createRegistry(settings).urlOf('router')).replace(/\/$/, '')
-    const key = flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings)
+    const { url, key } = monitorTargetOf(settings, flags)
     // ink and React load only here: every other command (oclif loads them all to list flags) stays light.
     const [{ render }, { createElement }, { Dashboard }] = await Promise.all([import('ink'), import('react'), import('../tui/dashboard.js')])
     const source = liveSource({ url, key, statsIntervalMs: flags.interval })

@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
-import { fetchStats, type ModuleStats, type RouterStats } from '../cli/monitor-client.js'
+import { fetchStats, type ModuleStats, monitorTargetOf, type RouterStats } from '../cli/monitor-client.js'
 import { fetchHealth } from '../modules/router/stream-probe.js'
 import { WaddleError } from '../runtime/errors.js'
 import { createRegistry, type Registry } from '../runtime/registry.js'
-import { readServiceKey } from '../runtime/service-key.js'
 import { describeFailure } from '../tui/source.js'
 import { cell, formatMs, formatRate, formatUptime } from '../tui/format.js'
 
@@ -59,8 +58,7 @@ export default class Status extends BaseCommand<typeof Status> {
     const { flags } = await this.parse(Status)
     const settings = this.settings(flags)
     const registry = createRegistry(settings)
-    const url = (flags.url ?? registry.urlOf('router')).replace(/\/$/, '')
-    const key = flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings)
+    const { url, key } = monitorTargetOf(settings, flags)
     let stats: RouterStats | undefined
     let routerError: string | undefined
     try {
