@@ -16,6 +16,12 @@ export interface MemoryCacheOptions {
   readonly onError?: ((error: unknown, context: string) => void) | undefined
   /** How often expired values, counters and locks are dropped from memory; default 60 000 ms. */
   readonly sweepIntervalMs?: number | undefined
+  /**
+   * At most this many values are kept (default 200 000); a new key beyond it evicts the oldest one. Redis
+   * keeps what it is given; one process must not grow without bound (a busy router stores a session per
+   * command, kept an hour).
+   */
+  readonly maxValues?: number | undefined
 }
 
 interface Expiring {
@@ -75,6 +81,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     for (const [key, c] of counters) if (c.expiresAt !== undefined && c.expiresAt <= now) counters.delete(key)
     for (const [key, l] of locks) if (l.expiresAt <= now) locks.delete(key)
   }
+  const maxValues = options.maxValues ?? 200_000
   const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000)
   timer.unref()
 
@@ -89,6 +96,11 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     async set(key, value, ttlMs) {
       open('set')
       const ttl = ttlOf(ttlMs, 'set')
+      if (values.size >= maxValues && !values.has(key)) {
+        const oldest = values.keys().next().value as string
+        values.delete(oldest)
+        valueExpiry.delete(oldest)
+      }
       if (ttl === undefined) valueExpiry.delete(key)
       else valueExpiry.set(key, Date.now() + ttl)
       await keyv.set(key, value, ttl)

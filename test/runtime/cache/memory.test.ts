@@ -55,4 +55,15 @@ describe('memory cache', () => {
     assert.deepEqual(got, ['heard'])
     await cache.close()
   })
+
+  it('keeps at most maxValues values: a new key evicts the oldest, a rewrite evicts nothing', async () => {
+    const cache = createMemoryCache({ maxValues: 3 })
+    for (const k of ['a', 'b', 'c']) await cache.set(k, k, 60_000)
+    await cache.set('a', 'a2', 60_000)
+    assert.deepEqual([await cache.get('a'), await cache.get('b'), await cache.get('c')], ['a2', 'b', 'c'])
+    await cache.set('d', 'd', 60_000)
+    assert.equal(await cache.get('a'), undefined, 'the oldest key went')
+    assert.deepEqual([await cache.get('b'), await cache.get('c'), await cache.get('d')], ['b', 'c', 'd'])
+    await cache.close()
+  })
 })
