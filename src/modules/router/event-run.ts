@@ -1,0 +1,143 @@
+/**
+ * One event on its way through the router pipeline (pipeline.ts builds it): the outcome and its metrics,
+ * the execution requests, a command's permission and rate-limit checks, and the event handlers.
+ */
+import type { EventEmitter } from 'node:events'
+import { randomUUID } from 'node:crypto'
+import type { InboundEvent } from '../../contract/events.js'
+import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
+import type { Response } from '../../contract/responses.js'
+import type { EventResult, Outcome } from '../../contract/router.js'
+import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
+import type { ModuleContext } from '../../runtime/module.js'
+import type { CommandIndex, CommandRow } from './command-index.js'
+import type { createCommandLimits } from './limits.js'
+import type { OverlayForwarder } from './overlay-forward.js'
+import type { ParsedCommand } from './parse.js'
+import type { Permissions } from './permissions.js'
+import type { ProcessedSummary } from './pipeline.js'
+
+/** What one execution came to. */
+export interface Attempt {
+  result?: ExecutionResult
+  outcome: Outcome
+}
+
+/** What an EventRun needs from its pipeline (created once per pipeline, shared by every event). */
+export interface RunDeps {
+  readonly index: CommandIndex
+  readonly permissions: Permissions
+  readonly limits: ReturnType<typeof createCommandLimits>
+  readonly overlay: OverlayForwarder
+  readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
+  readonly execute: (row: CommandRow, request: ExecutionRequest) => Promise<Attempt>
+  readonly storeSession: (sessionId: string, entityId: string) => void
+  readonly log: ModuleContext['log']
+}
+
+/**
+ * One event on its way through the pipeline. A class rather than closures made per event: the hot path
+ * allocates one object instead of several functions.
+ */
+export class EventRun {
+  #sessionStored = false
+
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly event: InboundEvent,
+    private readonly entityId: string,
+    private readonly communityId: string,
+    private readonly sessionId: string,
+    private readonly started: number,
+  ) {}
+
+  done(outcome: Outcome, responses: Response[] = [], command?: string): EventResult {
+    const { event, entityId, communityId, deps } = this
+    eventOutcomes.inc({ outcome })
+    for (const r of responses) eventsOut.inc({ platform: event.platform, type: r.type })
+    if (responses.length > 0) void deps.overlay.forward({ entityId, communityId }, responses)
+    if (deps.activity.listenerCount('processed') > 0) {
+      const moderation = responses.filter((r) => r.type === 'moderation').map((r) => r.action)
+      deps.activity.emit('processed', {
+        time: Date.now(), platform: event.platform, entity_id: entityId, channel_id: event.channel_id,
+        user: event.display_name ?? event.user_name, message_type: event.message_type, outcome,
+        latency_ms: Math.round((performance.now() - this.started) * 1000) / 1000,
+        ...(command ? { command } : {}), ...(moderation.length ? { moderation } : {}),
+      })
+    }
+    const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
+    return { session_id: this.sessionId, entity_id: entityId, processed, outcome, ...(command ? { command } : {}), responses }
+  }
+
+  /** The request for one execution; the first one stores the event's session. */
+  request(command: string, args: string[], trigger: 'command' | 'event'): ExecutionRequest {
+    const { event } = this
+    if (!this.#sessionStored) {
+      this.#sessionStored = true
+      this.deps.storeSession(this.sessionId, this.entityId)
+    }
+    return {
+      execution_id: randomUUID(),
+      session_id: this.sessionId,
+      command,
+      args,
+      raw_message: event.message ?? '',
+      trigger,
+      user: {
+        id: event.user_id,
+        name: event.user_name,
+        ...(event.display_name ? { display_name: event.display_name } : {}),
+        roles: event.roles ?? [],
+      },
+      entity: { id: this.entityId, platform: event.platform, server_id: event.server_id, channel_id: event.channel_id, community_id: this.communityId },
+      ...(trigger === 'event' ? { event: { type: event.message_type, data: event.metadata ?? {} } } : {}),
+    }
+  }
+
+  async runCommand(parsed: ParsedCommand, before: Response[] = [], success: Outcome = 'command'): Promise<EventResult> {
+    const { event, entityId, communityId, deps } = this
+    const command = `${parsed.prefix}${parsed.name}`
+    const row = await deps.index.find(parsed.prefix, parsed.name)
+    if (!row) return this.done('unknown_command', before, command)
+    const { enabled, permission } = deps.index.effective(row, entityId, communityId)
+    if (!enabled) return this.done('unknown_command', before, command)
+    const subject = { communityId, platform: event.platform, userId: event.user_id, roles: event.roles ?? [] }
+    if (!(await deps.permissions.allows(subject, permission))) {
+      const mention = `@${event.display_name ?? event.user_name}`
+      return this.done('forbidden', [...before, { type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
+    }
+    if (row.rate_limit > 0 || row.cooldown_ms > 0) {
+      const verdict = await deps.limits
+        .check({ command, userId: event.user_id, entityId, displayName: event.display_name ?? event.user_name, rateLimit: row.rate_limit, cooldownMs: row.cooldown_ms })
+        .catch((err: unknown) => {
+          deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
+          return { ok: true } as const
+        })
+      if (!verdict.ok) {
+        rateLimitRefusals.inc({ command, reason: verdict.reason })
+        return this.done('rate_limited', verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before, command)
+      }
+    }
+    const { result, outcome } = await deps.execute(row, this.request(command, parsed.args, 'command'))
+    if (outcome === 'timeout') return this.done(outcome, [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
+    if (outcome === 'module_error') return this.done(outcome, [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
+    return this.done(success, before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []), command)
+  }
+
+  /** Non-chat events (and chat without a command): every enabled handler, sequential ones first. */
+  async runHandlers(): Promise<EventResult> {
+    const { event, entityId, communityId, deps } = this
+    const handlers = deps.index.handlersFor(event.message_type).filter((h) => deps.index.effective(h, entityId, communityId).enabled)
+    if (handlers.length === 0) return this.done('ignored')
+    const responses: Response[] = []
+    const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
+    for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
+      responses.push(...((await deps.execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
+    }
+    const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
+    for (const s of await Promise.all(parallel.map((h) => deps.execute(h, this.request(handlerName(h), [], 'event'))))) {
+      responses.push(...(s.result?.responses ?? []))
+    }
+    return this.done('event', responses)
+  }
+}
