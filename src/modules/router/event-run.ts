@@ -3,12 +3,12 @@
  * the execution requests, a command's permission and rate-limit checks, and the event handlers.
  */
 import type { EventEmitter } from 'node:events'
-import { randomUUID } from 'node:crypto'
 import type { InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
+import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import type { CommandIndex, CommandRow } from './command-index.js'
 import type { createCommandLimits } from './limits.js'
@@ -77,7 +77,7 @@ export class EventRun {
       this.deps.storeSession(this.sessionId, this.entityId)
     }
     return {
-      execution_id: randomUUID(),
+      execution_id: timeOrderedId(),
       session_id: this.sessionId,
       command,
       args,
