@@ -17,7 +17,7 @@ const SECRETS = [
 
 interface Run { code: number; stdout: string; stderr: string }
 function cli(cwd: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, WADDLEBOT_PORT_OFFSET: '31000', WADDLEBOT_CONFIG: '' }
+  const env = { ...process.env, WADDLEBOT_PORT_OFFSET: '24300', WADDLEBOT_CONFIG: '' }
   return new Promise((done) => {
     execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })

@@ -16,7 +16,7 @@ interface Run { code: number; stdout: string; stderr: string }
 function run(nodeArgs: string[], cwd: string): Promise<Run> {
   // NODE_TEST_CONTEXT (set by our own runner) would make a nested `node --test` report to us, not to stdout.
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env
-  const env = { ...inherited, WADDLEBOT_PORT_OFFSET: '32000', WADDLEBOT_CONFIG: '' }
+  const env = { ...inherited, WADDLEBOT_PORT_OFFSET: '24500', WADDLEBOT_CONFIG: '' }
   return new Promise((done) => {
     execFile(process.execPath, nodeArgs, { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })

@@ -37,10 +37,15 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
-/** A WADDLEBOT_PORT_OFFSET under which the given base ports (default: 8000-8100) are all free. */
+/**
+ * A WADDLEBOT_PORT_OFFSET under which the given base ports (default: 8000-8100) are all free. Offsets stay
+ * in 10,000-23,990 so that every port (base ≤ 8,700) is below 32,768, where Linux starts handing out
+ * ephemeral ports to outgoing connections: a port chosen there can be taken by some client's socket
+ * between this check and the listen.
+ */
 export async function freeOffset(basePorts: readonly number[] = [8000, 8100, 8101]): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const offset = 20_000 + Math.floor(Math.random() * 2_000) * 10
+    const offset = 10_000 + Math.floor(Math.random() * 1_400) * 10
     const free = await Promise.all(basePorts.map((p) => portFree(p + offset)))
     if (free.every(Boolean)) return offset
   }
