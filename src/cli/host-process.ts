@@ -7,7 +7,9 @@ export async function hostUntilSignal(settings: Settings, modules: readonly stri
   const db = settings.database.url.startsWith('sqlite:') ? settings.database.url.slice(7) : settings.database.url.replace(/\/\/[^@/]*@/, '//***@')
   say(`waddlebot is running (${runtime.storage.dialect} ${db}, cache ${runtime.cache.kind}):`)
   for (const h of runtime.hosted) say(`  ${h.def.name.padEnd(18)} ${h.port > 0 ? h.url : 'in-process'}`)
-  if (runtime.hosted.some((h) => h.def.name === 'router')) say('Talk to it with `waddlebot chat`. Stop with Ctrl-C.')
+  // Started through `npm start` (a fresh clone, no `waddlebot` on PATH): name the npx form, as the README does.
+  const chat = settings.env.npm_lifecycle_event ? 'npx waddlebot chat' : 'waddlebot chat'
+  if (runtime.hosted.some((h) => h.def.name === 'router')) say(`Talk to it with \`${chat}\`. Stop with Ctrl-C.`)
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {
