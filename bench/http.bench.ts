@@ -10,6 +10,7 @@ import { startRuntime } from '../src/runtime/host.js'
 import { freeOffset } from '../test/helpers/cli.js'
 import { load } from './lib/load.js'
 import { benchProject, round } from './lib/project.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
 
 export interface HttpBenchResult {
   router_rps: number
@@ -25,7 +26,7 @@ const BODY = JSON.stringify({ platform: 'local', server_id: 's', channel_id: 'c'
 export async function benchHttp({ quick, env = {} }: { quick: boolean; env?: Record<string, string> }): Promise<HttpBenchResult> {
   const offset = await freeOffset([8000])
   const project = benchProject({ WADDLEBOT_PORT_OFFSET: String(offset), ...env })
-  const runtime = await startRuntime({ settings: project.settings, modules: ['router'] })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'] })
   const bare = Fastify()
   const commands = new Map([['!ping', 'router']])
   bare.post('/api/v1/events', async (req) => {

@@ -6,10 +6,11 @@
 import { pathToFileURL } from 'node:url'
 import { Adapter, Robot, TextMessage, User } from 'hubot'
 import { inboundEventSchema } from '../src/contract/events.js'
-import { pipelineOf } from '../src/modules/router/index.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { benchProject, round } from './lib/project.js'
 import { seedRules } from './router-inprocess.bench.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 
 export interface HubotBenchResult {
   ours_mps: number
@@ -56,10 +57,10 @@ async function hubotRate(total: number): Promise<{ mps: number; replies: number 
 
 async function oursRate(total: number): Promise<{ mps: number; replies: number }> {
   const project = benchProject()
-  const runtime = await startRuntime({ settings: project.settings, modules: ['router'], listen: false })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'], listen: false })
   try {
     await seedRules(runtime.storage, RULES)
-    const pipeline = pipelineOf(runtime.hosted[0]!.ctx)
+    const pipeline = runtime.module(routerModule).ctx.state.pipeline
     await pipeline.index.reload()
     let replies = 0
     const event = (i: number) => inboundEventSchema.parse({ platform: 'local', server_id: 's', channel_id: 'general', user_id: 'u1', user_name: 'Ann', message: message(i), message_type: 'chatMessage' })

@@ -7,10 +7,11 @@
  */
 import { pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
-import { browserSourceOf } from '../src/modules/browser-source/index.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { freeOffset } from '../test/helpers/cli.js'
 import { benchProject, percentile, round } from './lib/project.js'
+import browserSourceModule from '../src/modules/browser-source/index.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
 
 export interface OverlayFanoutResult {
   overlay_fanout_p50_ms: number
@@ -43,11 +44,11 @@ export async function benchOverlayFanout({ quick, env = {} }: { quick: boolean; 
   const rounds = quick ? 5 : 10
   const offset = await freeOffset([8027])
   const project = benchProject({ ...env, WADDLEBOT_PORT_OFFSET: String(offset) })
-  const runtime = await startRuntime({ settings: project.settings, modules: ['browser-source'] })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['browser-source'] })
   const open: Client[] = []
   try {
     const hosted = runtime.hosted[0]!
-    const bs = browserSourceOf(hosted.ctx)
+    const bs = runtime.module(browserSourceModule).ctx.state
     const community = 'bench'
     const token = (await bs.tokens.ensureTokens(community)).ticker
     const wsUrl = `ws://127.0.0.1:${hosted.port}/browser/source/${token}/ticker`

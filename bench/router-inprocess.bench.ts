@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
 import { startRuntime } from '../src/runtime/host.js'
-import { pipelineOf } from '../src/modules/router/index.js'
 import { sql } from '../src/runtime/storage/sql.js'
 import { benchProject, percentile, round } from './lib/project.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 
 export interface InProcessResult {
   eps: number
@@ -56,10 +57,10 @@ async function drive(process: (i: number) => Promise<unknown>, total: number, co
 
 export async function benchRouterInProcess({ quick, env = {} }: { quick: boolean; env?: Record<string, string> }): Promise<InProcessResult> {
   const project = benchProject(env)
-  const runtime = await startRuntime({ settings: project.settings, modules: ['router'], listen: false })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'], listen: false })
   try {
     await seedRules(runtime.storage, 1000)
-    const pipeline = pipelineOf(runtime.hosted[0]!.ctx)
+    const pipeline = runtime.module(routerModule).ctx.state.pipeline
     await pipeline.index.reload()
     const total = quick ? 40_000 : 100_000
     // Warm up (the JIT, the entity and command caches) the same way in both modes, outside the measurement.

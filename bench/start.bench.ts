@@ -58,8 +58,8 @@ export async function benchStart({ quick }: { quick: boolean }): Promise<StartBe
   const project = benchProject()
   const runs = quick ? 2 : 4
   try {
-    const { createRegistry } = await import('../src/runtime/registry.js')
-    const modules = createRegistry(project.settings).runnable().filter((e) => e.port > 0)
+    const { projectRegistry } = await import('../src/cli/registry.js')
+    const modules = projectRegistry(project.settings).runnable().filter((e) => e.port > 0)
     let best = { ms: Number.POSITIVE_INFINITY, rss: 0 }
     let base = { ms: Number.POSITIVE_INFINITY, rss: 0 }
     for (let i = 0; i < runs; i++) {

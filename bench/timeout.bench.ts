@@ -5,12 +5,13 @@
 import { writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
-import { pipelineOf } from '../src/modules/router/index.js'
 import { loadSettings } from '../src/runtime/config.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { freeOffset } from '../test/helpers/cli.js'
 import { writeModule } from '../test/helpers/fixture-modules.js'
 import { benchProject, percentile, round } from './lib/project.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 
 export interface TimeoutBenchResult {
   timeout_ms: number
@@ -32,9 +33,9 @@ export async function benchTimeout({ quick }: { quick: boolean }): Promise<Timeo
   writeModule(project.dir, 'remote', MODULE('remote', 8101))
   writeFileSync(`${project.dir}/waddlebot.yaml`, 'modules:\n  sleepy: {path: ./modules/sleepy, port: 8100}\n  remote: {path: ./modules/remote, port: 8101}\n')
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, WADDLEBOT_PORT_OFFSET: String(offset) } })
-  const remote = await startRuntime({ settings, modules: ['remote'] })
-  const runtime = await startRuntime({ settings, modules: ['router', 'sleepy'], listen: false })
-  const pipeline = pipelineOf(runtime.hosted[0]!.ctx)
+  const remote = await startRuntime({ catalog: builtinCatalog, settings, modules: ['remote'] })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'sleepy'], listen: false })
+  const pipeline = runtime.module(routerModule).ctx.state.pipeline
   const ev = (message: string) => inboundEventSchema.parse({ platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'A', message, message_type: 'chatMessage' })
   const time = async (message: string, expect: string): Promise<number> => {
     const t = performance.now()

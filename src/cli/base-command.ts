@@ -4,7 +4,7 @@
  */
 import { Command, Flags } from '@oclif/core'
 import { loadSettings, type Settings } from '../runtime/config.js'
-import { isWaddleError } from '../runtime/errors.js'
+import { isWaddleError, WaddleError } from '../runtime/errors.js'
 
 export abstract class BaseCommand<_T extends typeof Command = typeof Command> extends Command {
   static override baseFlags = {
@@ -27,9 +27,9 @@ export abstract class BaseCommand<_T extends typeof Command = typeof Command> ex
       return this.exit(err.exitCode)
     }
     if (err.oclif || err.message?.startsWith('EEXIT')) return super.catch(err)
-    const message = err.message?.split('\n')[0] ?? String(err)
-    if (this.wantsJson()) process.stdout.write(`${JSON.stringify({ error: { code: 'WB_FAILED', message } })}\n`)
-    else process.stderr.write(`error: ${message}\n`)
-    return this.exit(1)
+    const coded = new WaddleError('WB_INTERNAL', { reason: err.message?.split('\n')[0] ?? String(err) })
+    if (this.wantsJson()) process.stdout.write(`${JSON.stringify({ error: coded.toJSON() })}\n`)
+    else process.stderr.write(`error ${coded.code}: ${coded.message} (${coded.hint})\n`)
+    return this.exit(coded.exitCode)
   }
 }

@@ -2,8 +2,8 @@
 import { createServer } from 'node:net'
 import { createCache } from '../runtime/cache/index.js'
 import type { Settings } from '../runtime/config.js'
-import { spotifyStatus } from '../modules/spotify/status.js'
-import { createRegistry } from '../runtime/registry.js'
+import { spotifyStatus } from '../modules/spotify/public.js'
+import { projectRegistry } from './registry.js'
 import { openStorage } from './storage-session.js'
 
 export interface CheckResult {
@@ -39,7 +39,7 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
   try {
     const storage = await openStorage(settings, { migrate: false })
     out.push({ name: 'database', status: 'ok', detail: `${storage.dialect} reachable` })
-    const spotify = await spotifyStatus({ storage, settings }).catch((e: Error) => ({ level: 'warn' as const, detail: e.message }))
+    const spotify = await spotifyStatus({ storage, settings, modules: { url: (m) => projectRegistry(settings).urlOf(m) } }).catch((e: Error) => ({ level: 'warn' as const, detail: e.message }))
     out.push({ name: 'spotify', status: spotify.level, detail: spotify.detail })
     await storage.close()
   } catch (error) {
@@ -57,7 +57,7 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
   } else {
     out.push({ name: 'redis', status: 'ok', detail: 'not configured: in-process cache, sessions and rate limits' })
   }
-  const registry = createRegistry(settings)
+  const registry = projectRegistry(settings)
   for (const entry of registry.runnable()) {
     if (entry.port <= 0) continue
     const port = registry.portOf(entry.name)

@@ -1,9 +1,10 @@
 /** Hosts modules in this process until SIGINT/SIGTERM, then stops them cleanly. */
 import type { Settings } from '../runtime/config.js'
 import { startRuntime } from '../runtime/host.js'
+import { builtinCatalog } from './registry.js'
 
 export async function hostUntilSignal(settings: Settings, modules: readonly string[] | undefined, say: (line: string) => void): Promise<void> {
-  const runtime = await startRuntime({ settings, ...(modules ? { modules } : {}) })
+  const runtime = await startRuntime({ settings, catalog: builtinCatalog, ...(modules ? { modules } : {}) })
   const db = settings.database.url.startsWith('sqlite:') ? settings.database.url.slice(7) : settings.database.url.replace(/\/\/[^@/]*@/, '//***@')
   say(`waddlebot is running (${runtime.storage.dialect} ${db}, cache ${runtime.cache.kind}):`)
   for (const h of runtime.hosted) say(`  ${h.def.name.padEnd(18)} ${h.port > 0 ? h.url : 'in-process'}`)

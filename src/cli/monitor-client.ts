@@ -3,15 +3,13 @@
  * `GET /api/v1/stats`, its Server-Sent Event stream `GET /api/v1/stream`, `GET /coordination/stats`,
  * and each module's `GET /health`.
  */
-import type { ProcessedSummary } from '../modules/router/pipeline.js'
-import type { HealthChange, RouterStats } from '../modules/router/stream.js'
+import type { HealthChange, ProcessedSummary, RouterStats } from '../contract/stream.js'
 import type { Settings } from '../runtime/config.js'
 import { WaddleError } from '../runtime/errors.js'
-import { createRegistry } from '../runtime/registry.js'
+import { projectRegistry } from './registry.js'
 import { readServiceKey } from '../runtime/service-key.js'
 
-export type { ProcessedSummary } from '../modules/router/pipeline.js'
-export type { HealthChange, ModuleStats, ModuleStatus, RouterStats } from '../modules/router/stream.js'
+export type { HealthChange, ModuleStats, ModuleStatus, ProcessedSummary, RouterStats } from '../contract/stream.js'
 
 /** A router to monitor: its base URL and an admin key (the local service key by default). */
 export interface MonitorTarget {
@@ -25,7 +23,7 @@ export interface MonitorTarget {
  * WADDLEBOT_API_KEY, else the local service key (empty values count as unset).
  */
 export function monitorTargetOf(settings: Settings, flags: { readonly url?: string | undefined; readonly key?: string | undefined }): MonitorTarget {
-  const url = (flags.url || createRegistry(settings).urlOf('router')).replace(/\/$/, '')
+  const url = (flags.url || projectRegistry(settings).urlOf('router')).replace(/\/$/, '')
   return { url, key: flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings) }
 }
 

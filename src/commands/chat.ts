@@ -5,7 +5,7 @@ import { formatResponse, routerIsUp, sendLine } from '../cli/chat-client.js'
 import { ROLES, type Role } from '../contract/events.js'
 import { startRuntime } from '../runtime/host.js'
 import { createLogger } from '../runtime/logger.js'
-import { createRegistry } from '../runtime/registry.js'
+import { builtinCatalog, projectRegistry } from '../cli/registry.js'
 import { readServiceKey, resolveServiceKey } from '../runtime/service-key.js'
 
 export default class Chat extends BaseCommand<typeof Chat> {
@@ -23,11 +23,11 @@ export default class Chat extends BaseCommand<typeof Chat> {
   async run(): Promise<void> {
     const { flags } = await this.parse(Chat)
     const settings = this.settings(flags)
-    const url = (flags.url ?? createRegistry(settings).urlOf('router')).replace(/\/$/, '')
+    const url = (flags.url ?? projectRegistry(settings).urlOf('router')).replace(/\/$/, '')
     let stop: (() => Promise<void>) | undefined
     if (!flags.url && !(await routerIsUp(url))) {
       process.stderr.write(`(no bot answering at ${url}: starting one in this process)\n`)
-      const runtime = await startRuntime({ settings, log: createLogger({ level: 'warn', destination: process.stderr }) })
+      const runtime = await startRuntime({ settings, catalog: builtinCatalog, log: createLogger({ level: 'warn', destination: process.stderr }) })
       stop = () => runtime.stop()
     }
     const key = flags.key || settings.env.WADDLEBOT_API_KEY || (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { hostUntilSignal } from '../cli/host-process.js'
 import { WaddleError } from '../runtime/errors.js'
-import { createRegistry } from '../runtime/registry.js'
+import { projectRegistry } from '../cli/registry.js'
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run only the named modules in this process, each on its own port'
@@ -14,7 +14,7 @@ export default class Run extends BaseCommand<typeof Run> {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run)
     const settings = this.settings(flags)
-    const registry = createRegistry(settings)
+    const registry = projectRegistry(settings)
     const names = [...new Set((argv as string[]).filter((a) => a !== 'collector'))]
     if (names.length === 0) throw new WaddleError('WB_INPUT_INVALID', { field: 'modules', reason: 'name at least one module' })
     for (const name of names) {

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchStats, type ModuleStats, monitorTargetOf, type RouterStats } from '../cli/monitor-client.js'
-import { fetchHealth } from '../modules/router/stream-probe.js'
+import { fetchHealth } from '../runtime/health-probe.js'
 import { WaddleError } from '../runtime/errors.js'
-import { createRegistry, type Registry } from '../runtime/registry.js'
+import { projectRegistry } from '../cli/registry.js'
+import type { Registry } from '../runtime/registry.js'
 import { describeFailure } from '../tui/source.js'
 import { cell, formatMs, formatRate, formatUptime } from '../tui/format.js'
 
@@ -57,7 +58,7 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<void> {
     const { flags } = await this.parse(Status)
     const settings = this.settings(flags)
-    const registry = createRegistry(settings)
+    const registry = projectRegistry(settings)
     const { url, key } = monitorTargetOf(settings, flags)
     let stats: RouterStats | undefined
     let routerError: string | undefined

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { WaddleError } from '../runtime/errors.js'
-import { createRegistry, type Registry } from '../runtime/registry.js'
+import { projectRegistry } from '../cli/registry.js'
+import type { Registry } from '../runtime/registry.js'
 import { type ChildInfo, createSupervisor, parseReplicas } from '../runtime/supervisor.js'
 
 export default class Up extends BaseCommand<typeof Up> {
@@ -19,11 +20,11 @@ export default class Up extends BaseCommand<typeof Up> {
   async run(): Promise<void> {
     const { flags } = await this.parse(Up)
     const settings = this.settings(flags)
-    const registry = createRegistry(settings)
+    const registry = projectRegistry(settings)
     const modules = flags.only ? pickModules(registry, flags.only) : registry.runnable().map((e) => e.name)
     if (modules.length === 0) throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: 'no module is enabled (see `waddlebot module list`)' })
     const replicas = parseReplicas(flags.replicas, modules)
-    const supervisor = createSupervisor({ settings, modules, replicas, out: (line) => this.log(line) })
+    const supervisor = createSupervisor({ settings, registry, modules, replicas, out: (line) => this.log(line) })
     const children = supervisor.children
     this.log(`waddlebot up: ${children.length} process${children.length === 1 ? '' : 'es'} in ${settings.projectDir}. Stop with Ctrl-C.`)
     for (const c of children) this.log(`  ${c.label.padEnd(20)} ${urlOf(registry, c)}`)

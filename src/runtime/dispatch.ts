@@ -9,7 +9,7 @@ import { describeIssue } from '../contract/validate.js'
 import type { CommandContext, CommandDefinition, EventHandlerDefinition, ModuleContext, ModuleDefinition, Reply } from './module.js'
 
 /** Finds a command of `def` by `!name`, `#name`, or bare name, aliases included. */
-export function findCommand<T>(def: ModuleDefinition<T>, command: string): CommandDefinition<T> | undefined {
+export function findCommand<T, S>(def: ModuleDefinition<T, S>, command: string): CommandDefinition<T, S> | undefined {
   const prefix = command[0] === '!' || command[0] === '#' ? command[0] : undefined
   const word = (prefix ? command.slice(1) : command).toLowerCase()
   return def.commands?.find(
@@ -17,13 +17,13 @@ export function findCommand<T>(def: ModuleDefinition<T>, command: string): Comma
   )
 }
 
-export function findEventHandler<T>(def: ModuleDefinition<T>, name: string): EventHandlerDefinition<T> | undefined {
+export function findEventHandler<T, S>(def: ModuleDefinition<T, S>, name: string): EventHandlerDefinition<T, S> | undefined {
   return def.events?.find((h) => h.name === name)
 }
 
-export async function executeLocally<T>(
-  def: ModuleDefinition<T>,
-  ctx: ModuleContext<T>,
+export async function executeLocally<T, S>(
+  def: ModuleDefinition<T, S>,
+  ctx: ModuleContext<T, S>,
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
   const { execution_id, session_id } = request
@@ -44,10 +44,10 @@ export async function executeLocally<T>(
  * The handler's context, field by field: on Node 20, V8 copies `{ ...ctx, request }` (a spread followed by
  * more properties) on a slow path costing ≈ 1 µs, a tenth of the router's whole in-process budget.
  */
-function commandContext<T>(ctx: ModuleContext<T>, request: ExecutionRequest): CommandContext<T> {
+function commandContext<T, S>(ctx: ModuleContext<T, S>, request: ExecutionRequest): CommandContext<T, S> {
   return {
     module: ctx.module, config: ctx.config, storage: ctx.storage, cache: ctx.cache, log: ctx.log,
-    settings: ctx.settings, modules: ctx.modules, request, args: request.args,
+    settings: ctx.settings, modules: ctx.modules, state: ctx.state, request, args: request.args,
   }
 }
 

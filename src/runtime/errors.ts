@@ -25,7 +25,9 @@ export const ERRORS = {
   WB_AUTH_SCOPE: { status: 403, exit: 6, message: 'API key scope {scope} may not call {route}', hint: 'use a key with scope {needed}' },
   WB_KEY_UNKNOWN: { status: 404, exit: 2, message: 'no API key with id {id}', hint: 'see `waddlebot keys list`' },
   WB_RULE_UNKNOWN: { status: 404, exit: 2, message: 'no string-match rule with id {id}', hint: 'see `waddlebot moderation list`' },
-  WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`' },
+  WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`', httpHint: 'fix {field} (docs/errors.md#wb_input_invalid)' },
+  WB_NOT_FOUND: { status: 404, exit: 2, message: 'nothing at {what}', hint: 'check the URL (docs/modules.md lists each module\'s routes)' },
+  WB_INTERNAL: { status: 500, exit: 1, message: 'internal error: {reason}', hint: 'see the log line with the same time for the cause' },
   WB_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'body larger than {limit} bytes', hint: 'send smaller events or use the batch endpoint' },
   WB_EXECUTION_SESSION_MISMATCH: { status: 409, exit: 1, message: 'reply for session {got} does not match execution session {expected}', hint: 'a module must echo the session_id it was given' },
   WB_SESSION_UNKNOWN: { status: 403, exit: 1, message: 'session {session} is unknown or expired', hint: 'reply within an hour, with the session_id of the execution' },
@@ -39,8 +41,12 @@ export const ERRORS = {
   WB_ROUTER_REFUSED: { status: 502, exit: 5, message: 'router at {url} refused the event: HTTP {status} {reason}', hint: 'check the collector key (WADDLEBOT_<PLATFORM>_ROUTER_KEY or the service key) and the router log' },
   WB_WEBHOOK_SIGNATURE_INVALID: { status: 403, exit: 2, message: '{platform} webhook refused: {reason}', hint: 'check that {secret} matches the secret the platform signs with, and that the clocks agree' },
   WB_WEBHOOK_NOT_CONFIGURED: { status: 503, exit: 2, message: '{platform} webhook is not configured', hint: 'set {secret} in the environment or .env' },
+  WB_MODULE_UNREACHABLE: { status: 503, exit: 5, message: 'module {module} unreachable at {url}: {reason}', hint: 'start it (`waddlebot run {module}`), or set modules.{module}.url' },
+  WB_MODULE_TIMEOUT: { status: 504, exit: 5, message: 'module {module} did not answer within {ms} ms', hint: 'see its log; raise the command timeoutMs if it is slow by design' },
+  WB_MODULE_BAD_REPLY: { status: 502, exit: 5, message: 'module {module} sent an invalid reply: {reason}', hint: 'a module answers POST /api/v1/execute with the execution result of CONTRACT §4.2' },
+  WB_MODULE_NOT_READY: { status: 503, exit: 1, message: 'module {module} is not set up yet', hint: 'wait for start-up to finish' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
-} as const satisfies Record<string, { status: number; exit: number; message: string; hint: string }>
+} as const satisfies Record<string, { status: number; exit: number; message: string; hint: string; httpHint?: string }>
 
 export type ErrorCode = keyof typeof ERRORS
 
@@ -68,6 +74,12 @@ export class WaddleError extends Error {
 
   toJSON(): { code: ErrorCode; message: string; hint: string } {
     return { code: this.code, message: this.message, hint: this.hint }
+  }
+
+  /** The body of an HTTP answer: like toJSON, with the hint meant for HTTP callers (never a CLI flag). */
+  toHttpJSON(): { code: ErrorCode; message: string; hint: string } {
+    const def: { hint: string; httpHint?: string } = ERRORS[this.code]
+    return { code: this.code, message: this.message, hint: def.httpHint === undefined ? this.hint : fill(def.httpHint, this.params) }
   }
 }
 

@@ -11,15 +11,17 @@ import { WaddleError } from './errors.js'
 import { migrateDatabase, openDatabase } from './database.js'
 import { closeModuleServer, createModuleServer } from './http.js'
 import { createLogger, type Logger } from './logger.js'
-import type { ModuleContext, ModuleDefinition, Teardown } from './module.js'
-import { httpClient, inProcessClient, type ModuleClient, type ModuleClients } from './module-clients.js'
-import { createRegistry, type Registry } from './registry.js'
+import type { AnyModuleDefinition, ModuleContext, ModuleDefinition, SetupContext } from './module.js'
+import { createModuleClients, inProcessClient, type ModuleClient, type ModuleClients } from './module-clients.js'
+import { type Catalog, createRegistry, type Registry } from './registry.js'
 import { resolveServiceKey } from './service-key.js'
 import { coreMigrations } from './storage/core-migrations.js'
 import type { MigrationSet, Storage } from './storage/types.js'
 
 export interface RuntimeOptions {
   readonly settings: Settings
+  /** The built-in modules (the CLI passes `builtinCatalog`); project modules come from the settings. */
+  readonly catalog: Catalog
   /** Modules to host; every runnable module when omitted. */
   readonly modules?: readonly string[]
   /** Bind the module ports (default true). Tests may use `app.inject` instead. */
@@ -27,9 +29,10 @@ export interface RuntimeOptions {
   readonly log?: Logger
 }
 
-export interface HostedModule {
-  readonly def: ModuleDefinition
-  readonly ctx: ModuleContext
+// biome-ignore lint/suspicious/noExplicitAny: a hosted module of any config and state type
+export interface HostedModule<TConfig = any, TState = any> {
+  readonly def: ModuleDefinition<TConfig, TState>
+  readonly ctx: ModuleContext<TConfig, TState>
   readonly app: FastifyInstance
   readonly port: number
   readonly url: string
@@ -44,6 +47,8 @@ export interface Runtime {
   readonly hosted: readonly HostedModule[]
   readonly clients: ModuleClients
   readonly serviceKey: string
+  /** The hosted instance of `def` (the same definition object), typed by it: its context and state. */
+  module<TConfig, TState>(def: ModuleDefinition<TConfig, TState>): HostedModule<TConfig, TState>
   stop(): Promise<void>
 }
 
@@ -52,7 +57,7 @@ const RESERVED = new Set(['enabled', 'url', 'port', 'path', 'replicas'])
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { settings } = options
   const log = options.log ?? createLogger({ level: settings.logLevel })
-  const registry = createRegistry(settings)
+  const registry = createRegistry(settings, options.catalog)
   const entries = (options.modules ?? registry.runnable().map((e) => e.name)).map((name) => {
     const entry = registry.get(name)
     if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })
@@ -65,7 +70,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const storage = await openDatabase(settings)
   let cache: Cache | undefined
   const hosted: HostedModule[] = []
-  const teardowns = new Map<string, Teardown>()
+  /** Set up (teardown due at stop), whether or not its server came up. */
+  const started: Pick<HostedModule, 'def' | 'ctx'>[] = []
   try {
     const sharedCache = await createCache({
       redisUrl: settings.redisUrl,
@@ -77,13 +83,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await migrateDatabase(storage, sets)
     const serviceKey = resolveServiceKey(settings)
     const local = new Map<string, ModuleClient>()
-    const clients: ModuleClients = {
-      get: (name) => local.get(name) ?? httpClient(name, registry.urlOf(name), serviceKey),
-      isLocal: (name) => local.has(name),
-    }
-    const contexts: ModuleContext[] = []
+    const clients = createModuleClients(registry, serviceKey, local)
+    const live = new Map<string, ModuleContext>()
+    const setups: SetupContext[] = []
     for (const def of defs) {
-      const ctx: ModuleContext = {
+      const ctx: SetupContext = {
         module: def.name,
         config: moduleConfig(def, settings),
         storage,
@@ -92,15 +96,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         settings,
         modules: clients,
       }
-      local.set(def.name, inProcessClient(def, ctx))
-      contexts.push(ctx)
+      local.set(def.name, inProcessClient(def, () => {
+        const c = live.get(def.name)
+        if (!c) throw new WaddleError('WB_MODULE_NOT_READY', { module: def.name })
+        return c
+      }))
+      setups.push(ctx)
       await registerModule(storage, def, registry.urlOf(def.name), registry.portOf(def.name))
     }
     // Setup and servers come once every hosted module is registered, so the router sees them all at once.
     for (const [i, def] of defs.entries()) {
-      const ctx = contexts[i]!
-      const teardown = await def.setup?.(ctx)
-      if (teardown) teardowns.set(def.name, teardown)
+      const setupCtx = setups[i]!
+      const state: unknown = def.setup ? await def.setup(setupCtx) : undefined
+      const ctx: ModuleContext = { ...setupCtx, state }
+      live.set(def.name, ctx)
+      started.push({ def, ctx })
       const app = await createModuleServer(def, ctx, { serviceKey })
       hosted.push({ def, ctx, app, port: registry.portOf(def.name), url: registry.urlOf(def.name) })
     }
@@ -110,8 +120,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await sharedCache.publish('commands:changed', { modules: defs.map((d) => d.name) })
     const runtime: Runtime = {
       settings, registry, storage, cache: sharedCache, log, hosted, clients, serviceKey,
+      module<TConfig, TState>(def: ModuleDefinition<TConfig, TState>): HostedModule<TConfig, TState> {
+        const h = hosted.find((x): x is HostedModule<TConfig, TState> => isHostedFor(x, def))
+        if (!h) throw new WaddleError('WB_MODULE_UNKNOWN', { module: def.name })
+        return h
+      },
       async stop() {
-        await stopModules(hosted, teardowns, (err) => log.error({ err }, 'teardown failed'))
+        await stopModules(hosted, (err) => log.error({ err }, 'teardown failed'))
         await Promise.allSettled(hosted.map((h) => markModuleStopped(storage, h.def.name)))
         await cache?.close()
         await storage.close()
@@ -119,8 +134,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     return runtime
   } catch (error) {
-    await stopModules(hosted, teardowns, () => {})
-    for (const [name, t] of teardowns) if (!hosted.some((h) => h.def.name === name)) await Promise.resolve(t()).catch(() => {})
+    await stopModules(hosted, () => {})
+    for (const h of started) if (!hosted.some((x) => x.def === h.def)) await Promise.resolve(h.def.teardown?.(h.ctx)).catch(() => {})
     await cache?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw error
@@ -131,11 +146,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * Stops modules in reverse start order, each one's teardown before its server closes, and the router last:
  * a collector hosted with the router still reaches it over HTTP to release its claims while stopping.
  */
-async function stopModules(hosted: readonly HostedModule[], teardowns: ReadonlyMap<string, Teardown>, onError: (err: unknown) => void): Promise<void> {
+async function stopModules(hosted: readonly HostedModule[], onError: (err: unknown) => void): Promise<void> {
   const order = [...hosted].reverse().sort((a, b) => Number(a.def.kind === 'router') - Number(b.def.kind === 'router'))
   for (const h of order) {
-    const t = teardowns.get(h.def.name)
-    if (t) await Promise.resolve(t()).catch(onError)
+    if (h.def.teardown) await Promise.resolve(h.def.teardown(h.ctx)).catch(onError)
     await closeModuleServer(h.app).catch(onError)
   }
 }
@@ -152,8 +166,13 @@ async function listen(h: HostedModule, bind: string): Promise<void> {
   }
 }
 
+/** True when `h` hosts exactly `def` (the same object), so its context carries `def`'s config and state. */
+function isHostedFor<TConfig, TState>(h: HostedModule, def: ModuleDefinition<TConfig, TState>): h is HostedModule<TConfig, TState> {
+  return h.def === def
+}
+
 /** Validates `modules.<name>` with the module's schema (reserved keys removed) and freezes it. */
-function moduleConfig(def: ModuleDefinition, settings: Settings): Record<string, unknown> {
+function moduleConfig(def: AnyModuleDefinition, settings: Settings): Record<string, unknown> {
   const raw = Object.fromEntries(Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !RESERVED.has(k)))
   if (!def.config) return Object.freeze(raw)
   const parsed = def.config.safeParse(raw)
@@ -169,7 +188,7 @@ function moduleConfig(def: ModuleDefinition, settings: Settings): Record<string,
 }
 
 /** Two hosted modules may not declare the same command or alias. */
-function checkCollisions(defs: readonly ModuleDefinition[]): void {
+function checkCollisions(defs: readonly AnyModuleDefinition[]): void {
   const owner = new Map<string, string>()
   for (const def of defs) {
     for (const c of def.commands ?? []) {

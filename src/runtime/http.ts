@@ -50,6 +50,19 @@ export async function closeModuleServer(app: FastifyInstance, graceMs = 5000): P
   }
 }
 
+/** One route a module server serves (its method(s) and URL pattern). */
+export interface ServedRoute {
+  readonly method: string | readonly string[]
+  readonly url: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route this module server serves, built-in and the module's own (route walks in tests, docs). */
+    readonly servedRoutes: readonly ServedRoute[]
+  }
+}
+
 export interface ServerOptions {
   readonly serviceKey: string
   readonly version?: string
@@ -58,9 +71,14 @@ export interface ServerOptions {
 export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: ctx.log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: BODY_LIMIT, return503OnClosing: true })
   trackSockets(app.server)
+  const served: ServedRoute[] = []
+  app.decorate('servedRoutes', served)
+  app.addHook('onRoute', (route) => {
+    served.push({ method: route.method, url: route.url })
+  })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'WB_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+    reply.code(404).send({ error: new WaddleError('WB_NOT_FOUND', { what: `${req.method} ${req.url.split('?')[0]}` }).toHttpJSON() })
   })
   const auth = { db: ctx.storage, serviceKey: options.serviceKey, requireKeys: ctx.settings.requireKeys }
   const strictAuth = { ...auth, requireKeys: true }
@@ -110,18 +128,18 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 function errorHandler(error: FastifyError | Error, _req: unknown, reply: import('fastify').FastifyReply): void {
   if (isWaddleError(error)) {
     const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
-    reply.code(error.status).send({ error: { ...error.toJSON(), ...(field ? { field } : {}) } })
+    reply.code(error.status).send({ error: { ...error.toHttpJSON(), ...(field ? { field } : {}) } })
     return
   }
   const fe = error as FastifyError
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    reply.code(413).send({ error: { code: 'WB_BODY_TOO_LARGE', message: `body larger than ${BODY_LIMIT} bytes` } })
+    reply.code(413).send({ error: new WaddleError('WB_BODY_TOO_LARGE', { limit: BODY_LIMIT }).toHttpJSON() })
     return
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    reply.code(fe.statusCode).send({ error: { code: 'WB_INPUT_INVALID', field: 'body', message: fe.message } })
+    reply.code(fe.statusCode).send({ error: { ...new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: fe.message }).toHttpJSON(), field: 'body' } })
     return
   }
   reply.log.error({ err: error }, 'request failed')
-  reply.code(500).send({ error: { code: 'WB_INTERNAL', message: 'internal error' } })
+  reply.code(500).send({ error: new WaddleError('WB_INTERNAL', { reason: 'the request failed' }).toHttpJSON() })
 }

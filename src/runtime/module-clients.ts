@@ -7,6 +7,7 @@ import { describeIssue } from '../contract/validate.js'
 import { executeLocally } from './dispatch.js'
 import { WaddleError } from './errors.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
+import type { Registry } from './registry.js'
 
 export interface ModuleClient {
   readonly module: string
@@ -17,25 +18,51 @@ export interface ModuleClient {
   execute(request: ExecutionRequest, options?: { timeoutMs?: number }): Promise<ExecutionResult>
 }
 
+/** `ctx.modules`: how a module finds any other module, hosted in this process or elsewhere. */
 export interface ModuleClients {
-  /** The client for `module`: in-process if hosted here, else HTTP at its configured URL. */
+  /** The execution client for `module`: in-process if hosted here, else HTTP at its URL. */
   get(module: string): ModuleClient
   isLocal(module: string): boolean
+  /** The base URL `module` is reached at (its configured `url`, else bind address + port, offset applied). */
+  url(module: string): string
+  /** The port `module` listens on (offset applied), 0 for a module without a port, undefined when unknown. */
+  port(module: string): number | undefined
+  /** Names of the modules this bot runs (enabled and available), hosted here or not. */
+  runnable(): readonly string[]
+  /**
+   * An HTTP request to one of `module`'s own routes (`path` from its root), authenticated with the service
+   * key. Rejects with WB_MODULE_UNREACHABLE (transport failure) or WB_MODULE_TIMEOUT; any HTTP answer resolves.
+   */
+  request(module: string, path: string, init?: ModuleRequestInit): Promise<globalThis.Response>
 }
 
-export class TimeoutError extends Error {
-  constructor(readonly module: string, readonly ms: number) {
-    super(`module ${module} did not answer within ${ms} ms`)
+export interface ModuleRequestInit {
+  readonly method?: string
+  /** Sent as JSON. */
+  readonly body?: unknown
+  /** Default 2000 ms. */
+  readonly timeoutMs?: number
+}
+
+/** A module that did not answer in time (WB_MODULE_TIMEOUT). */
+export class TimeoutError extends WaddleError {
+  readonly module: string
+  readonly ms: number
+  constructor(module: string, ms: number) {
+    super('WB_MODULE_TIMEOUT', { module, ms })
+    this.module = module
+    this.ms = ms
   }
 }
 
-export function inProcessClient<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>): ModuleClient {
+// biome-ignore lint/suspicious/noExplicitAny: hosts definitions of every config and state type
+export function inProcessClient(def: ModuleDefinition<any, any>, ctx: () => ModuleContext<any, any>): ModuleClient {
   return {
     module: def.name,
     transport: 'in-process',
     location: 'in-process',
     async execute(request, options) {
-      const run = executeLocally(def, ctx, request)
+      const run = executeLocally(def, ctx(), request)
       const result = options?.timeoutMs ? await withTimeout(run, options.timeoutMs, def.name) : await run
       return checkSession(request, result)
     },
@@ -60,14 +87,14 @@ export function httpClient(module: string, baseUrl: string, serviceKey: string):
         })
       } catch (error) {
         if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) throw new TimeoutError(module, ms)
-        throw new Error(`module ${module} unreachable at ${baseUrl}: ${(error as Error).message}`, { cause: error })
+        throw new WaddleError('WB_MODULE_UNREACHABLE', { module, url: baseUrl, reason: (error as Error).message }, { cause: error })
       }
       const body: unknown = await res.json().catch(() => undefined)
-      if (!res.ok) throw new Error(`module ${module} answered ${res.status}: ${JSON.stringify(body)?.slice(0, 200)}`)
+      if (!res.ok) throw new WaddleError('WB_MODULE_BAD_REPLY', { module, reason: `HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}` })
       const parsed = executionResultSchema.safeParse(body)
       if (!parsed.success) {
         const { field, message } = describeIssue(parsed.error)
-        throw new Error(`module ${module} sent an invalid reply: ${field} ${message}`)
+        throw new WaddleError('WB_MODULE_BAD_REPLY', { module, reason: `${field} ${message}` })
       }
       return checkSession(request, parsed.data)
     },
@@ -90,5 +117,41 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, module: string): 
     return await Promise.race([promise, timeout])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/** `ModuleClients.request` over HTTP: base URL + path, the service key, a deadline, coded failures. */
+export async function requestModule(module: string, baseUrl: string, serviceKey: string, path: string, init: ModuleRequestInit = {}): Promise<globalThis.Response> {
+  const ms = init.timeoutMs ?? 2000
+  const headers: Record<string, string> = { 'x-service-key': serviceKey }
+  if (init.body !== undefined) headers['content-type'] = 'application/json'
+  try {
+    return await fetch(`${baseUrl.replace(/\/$/, '')}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(ms),
+    })
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) throw new TimeoutError(module, ms)
+    throw new WaddleError('WB_MODULE_UNREACHABLE', { module, url: baseUrl, reason: (error as Error).message }, { cause: error })
+  }
+}
+
+/**
+ * `ctx.modules` over a registry: the modules in `local` are called in process, every other one over HTTP at
+ * its registry URL with the service key.
+ */
+export function createModuleClients(registry: Registry, serviceKey: string, local: ReadonlyMap<string, ModuleClient> = new Map()): ModuleClients {
+  return {
+    get: (name) => local.get(name) ?? httpClient(name, registry.urlOf(name), serviceKey),
+    isLocal: (name) => local.has(name),
+    url: (name) => registry.urlOf(name),
+    port: (name) => {
+      const entry = registry.get(name)
+      return entry === undefined ? undefined : entry.port === 0 ? 0 : registry.portOf(name)
+    },
+    runnable: () => registry.runnable().map((e) => e.name),
+    request: (name, path, init) => requestModule(name, registry.urlOf(name), serviceKey, path, init),
   }
 }

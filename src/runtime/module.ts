@@ -22,8 +22,8 @@ export type PermissionLevel = (typeof PERMISSION_LEVELS)[number]
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler may simply return nothing
 export type Reply = string | Response | readonly (Response | string)[] | undefined | void
 
-/** Handed to every setup, route plugin, command and event handler. */
-export interface ModuleContext<TConfig = Record<string, unknown>> {
+/** Handed to `setup`: everything but the module's own state (which `setup` builds). */
+export interface SetupContext<TConfig = Record<string, unknown>> {
   readonly module: string
   /** This module's validated, frozen config (`modules.<name>` in waddlebot.yaml + env overrides). */
   readonly config: TConfig
@@ -31,17 +31,23 @@ export interface ModuleContext<TConfig = Record<string, unknown>> {
   readonly cache: Cache
   readonly log: Logger
   readonly settings: Settings
-  /** Reach other modules, hosted here or elsewhere, through one typed client. */
+  /** Reach other modules, hosted here or elsewhere: base URLs, typed execution clients, HTTP calls. */
   readonly modules: ModuleClients
 }
 
+/** Handed to every route plugin, command, event handler, health check and teardown. */
+export interface ModuleContext<TConfig = Record<string, unknown>, TState = unknown> extends SetupContext<TConfig> {
+  /** What `setup` returned (undefined for a module without `setup`). */
+  readonly state: TState
+}
+
 /** A command invocation: the module context plus the execution request of CONTRACT §4.2. */
-export interface CommandContext<TConfig = Record<string, unknown>> extends ModuleContext<TConfig> {
+export interface CommandContext<TConfig = Record<string, unknown>, TState = unknown> extends ModuleContext<TConfig, TState> {
   readonly request: ExecutionRequest
   readonly args: readonly string[]
 }
 
-export interface CommandDefinition<TConfig = Record<string, unknown>> {
+export interface CommandDefinition<TConfig = Record<string, unknown>, TState = unknown> {
   /** Lower-case word after the prefix: `ping` for `!ping`. */
   readonly name: string
   readonly summary: string
@@ -57,49 +63,55 @@ export interface CommandDefinition<TConfig = Record<string, unknown>> {
   readonly rateLimit?: number
   /** Default 5000. */
   readonly timeoutMs?: number
-  run(ctx: CommandContext<TConfig>): Promise<Reply> | Reply
+  run(ctx: CommandContext<TConfig, TState>): Promise<Reply> | Reply
 }
 
 /** Runs for platform events (follow, raid, …) rather than commands. */
-export interface EventHandlerDefinition<TConfig = Record<string, unknown>> {
+export interface EventHandlerDefinition<TConfig = Record<string, unknown>, TState = unknown> {
   readonly name: string
   readonly types: readonly string[]
   /** Lower runs first among sequential handlers (default 100). */
   readonly priority?: number
   readonly mode?: 'sequential' | 'parallel'
-  run(ctx: CommandContext<TConfig>): Promise<Reply> | Reply
+  run(ctx: CommandContext<TConfig, TState>): Promise<Reply> | Reply
 }
-
-export type Teardown = () => Promise<void> | void
 
 /** What a module adds to its `/health` answer. */
 export type HealthDetail = Readonly<Record<string, unknown>>
 
-export interface ModuleDefinition<TConfig = Record<string, unknown>> {
+export interface ModuleDefinition<TConfig = Record<string, unknown>, TState = unknown> {
   /** kebab-case; prefixes tables, env vars and routes. */
   readonly name: string
   readonly version: string
   readonly kind: ModuleKind
   readonly summary: string
-  /** The documented port (seed modules use CONTRACT §3; custom modules pick one ≥ 8100). */
+  /** The documented port (built-in modules take it from their manifest; custom modules pick one ≥ 8100). */
   readonly port?: number
   /** Validates `modules.<name>` of the config; defaults fill in. */
   readonly config?: z.ZodType<TConfig>
-  readonly commands?: readonly CommandDefinition<TConfig>[]
-  readonly events?: readonly EventHandlerDefinition<TConfig>[]
+  readonly commands?: readonly CommandDefinition<TConfig, TState>[]
+  readonly events?: readonly EventHandlerDefinition<TConfig, TState>[]
   /** Extra HTTP routes, registered encapsulated on the module's own server. */
-  readonly routes?: (app: FastifyInstance, ctx: ModuleContext<TConfig>) => Promise<void> | void
+  routes?(app: FastifyInstance, ctx: ModuleContext<TConfig, TState>): Promise<void> | void
   /** Tables of this module, prefixed `<module_snake>_`. */
   readonly migrations?: readonly Migration[]
-  /** Called once at start; may return a teardown called at stop. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing
-  readonly setup?: (ctx: ModuleContext<TConfig>) => Promise<Teardown | void> | Teardown | void
+  /**
+   * Called once at start, before the module's server listens. What it returns is the module's state:
+   * `ctx.state` in every command, event handler, route, health check and the teardown.
+   */
+  setup?(ctx: SetupContext<TConfig>): Promise<TState> | TState
+  /** Called once at stop, before the module's server closes. */
+  teardown?(ctx: ModuleContext<TConfig, TState>): Promise<void> | void
   /**
    * Extra health check: throw to report this module unhealthy (503). An object it returns is served as
    * `detail` in the 200 body (e.g. a collector's `{chat: "not connected", reason}`).
    */
-  readonly health?: (ctx: ModuleContext<TConfig>) => Promise<HealthDetail | undefined> | HealthDetail | undefined
+  health?(ctx: ModuleContext<TConfig, TState>): Promise<HealthDetail | undefined> | HealthDetail | undefined
 }
+
+/** Any module definition, whatever its config and state. */
+// biome-ignore lint/suspicious/noExplicitAny: the runtime hosts definitions of every config and state type
+export type AnyModuleDefinition = ModuleDefinition<any, any>
 
 /**
  * Declares a module. Returns the definition unchanged, typed.
@@ -109,7 +121,9 @@ export interface ModuleDefinition<TConfig = Record<string, unknown>> {
  *   commands: [{ name: 'hello', summary: 'Greets you', run: (ctx) => `Hello, ${ctx.request.user.name}!` }],
  * })
  */
-export function defineModule<TConfig = Record<string, unknown>>(def: ModuleDefinition<TConfig>): ModuleDefinition<TConfig> {
+export function defineModule<TConfig = Record<string, unknown>, TState = undefined>(
+  def: ModuleDefinition<TConfig, TState>,
+): ModuleDefinition<TConfig, TState> {
   return def
 }
 

@@ -1,16 +1,29 @@
 /**
- * The module registry: the 20 seed modules (a module not built yet is listed as not available, never
- * faked) plus the project's own modules declared in waddlebot.yaml (`modules.<name>.path`).
+ * The module registry: the built-in modules of a catalog the caller hands in (the CLI passes
+ * `builtinCatalog` from src/modules/catalog.ts; the runtime itself imports no module) plus the project's own
+ * modules declared in waddlebot.yaml (`modules.<name>.path`). A catalog entry without `load` is a module
+ * that is not built yet: listed as not available, never faked.
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
-import type { ModuleDefinition, ModuleKind } from './module.js'
-import { SEED_PORTS } from './ports.js'
+import type { AnyModuleDefinition, ModuleKind } from './module.js'
 
-type Loader = () => Promise<unknown>
+/** How a built-in module describes itself (its folder's `manifest.ts`), without loading its code. */
+export interface ModuleManifest {
+  readonly name: string
+  readonly kind: ModuleKind
+  /** The documented port (CONTRACT §3); the offset and `bind` apply to it everywhere. */
+  readonly port: number
+  readonly summary: string
+  /** Imports the module's definition; absent while the module is not built. */
+  readonly load?: () => Promise<AnyModuleDefinition>
+}
+
+/** The built-in modules, in the order `module list` shows them. */
+export type Catalog = readonly ModuleManifest[]
 
 export interface RegistryEntry {
   readonly name: string
@@ -22,37 +35,7 @@ export interface RegistryEntry {
   readonly enabled: boolean
   /** The project folder of a project module. */
   readonly path?: string
-  load(): Promise<ModuleDefinition>
-}
-
-interface SeedInfo {
-  readonly kind: ModuleKind
-  readonly summary: string
-  readonly load?: Loader
-}
-
-/** What each seed module is; `load` is present once the module is built. */
-const SEED: Record<keyof typeof SEED_PORTS, SeedInfo> = {
-  router: { kind: 'router', summary: 'Commands, moderation and responses for every platform', load: async () => (await import('../modules/router/index.js')).default },
-  marketplace: { kind: 'core', summary: 'Community module marketplace' },
-  twitch: { kind: 'collector', summary: 'Twitch chat, EventSub and Helix', load: async () => (await import('../collectors/twitch/index.js')).default },
-  discord: { kind: 'collector', summary: 'Discord gateway, slash commands and REST', load: async () => (await import('../collectors/discord/index.js')).default },
-  slack: { kind: 'collector', summary: 'Slack Events API and Socket Mode', load: async () => (await import('../collectors/slack/index.js')).default },
-  ai: { kind: 'interaction', summary: 'AI chat responses (Ollama / OpenAI)' },
-  alias: { kind: 'interaction', summary: 'Custom command aliases' },
-  shoutout: { kind: 'interaction', summary: 'Shoutouts for other streamers' },
-  inventory: { kind: 'interaction', summary: 'Item tracking' },
-  'youtube-music': { kind: 'interaction', summary: 'YouTube Music song requests', load: async () => (await import('../modules/youtube-music/index.js')).default },
-  spotify: { kind: 'interaction', summary: 'Spotify playback and requests', load: async () => (await import('../modules/spotify/index.js')).default },
-  'browser-source': { kind: 'core', summary: 'OBS browser-source overlays', load: async () => (await import('../modules/browser-source/index.js')).default },
-  calendar: { kind: 'interaction', summary: 'Community event calendar' },
-  memories: { kind: 'interaction', summary: 'Quotes, URLs and reminders' },
-  labels: { kind: 'core', summary: 'Labels for users and entities' },
-  community: { kind: 'core', summary: 'Communities, members and roles' },
-  identity: { kind: 'core', summary: 'One identity per person across platforms' },
-  reputation: { kind: 'core', summary: 'Points and reputation' },
-  hub: { kind: 'hub', summary: 'Web UI: portal, dashboards, admin' },
-  'kong-admin-broker': { kind: 'core', summary: 'Kong admin API broker' },
+  load(): Promise<AnyModuleDefinition>
 }
 
 export interface Registry {
@@ -66,26 +49,33 @@ export interface Registry {
   urlOf(name: string): string
 }
 
-export function createRegistry(settings: Settings): Registry {
+export function createRegistry(settings: Settings, catalog: Catalog): Registry {
   const entries: RegistryEntry[] = []
-  for (const [name, info] of Object.entries(SEED)) {
-    const cfg = settings.modules[name]
+  const builtin = new Set<string>()
+  for (const m of catalog) {
+    builtin.add(m.name)
+    const cfg = settings.modules[m.name]
+    const load = m.load
     entries.push({
-      name,
-      kind: info.kind,
-      port: SEED_PORTS[name as keyof typeof SEED_PORTS],
-      summary: info.summary,
+      name: m.name,
+      kind: m.kind,
+      port: m.port,
+      summary: m.summary,
       source: 'seed',
-      available: info.load !== undefined,
-      enabled: info.load !== undefined && cfg?.enabled !== false,
+      available: load !== undefined,
+      enabled: load !== undefined && cfg?.enabled !== false,
       load: async () => {
-        if (!info.load) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: name })
-        return (await info.load()) as ModuleDefinition
+        if (!load) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: m.name })
+        const def = await load()
+        if (def.name !== m.name || (def.port !== undefined && def.port !== m.port)) {
+          throw new WaddleError('WB_MODULE_INVALID', { module: m.name, reason: 'its definition does not match its manifest (name or port)' })
+        }
+        return def
       },
     })
   }
   for (const [name, cfg] of Object.entries(settings.modules)) {
-    if (name in SEED || !cfg.path) continue
+    if (builtin.has(name) || !cfg.path) continue
     const path = resolve(settings.projectDir, cfg.path)
     entries.push({
       name,
@@ -120,7 +110,7 @@ function hostFor(bind: string): string {
 }
 
 /** Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. */
-export async function loadProjectModule(name: string, path: string): Promise<ModuleDefinition> {
+export async function loadProjectModule(name: string, path: string): Promise<AnyModuleDefinition> {
   const file = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(path, f)).find((f) => existsSync(f))
   if (!file) throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
@@ -136,18 +126,22 @@ export async function loadProjectModule(name: string, path: string): Promise<Mod
 const KINDS = new Set(['collector', 'router', 'interaction', 'core', 'hub'])
 
 /** Rejects a definition the runtime could not host, naming what is wrong. */
-export function checkDefinition(name: string, def: unknown): ModuleDefinition {
-  const d = def as Partial<ModuleDefinition> | undefined
+export function checkDefinition(name: string, def: unknown): AnyModuleDefinition {
+  if (!def || typeof def !== 'object') {
+    throw new WaddleError('WB_MODULE_INVALID', { module: name, reason: 'the module file must `export default defineModule({...})`' })
+  }
+  const d = def as Partial<AnyModuleDefinition>
   const fail = (reason: string): never => {
     throw new WaddleError('WB_MODULE_INVALID', { module: name, reason })
   }
-  if (!d || typeof d !== 'object') return fail('the module file must `export default defineModule({...})`')
   if (d.name !== name) fail(`its name is ${JSON.stringify(d.name)} but waddlebot.yaml calls it ${name}`)
   if (typeof d.version !== 'string') fail('version is missing')
   if (!d.kind || !KINDS.has(d.kind)) fail(`kind must be one of ${[...KINDS].join(', ')}`)
+  if (d.setup !== undefined && typeof d.setup !== 'function') fail('setup must be a function')
+  if (d.teardown !== undefined && typeof d.teardown !== 'function') fail('teardown must be a function')
   for (const c of d.commands ?? []) {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(c.name)) fail(`command name ${JSON.stringify(c.name)} must be a lower-case word`)
     if (typeof c.run !== 'function') fail(`command ${c.name} has no run()`)
   }
-  return d as ModuleDefinition
+  return d as AnyModuleDefinition
 }

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
-import { createRegistry } from './registry.js'
+import type { Registry } from './registry.js'
 import { resolveServiceKey } from './service-key.js'
 
 /** Absolute path of this repository's CLI entry (`bin/run.js`). */
@@ -90,6 +90,8 @@ export type ChildStatus = 'running' | 'backoff' | 'failed' | 'stopped'
 
 export interface SupervisorOptions {
   readonly settings: Settings
+  /** Where the supervised modules listen (ports and URLs), built by the CLI from its catalog. */
+  readonly registry: Registry
   readonly modules: readonly string[]
   /** Module → number of processes (default 1 each). */
   readonly replicas?: ReadonlyMap<string, number>
@@ -143,7 +145,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#slots = plan.map((info) => ({ info, status: 'stopped', proc: undefined, pid: undefined, startedAt: 0, crashes: 0, timer: undefined, exited: Promise.resolve() }))
     this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
     this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-    this.#env = childEnv(options.settings, options.modules)
+    this.#env = childEnv(options.settings, options.registry, options.modules)
   }
 
   /** Every child with its current status and pid. */
@@ -268,9 +270,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
  * port offset, the config file, and, for replicas past the first, the URLs of the other supervised modules
  * (they listen at the base offset, not at this replica's).
  */
-function childEnv(settings: Settings, modules: readonly string[]): (child: ChildInfo) => NodeJS.ProcessEnv {
+function childEnv(settings: Settings, registry: Registry, modules: readonly string[]): (child: ChildInfo) => NodeJS.ProcessEnv {
   const serviceKey = resolveServiceKey(settings)
-  const registry = createRegistry(settings)
   const peers = modules.filter((m) => (registry.get(m)?.port ?? 0) > 0).map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
     ...settings.env,

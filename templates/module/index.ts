@@ -1,14 +1,25 @@
 /**
  * The {{name}} module. waddlebot loads it because waddlebot.yaml lists it under `modules.{{name}}`.
  * It imports only types from 'waddlebot', so the file runs as-is (tsx erases type imports).
+ *
+ * The shape (docs/modules.md): `setup` builds the module's state once at start; every command, event
+ * handler, route and health check reads it as `ctx.state`, and `teardown` gets it back at stop. Other
+ * modules are reached through `ctx.modules` (`ctx.modules.get('router')`, `ctx.modules.url('browser-source')`).
  */
 import type { CommandContext, ModuleDefinition } from 'waddlebot'
 
-/** `!{{name}} [words…]`: greets the caller and echoes what they said. */
-function greet(ctx: CommandContext): string {
+/** What `setup` builds: who was greeted since the module started (one process's memory). */
+export interface State {
+  readonly greeted: Set<string>
+}
+
+/** `!{{name}} [words…]`: greets the caller (again, the second time) and echoes what they said. */
+function greet(ctx: CommandContext<Record<string, unknown>, State>): string {
   const { user } = ctx.request
+  const again = ctx.state.greeted.has(user.id) ? ' again' : ''
+  ctx.state.greeted.add(user.id)
   const said = ctx.args.length > 0 ? ` You said: ${ctx.args.join(' ')}` : ''
-  return `Hello, ${user.display_name ?? user.name}! ({{name}} module)${said}`
+  return `Hello${again}, ${user.display_name ?? user.name}! ({{name}} module)${said}`
 }
 
 export default {
@@ -17,5 +28,6 @@ export default {
   kind: 'interaction',
   summary: 'Says hello',
   port: {{port}},
+  setup: (): State => ({ greeted: new Set() }),
   commands: [{ name: '{{name}}', summary: 'Greets you', usage: '[words…]', run: greet }],
-} satisfies ModuleDefinition
+} satisfies ModuleDefinition<Record<string, unknown>, State>

@@ -1,6 +1,5 @@
 /** A browser-source runtime on a backend, listening on free ports, for the module and fan-out tests. */
 import { randomUUID } from 'node:crypto'
-import { browserSourceOf } from '../../src/modules/browser-source/index.js'
 import type { BrowserSource } from '../../src/modules/browser-source/routes.js'
 import { createApiKey } from '../../src/runtime/api-keys.js'
 import { loadSettings } from '../../src/runtime/config.js'
@@ -9,6 +8,8 @@ import type { Backend } from '../helpers/backends.js'
 import { freeOffset } from '../helpers/cli.js'
 import { testProject } from '../helpers/settings.js'
 import { OverlayClient } from './ws-client.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+import browserSourceModule from '../../src/modules/browser-source/index.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies of every shape, read by tests
 type Json = any
@@ -37,7 +38,7 @@ export async function startBrowserSource(backend: Backend, options: { env?: Reco
   const env = { ...baseEnv, WADDLEBOT_PORT_OFFSET: String(offset) }
   const project = testProject({ env, ...(options.yaml === undefined ? {} : { yaml: options.yaml }) })
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-  const runtime = await startRuntime({ settings, modules: ['browser-source'] })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['browser-source'] })
   const hosted = runtime.hosted[0]!
   const keys = {
     collector: (await createApiKey(runtime.storage, 'c', 'collector')).key,
@@ -50,7 +51,7 @@ export async function startBrowserSource(backend: Backend, options: { env?: Reco
   const clients: OverlayClient[] = []
   return {
     runtime, url, keys, env: baseEnv,
-    bs: browserSourceOf(hosted.ctx),
+    bs: runtime.module(browserSourceModule).ctx.state,
     async post(path, body, key) {
       const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(key) }, body: JSON.stringify(body) })
       return { status: res.status, json: (await res.json()) as Json }

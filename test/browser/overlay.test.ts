@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
-import { browserSourceOf } from '../../src/modules/browser-source/index.js'
 import type { BrowserSource } from '../../src/modules/browser-source/routes.js'
 import { createApiKey } from '../../src/runtime/api-keys.js'
 import { loadSettings } from '../../src/runtime/config.js'
@@ -20,6 +19,8 @@ import { freeOffset } from '../helpers/cli.js'
 import { writeModule } from '../helpers/fixture-modules.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 import { chromiumMissing, coverArt, launchChromium } from './chromium.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+import browserSourceModule from '../../src/modules/browser-source/index.js'
 
 const TITLE = 'Never Gonna Give You Up'
 const ART = coverArt()
@@ -93,8 +94,8 @@ for (const [backend, skip] of backends) {
       const dj = writeModule(project.dir, 'dj', DJ)
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  dj: {path: ${dj}, port: 8100}\n`)
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-      runtime = await startRuntime({ settings, modules: ['router', 'browser-source', 'dj'] })
-      bs = browserSourceOf(runtime.hosted.find((h) => h.def.name === 'browser-source')!.ctx)
+      runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'browser-source', 'dj'] })
+      bs = runtime.module(browserSourceModule).ctx.state
       routerUrl = runtime.registry.urlOf('router')
       collectorKey = (await createApiKey(runtime.storage, 'collector', 'collector')).key
       // This channel's entity belongs to a community of its own (test files may share one Redis).

@@ -10,8 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { SEED_PORTS } from '../../src/runtime/ports.js'
 import { BIN, freeOffset, runCli, waitForHealth } from '../helpers/cli.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+
+const SEED_PORTS = Object.fromEntries(builtinCatalog.map((m) => [m.name, m.port]))
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0
 const ci = process.env.CI === 'true'

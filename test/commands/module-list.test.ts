@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url'
 import { renderTemplate, TEMPLATES_DIR } from '../../src/cli/render-template.js'
 import type { ModuleRow } from '../../src/commands/module/list.js'
 import { loadSettings } from '../../src/runtime/config.js'
-import { SEED_PORTS } from '../../src/runtime/ports.js'
 import { createRegistry } from '../../src/runtime/registry.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+
+const SEED_PORTS = Object.fromEntries(builtinCatalog.map((m) => [m.name, m.port]))
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OFFSET = 33_000
@@ -44,7 +46,7 @@ describe('waddlebot module list', { concurrency: true }, () => {
     assert.deepEqual(rows.map((row) => row.name), [...Object.keys(SEED_PORTS), 'greeter', 'ghost'])
 
     // Seed modules are reported as the registry sees them: built ones available, the rest not (never faked).
-    const registry = createRegistry(loadSettings({ cwd: project, env: {} }))
+    const registry = createRegistry(loadSettings({ cwd: project, env: {} }), builtinCatalog)
     for (const [name, port] of Object.entries(SEED_PORTS)) {
       const row = byName.get(name)!
       assert.equal(row.source, 'seed')

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { loadSettings } from '../../src/runtime/config.js'
 import type { CommandContext } from '../../src/runtime/module.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
 import { createRegistry, loadProjectModule } from '../../src/runtime/registry.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -56,14 +57,15 @@ describe('waddlebot module new, in a project', () => {
 
   test('the runtime loads the module and its command replies', async () => {
     const settings = loadSettings({ cwd: project, env: {} })
-    const entry = createRegistry(settings).get('greeter')
+    const entry = createRegistry(settings, builtinCatalog).get('greeter')
     assert.ok(entry && entry.source === 'project' && entry.port === 8100)
     const def = await loadProjectModule('greeter', entry.path!)
     assert.equal(def.port, 8100)
     const command = def.commands?.find((c) => c.name === 'greeter')
     assert.ok(command)
     const request = { user: { id: 'u1', name: 'ada', display_name: 'Ada', roles: [] }, entity: { id: 'local:a:b' }, args: ['hi', 'there'] }
-    const reply = await command.run({ request, args: request.args } as unknown as CommandContext)
+    const state = await def.setup?.({} as never)
+    const reply = await command.run({ request, args: request.args, state } as unknown as CommandContext)
     assert.equal(reply, 'Hello, Ada! (greeter module) You said: hi there')
   })
 
@@ -71,12 +73,12 @@ describe('waddlebot module new, in a project', () => {
     const broken = join(tmp, 'broken-greeter')
     cpSync(join(project, 'modules/greeter'), broken, { recursive: true })
     const index = join(broken, 'index.ts')
-    writeFileSync(index, readFileSync(index, 'utf8').replace('`Hello, ', '`Hi, '))
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/`Hello(?=\$\{again\}, )/, '`Hi'))
     const [good, bad] = await Promise.all([nodeTest(join(project, 'modules/greeter/greeter.test.ts')), nodeTest(join(broken, 'greeter.test.ts'))])
     assert.equal(good.code, 0, good.stdout + good.stderr)
-    assert.match(good.stdout, /# pass 2/)
+    assert.match(good.stdout, /# pass 3/)
     assert.notEqual(bad.code, 0)
-    assert.match(bad.stdout, /# fail 2/)
+    assert.match(bad.stdout, /# fail 3/)
     assert.match(bad.stdout, /'Hi, Ada! \(greeter module\)' !== 'Hello, Ada! \(greeter module\)'|expected: 'Hello, Ada! \(greeter module\)'/)
   })
 
@@ -124,7 +126,7 @@ describe('waddlebot module new, outside a project', () => {
     const settings = loadSettings({ cwd: plain, env: {} })
     assert.deepEqual(settings.modules, { 'solo-mod': { path: './modules/solo-mod', port: 8100 } })
     // No project package.json here: the module's own one keeps index.ts an ES module.
-    const def = await loadProjectModule('solo-mod', createRegistry(settings).get('solo-mod')!.path!)
+    const def = await loadProjectModule('solo-mod', createRegistry(settings, builtinCatalog).get('solo-mod')!.path!)
     assert.deepEqual(def.commands?.map((c) => c.name), ['solo-mod'])
   })
 })

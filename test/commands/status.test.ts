@@ -8,11 +8,13 @@ import { writeFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { loadSettings, type Settings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
-import { SEED_PORTS } from '../../src/runtime/ports.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../helpers/backends.js'
 import { freeOffset, runCli } from '../helpers/cli.js'
 import { SAMPLE_MODULE, writeModule } from '../helpers/fixture-modules.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+
+const SEED_PORTS = Object.fromEntries(builtinCatalog.map((m) => [m.name, m.port]))
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -43,7 +45,7 @@ for (const [backend, skip] of backends) {
       const off = Object.keys(SEED_PORTS).filter((m) => m !== 'router').map((m) => `  ${m}: {enabled: false}\n`).join('')
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  greeter: {path: ${path}, port: 8100}\n${off}`)
       settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-      router = await startRuntime({ settings, modules: ['router'] })
+      router = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router'] })
     })
     after(async () => {
       await greeter?.stop()
@@ -75,7 +77,7 @@ for (const [backend, skip] of backends) {
     })
 
     test('every runnable module up: exit 0, ok true', async () => {
-      greeter = await startRuntime({ settings, modules: ['greeter'] })
+      greeter = await startRuntime({ catalog: builtinCatalog, settings, modules: ['greeter'] })
       const r = await status('--json')
       assert.equal(r.code, 0, r.stdout + r.stderr)
       const report = JSON.parse(r.stdout)

@@ -7,6 +7,7 @@ import type { Backend } from './backends.js'
 import { freeOffset } from './cli.js'
 import { SAMPLE_MODULE, writeModule } from './fixture-modules.js'
 import { testProject } from './settings.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
 
 export interface RouterFixture {
   readonly runtime: Runtime
@@ -30,7 +31,7 @@ export async function startRouterFixture(backend: Backend, options: { listen?: b
   const greeter = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
   writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  greeter: {path: ${greeter}, port: 8100}\n`)
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-  const runtime = await startRuntime({ settings, modules: ['router', 'greeter'], listen: options.listen ?? false })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'greeter'], listen: options.listen ?? false })
   const keys = {
     collector: (await createApiKey(runtime.storage, 'c', 'collector')).key,
     module: (await createApiKey(runtime.storage, 'm', 'module')).key,

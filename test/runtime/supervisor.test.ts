@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { isWaddleError } from '../../src/runtime/errors.js'
 import { backoffDelay, createSupervisor, parseReplicas, planChildren, type Supervisor } from '../../src/runtime/supervisor.js'
 import { testProject } from '../helpers/settings.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+import { createRegistry } from '../../src/runtime/registry.js'
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-child.mjs', import.meta.url))
 const FAKE_SUPERVISOR = fileURLToPath(new URL('../fixtures/fake-supervisor.ts', import.meta.url))
@@ -82,6 +84,7 @@ describe('Supervisor over fake children', () => {
     const lines: string[] = []
     const s = createSupervisor({
       settings: project.settings,
+      registry: createRegistry(project.settings, builtinCatalog),
       modules,
       replicas: new Map(Object.entries(replicas)),
       out: (line) => lines.push(line),

@@ -10,7 +10,6 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import { cleanup, render } from 'ink-testing-library'
 import { createElement } from 'react'
 import { fetchStats, type HealthChange, openStream, type ProcessedSummary } from '../../src/cli/monitor-client.js'
-import { pipelineOf } from '../../src/modules/router/index.js'
 import { createApiKey } from '../../src/runtime/api-keys.js'
 import { loadSettings, type Settings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
@@ -22,6 +21,8 @@ import { freeOffset } from '../helpers/cli.js'
 import { SAMPLE_MODULE, writeModule } from '../helpers/fixture-modules.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 import { waitForFrame } from './support.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+import routerModule from '../../src/modules/router/index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -54,7 +55,7 @@ for (const [backend, skip] of backends) {
     const key = `wbot_service_${randomBytes(16).toString('base64url')}`
     const post = (body: unknown) => fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) })
     const startRouter = async () => {
-      router = await startRuntime({ settings, modules: ['router'] })
+      router = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router'] })
     }
 
     before(async () => {
@@ -81,7 +82,7 @@ for (const [backend, skip] of backends) {
       await startRouter()
       let text = await wait((t) => t.includes('● live') && /router\s+\d+\s+● ok/.test(t), 'live')
       assert.match(text, /greeter\s+\d+\s+✖ down\s+—\s+0\s+2\s+unreachable at/, 'a configured module that is not running is down (replicas 2)')
-      greeter = await startRuntime({ settings, modules: ['greeter'] })
+      greeter = await startRuntime({ catalog: builtinCatalog, settings, modules: ['greeter'] })
       text = await wait((t) => /greeter\s+\d+\s+● ok/.test(t), 'greeter recovers by itself')
       assert.match(text, /module greeter down → ok/)
       assert.equal((await post(chat('!ping'))).status, 200)
@@ -109,7 +110,7 @@ for (const [backend, skip] of backends) {
 
     test('the stream sends processed events, health changes and pings, and drops its listeners on disconnect', async () => {
       if (!router) await startRouter()
-      const pipeline = pipelineOf(router!.hosted.find((h) => h.def.name === 'router')!.ctx)
+      const pipeline = router!.module(routerModule).ctx.state.pipeline
       // The stats window is the one permanent listener (earlier streams may still be closing).
       await until(() => pipeline.activity.listenerCount('processed') === 1, 'only the stats listener')
       const base = 1
@@ -127,7 +128,7 @@ for (const [backend, skip] of backends) {
       assert.equal(seen[0]!.channel_id, 'c')
       assert.equal(typeof seen[0]!.latency_ms, 'number')
       await until(() => pings >= 1, 'a ping comment')
-      if (!greeter) greeter = await startRuntime({ settings, modules: ['greeter'] })
+      if (!greeter) greeter = await startRuntime({ catalog: builtinCatalog, settings, modules: ['greeter'] })
       await until(() => fetchStats({ url, key }).then((s) => s.modules.find((m) => m.name === 'greeter')?.status === 'ok'), 'greeter ok')
       const mark = health.length
       await greeter.stop()
@@ -181,7 +182,7 @@ for (const [backend, skip] of backends) {
 
       const line = 'waddlebot_moderation_decisions_total{platform="twitch",action="timeout"}'
       const m0 = sample(await metrics(), line)
-      const pipeline = pipelineOf(router!.hosted.find((h) => h.def.name === 'router')!.ctx)
+      const pipeline = router!.module(routerModule).ctx.state.pipeline
       pipeline.activity.emit('processed', { time: Date.now(), platform: 'twitch', entity_id: 'twitch:a:a', channel_id: 'a', user: 'Spam', message_type: 'chatMessage', outcome: 'string_match', latency_ms: 1, moderation: ['timeout'] })
       assert.equal(sample(await metrics(), line) - m0, 1)
     })

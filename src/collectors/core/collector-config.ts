@@ -3,8 +3,7 @@
  * the environment (e.g. `WADDLEBOT_TWITCH_MAX_CLAIMS=10`, `WADDLEBOT_TWITCH_ROUTER_KEY=wbot_collector_…`).
  */
 import { z } from 'zod'
-import type { ModuleContext } from '../../runtime/module.js'
-import { createRegistry } from '../../runtime/registry.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 
 const positive = z.number().int().positive()
@@ -34,15 +33,15 @@ export const collectorConfigSchema = z.object({
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>
 
 /** Where the router is and the key to use with it. */
-export function routerTarget(ctx: ModuleContext<CollectorConfig>): { url: string; key: string } {
+export function routerTarget(ctx: SetupContext<CollectorConfig>): { url: string; key: string } {
   return {
-    url: createRegistry(ctx.settings).urlOf('router'),
+    url: ctx.modules.url('router'),
     key: ctx.config.router_key ?? resolveServiceKey(ctx.settings),
   }
 }
 
 /** A platform secret from the environment (`.env` included); undefined when unset or empty. */
-export function secret(ctx: ModuleContext<unknown>, name: string): string | undefined {
+export function secret(ctx: SetupContext<unknown>, name: string): string | undefined {
   const value = ctx.settings.env[name]
   return value === undefined || value.trim() === '' ? undefined : value.trim()
 }

@@ -5,9 +5,8 @@
 import { entityIdOf, type InboundEvent, type Platform } from '../../contract/events.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult } from '../../contract/router.js'
-import { coordinationOptions } from '../../modules/router/coordination/options.js'
-import { createCoordination } from '../../modules/router/coordination/store.js'
-import type { ModuleContext } from '../../runtime/module.js'
+import { releaseClaimsInDatabase } from '../../modules/router/public.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { type CollectorConfig, routerTarget } from './collector-config.js'
 import { type CoordinationClientControl, createCoordinationClient } from './coordination-client.js'
 import { type Budget, createOutboundQueue } from './outbound-queue.js'
@@ -60,7 +59,7 @@ export interface CollectorHandle<TPayload> {
 
 export interface HandleOptions<TPayload> {
   readonly platform: Platform
-  readonly ctx: ModuleContext<CollectorConfig>
+  readonly ctx: SetupContext<CollectorConfig>
   readonly defaultBudget: Budget
   /** Why chat is off (token missing); undefined when the adapter should be created. */
   readonly chatDisabledReason: string | undefined
@@ -83,7 +82,7 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
     checkinIntervalMs: cfg.checkin_interval_ms, rotateOffline: cfg.rotate_offline, log,
     // Same database as the router: at stop, when the router's server is already closed (one process hosting
     // both), the claims are released there rather than left to expire.
-    releaseFallback: (id) => createCoordination(ctx.storage, coordinationOptions(ctx.settings)).release(id),
+    releaseFallback: (id) => releaseClaimsInDatabase(ctx.storage, ctx.settings, id),
     ...(cfg.container_id ? { containerId: cfg.container_id } : {}),
   })
   let adapter: CollectorAdapter<TPayload> | undefined

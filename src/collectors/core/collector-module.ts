@@ -8,14 +8,20 @@
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Platform } from '../../contract/events.js'
-import type { HealthDetail, ModuleContext, ModuleDefinition } from '../../runtime/module.js'
+import type { ModuleDefinition, SetupContext } from '../../runtime/module.js'
 import { type CollectorConfig, secret } from './collector-config.js'
 import { type CollectorAdapter, type CollectorHandle, createCollectorHandle } from './collector-handle.js'
 import type { Budget } from './outbound-queue.js'
 
 export type { CollectorAdapter, CollectorHandle, CollectorStatus } from './collector-handle.js'
 
-export interface CollectorOptions<TConfig extends CollectorConfig, TPayload> {
+/** A collector's state (`ctx.state`): the core's handle, and what the platform built beside it. */
+export interface CollectorState<TPayload, TPlatform = undefined> {
+  readonly handle: CollectorHandle<TPayload>
+  readonly platform: TPlatform
+}
+
+export interface CollectorOptions<TConfig extends CollectorConfig, TPayload, TPlatform = undefined> {
   readonly name: Platform
   readonly version: string
   readonly summary: string
@@ -28,36 +34,33 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload> {
   readonly chatEnv: readonly string[]
   /** The env variable of the webhook secret, if the platform has webhooks. */
   readonly webhookEnv?: string
+  /**
+   * Platform state built once at setup (e.g. Slack's bolt app; `() => undefined` when there is none), handed
+   * to `createAdapter` and `routes`. Called when the adapter is created (token set), else right after the handle.
+   */
+  readonly createPlatform: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>) => TPlatform
   /** Creates the platform adapter (only when every `chatEnv` variable is set). */
-  readonly createAdapter: (ctx: ModuleContext<TConfig>, handle: CollectorHandle<TPayload>) => CollectorAdapter<TPayload>
+  readonly createAdapter: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>, platform: TPlatform) => CollectorAdapter<TPayload>
   /** Platform routes (webhooks); registered encapsulated on the collector's server. */
-  readonly routes?: (app: FastifyInstance, ctx: ModuleContext<TConfig>, handle: CollectorHandle<TPayload>) => Promise<void> | void
-}
-
-const handles = new WeakMap<ModuleContext<never>, CollectorHandle<unknown>>()
-
-/** The handle of a hosted collector (tests and in-process callers). */
-export function collectorOf<TPayload = unknown>(ctx: ModuleContext<never> | ModuleContext<CollectorConfig>): CollectorHandle<TPayload> {
-  const handle = handles.get(ctx as ModuleContext<never>)
-  if (!handle) throw new Error('the collector is not set up in this context')
-  return handle as CollectorHandle<TPayload>
+  readonly routes?: (app: FastifyInstance, ctx: SetupContext<TConfig>, state: CollectorState<TPayload, TPlatform>) => Promise<void> | void
 }
 
 /** Why chat is off, or undefined when every variable it needs is set. */
-function chatDisabledReason(ctx: ModuleContext<unknown>, names: readonly string[]): string | undefined {
+function chatDisabledReason(ctx: SetupContext<unknown>, names: readonly string[]): string | undefined {
   const missing = names.filter((n) => secret(ctx, n) === undefined)
   return missing.length > 0 ? `${missing.join(', ')} not set` : undefined
 }
 
 /**
- * Declares a collector module.
+ * Declares a collector module. Its state is `{ handle, platform }`.
  * @example
  * export default defineCollector({ name: 'twitch', version: '0.1.0', summary: 'Twitch chat', port: 8002,
  *   config: collectorConfigSchema, defaultBudget: { limit: 20, windowMs: 30_000 }, chatEnv: ['TWITCH_BOT_TOKEN'],
- *   createAdapter: (ctx, handle) => createTwitchAdapter(ctx, handle) })
+ *   createPlatform: () => undefined, createAdapter: (ctx, handle) => createTwitchAdapter(ctx, handle) })
  */
-export function defineCollector<TConfig extends CollectorConfig, TPayload>(options: CollectorOptions<TConfig, TPayload>): ModuleDefinition<TConfig> {
-  const handleOf = (ctx: ModuleContext<TConfig>) => collectorOf<TPayload>(ctx as unknown as ModuleContext<never>)
+export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlatform = undefined>(
+  options: CollectorOptions<TConfig, TPayload, TPlatform>,
+): ModuleDefinition<TConfig, CollectorState<TPayload, TPlatform>> {
   return {
     name: options.name,
     version: options.version,
@@ -67,30 +70,35 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload>(optio
     config: options.config,
     async setup(ctx) {
       const webhook = options.webhookEnv === undefined ? 'none' : secret(ctx, options.webhookEnv) ? 'ready' : 'not configured'
+      let platform: { value: TPlatform } | undefined
+      const platformOf = (handle: CollectorHandle<TPayload>): TPlatform => {
+        platform ??= { value: options.createPlatform(ctx, handle) }
+        return platform.value
+      }
       const handle = await createCollectorHandle<TPayload>({
         platform: options.name,
-        ctx: ctx as unknown as ModuleContext<CollectorConfig>,
+        ctx,
         defaultBudget: options.defaultBudget,
         chatDisabledReason: chatDisabledReason(ctx, options.chatEnv),
         webhook,
-        createAdapter: (h) => options.createAdapter(ctx, h),
+        createAdapter: (h) => options.createAdapter(ctx, h, platformOf(h)),
       })
-      handles.set(ctx as unknown as ModuleContext<never>, handle as CollectorHandle<unknown>)
-      return () => handle.close()
+      return { handle, platform: platformOf(handle) }
     },
+    teardown: ({ state }) => state.handle.close(),
     async routes(app, ctx) {
-      const handle = handleOf(ctx)
+      const { handle } = ctx.state
       app.get(`/${options.name}/status`, async () => handle.status())
-      await options.routes?.(app, ctx, handle)
+      await options.routes?.(app, ctx, ctx.state)
     },
     /**
      * Unhealthy (503) only when chat should be connected and is not; otherwise returns the status detail
      * (e.g. `chat: 'not connected'` with the missing token while the webhook is served).
      */
-    health(ctx) {
-      const status = handleOf(ctx).status()
+    health({ state }) {
+      const status = state.handle.status()
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
-      return status as unknown as HealthDetail
+      return { ...status }
     },
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { InboundEvent } from '../../contract/events.js'
 import type { Response } from '../../contract/responses.js'
+import type { ClaimedEntity } from '../../contract/coordination.js'
 import type { EventResult } from '../../contract/router.js'
 
 /** Sends normalized events to the router (`POST /api/v1/events`) with the collector's key. */
@@ -17,13 +18,7 @@ export interface RouterClient {
   onAsyncResponses(handler: (entityId: string, responses: Response[], origin?: InboundEvent) => void): Promise<() => Promise<void>>
 }
 
-/** One coordination entity as the router returns it from a claim. */
-export interface ClaimedEntity {
-  readonly entity_id: string
-  readonly platform: string
-  readonly server_id: string | null
-  readonly channel_id: string | null
-}
+export type { ClaimedEntity } from '../../contract/coordination.js'
 
 /**
  * Keeps this collector process's claims: claims up to `maxClaims` entities at start, checks in on an

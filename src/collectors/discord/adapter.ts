@@ -7,7 +7,7 @@
  * and async module replies to a DM entity (`discord:@me:<channel>`) are taken once across processes.
  */
 import { createHash } from 'node:crypto'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import type { CollectorAdapter, CollectorHandle } from '../core/collector-handle.js'
 import type { DiscordConfig } from './config.js'
 import type { DiscordGateway } from './gateway.js'
@@ -34,7 +34,7 @@ export interface DiscordAdapterOptions {
 }
 
 /** The adapter; discord.js is loaded when it starts (index.ts creates it only when a token is set). */
-export function createDiscordAdapter(ctx: ModuleContext<DiscordConfig>, handle: CollectorHandle<DiscordPayload>, options: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: CollectorHandle<DiscordPayload>, options: DiscordAdapterOptions): DiscordAdapter {
   const log = ctx.log
   const cfg = ctx.config
   const dmPrefix = `discord:${DM_SERVER}:`

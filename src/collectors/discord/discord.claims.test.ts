@@ -8,14 +8,14 @@ import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import type { RestRequest } from '../../../test/fakes/discord/index.js'
 import type { Runtime } from '../../runtime/host.js'
-import { collectorOf } from '../core/collector-module.js'
 import { collectorReady, type DiscordHarness, startDiscordHarness, startExtraCollector } from './test-support.js'
+import discordModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
 const GUILDS = [{ id: '200', systemChannelId: null, channels: [{ id: '300', name: 'a' }, { id: '301', name: 'b' }] }]
 const replies = (h: DiscordHarness, content: string) => h.fake.rest.requests.filter((r: RestRequest) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path) && r.json?.content === content)
-const claimsOf = (rt: Runtime) => collectorOf(rt.hosted.find((x) => x.def.name === 'discord')!.ctx as never).coordination.held().map((e) => e.entity_id)
+const claimsOf = (rt: Runtime) => rt.module(discordModule).ctx.state.handle.coordination.held().map((e) => e.entity_id)
 
 for (const [backend, skip] of backends) {
   describe(`two discord collectors on ${backend.name}`, { skip }, () => {
@@ -24,7 +24,7 @@ for (const [backend, skip] of backends) {
     before(async () => {
       h = await startDiscordHarness(backend, { guilds: GUILDS, channels: '200/300,200/301', env: { WADDLEBOT_DISCORD_MAX_CLAIMS: '1' }, expectClaims: 1 })
       second = await startExtraCollector(h)
-      await collectorReady(second.runtime.hosted[0]!.ctx, 1)
+      await collectorReady(second.runtime, 1)
       await h.fake.gateway.waitForSessions(2)
     })
     after(async () => {

@@ -15,24 +15,26 @@ import { createDiscordAdapter, type DiscordAdapter } from './adapter.js'
 import { type DiscordConfig, discordConfigSchema } from './config.js'
 import { createRest, DEFAULT_DISCORD_API } from './discord-api.js'
 import { interactionsRoute } from './interactions-route.js'
+import { manifest } from './manifest.js'
 import type { DiscordPayload } from './outbound.js'
 import { runSlash } from './slash.js'
 import { publicKeyFromHex } from './verify.js'
 
 export default defineCollector<DiscordConfig, DiscordPayload>({
-  name: 'discord',
+  name: manifest.name,
   version: '0.1.0',
-  summary: 'Discord gateway, slash commands and REST',
-  port: 8003,
+  summary: manifest.summary,
+  port: manifest.port,
   config: discordConfigSchema,
   // Discord's documented per-channel message limit is 5 per 5 s; discord.js REST also keeps each route's
   // own bucket (and waits out a 429), so this budget only orders and paces what is queued.
   defaultBudget: { limit: 5, windowMs: 5000 },
   chatEnv: ['DISCORD_BOT_TOKEN'],
   webhookEnv: 'DISCORD_PUBLIC_KEY',
+  createPlatform: () => undefined,
   createAdapter: (ctx, handle) =>
     createDiscordAdapter(ctx, handle, { token: secret(ctx, 'DISCORD_BOT_TOKEN')!, apiUrl: secret(ctx, 'DISCORD_API_URL') }),
-  async routes(app, ctx, handle) {
+  async routes(app, ctx, { handle }) {
     const hex = secret(ctx, 'DISCORD_PUBLIC_KEY')
     const adapter = handle.adapter as DiscordAdapter | undefined
     let fallbackRest: ReturnType<typeof createRest> | undefined

@@ -51,7 +51,7 @@ export async function interactionsRoute(app: FastifyInstance, options: Interacti
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
   app.post('/discord/interactions', async (req, reply) => {
-    if (!options.publicKey) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'discord', secret: 'DISCORD_PUBLIC_KEY' }).toJSON() })
+    if (!options.publicKey) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'discord', secret: 'DISCORD_PUBLIC_KEY' }).toHttpJSON() })
     const rawBody = typeof req.body === 'string' ? req.body : ''
     const header = (name: string) => {
       const v = req.headers[name]
@@ -62,7 +62,7 @@ export async function interactionsRoute(app: FastifyInstance, options: Interacti
       options.log.warn({ reason: verdict.reason }, 'discord interaction refused')
       // Discord expects 401 for a bad signature (it probes the endpoint with forged requests when it is set up).
       const error = new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'discord', reason: REASONS[verdict.reason], secret: 'DISCORD_PUBLIC_KEY' })
-      return reply.code(401).send({ error: error.toJSON() })
+      return reply.code(401).send({ error: error.toHttpJSON() })
     }
     let payload: InteractionPayload
     try {

@@ -13,11 +13,10 @@ import { createInteractionSigner, type FakeDiscord, type FakeGuildSpec, startFak
 import type { InteractionSigner } from '../../../test/fakes/discord/sign.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
-import type { ModuleContext } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { pipelineOf } from '../../modules/router/index.js'
-import { collectorOf } from '../core/collector-module.js'
-import type { DiscordPayload } from './outbound.js'
+import { builtinCatalog } from '../../modules/catalog.js'
+import routerModule from '../../modules/router/index.js'
+import discordModule from './index.js'
 
 /** A module with the commands and event handlers the Discord tests drive. */
 export const DISCORD_TEST_MODULE = `
@@ -89,7 +88,7 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
   let runtime: Runtime
   try {
-    runtime = await startRuntime({ settings, modules: ['router', 'discord', 'dtest'] })
+    runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'discord', 'dtest'] })
   } catch (error) {
     await fake.close()
     project.cleanup()
@@ -105,7 +104,7 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
   }
   if (!options.noToken && options.expectClaims !== 0) {
     try {
-      await collectorReady(discord.ctx, options.expectClaims ?? channels.split(',').length)
+      await collectorReady(runtime, options.expectClaims ?? channels.split(',').length)
     } catch (error) {
       await close()
       throw error
@@ -119,7 +118,7 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
       return { status: res.status, json: text ? JSON.parse(text) : undefined }
     },
     async executions(message) {
-      await pipelineOf(runtime.hosted.find((h) => h.def.name === 'router')!.ctx).executions.flush()
+      await runtime.module(routerModule).ctx.state.pipeline.executions.flush()
       const row = await runtime.storage.one<{ n: number | string }>(sql`select count(*) as n from command_executions where message_content = ${message}`)
       return Number(row?.n ?? 0)
     },
@@ -127,9 +126,9 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
   }
 }
 
-/** Resolves once the collector of `ctx` is connected to the gateway and holds `claims` entities. */
-export async function collectorReady(ctx: ModuleContext, claims: number, timeoutMs = 15_000): Promise<void> {
-  const handle = collectorOf<DiscordPayload>(ctx as ModuleContext<never>)
+/** Resolves once the Discord collector of `runtime` is connected to the gateway and holds `claims` entities. */
+export async function collectorReady(runtime: Runtime, claims: number, timeoutMs = 15_000): Promise<void> {
+  const { handle } = runtime.module(discordModule).ctx.state
   const deadline = Date.now() + timeoutMs
   while (!(handle.adapter?.connected() && handle.coordination.held().length >= claims)) {
     if (Date.now() > deadline) {
@@ -149,7 +148,7 @@ export async function startExtraCollector(h: DiscordHarness, env: Record<string,
   const project = testProject({ env: { ...h.env, WADDLEBOT_PORT_OFFSET: String(offset), ...env } })
   writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  router: {url: '${routerUrl}'}\n`)
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...h.env, WADDLEBOT_PORT_OFFSET: String(offset), ...env } })
-  const runtime = await startRuntime({ settings, modules: ['discord'] })
+  const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['discord'] })
   return {
     runtime,
     async close() {

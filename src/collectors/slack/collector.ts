@@ -1,13 +1,12 @@
 /**
  * The Slack platform state of one hosted collector: the bolt App (HTTP through the module's fastify routes,
  * or Socket Mode), its listeners, the renderer and the Web API sender, plus the CollectorAdapter the core
- * (src/collectors/core/collector-module.ts) drives. Created once per module context, by `createAdapter`
- * (bot token set) or by `routes` (webhook only), whichever comes first.
+ * (src/collectors/core/collector-module.ts) drives. Built once at setup as the collector's platform state.
  */
 import type { FastifyInstance } from 'fastify'
 import type { InboundEvent } from '../../contract/events.js'
 import type { Logger } from '../../runtime/logger.js'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import type { CollectorAdapter, CollectorHandle } from '../core/collector-module.js'
 import type { OutboundItem } from '../core/types.js'
 import { type BoltSetup, createBoltApp, type SlackEnv, slackEnvFrom } from './bolt-app.js'
@@ -35,19 +34,17 @@ export interface SlackState {
 /** Observers for tests and metrics. */
 export const slackHooks: { onForward?: ((event: InboundEvent) => void) | undefined; onDuplicate?: ((eventId: string) => void) | undefined } = {}
 
-const states = new WeakMap<object, SlackState>()
-
-/** The Slack state of `ctx` (created on first use). */
-export function slackStateOf(ctx: ModuleContext<SlackConfig>, handle: CollectorHandle<SlackOp>): SlackState {
-  let state = states.get(ctx)
-  if (!state) {
-    state = createSlackState(ctx, handle)
-    states.set(ctx, state)
-  }
-  return state
+/**
+ * The Slack state of a collector (its `platform` state), or undefined when nothing Slack is configured:
+ * then bolt is never loaded and the routes answer 503 naming SLACK_SIGNING_SECRET.
+ */
+export function slackStateFor(ctx: SetupContext<SlackConfig>, handle: CollectorHandle<SlackOp>): SlackState | undefined {
+  const env = slackEnvFrom(ctx.settings.env)
+  if (!env.botToken && !env.signingSecret && !env.appToken) return undefined
+  return createSlackState(ctx, handle)
 }
 
-function createSlackState(ctx: ModuleContext<SlackConfig>, handle: CollectorHandle<SlackOp>): SlackState {
+function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandle<SlackOp>): SlackState {
   const env = slackEnvFrom(ctx.settings.env)
   const log: Logger = ctx.log
   const cfg = ctx.config

@@ -5,31 +5,34 @@
  * coordination (`slack:<team>:<channel>`, from `slack.channels` / `SLACK_CHANNELS=T1/C1,…`), replying with
  * chat.postMessage at ≈ 1 message / s per channel. See docs/collectors.md#slack.
  */
+import { WaddleError } from '../../runtime/errors.js'
 import { defineCollector } from '../core/collector-module.js'
-import { slackEnvFrom } from './bolt-app.js'
-import { slackStateOf } from './collector.js'
+import { type SlackState, slackStateFor } from './collector.js'
 import { type SlackConfig, slackConfigSchema } from './config.js'
+import { manifest } from './manifest.js'
 import { SlackNotReadyError, slackRoutes } from './receiver.js'
 import type { SlackOp } from './sender.js'
 
-export { slackHooks, slackStateOf } from './collector.js'
+export { slackHooks } from './collector.js'
 
-export default defineCollector<SlackConfig, SlackOp>({
-  name: 'slack',
+export default defineCollector<SlackConfig, SlackOp, SlackState | undefined>({
+  name: manifest.name,
   version: '0.1.0',
-  summary: 'Slack Events API and Socket Mode',
-  port: 8004,
+  summary: manifest.summary,
+  port: manifest.port,
   config: slackConfigSchema,
   defaultBudget: { limit: 1, windowMs: 1000 },
   chatEnv: ['SLACK_BOT_TOKEN'],
   webhookEnv: 'SLACK_SIGNING_SECRET',
-  createAdapter: (ctx, handle) => slackStateOf(ctx, handle).adapter,
-  routes: (app, ctx, handle) => {
-    const env = slackEnvFrom(ctx.settings.env)
+  createPlatform: slackStateFor,
+  createAdapter: (_ctx, _handle, slack) => {
+    // The adapter is only created with SLACK_BOT_TOKEN set, so the Slack state exists.
+    if (!slack) throw new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'slack', secret: 'SLACK_BOT_TOKEN' })
+    return slack.adapter
+  },
+  routes: (app, ctx, { platform: slack }) => {
     // Nothing configured: the routes answer 503 naming SLACK_SIGNING_SECRET, and bolt is never loaded.
-    if (!env.botToken && !env.signingSecret && !env.appToken) {
-      return slackRoutes(app, { signingSecret: undefined, log: ctx.log, dispatch: () => Promise.reject(new SlackNotReadyError()) })
-    }
-    slackStateOf(ctx, handle).routes(app)
+    if (!slack) return slackRoutes(app, { signingSecret: undefined, log: ctx.log, dispatch: () => Promise.reject(new SlackNotReadyError()) })
+    slack.routes(app)
   },
 })

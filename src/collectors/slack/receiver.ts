@@ -81,7 +81,7 @@ export function slackRoutes(app: FastifyInstance, options: SlackRoutesOptions): 
     const path = req.url.split('?')[0] ?? req.url
     const raw = (req as RawRequest).rawBody ?? ''
     const contentType = header(req, 'content-type')
-    if (!options.signingSecret) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'slack', secret: 'SLACK_SIGNING_SECRET' }).toJSON() })
+    if (!options.signingSecret) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'slack', secret: 'SLACK_SIGNING_SECRET' }).toHttpJSON() })
     if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw).ssl_check === '1') return reply.code(200).send()
     const verdict = verifySlackSignature({
       signingSecret: options.signingSecret, rawBody: raw,
@@ -92,7 +92,7 @@ export function slackRoutes(app: FastifyInstance, options: SlackRoutesOptions): 
       options.log.warn({ path, reason: verdict.reason }, 'slack request refused')
       options.onRefused?.(path, verdict.reason)
       // Slack's own receivers answer 401; the code is the shared webhook one.
-      return reply.code(401).send({ error: new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'slack', reason: verdict.reason, secret: 'SLACK_SIGNING_SECRET' }).toJSON() })
+      return reply.code(401).send({ error: new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'slack', reason: verdict.reason, secret: 'SLACK_SIGNING_SECRET' }).toHttpJSON() })
     }
     let body: Record<string, unknown>
     try {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import { messageEvent, postSigned, slashCommand } from '../../../test/fakes/slack/events.js'
 import type { SlackCall } from '../../../test/fakes/slack/web-api.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
-import { slackStateOf } from './collector.js'
+import slackModule from './index.js'
 import { LONG_TEXT, LONG_WORDS, SIGNING_SECRET, type SlackFixture, startSlackFixture } from './test-support.js'
 
 const unavailable = await serversUnavailable()
@@ -104,8 +104,9 @@ for (const [backend, skip] of backends) {
       const body = messageEvent({ channel: 'DU5', channel_type: 'im', user: 'U5', text: '!ping' })
       assert.equal((await postSigned(`${f.url}/slack/events`, SIGNING_SECRET, body)).status, 200)
       await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && c.params.channel === 'DU5' && c.params.text === 'pong')
-      const ctx = f.runtime.hosted.find((h) => h.def.name === 'slack')!.ctx
-      slackStateOf(ctx as never, f.handle).directMessage('U9', 'your code is <1234>')
+      const slack = f.runtime.module(slackModule).ctx.state.platform
+      assert.ok(slack, 'the Slack state exists with a bot token')
+      slack.directMessage('U9', 'your code is <1234>')
       const open = await f.fake.waitFor('conversations.open', (c) => after_(from)(c) && c.params.users === 'U9')
       assert.ok(open)
       const dm = await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && c.params.channel === 'D9')

@@ -10,12 +10,14 @@ import { writeModule } from '../../../test/helpers/fixture-modules.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { type FakeSlack, startFakeSlack } from '../../../test/fakes/slack/web-api.js'
 import type { InboundEvent } from '../../contract/events.js'
-import { pipelineOf } from '../../modules/router/index.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
-import { type CollectorHandle, collectorOf } from '../core/collector-module.js'
+import type { CollectorHandle } from '../core/collector-module.js'
 import { slackHooks } from './collector.js'
 import type { SlackOp } from './sender.js'
+import { builtinCatalog } from '../../modules/catalog.js'
+import routerModule from '../../modules/router/index.js'
+import slackModule from './index.js'
 
 export const SIGNING_SECRET = 'test-signing-secret'
 export const BOT_TOKEN = 'xoxb-fake'
@@ -95,12 +97,11 @@ export async function startSlackFixture(backend: Backend, options: { socketMode?
     const duplicates: string[] = []
     slackHooks.onForward = (e) => forwarded.push(e)
     slackHooks.onDuplicate = (id) => duplicates.push(id)
-    runtime = await startRuntime({ settings, modules: ['router', 'slack', 'tools'] })
+    runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'slack', 'tools'] })
     const routerSeen: SlackFixture['routerSeen'] = []
-    const routerCtx = runtime.hosted.find((h) => h.def.name === 'router')!.ctx
-    pipelineOf(routerCtx).activity.on('processed', (p) => routerSeen.push({ channel_id: p.channel_id, message_type: p.message_type, user: p.user }))
+    runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (p) => routerSeen.push({ channel_id: p.channel_id, message_type: p.message_type, user: p.user }))
     const hosted = runtime.hosted.find((h) => h.def.name === 'slack')!
-    const handle = collectorOf<SlackOp>(hosted.ctx as never)
+    const { handle } = runtime.module(slackModule).ctx.state
     if (options.botToken !== false) {
       await until(() => handle.status().chat === 'connected', 'slack chat connected')
       const wanted = (options.channels ?? 'T1/C1,T1/C2').split(',').length

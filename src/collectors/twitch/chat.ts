@@ -6,7 +6,7 @@
  * 20 / 30 s) and whether it may moderate there.
  */
 import { createRequire } from 'node:module'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import type { CollectorAdapter, CollectorHandle } from '../core/collector-handle.js'
 import type { ClaimedEntity } from '../core/types.js'
 import { ircConnection, TWITCH_BUDGET, TWITCH_MOD_BUDGET, type TwitchConfig } from './config.js'
@@ -28,7 +28,7 @@ const require = createRequire(import.meta.url)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Creates the adapter; nothing connects until `start()`. */
-export function createTwitchChat(ctx: ModuleContext<TwitchConfig>, handle: CollectorHandle<TwitchPayload>, o: TwitchChatOptions): CollectorAdapter<TwitchPayload> {
+export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: CollectorHandle<TwitchPayload>, o: TwitchChatOptions): CollectorAdapter<TwitchPayload> {
   const log = ctx.log
   // tmi.js logs chat lines and routine steps at info: those are debug here.
   const quiet = (level: 'debug' | 'warn' | 'error') => (message: string) => log[level]({ tmi: true }, message)

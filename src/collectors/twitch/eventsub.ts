@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WaddleError } from '../../runtime/errors.js'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { secret } from '../core/collector-config.js'
 import type { CollectorHandle } from '../core/collector-handle.js'
 import { eventSubToEvent } from './eventsub-map.js'
@@ -50,7 +50,7 @@ interface Body {
 }
 
 /** Registers the EventSub webhook (raw JSON body kept for the signature; encapsulated in this plugin). */
-export async function eventSubRoutes<T>(app: FastifyInstance, ctx: ModuleContext<unknown>, handle: CollectorHandle<T>, now: () => number = Date.now): Promise<void> {
+export async function eventSubRoutes<T>(app: FastifyInstance, ctx: SetupContext<unknown>, handle: CollectorHandle<T>, now: () => number = Date.now): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body as string
     ;(req as FastifyRequest & { rawBody?: string }).rawBody = raw

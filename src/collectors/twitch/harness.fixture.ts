@@ -11,8 +11,9 @@ import { type TestProject, testProject } from '../../../test/helpers/settings.js
 import { type FakeHelix, type FakeTwitchIrc, startFakeHelix, startFakeTwitchIrc } from '../../../test/fakes/twitch/index.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
-import type { ProcessedSummary } from '../../modules/router/pipeline.js'
-import { pipelineOf } from '../../modules/router/index.js'
+import type { ProcessedSummary } from '../../contract/stream.js'
+import { builtinCatalog } from '../../modules/catalog.js'
+import routerModule from '../../modules/router/index.js'
 
 export const BOT = 'waddlebot'
 export const TOKEN = 'faketoken123'
@@ -81,15 +82,14 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
   let runtime: Runtime
   try {
-    runtime = await startRuntime({ settings, modules: options.modules ?? ['router', 'twitch', 'twitchtest'] })
+    runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: options.modules ?? ['router', 'twitch', 'twitchtest'] })
   } catch (error) {
     await Promise.allSettled([irc.close(), helix.close(), backend.cleanup()])
     project.cleanup()
     throw error
   }
   const processed: ProcessedSummary[] = []
-  const router = runtime.hosted.find((h) => h.def.name === 'router')
-  if (router) pipelineOf(router.ctx).activity.on('processed', (s) => processed.push(s))
+  if (runtime.hosted.some((h) => h.def === routerModule)) runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
   return {
     irc, helix, project, runtime, offset, env, processed,
     eventSubUrl: `${runtime.registry.urlOf('twitch')}/twitch/eventsub`,

@@ -9,25 +9,27 @@ import { defineCollector } from '../core/collector-module.js'
 import { createTwitchChat } from './chat.js'
 import { DEFAULT_IRC_URL, TWITCH_BUDGET, type TwitchConfig, twitchConfigSchema } from './config.js'
 import { eventSubRoutes } from './eventsub.js'
+import { manifest } from './manifest.js'
 import { createHelixClient } from './helix.js'
 import type { TwitchPayload } from './render.js'
 
 export default defineCollector<TwitchConfig, TwitchPayload>({
-  name: 'twitch',
+  name: manifest.name,
   version: '0.1.0',
-  summary: 'Twitch chat, EventSub and Helix',
-  port: 8002,
+  summary: manifest.summary,
+  port: manifest.port,
   config: twitchConfigSchema,
   defaultBudget: TWITCH_BUDGET,
   chatEnv: ['TWITCH_BOT_USERNAME', 'TWITCH_BOT_TOKEN'],
   webhookEnv: 'TWITCH_EVENTSUB_SECRET',
+  createPlatform: () => undefined,
   createAdapter: (ctx, handle) => {
     const token = secret(ctx, 'TWITCH_BOT_TOKEN')!
     const clientId = secret(ctx, 'TWITCH_CLIENT_ID')
     const helix = clientId ? createHelixClient({ clientId, token, ...(secret(ctx, 'TWITCH_API_URL') ? { baseUrl: secret(ctx, 'TWITCH_API_URL')! } : {}) }) : undefined
     return createTwitchChat(ctx, handle, { ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL, username: secret(ctx, 'TWITCH_BOT_USERNAME')!, token, helix })
   },
-  routes: (app, ctx, handle) => eventSubRoutes(app, ctx, handle),
+  routes: (app, ctx, { handle }) => eventSubRoutes(app, ctx, handle),
 })
 
 export type { TwitchPayload }

@@ -13,13 +13,14 @@ import { eventSubEvents, type FakeTwitchIrc, sendEventSub, startFakeTwitchIrc, t
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { exited, freeOffset, spawnCli, waitForHealth } from '../../../test/helpers/cli.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
-import { pipelineOf } from '../../modules/router/index.js'
-import type { ProcessedSummary } from '../../modules/router/pipeline.js'
+import type { ProcessedSummary } from '../../contract/stream.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { collectorOf } from '../core/collector-module.js'
 import { eventually } from './harness.fixture.js'
+import { builtinCatalog } from '../../modules/catalog.js'
+import routerModule from '../../modules/router/index.js'
+import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -55,8 +56,8 @@ for (const [backend, skip] of backends) {
       const [routerOffset, childOffset, localOffset] = [...offsets] as [number, number, number]
       const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(routerOffset), TWITCH_CHANNELS: channels.join(','), WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '1500' }
       project = testProject({ env })
-      router = await startRuntime({ settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }), modules: ['router'] })
-      pipelineOf(router.hosted[0]!.ctx).activity.on('processed', (s) => processed.push(s))
+      router = await startRuntime({ catalog: builtinCatalog, settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }), modules: ['router'] })
+      router.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
       base = {
         ...pickBackendEnv(env),
         WADDLEBOT_ROUTER_URL: router.registry.urlOf('router'), TWITCH_BOT_TOKEN: 'tok', TWITCH_EVENTSUB_SECRET: SECRET, TWITCH_IRC_URL: irc.url,
@@ -71,7 +72,7 @@ for (const [backend, skip] of backends) {
       await waitForHealth(childUrl, 30_000, child)
       await irc.waitFor('bot_a to join its 5 channels', () => irc.joined('bot_a').size === 5, 20_000)
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...collectorEnv(localOffset, 'bot_b', 10) } })
-      survivor = await startRuntime({ settings, modules: ['twitch'] })
+      survivor = await startRuntime({ catalog: builtinCatalog, settings, modules: ['twitch'] })
       await irc.waitFor('bot_b to join the other 5', () => irc.joined('bot_b').size === 5, 20_000)
     })
     after(async () => {
@@ -89,7 +90,7 @@ for (const [backend, skip] of backends) {
       const b = irc.joined('bot_b')
       assert.deepEqual([...a, ...b].sort(), [...channels].sort(), 'every channel joined once')
       const childStatus = (await (await fetch(`${childUrl}/twitch/status`)).json()) as { container_id: string }
-      const localId = collectorOf(survivor!.hosted[0]!.ctx as never).coordination.containerId
+      const localId = survivor!.module(twitchModule).ctx.state.handle.coordination.containerId
       const claims = await claimsOf()
       for (const ch of a) assert.equal(claims.get(ch), childStatus.container_id, `${ch} is claimed by the child`)
       for (const ch of b) assert.equal(claims.get(ch), localId, `${ch} is claimed by the local collector`)
@@ -112,7 +113,7 @@ for (const [backend, skip] of backends) {
       await irc.waitFor('bot_a gone', () => irc.joined('bot_a').size === 0)
       await irc.waitFor('bot_b to join all 10', () => irc.joined('bot_b').size === 10, 30_000)
       assert.deepEqual([...irc.joined('bot_b')].sort(), [...channels].sort())
-      const localId = collectorOf(survivor!.hosted[0]!.ctx as never).coordination.containerId
+      const localId = survivor!.module(twitchModule).ctx.state.handle.coordination.containerId
       const claims = await claimsOf()
       for (const ch of channels) assert.equal(claims.get(ch), localId)
       assert.deepEqual(overlaps, [], 'no channel was ever joined by both')

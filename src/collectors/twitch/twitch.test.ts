@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test'
 import { eventSubEvents, sendEventSub, twitchIdOf } from '../../../test/fakes/twitch/index.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { collectorOf } from '../core/collector-module.js'
 import { BOT, EVENTSUB_SECRET, eventually, LONG_TEXT, startTwitchHarness, type TwitchHarness } from './harness.fixture.js'
+import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -87,7 +87,7 @@ for (const [backend, skip] of backends) {
     })
 
     test('the bot’s budget follows its moderator status', () => {
-      const queue = collectorOf(h.runtime.hosted.find((x) => x.def.name === 'twitch')!.ctx as never).queue
+      const queue = h.runtime.module(twitchModule).ctx.state.handle.queue
       assert.deepEqual(queue.budgetOf('modchan'), { limit: 100, windowMs: 30_000 })
       assert.deepEqual(queue.budgetOf('chan'), { limit: 20, windowMs: 30_000 })
     })

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { notifyRulesChanged } from '../../modules/router/matcher/notify.js'
-import { addRule } from '../../modules/router/matcher/rules.js'
-import { MATCH_TYPES, RULE_ACTIONS } from '../../modules/router/matcher/types.js'
-import { describeRule, reportNotify } from '../../modules/router/matcher/cli-format.js'
+import { describeRule, reportNotify } from '../../cli/moderation-format.js'
+import { addRule, MATCH_TYPES, notifyRulesChanged, RULE_ACTIONS } from '../../modules/router/public.js'
 
 export default class ModerationAdd extends BaseCommand<typeof ModerationAdd> {
   static override summary = 'Add a string-match rule (moderation or auto-response)'

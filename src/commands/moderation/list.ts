@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { listRules } from '../../modules/router/matcher/rules.js'
-import { describeRule } from '../../modules/router/matcher/cli-format.js'
+import { describeRule } from '../../cli/moderation-format.js'
+import { listRules } from '../../modules/router/public.js'
 
 export default class ModerationList extends BaseCommand<typeof ModerationList> {
   static override summary = 'List string-match rules by priority'

@@ -1,9 +1,8 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { notifyRulesChanged } from '../../modules/router/matcher/notify.js'
-import { removeRule } from '../../modules/router/matcher/rules.js'
-import { reportNotify } from '../../modules/router/matcher/cli-format.js'
+import { reportNotify } from '../../cli/moderation-format.js'
+import { notifyRulesChanged, removeRule } from '../../modules/router/public.js'
 
 export default class ModerationRemove extends BaseCommand<typeof ModerationRemove> {
   static override summary = 'Remove a string-match rule by id (see `moderation list`)'

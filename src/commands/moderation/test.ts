@@ -3,9 +3,8 @@ import { resolve } from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { parseChatLog, replayChatLog } from '../../modules/router/matcher/chat-log.js'
-import { listRules } from '../../modules/router/matcher/rules.js'
 import { WaddleError } from '../../runtime/errors.js'
+import { listRules, parseChatLog, replayChatLog } from '../../modules/router/public.js'
 
 export default class ModerationTest extends BaseCommand<typeof ModerationTest> {
   static override summary = 'Dry run: replay a saved chat log against the rules and count hits per rule'

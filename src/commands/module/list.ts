@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
-import { createRegistry, type RegistryEntry } from '../../runtime/registry.js'
+import { projectRegistry } from '../../cli/registry.js'
+import type { RegistryEntry } from '../../runtime/registry.js'
 
 export interface ModuleRow {
   name: string
@@ -24,7 +25,7 @@ export default class ModuleList extends BaseCommand<typeof ModuleList> {
   async run(): Promise<void> {
     const { flags } = await this.parse(ModuleList)
     const settings = this.settings(flags)
-    const registry = createRegistry(settings)
+    const registry = projectRegistry(settings)
     const rows = await Promise.all(registry.entries.map((e) => describe(e, e.port > 0 ? registry.portOf(e.name) : null)))
     if (flags.json) return this.log(JSON.stringify(rows))
     const table = [['NAME', 'KIND', 'PORT', 'ENABLED', 'STATUS', 'SOURCE', 'COMMANDS']]

@@ -6,8 +6,8 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { renderTemplate, TEMPLATES_DIR } from '../../cli/render-template.js'
 import { CONFIG_FILE_NAME } from '../../runtime/config.js'
 import { WaddleError } from '../../runtime/errors.js'
-import { SEED_PORTS } from '../../runtime/ports.js'
-import { createRegistry, type Registry } from '../../runtime/registry.js'
+import { builtinCatalog, projectRegistry } from '../../cli/registry.js'
+import type { Registry } from '../../runtime/registry.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 /** Custom modules take ports from here up (seed modules sit below, CONTRACT §3). */
@@ -25,7 +25,7 @@ export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
     if (!KEBAB.test(name) || name.length > 40) {
       throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${JSON.stringify(name)} must be kebab-case (a-z, 0-9, dashes; at most 40 characters)` })
     }
-    if (Object.hasOwn(SEED_PORTS, name)) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${name} is a built-in module` })
+    if (builtinCatalog.some((m) => m.name === name)) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${name} is a built-in module` })
     const settings = this.settings(flags)
     const root = settings.projectDir
     // Inside this repository modules live in src/ (even once a waddlebot.yaml exists there).
@@ -35,7 +35,7 @@ export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
     const configFile = settings.configFile ?? join(root, CONFIG_FILE_NAME)
     if (existsSync(dir)) throw new WaddleError('WB_MODULE_EXISTS', { module: name, path: dir })
     if (settings.modules[name]) throw new WaddleError('WB_MODULE_EXISTS', { module: name, path: configFile })
-    const owner = await builtinCommandOwner(createRegistry(settings), name)
+    const owner = await builtinCommandOwner(projectRegistry(settings), name)
     if (owner) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `!${name} is already a command of the ${owner} module` })
 
     const doc = parseDocument(existsSync(configFile) ? readFileSync(configFile, 'utf8') : MINIMAL_CONFIG)

@@ -1,17 +1,17 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { browserSourceConfig, browserSourceMigrations, DEFAULT_GRACE_MS, OVERLAY_TYPES, overlayUrls, TokenStore } from '../../modules/browser-source/index.js'
+import { browserSourceConfig, browserSourceMigrations, DEFAULT_GRACE_MS, OVERLAY_TYPES, overlayUrls, TokenStore } from '../../modules/browser-source/public.js'
 import type { Settings } from '../../runtime/config.js'
 import { migrateDatabase } from '../../runtime/database.js'
 import { WaddleError } from '../../runtime/errors.js'
-import { createRegistry } from '../../runtime/registry.js'
+import { projectRegistry } from '../../cli/registry.js'
 
 /** The base URL of the printed URLs: `modules.browser-source.public_url`, else the module's URL. */
 function baseUrl(settings: Settings): string {
   const parsed = browserSourceConfig.safeParse(settings.modules['browser-source'] ?? {})
   const publicUrl = parsed.success ? parsed.data.public_url : undefined
-  return publicUrl ?? createRegistry(settings).urlOf('browser-source')
+  return publicUrl ?? projectRegistry(settings).urlOf('browser-source')
 }
 
 export default class OverlayUrls extends BaseCommand<typeof OverlayUrls> {

@@ -6,7 +6,9 @@ import { freeOffset, runCli } from '../../../test/helpers/cli.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
-import { browserSourceOf, overlayUrls } from './index.js'
+import { overlayUrls } from './public.js'
+import { builtinCatalog } from '../catalog.js'
+import browserSourceModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -50,9 +52,9 @@ for (const [backend, skip] of backends) {
 
     test('--rotate replaces one token; the printed URL is served by a running browser-source, the old one until the grace ends', async () => {
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-      const runtime: Runtime = await startRuntime({ settings, modules: ['browser-source'] })
+      const runtime: Runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['browser-source'] })
       try {
-        const bs = browserSourceOf(runtime.hosted[0]!.ctx)
+        const bs = runtime.module(browserSourceModule).ctx.state
         const before = overlayUrls(bs.baseUrl, await bs.tokens.ensureTokens('rot'))
         const rotated = await json('--community', 'rot', '--rotate', 'ticker', '--grace', '0')
         assert.equal(rotated.community_id, 'rot')

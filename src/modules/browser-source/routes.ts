@@ -62,7 +62,7 @@ async function grantFor(bs: BrowserSource, params: Params): Promise<TokenGrant |
 }
 
 function notFound(reply: FastifyReply): FastifyReply {
-  return reply.code(404).send({ error: { code: 'WB_NOT_FOUND', message: 'no overlay at this URL (unknown or rotated token)' } })
+  return reply.code(404).send({ error: new WaddleError('WB_NOT_FOUND', { what: 'this overlay URL (unknown or rotated token)' }).toHttpJSON() })
 }
 
 /** Registers the browser-source routes (and @fastify/websocket) on the module's encapsulated server. */

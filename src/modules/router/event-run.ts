@@ -12,7 +12,7 @@ import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import type { CommandIndex, CommandRow } from './command-index.js'
 import type { createCommandLimits } from './limits.js'
-import type { OverlayForwarder } from './overlay-forward.js'
+import type { OverlayClient } from '../browser-source/public.js'
 import type { ParsedCommand } from './parse.js'
 import type { Permissions } from './permissions.js'
 import type { ProcessedSummary } from './pipeline.js'
@@ -28,7 +28,7 @@ export interface RunDeps {
   readonly index: CommandIndex
   readonly permissions: Permissions
   readonly limits: ReturnType<typeof createCommandLimits>
-  readonly overlay: OverlayForwarder
+  readonly overlay: OverlayClient
   readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly execute: (row: CommandRow, request: ExecutionRequest) => Promise<Attempt>
   readonly storeSession: (sessionId: string, entityId: string) => void

@@ -5,7 +5,7 @@
  * off the hot path.
  */
 import type { InboundEvent } from '../../contract/events.js'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { Counter } from 'prom-client'
 import { metricsRegistry } from '../../runtime/metrics.js'
 import { signWebhook } from '../../runtime/targets/webhook.js'
@@ -27,7 +27,7 @@ const stringMatchHits =
 /** Actions that stop the message from being handled any further. */
 export const STOPPING = new Set(['delete', 'timeout', 'ban'])
 
-export async function createModeration(ctx: ModuleContext): Promise<Moderation> {
+export async function createModeration(ctx: SetupContext): Promise<Moderation> {
   const matcher = new RuleMatcher({ storage: ctx.storage, cache: ctx.cache, onError: (err) => ctx.log.error({ err }, 'string-match rebuild failed') })
   await matcher.start()
   const secret = ctx.settings.env.WADDLEBOT_WEBHOOK_SECRET

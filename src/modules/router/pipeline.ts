@@ -7,39 +7,27 @@ import { EventEmitter } from 'node:events'
 import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
+import type { ProcessedSummary } from '../../contract/stream.js'
 import { commandExecutions, commandLatency, eventsIn } from '../../runtime/metrics.js'
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
-import { resolveServiceKey } from '../../runtime/service-key.js'
 import { TargetRegistry } from '../../runtime/targets/index.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { EntityBook } from './entities.js'
 import { ExecutionLog } from './execution-log.js'
 import { createExecutionWriter } from './execution-writer.js'
-import { OverlayForwarder } from './overlay-forward.js'
+import { OverlayClient } from '../browser-source/public.js'
 import { createCommandLimits } from './limits.js'
 import { type Attempt, EventRun, type RunDeps } from './event-run.js'
 import { parseCommand } from './parse.js'
 import { createModeration, STOPPING } from './moderation.js'
 import { Permissions } from './permissions.js'
 
+export type { ProcessedSummary } from '../../contract/stream.js'
+
 export const SESSION_TTL_MS = 60 * 60 * 1000
 
-/** One processed event, summarized for live monitoring (the router's event stream, the dashboard). */
-export interface ProcessedSummary {
-  readonly time: number
-  readonly platform: string
-  readonly entity_id: string
-  readonly channel_id: string
-  readonly user: string
-  readonly message_type: string
-  readonly command?: string
-  readonly outcome: Outcome
-  readonly latency_ms: number
-  /** The moderation actions taken, if any. */
-  readonly moderation?: readonly string[]
-}
 
 export interface Pipeline {
   /** The string-match rules currently compiled (rebuilt when rules change). */
@@ -48,17 +36,17 @@ export interface Pipeline {
   readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly index: CommandIndex
   readonly executions: ExecutionLog
-  readonly overlay: OverlayForwarder
+  readonly overlay: OverlayClient
   process(event: InboundEvent): Promise<EventResult>
   close(): Promise<void>
 }
 
-export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
+export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   const index = new CommandIndex(ctx.storage)
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
   const executions = new ExecutionLog(createExecutionWriter(ctx.storage, ctx.settings.database.url, ctx.settings.projectDir), ctx.log)
-  const overlay = new OverlayForwarder(() => ctx.settings.modules['browser-source']?.url ?? `http://127.0.0.1:${8027 + ctx.settings.portOffset}`, resolveServiceKey(ctx.settings), ctx.log)
+  const overlay = new OverlayClient(ctx.modules, ctx.log)
   const limiter = await createRateLimiter({
     redisUrl: ctx.settings.redisUrl,
     namespace: ctx.settings.redisPrefix,

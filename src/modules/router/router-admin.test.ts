@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { pipelineOf } from './index.js'
+import routerModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -36,18 +36,18 @@ for (const [backend, skip] of backends) {
       assert.equal((await f.post('/api/v1/admin/commands/overrides', body, f.keys.collector, 'PUT')).statusCode, 403)
       const put = await f.post('/api/v1/admin/commands/overrides', body, f.keys.admin, 'PUT')
       assert.equal(put.statusCode, 200, put.body)
-      await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+      await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
       assert.equal((await f.event('!greet')).outcome, 'unknown_command')
       assert.equal((await f.event('!greet', { channel_id: 'other' })).outcome, 'command')
       assert.equal((await f.post('/api/v1/admin/commands/overrides', body, f.keys.admin, 'DELETE')).statusCode, 204)
-      await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+      await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
       assert.equal((await f.event('!greet')).outcome, 'command')
     })
 
     test('a community override raises the permission level; bad bodies name the field', async () => {
       const put = await f.post('/api/v1/admin/commands/overrides', { command: '!greet', community_id: 'default', permission_level: 'vip' }, f.keys.admin, 'PUT')
       assert.equal(put.statusCode, 200, put.body)
-      await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+      await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
       const refused = await f.event('!greet')
       assert.equal(refused.outcome, 'forbidden')
       assert.match(refused.responses[0].text, /vips and above/)
@@ -71,7 +71,7 @@ for (const [backend, skip] of backends) {
 
     test('async module replies: accepted for their session, rejected for a wrong or expired one', async () => {
       const res = await f.event('!greet')
-      const log = pipelineOf(f.runtime.hosted[0]!.ctx).executions
+      const log = f.runtime.module(routerModule).ctx.state.pipeline.executions
       await log.flush()
       const exec = await f.runtime.storage.one<{ execution_id: string }>(sql`select execution_id from command_executions where session_id = ${res.session_id}`)
       const published: unknown[] = []

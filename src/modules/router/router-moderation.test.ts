@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
-import { pipelineOf } from './index.js'
+import routerModule from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -23,7 +23,7 @@ for (const [backend, skip] of backends) {
       await rule({ pattern: 'hello bot', match_type: 'exact', action: 'respond', action_value: 'Hi {user}!' })
       await rule({ pattern: '^!oldping\\b', match_type: 'regex', action: 'command', action_value: '!ping' })
       await rule({ pattern: 'careful', match_type: 'word', action: 'warn' })
-      await pipelineOf(f.runtime.hosted[0]!.ctx).rules.rebuildNow()
+      await f.runtime.module(routerModule).ctx.state.pipeline.rules.rebuildNow()
     })
     after(async () => f?.close())
 

@@ -6,7 +6,7 @@ import { type RouterFixture, startRouterFixture } from '../../../test/helpers/ro
 import { FAKE_OPENWHISK_AUTH, startOpenWhiskServer } from '../../../test/fakes/openwhisk-server.js'
 import { resultFor, startWebhookServer, type WebhookReceiver } from '../../../test/fakes/webhook-server.js'
 import type { ExecutionRequest } from '../../contract/execution.js'
-import { pipelineOf } from './index.js'
+import routerModule from './index.js'
 
 const SECRET = 'webhook-secret-for-tests'
 
@@ -33,7 +33,7 @@ describe('router → external targets', () => {
   test('a signed webhook command answers through the router', async () => {
     const res = await register({ name: 'hook', target_type: 'webhook', location_url: `${hook.url}/run`, description: 'calls a webhook' })
     assert.equal(res.statusCode, 201, res.body)
-    await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+    await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!hook a b')
     assert.equal(answer.outcome, 'command')
     assert.deepEqual(answer.responses, [{ type: 'chat', text: 'hook got a b from Ann' }])
@@ -45,14 +45,14 @@ describe('router → external targets', () => {
 
   test('an OpenWhisk action command answers through the router', async () => {
     assert.equal((await register({ name: 'dice', target_type: 'openwhisk', location_url: 'openwhisk:bots/dice' })).statusCode, 201)
-    await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+    await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!dice')
     assert.deepEqual(answer.responses, [{ type: 'chat', text: 'rolled 4' }])
   })
 
   test('a target that fails is a module_error with a chat line; registration is validated', async () => {
     assert.equal((await register({ name: 'dead', target_type: 'container', location_url: 'http://127.0.0.1:9/x', timeout_ms: 500 })).statusCode, 201)
-    await pipelineOf(f.runtime.hosted[0]!.ctx).index.reload()
+    await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!dead')
     assert.equal(answer.outcome, 'module_error')
     assert.match(answer.responses[0].text, /!dead failed/)

@@ -7,7 +7,8 @@ import { createApiKey } from '../../runtime/api-keys.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { pipelineOf } from './index.js'
+import { builtinCatalog } from '../catalog.js'
+import routerModule from './index.js'
 
 const event = (message: string, extra: Record<string, unknown> = {}) => ({
   platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message, message_type: 'chatMessage', ...extra,
@@ -37,8 +38,8 @@ for (const [i, [backend, skip]] of backends.entries()) {
       writeFileSync(`${project.dir}/waddlebot.yaml`, yaml)
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
       // "faraway" runs in another runtime (as another process would) and is reached over HTTP.
-      remote = await startRuntime({ settings, modules: ['faraway'] })
-      runtime = await startRuntime({ settings, modules: ['router', 'greeter'], listen: false })
+      remote = await startRuntime({ catalog: builtinCatalog, settings, modules: ['faraway'] })
+      runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'greeter'], listen: false })
       collectorKey = (await createApiKey(runtime.storage, 'test-collector', 'collector')).key
     })
     after(async () => {
@@ -175,7 +176,7 @@ for (const [i, [backend, skip]] of backends.entries()) {
     })
 
     test('every execution is recorded; entities are created on first sight', async () => {
-      const log = pipelineOf(runtime.hosted.find((h) => h.def.name === 'router')!.ctx).executions
+      const log = runtime.module(routerModule).ctx.state.pipeline.executions
       await log.flush()
       const before = await runtime.storage.one<{ n: number }>(sql`select count(*) as n from command_executions`)
       await inject(event('!ping', { channel_id: 'fresh' }))

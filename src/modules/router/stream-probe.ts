@@ -6,27 +6,7 @@ import { metricsRegistry } from '../../runtime/metrics.js'
 import { sql } from '../../runtime/storage/sql.js'
 import type { Queryable } from '../../runtime/storage/types.js'
 
-/** What one /health probe found. */
-export interface ProbeResult {
-  readonly status: 'ok' | 'degraded' | 'down'
-  readonly detail?: string
-}
-
-export type HealthProbe = (url: string) => Promise<ProbeResult>
-
-/** GET `<url>/health`: 200 → ok, 503 (or another answer) → degraded with the failing part, no answer → down. */
-export async function fetchHealth(url: string, timeoutMs = 2000): Promise<ProbeResult> {
-  let res: Response
-  try {
-    res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) })
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code
-    return { status: 'down', detail: `unreachable at ${url}${cause ? `: ${cause}` : ''}` }
-  }
-  const body = (await res.json().catch(() => ({}))) as { failing?: string; error?: string }
-  if (res.ok) return { status: 'ok' }
-  return { status: 'degraded', detail: body.failing ? `${body.failing}: ${body.error ?? 'failing'}` : `HTTP ${res.status}` }
-}
+export { fetchHealth, type HealthProbe, type ProbeResult } from '../../runtime/health-probe.js'
 
 /** Sums every sample of a metric family in Prometheus text. */
 export function sumMetric(text: string, name: string): number | null {

@@ -9,68 +9,16 @@ import type { FastifyInstance } from 'fastify'
 import { authenticate } from '../../runtime/auth.js'
 import { moderationDecisions, setCoordinationClaims } from '../../runtime/metrics.js'
 import type { ModuleContext } from '../../runtime/module.js'
-import { createRegistry } from '../../runtime/registry.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { sql } from '../../runtime/storage/sql.js'
-import type { Pipeline, ProcessedSummary } from './pipeline.js'
+import type { HealthChange, ModuleHealth, ProcessedSummary, RouterStats } from '../../contract/stream.js'
+import type { Pipeline } from './pipeline.js'
 import { fetchHealth, type HealthProbe, liveClaims, overlaysConnected } from './stream-probe.js'
 import { RollingStats } from './stream-window.js'
 
 export { RollingStats } from './stream-window.js'
 
-/** ok: /health 200 · degraded: /health 503 (a dependency fails) · down: unreachable · stopped: shut down cleanly. */
-export type ModuleStatus = 'ok' | 'degraded' | 'down' | 'stopped'
-
-/** One module as the router sees it: from the `modules` table and the configured runnable modules. */
-export interface ModuleHealth {
-  readonly name: string
-  readonly port: number | null
-  readonly url: string | null
-  readonly status: ModuleStatus
-  /** Why it is not ok: the failing dependency or the connection error. */
-  readonly detail?: string
-  /** Hosted in the router's own process. */
-  readonly in_process: boolean
-  /** Configured replicas (`modules.<name>.replicas`), null when not configured. */
-  readonly replicas: number | null
-  readonly changed_at: number
-}
-
-/** A `health` event of the stream. */
-export interface HealthChange {
-  readonly time: number
-  readonly module: string
-  readonly status: ModuleStatus
-  readonly previous: ModuleStatus | null
-  readonly detail?: string
-}
-
-/** A module row of `GET /api/v1/stats`: its health plus its last minute of traffic. */
-export interface ModuleStats extends ModuleHealth {
-  readonly p50_ms: number | null
-  readonly p99_ms: number | null
-  readonly events: number
-  readonly errors: number
-}
-
-/** `GET /api/v1/stats`. Windows are the last 60 one-second buckets; `per_second` is oldest first. */
-export interface RouterStats {
-  readonly now: number
-  readonly started_at: number
-  readonly uptime_s: number
-  readonly events_total: number
-  readonly errors_total: number
-  readonly events_per_s: number
-  readonly per_second: readonly number[]
-  readonly events_last_minute: number
-  readonly errors_last_minute: number
-  readonly outcomes: Readonly<Record<string, number>>
-  readonly p50_ms: number | null
-  readonly p99_ms: number | null
-  /** Connected overlays when browser-source runs, else null. */
-  readonly overlays: number | null
-  readonly modules: readonly ModuleStats[]
-}
+export type { HealthChange, ModuleHealth, ModuleStats, ModuleStatus, RouterStats } from '../../contract/stream.js'
 
 interface ModuleRow {
   name: string
@@ -86,13 +34,11 @@ interface ModuleRow {
 export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
   #rows = new Map<string, ModuleHealth>()
   #polling: Promise<void> | undefined
-  #registry
   overlays: number | null = null
   polledAt = 0
 
   constructor(private readonly ctx: ModuleContext, private readonly probe: HealthProbe = fetchHealth) {
     super()
-    this.#registry = createRegistry(ctx.settings)
   }
 
   /** The modules as of the last poll, by name. */
@@ -111,7 +57,7 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
   async #poll(): Promise<void> {
     const rows = await this.ctx.storage.query<ModuleRow>(sql`select name, port, url, status from modules`)
     const byName = new Map(rows.map((r) => [r.name, r]))
-    for (const e of this.#registry.runnable()) if (!byName.has(e.name)) byName.set(e.name, { name: e.name, port: null, url: null, status: 'unknown' })
+    for (const name of this.ctx.modules.runnable()) if (!byName.has(name)) byName.set(name, { name, port: null, url: null, status: 'unknown' })
     const checked = await Promise.all([...byName.values()].map((row) => this.#check(row)))
     const now = Date.now()
     for (const h of checked) {
@@ -131,13 +77,13 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
   }
 
   async #check(row: ModuleRow): Promise<ModuleHealth> {
-    const entry = this.#registry.get(row.name)
+    const port = this.ctx.modules.port(row.name)
     const inProcess = this.ctx.modules.isLocal(row.name)
-    const portless = entry?.port === 0
-    const url = entry ? this.#registry.urlOf(row.name) : row.url
+    const portless = port === 0
+    const url = port === undefined ? row.url : this.ctx.modules.url(row.name)
     const base = {
       name: row.name,
-      port: portless ? null : (row.port ?? (entry ? this.#registry.portOf(row.name) : null)),
+      port: portless ? null : (row.port ?? port ?? null),
       url: portless ? null : url,
       in_process: inProcess,
       replicas: this.ctx.settings.modules[row.name]?.replicas ?? null,

@@ -5,13 +5,13 @@
  */
 import type { Response } from '../../contract/responses.js'
 import { type CommandContext, type CommandDefinition, permissionRank, type Reply, userLevel } from '../../runtime/module.js'
-import { formatDuration } from '../youtube-music/youtube-api.js'
+import { formatDuration } from '../../contract/format.js'
 import type { SpotifyService } from './service.js'
 import { NOT_CONFIGURED, type SpotifyConfig } from './settings.js'
 import { extractTrackId, SpotifyApiError, SpotifyAuthError, type Playing, type SpotifyTrack } from './spotify-api.js'
 import { SpotifyDisconnected } from './tokens.js'
 
-type Ctx = CommandContext<SpotifyConfig>
+type Ctx = CommandContext<SpotifyConfig, SpotifyService>
 
 export const USAGE = 'Usage: !spotify search <query> | play <query|uri|number> | current | pause | resume | skip | devices'
 
@@ -114,7 +114,7 @@ function login(svc: SpotifyService, ctx: Ctx): Reply {
   return { type: 'chat', text: `Connect Spotify for this community at ${svc.urls.loginUrl(ctx.request.entity.community_id)}`, ephemeral: true }
 }
 
-export function spotifyCommands(serviceOf: (ctx: Ctx) => SpotifyService): CommandDefinition<SpotifyConfig>[] {
+export function spotifyCommands(): CommandDefinition<SpotifyConfig, SpotifyService>[] {
   return [{
     name: 'spotify',
     aliases: ['spot'],
@@ -123,7 +123,7 @@ export function spotifyCommands(serviceOf: (ctx: Ctx) => SpotifyService): Comman
     timeoutMs: 10_000,
     async run(ctx) {
       const [sub = '', ...rest] = ctx.args
-      const svc = serviceOf(ctx)
+      const svc = ctx.state
       const action = sub.toLowerCase()
       if (!['search', 'play', 'current', 'nowplaying', 'np', 'pause', 'resume', 'unpause', 'skip', 'next', 'devices', 'login', 'connect'].includes(action)) return USAGE
       if (!svc.accounts()) return NOT_CONFIGURED

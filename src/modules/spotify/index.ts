@@ -5,9 +5,10 @@
  * A revoked login degrades the module (clear chat lines, a doctor warning through spotifyStatus), never
  * fails it. See docs/music.md.
  */
-import type { ModuleContext, ModuleDefinition } from '../../runtime/module.js'
+import type { ModuleDefinition } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
 import { spotifyCommands } from './commands.js'
+import { manifest } from './manifest.js'
 import { spotifyMigrations } from './migrations.js'
 import { spotifyRoutes } from './routes.js'
 import { createSpotifyService, type SpotifyService } from './service.js'
@@ -15,41 +16,31 @@ import { type SpotifyConfig, spotifyConfigSchema, spotifyCredentials } from './s
 
 export { type SpotifyConnection, type SpotifyStatus, spotifyStatus } from './status.js'
 export type { SpotifyConfig } from './settings.js'
+export type { SpotifyService } from './service.js'
 
 export interface SpotifyOptions {
   /** The clock (epoch ms) used for token expiry and login states; default Date.now. */
   readonly now?: () => number
 }
 
-/** Builds the module; the default export uses the real clock. Tests inject theirs. */
-export function createSpotifyModule(options: SpotifyOptions = {}): ModuleDefinition<SpotifyConfig> {
-  const services = new WeakMap<object, SpotifyService>()
-  const serviceOf = (ctx: ModuleContext<SpotifyConfig>): SpotifyService => {
-    let svc = services.get(ctx.storage)
-    if (!svc) {
-      svc = createSpotifyService(ctx, options.now ?? Date.now)
-      services.set(ctx.storage, svc)
-    }
-    return svc
-  }
-  return defineModule<SpotifyConfig>({
-    name: 'spotify',
+/** Builds the module; the default export uses the real clock. Tests inject theirs. Its state is the service. */
+export function createSpotifyModule(options: SpotifyOptions = {}): ModuleDefinition<SpotifyConfig, SpotifyService> {
+  return defineModule<SpotifyConfig, SpotifyService>({
+    name: manifest.name,
     version: '0.1.0',
-    kind: 'interaction',
-    summary: 'Spotify playback and requests',
-    port: 8026,
+    kind: manifest.kind,
+    summary: manifest.summary,
+    port: manifest.port,
     config: spotifyConfigSchema,
     migrations: spotifyMigrations,
-    commands: spotifyCommands(serviceOf),
+    commands: spotifyCommands(),
     setup(ctx) {
-      const svc = serviceOf(ctx) // validates WADDLEBOT_SECRET_KEY now rather than at the first command
+      const svc = createSpotifyService(ctx, options.now ?? Date.now) // validates WADDLEBOT_SECRET_KEY at start
       if (!spotifyCredentials(ctx.settings)) ctx.log.info({ reason: 'SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET not set' }, 'Spotify not configured')
       ctx.log.debug({ key: svc.keySource }, 'Spotify tokens are encrypted with AES-256-GCM')
-      return () => {
-        services.delete(ctx.storage)
-      }
+      return svc
     },
-    routes: (app, ctx) => spotifyRoutes(app, ctx, () => serviceOf(ctx)),
+    routes: (app, ctx) => spotifyRoutes(app, ctx),
   })
 }
 

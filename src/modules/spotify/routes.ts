@@ -21,11 +21,11 @@ function page(reply: FastifyReply, status: number, title: string, text: string):
   )
 }
 
-export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyConfig>, service: () => SpotifyService): void {
+export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyConfig, SpotifyService>): void {
   app.get<{ Querystring: { community_id?: string } }>('/spotify/auth/login', async (req, reply) => {
     const communityId = req.query.community_id?.trim()
     if (!communityId || communityId.length > 200) return page(reply, 400, 'Spotify login', 'community_id is missing: open the link the bot gave you.')
-    const svc = service()
+    const svc = ctx.state
     const accounts = svc.accounts()
     if (!accounts) return page(reply, 503, 'Spotify is not configured', NOT_CONFIGURED)
     const now = svc.now()
@@ -38,7 +38,7 @@ export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyCo
 
   app.get<{ Querystring: { code?: string; state?: string; error?: string } }>('/spotify/auth/callback', async (req, reply) => {
     const { code, state, error } = req.query
-    const svc = service()
+    const svc = ctx.state
     if (!state) return page(reply, 400, 'Spotify login failed', 'The state parameter is missing; start again from the login link.')
     // One use only: the row goes whatever happens next.
     const row = await ctx.storage.one<{ community_id: string; expires_at: number | string }>(

@@ -1,5 +1,5 @@
 /** What the spotify commands and routes share per hosted module: the token manager, URLs and clients. */
-import type { ModuleContext } from '../../runtime/module.js'
+import type { SetupContext } from '../../runtime/module.js'
 import { createTokenCipher, resolveTokenKey } from './crypto.js'
 import { type SpotifyConfig, spotifyCredentials, type SpotifyUrls, spotifyUrls } from './settings.js'
 import { SpotifyAccounts, SpotifyApi } from './spotify-api.js'
@@ -16,9 +16,9 @@ export interface SpotifyService {
   api(communityId: string): SpotifyApi
 }
 
-export function createSpotifyService(ctx: ModuleContext<SpotifyConfig>, now: () => number): SpotifyService {
+export function createSpotifyService(ctx: SetupContext<SpotifyConfig>, now: () => number): SpotifyService {
   const { key, source } = resolveTokenKey(ctx.settings)
-  const urls = spotifyUrls(ctx.settings, ctx.config)
+  const urls = spotifyUrls(ctx.settings, ctx.modules.url('spotify'), ctx.config)
   const accounts = (): SpotifyAccounts | undefined => {
     const creds = spotifyCredentials(ctx.settings)
     return creds ? new SpotifyAccounts({ accountsUrl: urls.accountsUrl, ...creds, timeoutMs: ctx.config.api_timeout_ms }) : undefined

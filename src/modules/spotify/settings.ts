@@ -4,7 +4,6 @@
  */
 import { z } from 'zod'
 import type { Settings } from '../../runtime/config.js'
-import { createRegistry } from '../../runtime/registry.js'
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from './spotify-api.js'
 
 export const spotifyConfigSchema = z.object({
@@ -33,10 +32,13 @@ export interface SpotifyUrls {
   readonly redirectUri: string
 }
 
-/** URLs from the environment and config; `config` may be the raw `modules.spotify` (doctor) or the parsed one. */
-export function spotifyUrls(settings: Settings, config: Readonly<Record<string, unknown>> = settings.modules.spotify ?? {}): SpotifyUrls {
+/**
+ * URLs from the environment and config; `moduleUrl` is where this module is reached (`ctx.modules.url`);
+ * `config` may be the raw `modules.spotify` (doctor) or the parsed one.
+ */
+export function spotifyUrls(settings: Settings, moduleUrl: string, config: Readonly<Record<string, unknown>> = settings.modules.spotify ?? {}): SpotifyUrls {
   const configured = typeof config.public_url === 'string' ? config.public_url : undefined
-  const base = (configured ?? createRegistry(settings).urlOf('spotify')).replace(/\/+$/, '')
+  const base = (configured ?? moduleUrl).replace(/\/+$/, '')
   return {
     apiUrl: settings.env.SPOTIFY_API_URL || DEFAULT_SPOTIFY_API_URL,
     accountsUrl: settings.env.SPOTIFY_ACCOUNTS_URL || DEFAULT_SPOTIFY_ACCOUNTS_URL,

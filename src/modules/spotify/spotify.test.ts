@@ -11,7 +11,7 @@ import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend }
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { chatLines, type HostedTestModule, hostTestModule, manualClock, type TestUser } from '../youtube-music/test-support.js'
-import { createSpotifyModule, type SpotifyConfig, spotifyStatus } from './index.js'
+import { createSpotifyModule, type SpotifyConfig, type SpotifyService, spotifyStatus } from './index.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -24,7 +24,7 @@ for (const [backend, skip] of backends) {
     let project: TestProject
     let fake: FakeSpotify
     let env: Record<string, string>
-    let host: HostedTestModule<SpotifyConfig>
+    let host: HostedTestModule<SpotifyConfig, SpotifyService>
     const clock = manualClock()
     const community = `c-${randomUUID()}`
     const loginUrl = `http://127.0.0.1:8026/spotify/auth/login?community_id=${community}`

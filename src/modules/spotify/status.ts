@@ -3,6 +3,7 @@
  * `GET /spotify/status`. A revoked or unreadable connection is a WARNING (the bot runs; Spotify commands say
  * the streamer must log in again), never a failure: the module's /health stays 200.
  */
+import type { ModuleClients } from '../../runtime/module-clients.js'
 import type { Settings } from '../../runtime/config.js'
 import { sql } from '../../runtime/storage/sql.js'
 import type { Queryable } from '../../runtime/storage/types.js'
@@ -33,9 +34,14 @@ export interface SpotifyStatus {
 
 /**
  * Reads the connections from `storage` (no network, no writes; creates no key).
- * @example doctor: `const s = await spotifyStatus({ storage, settings }); out.push({ name: 'spotify', status: s.level, detail: s.detail })`
+ * @example doctor: `const s = await spotifyStatus({ storage, settings, modules }); out.push({ name: 'spotify', status: s.level, detail: s.detail })`
  */
-export async function spotifyStatus(source: { readonly storage: Queryable; readonly settings: Settings }): Promise<SpotifyStatus> {
+export async function spotifyStatus(source: {
+  readonly storage: Queryable
+  readonly settings: Settings
+  /** Where modules are reached (a module's `ctx.modules`, or the CLI's registry). */
+  readonly modules: Pick<ModuleClients, 'url'>
+}): Promise<SpotifyStatus> {
   const { storage, settings } = source
   const configured = spotifyCredentials(settings) !== undefined
   let rows: { community_id: string; status: string; key_id: string; expires_at: number | string; last_error: string | null }[]
@@ -52,7 +58,7 @@ export async function spotifyStatus(source: { readonly storage: Queryable; reado
   } catch {
     keyId = undefined // an invalid WADDLEBOT_SECRET_KEY: no row can be read
   }
-  const urls = spotifyUrls(settings)
+  const urls = spotifyUrls(settings, source.modules.url('spotify'))
   const connections = rows.map((r): SpotifyConnection => ({
     community_id: r.community_id,
     state: r.status === 'revoked' ? 'revoked' : r.key_id !== keyId ? 'key_mismatch' : 'connected',

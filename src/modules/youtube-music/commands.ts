@@ -20,7 +20,12 @@ export interface YoutubeMusicConfig {
   readonly search_memory_ms: number
 }
 
-type Ctx = CommandContext<YoutubeMusicConfig>
+/** What the module's setup builds. */
+export interface YoutubeMusicState {
+  readonly player: Player
+}
+
+type Ctx = CommandContext<YoutubeMusicConfig, YoutubeMusicState>
 
 const resultsKey = (ctx: Ctx) => `youtube-music:results:${ctx.request.entity.community_id}:${ctx.request.user.id}`
 
@@ -148,8 +153,8 @@ async function stop(ctx: Ctx, player: Player): Promise<Reply> {
   return `${what} and cleared the queue (${dropped} waiting ${dropped === 1 ? 'track' : 'tracks'} removed).`
 }
 
-/** The module's commands; `playerOf` finds the player of the hosting runtime. */
-export function youtubeMusicCommands(playerOf: (ctx: Ctx) => Player): CommandDefinition<YoutubeMusicConfig>[] {
+/** The module's commands; the player is the module's state (`ctx.state.player`). */
+export function youtubeMusicCommands(): CommandDefinition<YoutubeMusicConfig, YoutubeMusicState>[] {
   return [
     {
       name: 'ytmusic',
@@ -159,7 +164,7 @@ export function youtubeMusicCommands(playerOf: (ctx: Ctx) => Player): CommandDef
       timeoutMs: 10_000,
       run: (ctx) => {
         const [sub = '', ...rest] = ctx.args
-        const player = playerOf(ctx)
+        const player = ctx.state.player
         switch (sub.toLowerCase()) {
           case 'search': return search(ctx, rest)
           case 'play': case 'request': case 'sr': return play(ctx, player, rest)
@@ -177,7 +182,7 @@ export function youtubeMusicCommands(playerOf: (ctx: Ctx) => Player): CommandDef
       summary: 'Requests a song from YouTube Music',
       usage: '<song | url>',
       timeoutMs: 10_000,
-      run: (ctx) => play(ctx, playerOf(ctx), ctx.args),
+      run: (ctx) => play(ctx, ctx.state.player, ctx.args),
     },
   ]
 }

@@ -5,19 +5,18 @@
  */
 import { z } from 'zod'
 import type { Response } from '../../contract/responses.js'
-import type { ModuleContext, ModuleDefinition } from '../../runtime/module.js'
+import type { ModuleDefinition, SetupContext } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
-import { createRegistry } from '../../runtime/registry.js'
-import { resolveServiceKey } from '../../runtime/service-key.js'
-import { OverlayForwarder } from '../router/overlay-forward.js'
-import { type YoutubeMusicConfig, youtubeClient, youtubeMusicCommands } from './commands.js'
+import { OverlayClient } from '../browser-source/public.js'
+import { type YoutubeMusicConfig, type YoutubeMusicState, youtubeClient, youtubeMusicCommands } from './commands.js'
+import { manifest } from './manifest.js'
 import { youtubeMusicMigrations } from './migrations.js'
 import { Player, realScheduler, type Scheduler } from './player.js'
 import { allPlaying, type QueueEntry } from './queue.js'
 import { mediaOf } from './replies.js'
 import { DEFAULT_YOUTUBE_API_URL } from './youtube-api.js'
 
-export type { YoutubeMusicConfig } from './commands.js'
+export type { YoutubeMusicConfig, YoutubeMusicState } from './commands.js'
 
 /** `modules.youtube-music` settings and their defaults. */
 export const youtubeMusicConfigSchema = z.object({
@@ -36,59 +35,37 @@ export interface YoutubeMusicOptions {
   /** End-of-track timers; default setTimeout. */
   readonly scheduler?: Scheduler
   /**
-   * Shows a track that started because the previous one ended (no command to reply to). Default: posts its
-   * `media` response to browser-source (`POST /browser/source/display`), best effort.
+   * Shows a track that started because the previous one ended (no command to reply to). Default: pushes its
+   * `media` response to the community's overlays through browser-source, best effort.
    */
-  readonly onTrackStart?: (ctx: ModuleContext<YoutubeMusicConfig>, entry: QueueEntry, media: Response) => Promise<void> | void
-}
-
-/** Posts the media of a track that started by itself to the community's overlays. */
-function overlayPoster(ctx: ModuleContext<YoutubeMusicConfig>): (entry: QueueEntry, media: Response) => Promise<void> {
-  let forwarder: OverlayForwarder | undefined
-  return (entry, media) => {
-    if (!forwarder) {
-      const registry = createRegistry(ctx.settings)
-      forwarder = new OverlayForwarder(() => registry.urlOf('browser-source'), resolveServiceKey(ctx.settings), ctx.log)
-    }
-    return forwarder.forward({ entityId: entry.entity_id, communityId: entry.community_id }, [media])
-  }
+  readonly onTrackStart?: (ctx: SetupContext<YoutubeMusicConfig>, entry: QueueEntry, media: Response) => Promise<void> | void
 }
 
 /** Builds the module; the default export uses the real clock and timers. Tests inject theirs. */
-export function createYoutubeMusicModule(options: YoutubeMusicOptions = {}): ModuleDefinition<YoutubeMusicConfig> {
-  const players = new WeakMap<object, Player>()
-  const playerOf = (ctx: ModuleContext<YoutubeMusicConfig>): Player => {
-    let player = players.get(ctx.storage)
-    if (!player) {
-      const post = options.onTrackStart ? undefined : overlayPoster(ctx)
-      player = new Player(ctx.storage, ctx.log, {
-        now: options.now ?? Date.now,
-        scheduler: options.scheduler ?? realScheduler,
-        onStart: (entry) => (options.onTrackStart ? options.onTrackStart(ctx, entry, mediaOf(entry)) : post!(entry, mediaOf(entry))),
-      })
-      players.set(ctx.storage, player)
-    }
-    return player
-  }
-
-  return defineModule<YoutubeMusicConfig>({
-    name: 'youtube-music',
+export function createYoutubeMusicModule(options: YoutubeMusicOptions = {}): ModuleDefinition<YoutubeMusicConfig, YoutubeMusicState> {
+  return defineModule<YoutubeMusicConfig, YoutubeMusicState>({
+    name: manifest.name,
     version: '0.1.0',
-    kind: 'interaction',
-    summary: 'YouTube Music song requests',
-    port: 8025,
+    kind: manifest.kind,
+    summary: manifest.summary,
+    port: manifest.port,
     config: youtubeMusicConfigSchema,
     migrations: youtubeMusicMigrations,
-    commands: youtubeMusicCommands(playerOf),
+    commands: youtubeMusicCommands(),
     async setup(ctx) {
-      const player = playerOf(ctx)
+      const overlays = new OverlayClient(ctx.modules, ctx.log)
+      const show = (entry: QueueEntry, media: Response) =>
+        options.onTrackStart ? options.onTrackStart(ctx, entry, media) : overlays.forward({ entityId: entry.entity_id, communityId: entry.community_id }, [media])
+      const player = new Player(ctx.storage, ctx.log, {
+        now: options.now ?? Date.now,
+        scheduler: options.scheduler ?? realScheduler,
+        onStart: (entry) => show(entry, mediaOf(entry)),
+      })
       await player.restore()
       if (!youtubeClient(ctx)) ctx.log.info({ reason: 'YOUTUBE_API_KEY not set' }, 'YouTube search not configured')
-      return () => {
-        player.dispose()
-        players.delete(ctx.storage)
-      }
+      return { player }
     },
+    teardown: ({ state }) => state.player.dispose(),
     routes(app, ctx) {
       app.get('/youtube/music/status', async () => ({
         module: 'youtube-music',

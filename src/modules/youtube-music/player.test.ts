@@ -11,7 +11,7 @@ import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend }
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import type { Response } from '../../contract/responses.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { createYoutubeMusicModule, type YoutubeMusicConfig } from './index.js'
+import { createYoutubeMusicModule, type YoutubeMusicConfig, type YoutubeMusicState } from './index.js'
 import { chatLines, type HostedTestModule, hostTestModule, manualClock, manualScheduler, type TestUser } from './test-support.js'
 
 const unavailable = await serversUnavailable()
@@ -24,7 +24,7 @@ for (const [backend, skip] of backends) {
     let project: TestProject
     let fake: FakeYoutube
     let env: Record<string, string>
-    let host: HostedTestModule<YoutubeMusicConfig>
+    let host: HostedTestModule<YoutubeMusicConfig, YoutubeMusicState>
     const clock = manualClock()
     let timers = manualScheduler()
     const shown: { community: string; media: Response }[] = []

@@ -13,6 +13,7 @@ import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { chatLines, executionRequest, type TestUser } from './test-support.js'
+import { builtinCatalog } from '../catalog.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -32,7 +33,7 @@ for (const [backend, skip] of backends) {
 
     const start = async (extra: Record<string, string> = {}) => {
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env, ...extra } })
-      return startRuntime({ settings, modules: ['youtube-music'], listen: false })
+      return startRuntime({ catalog: builtinCatalog, settings, modules: ['youtube-music'], listen: false })
     }
     const run = async (command: string, text: string, user: TestUser, rt = runtime, cid = community): Promise<ExecutionResult> => {
       const args = text.split(' ').filter(Boolean)

@@ -1,7 +1,8 @@
 /** What the youtube-music commands say: chat lines and the `media` response of a starting track. */
 import type { Response } from '../../contract/responses.js'
 import type { QueueEntry } from './queue.js'
-import { formatDuration, type Track } from './youtube-api.js'
+import { formatDuration } from '../../contract/format.js'
+import type { Track } from './youtube-api.js'
 
 export const NOT_CONFIGURED = 'YouTube search is not configured: set YOUTUBE_API_KEY'
 export const USAGE = 'Usage: !ytmusic search <query> | play <url|number|query> | queue | skip | current | stop — or !play <song>'

@@ -15,6 +15,7 @@ import { type TestProject, testProject } from '../../../test/helpers/settings.js
 import { createApiKey } from '../../runtime/api-keys.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
+import { builtinCatalog } from '../catalog.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -48,7 +49,7 @@ for (const [backend, skip] of backends) {
       project = testProject({ env })
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  browser-source: {url: "${browserSource.url}"}\n`)
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-      runtime = await startRuntime({ settings, modules: ['router', 'youtube-music'], listen: false })
+      runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'youtube-music'], listen: false })
       key = (await createApiKey(runtime.storage, 'collector', 'collector')).key
     })
     after(async () => {

@@ -14,7 +14,10 @@ import { migrateDatabase, openDatabase } from '../../runtime/database.js'
 import { executeLocally } from '../../runtime/dispatch.js'
 import { createModuleServer } from '../../runtime/http.js'
 import { createLogger } from '../../runtime/logger.js'
-import type { ModuleContext, ModuleDefinition, Teardown } from '../../runtime/module.js'
+import type { ModuleContext, ModuleDefinition, SetupContext } from '../../runtime/module.js'
+import { createModuleClients } from '../../runtime/module-clients.js'
+import { createRegistry } from '../../runtime/registry.js'
+import { builtinCatalog } from '../catalog.js'
 import { coreMigrations } from '../../runtime/storage/core-migrations.js'
 import type { Storage } from '../../runtime/storage/types.js'
 import type { Scheduler } from './player.js'
@@ -37,8 +40,8 @@ export function executionRequest(command: string, args: readonly string[], user:
   }
 }
 
-export interface HostedTestModule<T> {
-  readonly ctx: ModuleContext<T>
+export interface HostedTestModule<T, S> {
+  readonly ctx: ModuleContext<T, S>
   readonly app: FastifyInstance
   readonly storage: Storage
   /** Runs `!command args…` as `user` in `communityId`. */
@@ -50,38 +53,43 @@ export interface HostedTestModule<T> {
  * Hosts `def` on the database/cache of `env` (DATABASE_URL, REDIS_URL; a SQLite file in `projectDir`
  * otherwise). Call again with the same `projectDir` and env to simulate a restart.
  */
-export async function hostTestModule<T>(def: ModuleDefinition<T>, projectDir: string, env: Record<string, string>): Promise<HostedTestModule<T>> {
+export async function hostTestModule<T, S>(def: ModuleDefinition<T, S>, projectDir: string, env: Record<string, string>): Promise<HostedTestModule<T, S>> {
   const settings: Settings = loadSettings({ cwd: projectDir, env: { PATH: process.env.PATH, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_SERVICE_KEY: SERVICE_KEY, ...env } })
   const storage = await openDatabase(settings)
   let cache: Cache | undefined
-  let teardown: Teardown | undefined
+  let ctx: ModuleContext<T, S> | undefined
   let app: FastifyInstance | undefined
+  const teardown = async () => {
+    if (ctx) await def.teardown?.(ctx)
+  }
   try {
     cache = await createCache({ redisUrl: settings.redisUrl, namespace: `wb-test-${randomUUID()}:` })
     await migrateDatabase(storage, [coreMigrations, { module: def.name, migrations: def.migrations ?? [] }])
     const raw = Object.fromEntries(Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !['enabled', 'url', 'port', 'path'].includes(k)))
-    const config = (def.config ? def.config.parse(raw) : raw) as T
-    const ctx: ModuleContext<T> = {
+    const config = def.config ? def.config.parse(raw) : (raw as T)
+    const setupCtx: SetupContext<T> = {
       module: def.name, config: Object.freeze(config), storage, cache, log: createLogger({ level: 'silent' }), settings,
-      modules: { get: () => { throw new Error('no module calls in this test') }, isLocal: () => false },
+      modules: createModuleClients(createRegistry(settings, builtinCatalog), SERVICE_KEY),
     }
-    teardown = (await def.setup?.(ctx)) ?? undefined
-    app = await createModuleServer(def, ctx, { serviceKey: SERVICE_KEY })
+    if (!def.setup) throw new Error(`${def.name} has no setup: host it with startRuntime instead`)
+    const hostedCtx: ModuleContext<T, S> = { ...setupCtx, state: await def.setup(setupCtx) }
+    ctx = hostedCtx
+    app = await createModuleServer(def, hostedCtx, { serviceKey: SERVICE_KEY })
     const hostedApp = app
     const hostedCache = cache
     return {
-      ctx, app, storage,
-      run: (command, args, user, communityId) => executeLocally(def, ctx, executionRequest(command, args, user, communityId)),
+      ctx: hostedCtx, app, storage,
+      run: (command, args, user, communityId) => executeLocally(def, hostedCtx, executionRequest(command, args, user, communityId)),
       async stop() {
         await hostedApp.close()
-        await teardown?.()
+        await teardown()
         await hostedCache.close()
         await storage.close()
       },
     }
   } catch (error) {
     await app?.close()
-    await teardown?.()
+    await teardown()
     await cache?.close()
     await storage.close()
     throw error

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type FakeYoutube, startFakeYoutube } from '../../../test/fakes/youtube-server.js'
 import { closedPort } from '../../../test/fakes/webhook-server.js'
-import { decodeEntities, extractVideoId, formatDuration, parseIsoDuration, YoutubeApiError, YoutubeClient } from './youtube-api.js'
+import { formatDuration } from '../../contract/format.js'
+import { decodeEntities, extractVideoId, parseIsoDuration, YoutubeApiError, YoutubeClient } from './youtube-api.js'
 
 test('parseIsoDuration reads ISO 8601 durations as seconds', () => {
   assert.equal(parseIsoDuration('PT3M33S'), 213)

@@ -11,6 +11,9 @@ import { sql } from '../../../runtime/storage/sql.js'
 import type { Storage } from '../../../runtime/storage/types.js'
 import { coordinationRoutes } from './routes.js'
 import { describeOnBothDatabases } from './test-support.js'
+import { createModuleClients } from '../../../runtime/module-clients.js'
+import { createRegistry } from '../../../runtime/registry.js'
+import { builtinCatalog } from '../../catalog.js'
 
 const SERVICE_KEY = 'test-service-key-0123456789abcdef'
 
@@ -34,7 +37,8 @@ await describeOnBothDatabases('coordination routes', (db) => {
       cache: createMemoryCache(),
       log: createLogger({ level: 'silent' }),
       settings: project.settings,
-      modules: { get: () => assert.fail('no module calls expected'), isLocal: () => false },
+      modules: createModuleClients(createRegistry(project.settings, builtinCatalog), SERVICE_KEY),
+      state: undefined,
     }
     const auth = { db: storage, serviceKey: SERVICE_KEY, requireKeys: true }
     const def = defineModule({

@@ -33,7 +33,7 @@ function guarded(route: string, auth: AuthOptions, work: Handler): Handler {
     } catch (error) {
       if (!isWaddleError(error)) throw error
       const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
-      return reply.code(error.status).send({ error: { ...error.toJSON(), ...(field !== undefined ? { field } : {}) } })
+      return reply.code(error.status).send({ error: { ...error.toHttpJSON(), ...(field !== undefined ? { field } : {}) } })
     }
   }
 }

@@ -1,6 +1,5 @@
 /** Shared text output of the `waddlebot moderation` commands. */
-import type { NotifyResult } from './notify.js'
-import type { StringRule } from './types.js'
+import type { NotifyResult, StringRule } from '../modules/router/public.js'
 
 /** `contains "spam" (case-sensitive) → timeout 60 s` */
 export function describeRule(r: Pick<StringRule, 'pattern' | 'match_type' | 'case_sensitive' | 'action' | 'action_value' | 'timeout_seconds'>): string {

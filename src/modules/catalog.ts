@@ -1,0 +1,44 @@
+/**
+ * The built-in modules: each folder's `manifest.ts` says what it is (name, kind, port, summary) and how to
+ * load it; the modules of the seed that are not built yet are listed with their documented port so
+ * `module list` shows them as not available. The CLI hands this catalog to the runtime, which imports no
+ * module itself. A new built-in module: add its folder with a manifest.ts and list it here
+ * (docs/architecture.md).
+ */
+import { manifest as discord } from '../collectors/discord/manifest.js'
+import { manifest as slack } from '../collectors/slack/manifest.js'
+import { manifest as twitch } from '../collectors/twitch/manifest.js'
+import type { Catalog, ModuleManifest } from '../runtime/registry.js'
+import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as router } from './router/manifest.js'
+import { manifest as spotify } from './spotify/manifest.js'
+import { manifest as youtubeMusic } from './youtube-music/manifest.js'
+
+/** A seed module that is not built yet (no `load`). */
+function planned(name: string, kind: ModuleManifest['kind'], port: number, summary: string): ModuleManifest {
+  return { name, kind, port, summary }
+}
+
+/** Every built-in module in CONTRACT §3 order. */
+export const builtinCatalog: Catalog = [
+  router,
+  planned('marketplace', 'core', 8001, 'Community module marketplace'),
+  twitch,
+  discord,
+  slack,
+  planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
+  planned('alias', 'interaction', 8010, 'Custom command aliases'),
+  planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
+  planned('inventory', 'interaction', 8024, 'Item tracking'),
+  youtubeMusic,
+  spotify,
+  browserSource,
+  planned('calendar', 'interaction', 8030, 'Community event calendar'),
+  planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
+  planned('labels', 'core', 8040, 'Labels for users and entities'),
+  planned('community', 'core', 8045, 'Communities, members and roles'),
+  planned('identity', 'core', 8050, 'One identity per person across platforms'),
+  planned('reputation', 'core', 8055, 'Points and reputation'),
+  planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
+  planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
+]

@@ -1,0 +1,20 @@
+/**
+ * The router's public face: what other modules, collectors and the CLI may use without reaching into its
+ * internals. String-match rules (the `waddlebot moderation` commands), chat-log replay, and releasing a
+ * collector container's coordination claims straight in the database (a collector stopping after the
+ * router's server, hosted in the same process, has closed).
+ */
+import type { Settings } from '../../runtime/config.js'
+import type { Storage } from '../../runtime/storage/types.js'
+import { coordinationOptions } from './coordination/options.js'
+import { createCoordination } from './coordination/store.js'
+
+export { type ChatLine, parseChatLog, type ReplayReport, replayChatLog, type RuleHits } from './matcher/chat-log.js'
+export { type NotifyResult, notifyRulesChanged } from './matcher/notify.js'
+export { addRule, getRule, listRules, removeRule, type RuleInput, type RulePatch, updateRule } from './matcher/rules.js'
+export { MATCH_TYPES, type MatchType, RULE_ACTIONS, type RuleAction, type StringRule } from './matcher/types.js'
+
+/** Releases every claim of `containerId` in the coordination table of `storage` (the router's database). */
+export async function releaseClaimsInDatabase(storage: Storage, settings: Settings, containerId: string): Promise<void> {
+  await createCoordination(storage, coordinationOptions(settings)).release(containerId)
+}

@@ -1,0 +1,11 @@
+/** How the youtube-music module describes itself to the catalog (src/modules/catalog.ts), without loading its code. */
+import type { AnyModuleDefinition } from '../../runtime/module.js'
+import type { ModuleManifest } from '../../runtime/registry.js'
+
+export const manifest = {
+  name: 'youtube-music',
+  kind: 'interaction',
+  port: 8025,
+  summary: 'YouTube Music song requests',
+  load: async (): Promise<AnyModuleDefinition> => (await import('./index.js')).default,
+} as const satisfies ModuleManifest

@@ -1,0 +1,23 @@
+/** A probe of a module's `GET /health`, shared by the router's health watch and `waddlebot status`. */
+
+/** What one /health probe found. */
+export interface ProbeResult {
+  readonly status: 'ok' | 'degraded' | 'down'
+  readonly detail?: string
+}
+
+export type HealthProbe = (url: string) => Promise<ProbeResult>
+
+/** GET `<url>/health`: 200 → ok, 503 (or another answer) → degraded with the failing part, no answer → down. */
+export async function fetchHealth(url: string, timeoutMs = 2000): Promise<ProbeResult> {
+  let res: Response
+  try {
+    res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code
+    return { status: 'down', detail: `unreachable at ${url}${cause ? `: ${cause}` : ''}` }
+  }
+  const body = (await res.json().catch(() => ({}))) as { failing?: string; error?: string }
+  if (res.ok) return { status: 'ok' }
+  return { status: 'degraded', detail: body.failing ? `${body.failing}: ${body.error ?? 'failing'}` : `HTTP ${res.status}` }
+}
