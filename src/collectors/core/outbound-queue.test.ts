@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import type { Counter, Gauge } from 'prom-client'
 import { outboundDrops, outboundQueueDepth } from '../../runtime/metrics.js'
-import { type FakeClock, fakeClock } from './fake-clock.fixture.js'
+import { type FakeClock, fakeClock } from '../../../test/helpers/fake-clock.js'
 import { createOutboundQueue, outboundSent } from './outbound-queue.js'
 import type { OutboundItem, OutboundPriority } from './types.js'
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { BASIC_PERMS, PERM, type RestRequest, VIEWER } from '../../../test/fakes/discord/index.js'
-import { type DiscordHarness, startDiscordHarness } from './test-support.js'
+import { type DiscordHarness, startDiscordHarness } from '../../../test/helpers/discord-harness.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]

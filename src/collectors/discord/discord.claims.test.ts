@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import type { RestRequest } from '../../../test/fakes/discord/index.js'
 import type { Runtime } from '../../runtime/host.js'
-import { collectorReady, type DiscordHarness, startDiscordHarness, startExtraCollector } from './test-support.js'
+import { collectorReady, type DiscordHarness, startDiscordHarness, startExtraCollector } from '../../../test/helpers/discord-harness.js'
 import discordModule from './index.js'
 
 const unavailable = await serversUnavailable()

@@ -10,7 +10,7 @@ import { messageEvent, postSigned, slashCommand } from '../../../test/fakes/slac
 import type { SlackCall } from '../../../test/fakes/slack/web-api.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import slackModule from './index.js'
-import { LONG_TEXT, LONG_WORDS, SIGNING_SECRET, type SlackFixture, startSlackFixture } from './test-support.js'
+import { LONG_TEXT, LONG_WORDS, SIGNING_SECRET, type SlackFixture, startSlackFixture } from '../../../test/helpers/slack-harness.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { messageEvent, slashCommand } from '../../../test/fakes/slack/events.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
-import { type SlackFixture, startSlackFixture } from './test-support.js'
+import { type SlackFixture, startSlackFixture } from '../../../test/helpers/slack-harness.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]

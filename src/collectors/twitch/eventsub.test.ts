@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import { eventSubEvents, eventSubRequest, sendEventSub, signEventSub, twitchIdOf, twitchTimestamp } from '../../../test/fakes/twitch/index.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { checkEventSub, EVENTSUB_MAX_AGE_MS } from './eventsub.js'
-import { EVENTSUB_SECRET, startTwitchHarness, type TwitchHarness } from './harness.fixture.js'
+import { EVENTSUB_SECRET, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
 
 const SECRET = 's3cret'
 const follow = (channel = 'chan', user = 'frank') => ({ subscriptionType: 'channel.follow', event: eventSubEvents.follow(channel, user, twitchIdOf) })

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import { eventSubEvents, sendEventSub, twitchIdOf } from '../../../test/fakes/twitch/index.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { BOT, EVENTSUB_SECRET, eventually, LONG_TEXT, startTwitchHarness, type TwitchHarness } from './harness.fixture.js'
+import { BOT, EVENTSUB_SECRET, eventually, LONG_TEXT, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
 import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()

@@ -10,7 +10,7 @@ import { type FakeSpotify, SPOTIFY_CATALOGUE, startFakeSpotify } from '../../../
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { chatLines, type HostedTestModule, hostTestModule, manualClock, type TestUser } from '../youtube-music/test-support.js'
+import { chatLines, type HostedTestModule, hostTestModule, manualClock, type TestUser } from '../../../test/helpers/host-test-module.js'
 import { createSpotifyModule, type SpotifyConfig, type SpotifyService, spotifyStatus } from './index.js'
 
 const unavailable = await serversUnavailable()

@@ -12,7 +12,7 @@ import { type TestProject, testProject } from '../../../test/helpers/settings.js
 import type { Response } from '../../contract/responses.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { createYoutubeMusicModule, type YoutubeMusicConfig, type YoutubeMusicState } from './index.js'
-import { chatLines, type HostedTestModule, hostTestModule, manualClock, manualScheduler, type TestUser } from './test-support.js'
+import { chatLines, type HostedTestModule, hostTestModule, manualClock, manualScheduler, type TestUser } from '../../../test/helpers/host-test-module.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]

@@ -12,7 +12,7 @@ import type { ExecutionResult } from '../../contract/execution.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { chatLines, executionRequest, type TestUser } from './test-support.js'
+import { chatLines, executionRequest, type TestUser } from '../../../test/helpers/host-test-module.js'
 import { builtinCatalog } from '../catalog.js'
 
 const unavailable = await serversUnavailable()

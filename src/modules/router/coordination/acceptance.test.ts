@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { REPO } from '../../../../test/helpers/cli.js'
 import { sql } from '../../../runtime/storage/sql.js'
 import type { Storage } from '../../../runtime/storage/types.js'
-import { claimUntilFull } from './claim-loop.fixture.js'
+import { claimUntilFull } from '../../../../test/helpers/coordination/claim-loop.js'
 import { createCoordination } from './store.js'
-import { describeOnBothDatabases, manualClock } from './test-support.js'
+import { describeOnBothDatabases, manualClock } from '../../../../test/helpers/coordination/store-support.js'
 import type { Coordination } from './types.js'
 
 const PLATFORM = 'twitch'
@@ -76,7 +76,7 @@ async function assertTakeover(storage: Storage, clock: ReturnType<typeof manualC
 
 /** Runs the claim-process fixture in a child; resolves to its claims once `go` is written. */
 function claimProcess(url: string, containers: string[]): { ready: Promise<void>; go(): Promise<Record<string, string[]>> } {
-  const script = fileURLToPath(new URL('./claim-process.fixture.ts', import.meta.url))
+  const script = fileURLToPath(new URL('../../../../test/helpers/coordination/claim-process.ts', import.meta.url))
   const env = { ...process.env, WB_CLAIM_PROCESS: JSON.stringify({ url, platform: PLATFORM, containers, cap: CAP }) }
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''

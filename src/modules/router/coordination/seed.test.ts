@@ -6,7 +6,7 @@ import type { Storage } from '../../../runtime/storage/types.js'
 import { coordinationOptions } from './options.js'
 import { entityFromEntry, seedEntitiesFromSettings } from './seed.js'
 import { createCoordination } from './store.js'
-import { describeOnBothDatabases } from './test-support.js'
+import { describeOnBothDatabases } from '../../../../test/helpers/coordination/store-support.js'
 
 const YAML = `twitch:
   channels: ['#ShroudTV', 'pokimane']

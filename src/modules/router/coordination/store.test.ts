@@ -3,7 +3,7 @@ import { before, beforeEach, test } from 'node:test'
 import { sql } from '../../../runtime/storage/sql.js'
 import type { Storage } from '../../../runtime/storage/types.js'
 import { createCoordination } from './store.js'
-import { describeOnBothDatabases, manualClock } from './test-support.js'
+import { describeOnBothDatabases, manualClock } from '../../../../test/helpers/coordination/store-support.js'
 import type { CoordinationEntity } from './types.js'
 
 const TTL = 10_000

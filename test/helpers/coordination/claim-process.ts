@@ -4,9 +4,9 @@
  * line `{"<container>": ["<entity>", …]}` and exits.
  */
 import { createInterface } from 'node:readline'
-import { createStorage } from '../../../runtime/storage/index.js'
-import { claimUntilFull } from './claim-loop.fixture.js'
-import { createCoordination } from './store.js'
+import { createStorage } from '../../../src/runtime/storage/index.js'
+import { claimUntilFull } from './claim-loop.js'
+import { createCoordination } from '../../../src/modules/router/coordination/store.js'
 
 interface Job {
   url: string

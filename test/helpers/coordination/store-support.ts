@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe } from 'node:test'
-import { describeWithPostgres } from '../../../../test/helpers/pg.js'
-import { coreMigrations } from '../../../runtime/storage/core-migrations.js'
-import { createStorage } from '../../../runtime/storage/index.js'
-import type { MigrationSet, Storage } from '../../../runtime/storage/types.js'
-import { coordinationMigrations } from './migrations.js'
+import { describeWithPostgres } from '../pg.js'
+import { coreMigrations } from '../../../src/runtime/storage/core-migrations.js'
+import { createStorage } from '../../../src/runtime/storage/index.js'
+import type { MigrationSet, Storage } from '../../../src/runtime/storage/types.js'
+import { coordinationMigrations } from '../../../src/modules/router/coordination/migrations.js'
 
 export const MIGRATION_SETS: readonly MigrationSet[] = [coreMigrations, { module: 'router', migrations: coordinationMigrations }]
 

@@ -1,5 +1,5 @@
 /** Test support: a container claiming in small steps until it gets nothing more (used in and out of process). */
-import type { Coordination } from './types.js'
+import type { Coordination } from '../../../src/modules/router/coordination/types.js'
 
 /** Entities claimed per call beyond what the container already holds, so containers race many times. */
 export const CLAIM_STEP = 5

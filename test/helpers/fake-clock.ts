@@ -2,7 +2,7 @@
  * Test support (not used at run time): a manual clock with timers, for driving outbound queues without
  * wall-clock waits. `advance(ms)` fires due timers in time order, letting promises settle after each.
  */
-import type { QueueTimers } from './outbound-queue.js'
+import type { QueueTimers } from '../../src/collectors/core/outbound-queue.js'
 
 interface Timer {
   readonly id: number
