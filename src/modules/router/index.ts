@@ -6,6 +6,8 @@ import type { ModuleContext } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
 import { builtinCommands } from './builtins.js'
 import { coordinationMigrations } from './coordination/migrations.js'
+import { filterCommands } from './filters/commands.js'
+import { filterMigrations } from './filters/store.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
 import { routerRoutes } from './routes.js'
 
@@ -24,8 +26,8 @@ export default defineModule({
   kind: 'router',
   summary: 'Commands, moderation and responses for every platform',
   port: 8000,
-  commands: builtinCommands,
-  migrations: [...coordinationMigrations],
+  commands: [...builtinCommands, ...filterCommands],
+  migrations: [...coordinationMigrations, ...filterMigrations],
   async setup(ctx) {
     const pipeline = await createPipeline(ctx)
     pipelines.set(ctx, pipeline)
