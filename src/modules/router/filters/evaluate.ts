@@ -51,6 +51,26 @@ export interface FilterHit {
 export class FilterScratch {
   readonly stats: MessageStats = emptyStats()
   readonly hosts: string[] = []
+  /** The links of the current message were looked for; the first one not allowed (if any). */
+  linksDone = false
+  foreign: string | undefined = undefined
+}
+
+/** The first link of the message that is not on the allow list (looked for once per message). */
+function foreignLink(s: FilterSettings, text: string, scratch: FilterScratch): string | undefined {
+  if (!scratch.linksDone) {
+    scratch.linksDone = true
+    scratch.hosts.length = 0
+    scratch.foreign = undefined
+    if (scratch.stats.linkish) findLinks(text, scratch.hosts)
+    for (const h of scratch.hosts) {
+      if (!isAllowed(h, s.links.allow)) {
+        scratch.foreign = h
+        break
+      }
+    }
+  }
+  return scratch.foreign
 }
 
 function exempt(c: CompiledFilters, name: FilterName, roleMask: number, labels: readonly string[] | undefined): boolean {
@@ -63,50 +83,44 @@ function exempt(c: CompiledFilters, name: FilterName, roleMask: number, labels: 
  * The filters `input` breaks, in evaluation order (`all` false: only the first). Empty when none.
  * A `first-chatter` hit with `firstTime: 'maybe'` is tentative: the caller confirms it, else skips it.
  */
-export function evaluate(c: CompiledFilters, input: FilterInput, scratch: FilterScratch, all = false): FilterHit[] {
-  const hits: FilterHit[] = []
-  if (c.active.length === 0) return hits
+export function evaluate(c: CompiledFilters, input: FilterInput, scratch: FilterScratch, all = false): readonly FilterHit[] {
+  if (c.active.length === 0) return NONE
   let roleMask = 0
   if (input.roles) for (const r of input.roles) roleMask |= roleBit(r)
-  const { settings: s } = c
-  const st = scanText(input.text, input.emoteNames, scratch.stats)
-  let linksScanned = false
-  let foreignLink: string | undefined
-  const foreign = (): string | undefined => {
-    if (!linksScanned) {
-      linksScanned = true
-      scratch.hosts.length = 0
-      if (st.linkish) findLinks(input.text, scratch.hosts)
-      foreignLink = scratch.hosts.find((h) => !isAllowed(h, s.links.allow))
-    }
-    return foreignLink
-  }
+  scanText(input.text, input.emoteNames, scratch.stats)
+  scratch.linksDone = false
+  let hits: FilterHit[] | undefined
   for (const name of c.active) {
-    if (exempt(c, name, roleMask, input.labels)) continue
-    const detail = breaks(name, s, st, input, foreign)
+    if (roleMask !== 0 || input.labels !== undefined) if (exempt(c, name, roleMask, input.labels)) continue
+    const detail = breaks(name, c.settings, scratch, input)
     if (detail === undefined) continue
+    hits ??= []
     hits.push({ filter: name, detail })
     if (!all) break
   }
-  return hits
+  return hits ?? NONE
 }
+
+/** The answer for a clean message (shared: never mutated). */
+const NONE: readonly FilterHit[] = []
 
 const pct = (part: number, whole: number): number => Math.round((part / whole) * 100)
 
 /** Why `name` is broken, or undefined. */
-function breaks(name: FilterName, s: FilterSettings, st: MessageStats, input: FilterInput, foreign: () => string | undefined): string | undefined {
+function breaks(name: FilterName, s: FilterSettings, scratch: FilterScratch, input: FilterInput): string | undefined {
+  const st = scratch.stats
   switch (name) {
     case 'first-chatter':
-      return input.firstTime !== 'no' ? foreign() : undefined
+      return input.firstTime !== 'no' ? foreignLink(s, input.text, scratch) : undefined
     case 'links':
-      return foreign()
+      return foreignLink(s, input.text, scratch)
     case 'zalgo':
       return st.maxMarks > s.zalgo.max_marks ? `${st.maxMarks} stacked marks` : undefined
     case 'length':
       return st.length > s.length.max ? `${st.length} characters` : undefined
     case 'repetition': {
       if (st.maxRun > s.repetition.max_char_run) return `a character ${st.maxRun} times in a row`
-      if (st.words <= s.repetition.max_word_repeats) return undefined
+      if (st.wordRepeats <= s.repetition.max_word_repeats && st.words < 128) return undefined
       const n = maxWordRepeats(input.text)
       return n > s.repetition.max_word_repeats ? `a word ${n} times` : undefined
     }

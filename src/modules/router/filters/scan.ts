@@ -23,11 +23,13 @@ export interface MessageStats {
   /** Platform emotes plus emoji. */
   emotes: number
   words: number
+  /** Occurrences of the most repeated word, by hash (may over-count on a collision: confirm with {@link maxWordRepeats}). */
+  wordRepeats: number
   /** A `.`, `:` or `dot` occurs: links have to be looked for. */
   linkish: boolean
 }
 
-export const emptyStats = (): MessageStats => ({ length: 0, upper: 0, lower: 0, visible: 0, symbols: 0, maxRun: 0, maxMarks: 0, emotes: 0, words: 0, linkish: false })
+export const emptyStats = (): MessageStats => ({ length: 0, upper: 0, lower: 0, visible: 0, symbols: 0, maxRun: 0, maxMarks: 0, emotes: 0, words: 0, wordRepeats: 0, linkish: false })
 
 /** Discord custom emoji (`<:name:id>`, `<a:name:id>`) in a `<…>` token. */
 const DISCORD_EMOJI = /<a?:\w{1,32}:\d{5,25}>/g
@@ -42,6 +44,32 @@ function emoteCount(text: string, start: number, end: number, names: ReadonlySet
   return -1
 }
 
+/**
+ * Word hashes of the message being scanned (open addressing; slots are valid when their stamp is the current
+ * generation, so nothing is cleared between messages). The scan is synchronous, so one table serves all.
+ */
+const SLOTS = 256
+const slotHash = new Int32Array(SLOTS)
+const slotCount = new Uint16Array(SLOTS)
+const slotStamp = new Uint32Array(SLOTS)
+let generation = 0
+
+/** Counts one more occurrence of the word hashed `h`; returns its count (0 when the table is full). */
+function countWord(h: number, used: number): number {
+  if (used >= SLOTS / 2) return 0
+  let i = h & (SLOTS - 1)
+  for (;;) {
+    if (slotStamp[i] !== generation) {
+      slotStamp[i] = generation
+      slotHash[i] = h
+      slotCount[i] = 1
+      return 1
+    }
+    if (slotHash[i] === h) return ++slotCount[i]!
+    i = (i + 1) & (SLOTS - 1)
+  }
+}
+
 /** Scans `text` into `out` (reset first). `emoteNames`: words the platform marked as emotes. */
 export function scanText(text: string, emoteNames: ReadonlySet<string> | undefined, out: MessageStats): MessageStats {
   let length = 0
@@ -54,6 +82,12 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
   let emotes = 0
   let words = 0
   let linkish = false
+  let wordRepeats = 0
+  let hash = 0x811c9dc5
+  if (++generation >= 0xffffffff) {
+    slotStamp.fill(0)
+    generation = 1
+  }
   let run = 0
   let marks = 0
   let prev = -1
@@ -65,21 +99,9 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
   let wLower = 0
   let wVisible = 0
   let wSymbols = 0
-  const endWord = (at: number): void => {
-    const e = emoteCount(text, wordStart, at, emoteNames)
-    if (e >= 0) emotes += e
-    else {
-      upper += wUpper
-      lower += wLower
-      visible += wVisible
-      symbols += wSymbols
-    }
-    words++
-    wordStart = -1
-    wUpper = wLower = wVisible = wSymbols = 0
-  }
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i)
+  // One step past the end, as if the text ended with a space: the last word is closed in the same place.
+  for (let i = 0; i <= text.length; i++) {
+    let cp = i < text.length ? text.charCodeAt(i) : 32
     const at = i
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
       const low = text.charCodeAt(i + 1)
@@ -88,17 +110,35 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
         i++
       }
     }
-    length++
     const k = classOf(cp)
     if (k === SPACE) {
-      if (wordStart >= 0) endWord(at)
+      if (wordStart >= 0) {
+        const e = emoteCount(text, wordStart, at, emoteNames)
+        if (e >= 0) emotes += e
+        else {
+          upper += wUpper
+          lower += wLower
+          visible += wVisible
+          symbols += wSymbols
+        }
+        const n = countWord(hash, words)
+        if (n > wordRepeats) wordRepeats = n
+        hash = 0x811c9dc5
+        words++
+        wordStart = -1
+        wUpper = wLower = wVisible = wSymbols = 0
+      }
+      if (i < text.length) length++
       run = 0
       marks = 0
       prev = -1
       prevJoiner = false
       continue
     }
+    length++
     if (wordStart < 0) wordStart = at
+    // FNV-1a of the word, case-folded for ASCII (the exact count, if needed, folds everything).
+    hash = Math.imul(hash ^ (cp >= 65 && cp <= 90 ? cp | 32 : cp), 0x01000193)
     run = cp === prev ? run + 1 : 1
     if (run > maxRun) maxRun = run
     prev = cp
@@ -125,7 +165,6 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
     }
     prevJoiner = cp === 0x200d
   }
-  if (wordStart >= 0) endWord(text.length)
   out.length = length
   out.upper = upper
   out.lower = lower
@@ -135,6 +174,7 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
   out.maxMarks = maxMarks
   out.emotes = emotes
   out.words = words
+  out.wordRepeats = wordRepeats
   out.linkish = linkish
   return out
 }
