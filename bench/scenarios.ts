@@ -63,6 +63,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'spam filters',
+    keys: ['filters_ns_per_message'],
+    async run({ quick }) {
+      const { benchFilters } = await import('./filters.bench.js')
+      const r = await benchFilters({ quick })
+      return [
+        { key: 'filters_ns_per_message', label: `every spam filter on, ns per message (matcher + filters = ${r.filters_with_matcher_ratio} × matcher alone)`, value: r.filters_ns_per_message, unit: 'ns', baseline: r.matcher_ns_per_message, baselineKey: 'filters_matcher_ns_per_message', baselineLabel: 'string matcher alone (100 rules), ns per message', target: 'matcher + filters ≤ 2 × matcher', met: r.filters_with_matcher_ratio <= 2 },
+      ]
+    },
+  },
+  {
     name: 'Postgres + Redis vs SQLite',
     keys: ['pg_redis_vs_sqlite_ratio'],
     needsPostgres: true,

@@ -52,6 +52,23 @@ export function canModerate(tags: TwitchTags): boolean {
   return roles.includes('moderator') || roles.includes('broadcaster')
 }
 
+/**
+ * The emote names of a message, one per occurrence, from the `emotes` tag (tmi.js: `{id: ['0-4', …]}`; raw:
+ * `id:0-4,6-10/id2:…`). Positions count code points, as Twitch sends them.
+ */
+export function emoteNames(tags: TwitchTags, message: string): string[] {
+  const raw = tags['emotes']
+  const ranges: string[] = []
+  if (raw && typeof raw === 'object') for (const list of Object.values(raw as Record<string, unknown>)) if (Array.isArray(list)) ranges.push(...list.map(String))
+  if (typeof raw === 'string') for (const part of raw.split('/')) ranges.push(...(part.split(':')[1]?.split(',') ?? []))
+  if (ranges.length === 0) return []
+  const chars = Array.from(message)
+  return ranges.flatMap((r) => {
+    const [from, to] = r.split('-').map(Number)
+    return Number.isInteger(from) && Number.isInteger(to) && to! >= from! ? [chars.slice(from, to! + 1).join('')] : []
+  })
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
 /** A chat message as the router's event, or undefined when it lacks a user (never from real Twitch). */
@@ -66,6 +83,8 @@ export function chatEvent(channel: string, tags: TwitchTags, message: string): I
     if (v !== undefined) metadata[name] = name === 'bits' ? Number(v) : v
   }
   if (truthy(tags['first-msg'])) metadata['first_message'] = true
+  const emotes = emoteNames(tags, message)
+  if (emotes.length > 0) metadata['emotes'] = emotes
   if (tags['message-type'] === 'action') metadata['action'] = true
   const displayName = str(tags['display-name'])
   const messageId = str(tags['id'])

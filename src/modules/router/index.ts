@@ -5,8 +5,9 @@
  */
 import { defineModule } from '../../runtime/module.js'
 import { builtinCommands } from './builtins.js'
-import { coordinationMigrations } from './coordination/migrations.js'
+import { filterCommands } from './filters/commands.js'
 import { manifest } from './manifest.js'
+import { routerMigrations } from './migrations.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
 import { routerRoutes } from './routes.js'
 
@@ -21,8 +22,8 @@ export default defineModule<Record<string, unknown>, RouterState>({
   kind: manifest.kind,
   summary: manifest.summary,
   port: manifest.port,
-  commands: builtinCommands,
-  migrations: [...coordinationMigrations],
+  commands: [...builtinCommands, ...filterCommands],
+  migrations: routerMigrations,
   setup: async (ctx) => ({ pipeline: await createPipeline(ctx) }),
   teardown: ({ state }) => state.pipeline.close(),
   routes: (app, ctx) => routerRoutes(app, ctx, ctx.state.pipeline),

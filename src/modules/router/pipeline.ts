@@ -22,6 +22,7 @@ import { createCommandLimits } from './limits.js'
 import { type Attempt, EventRun, type RunDeps } from './event-run.js'
 import { parseCommand } from './parse.js'
 import { createModeration, STOPPING } from './moderation.js'
+import { FilterStage, withFilterResponses } from './filters/engine.js'
 import { Permissions } from './permissions.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
@@ -37,6 +38,8 @@ export interface Pipeline {
   readonly index: CommandIndex
   readonly executions: ExecutionLog
   readonly overlay: OverlayClient
+  /** The spam filters (settings reload on `filters:changed`). */
+  readonly filters: FilterStage
   process(event: InboundEvent): Promise<EventResult>
   close(): Promise<void>
 }
@@ -59,6 +62,8 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     policy: { onRetry: (i) => ctx.log.warn({ target: i.target, execution: i.executionId, retry: i.retry, err: i.error }, 'retrying execution') },
   })
   const moderation = await createModeration(ctx)
+  const filters = new FilterStage({ storage: ctx.storage, cache: ctx.cache, onError: (err, context) => ctx.log.warn({ err, context }, 'spam filters') })
+  await filters.start()
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
     index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
@@ -117,7 +122,8 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
-    const reaction = isChat ? moderation.check(event, entityId) : undefined
+    const pending = isChat ? filters.check(event, entityId, communityId) : undefined
+    const reaction = withFilterResponses(isChat ? moderation.check(event, entityId) : undefined, pending && (await filters.decide(pending)))
     if (reaction) {
       const stopped = reaction.responses.some((x) => x.type === 'moderation' && STOPPING.has(x.action))
       // A command rule runs its command as this user; otherwise a typed command still runs after a warning.
@@ -136,10 +142,12 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     index,
     executions,
     overlay,
+    filters,
     process,
     async close() {
       await unsubscribe()
       await moderation.close()
+      await filters.close()
       await executions.close()
       await limiter.close()
       await targets.close()
