@@ -30,6 +30,8 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload> {
   readonly webhookEnv?: string
   /** Creates the platform adapter (only when every `chatEnv` variable is set). */
   readonly createAdapter: (ctx: ModuleContext<TConfig>, handle: CollectorHandle<TPayload>) => CollectorAdapter<TPayload>
+  /** Platform additions to `GET /<platform>/status` and the `/health` detail (e.g. Twitch's EventSub state). */
+  readonly status?: (ctx: ModuleContext<TConfig>) => Readonly<Record<string, unknown>>
   /** Platform routes (webhooks); registered encapsulated on the collector's server. */
   readonly routes?: (app: FastifyInstance, ctx: ModuleContext<TConfig>, handle: CollectorHandle<TPayload>) => Promise<void> | void
 }
@@ -58,6 +60,7 @@ function chatDisabledReason(ctx: ModuleContext<unknown>, names: readonly string[
  */
 export function defineCollector<TConfig extends CollectorConfig, TPayload>(options: CollectorOptions<TConfig, TPayload>): ModuleDefinition<TConfig> {
   const handleOf = (ctx: ModuleContext<TConfig>) => collectorOf<TPayload>(ctx as unknown as ModuleContext<never>)
+  const statusOf = (ctx: ModuleContext<TConfig>) => ({ ...handleOf(ctx).status(), ...options.status?.(ctx) })
   return {
     name: options.name,
     version: options.version,
@@ -80,7 +83,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload>(optio
     },
     async routes(app, ctx) {
       const handle = handleOf(ctx)
-      app.get(`/${options.name}/status`, async () => handle.status())
+      app.get(`/${options.name}/status`, async () => statusOf(ctx))
       await options.routes?.(app, ctx, handle)
     },
     /**
@@ -88,7 +91,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload>(optio
      * (e.g. `chat: 'not connected'` with the missing token while the webhook is served).
      */
     health(ctx) {
-      const status = handleOf(ctx).status()
+      const status = statusOf(ctx)
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
       return status as unknown as HealthDetail
     },
