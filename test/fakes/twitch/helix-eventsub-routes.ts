@@ -34,7 +34,11 @@ export interface FakeAuth {
 }
 
 type Reply = (status: number, json?: unknown) => void
-const bad = (reply: Reply, status: number, message: string) => reply(status, { error: status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Bad Request', status, message })
+/** Answers an error as Helix does; true (the route was handled). */
+const bad = (reply: Reply, status: number, message: string): true => {
+  reply(status, { error: status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Bad Request', status, message })
+  return true
+}
 const publicView = (s: FakeSubscription) => {
   const { secret: _secret, ...transport } = s.transport
   return { ...s, transport }
@@ -84,21 +88,21 @@ export function eventSubRoute(route: string, q: URLSearchParams, body: unknown, 
   if (route !== 'POST /eventsub/subscriptions') return false
   const b = (body ?? {}) as { type?: string; version?: string; condition?: Record<string, string>; transport?: { method?: string; session_id?: string; callback?: string; secret?: string } }
   const spec = b.type ? TYPES[b.type] : undefined
-  if (!spec || b.version !== spec.version) return bad(reply, 400, `unsupported type/version ${b.type} ${b.version}`), true
-  if (!b.condition || typeof b.condition !== 'object') return bad(reply, 400, 'missing condition'), true
+  if (!spec || b.version !== spec.version) return bad(reply, 400, `unsupported type/version ${b.type} ${b.version}`)
+  if (!b.condition || typeof b.condition !== 'object') return bad(reply, 400, 'missing condition')
   const t = b.transport
   if (t?.method === 'websocket') {
-    if (app) return bad(reply, 400, 'websocket transports require a user access token'), true
-    if (!t.session_id || !ws?.hasSession(t.session_id)) return bad(reply, 400, 'websocket transport session does not exist or has already disconnected'), true
+    if (app) return bad(reply, 400, 'websocket transports require a user access token')
+    if (!t.session_id || !ws?.hasSession(t.session_id)) return bad(reply, 400, 'websocket transport session does not exist or has already disconnected')
   } else if (t?.method === 'webhook') {
-    if (!app) return bad(reply, 400, 'webhook transports require an app access token'), true
-    if (!t.callback?.startsWith('http') || !t.secret || t.secret.length < 10) return bad(reply, 400, 'invalid transport callback or secret'), true
-  } else return bad(reply, 400, 'invalid transport method'), true
+    if (!app) return bad(reply, 400, 'webhook transports require an app access token')
+    if (!t.callback?.startsWith('http') || !t.secret || t.secret.length < 10) return bad(reply, 400, 'invalid transport callback or secret')
+  } else return bad(reply, 400, 'invalid transport method')
   const who = spec.by === 'moderator' ? b.condition['moderator_user_id'] : b.condition['broadcaster_user_id']
   const granted = spec.scopes.length === 0 || (spec.scopes.some((s) => auth.scopes.includes(s)) && (app || who === auth.tokenUserId))
-  if (!granted) return bad(reply, 403, 'subscription missing proper authorization'), true
+  if (!granted) return bad(reply, 403, 'subscription missing proper authorization')
   const same = (s: FakeSubscription) => s.type === b.type && JSON.stringify(s.condition) === JSON.stringify(b.condition) && s.transport.method === t.method && (s.transport.session_id ?? s.transport.callback) === (t.session_id ?? t.callback)
-  if (store.some((s) => same(s) && (s.status === 'enabled' || s.status.endsWith('_pending')))) return bad(reply, 409, 'subscription already exists'), true
+  if (store.some((s) => same(s) && (s.status === 'enabled' || s.status.endsWith('_pending')))) return bad(reply, 409, 'subscription already exists')
   const sub: FakeSubscription = {
     id: randomUUID(), status: t.method === 'webhook' ? 'webhook_callback_verification_pending' : 'enabled', type: b.type!, version: spec.version, condition: b.condition,
     transport: t.method === 'webhook' ? { method: 'webhook', callback: t.callback!, secret: t.secret! } : { method: 'websocket', session_id: t.session_id! },

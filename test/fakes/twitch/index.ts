@@ -3,4 +3,4 @@ export { type EventSubMessage, eventSubEvents, eventSubRequest, sendEventSub, si
 export { type FakeEventSubWs, type FakeSubscription, startFakeEventSubWs } from './eventsub-ws-server.js'
 export { ALL_SCOPES, type FakeHelix, type HelixCall, startFakeHelix } from './helix-server.js'
 export { twitchIdOf } from './ids.js'
-export { type FakeTwitchIrc, type IrcLine, parseIrc, startFakeTwitchIrc, type ViewerMessage } from './irc-server.js'
+export { type FakeTwitchIrc, type IrcLine, parseIrc, startFakeTwitchIrc, type UserNotice, type ViewerMessage } from './irc-server.js'
