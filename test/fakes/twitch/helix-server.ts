@@ -45,6 +45,8 @@ export interface FakeHelixOptions {
   readonly scopes?: readonly string[]
   readonly clientSecret?: string
   readonly eventSub?: FakeEventSubWs
+  /** Logins `GET /users?id=` can name (others come back as `user<id>`). */
+  readonly users?: readonly string[]
 }
 
 export const ALL_SCOPES = ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read', 'channel:read:redemptions', 'moderator:manage:chat_messages', 'moderator:manage:banned_users', 'user:manage:whispers', 'chat:read', 'chat:edit']
@@ -86,7 +88,8 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
       if (eventSubRoute(route, q, body, bearer, auth, subscriptions, options.eventSub, reply)) return
       if (route === 'GET /users') {
         const logins = q.getAll('login').map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
-        const ids = q.getAll('id').map((id) => ({ id, login: `user${id}` }))
+        const known = new Map([...(options.users ?? []), login].map((l) => [twitchIdOf(l), l.toLowerCase()]))
+        const ids = q.getAll('id').map((id) => ({ id, login: known.get(id) ?? `user${id}` }))
         return reply(200, { data: [...logins, ...ids].map((u) => ({ ...u, display_name: u.login, type: '', broadcaster_type: '', description: '', created_at: '2020-01-01T00:00:00Z' })) })
       }
       const missing = (names: string[]) => names.find((n) => !q.get(n))
