@@ -60,6 +60,8 @@ export interface HarnessOptions {
   readonly scopes?: readonly string[]
   /** The keepalive timeout the fake EventSub WebSocket announces (default: what the client asks). */
   readonly keepaliveSeconds?: number
+  /** Webhook mode: public_url is the collector's own URL, and TWITCH_CLIENT_SECRET is set. */
+  readonly publicUrl?: boolean
 }
 
 export async function startTwitchHarness(backend: Backend, options: HarnessOptions): Promise<TwitchHarness> {
@@ -81,6 +83,7 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
     TWITCH_CHANNELS: options.channels.join(','),
     WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
     WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
+    ...(options.publicUrl ? { WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + offset}`, TWITCH_CLIENT_SECRET: 'fake-client-secret' } : {}),
     ...options.env,
   }
   const project = testProject({ env })
