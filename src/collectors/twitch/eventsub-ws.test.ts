@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { eventSubEvents, twitchIdOf } from '../../../test/fakes/twitch/index.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import { fetchHealth } from '../../modules/router/stream-probe.js'
 import { collectorOf } from '../core/collector-module.js'
 import { eventSubServiceOf, type EventSubStatus } from './eventsub-service.js'
 import { BOT, eventually, startTwitchHarness, type TwitchHarness } from './harness.fixture.js'
@@ -97,6 +98,9 @@ for (const [backend, skip] of backends) {
       assert.ok(s.warnings?.includes(line), 'the warning reaches /health (and `waddlebot status`)')
       const health = (await (await fetch(`${h.runtime.registry.urlOf('twitch')}/health`)).json()) as { detail: { warnings: string[] } }
       assert.ok(health.detail.warnings.includes(line))
+      const row = await fetchHealth(h.runtime.registry.urlOf('twitch'))
+      assert.equal(row.status, 'ok')
+      assert.ok(row.detail?.includes(line), 'the twitch row of `waddlebot status` shows it')
     })
 
     test('keepalives stop: the dead connection is dropped, a new session opens and gets the subscriptions again', async () => {
