@@ -90,7 +90,7 @@ export function createEventSubService(ctx: ModuleContext<TwitchConfig>, handle: 
   let helix: Promise<EventSubHelix> | undefined
   let ws: EventSubWs | undefined
   let repairTimer: NodeJS.Timeout | undefined
-  const brodcasterIds = new Map<string, string>()
+  const broadcasterIds = new Map<string, string>()
 
   const token = () =>
     (tokenInfo ??= validateToken(authUrl, o.token).catch((err: unknown) => {
@@ -109,10 +109,10 @@ export function createEventSubService(ctx: ModuleContext<TwitchConfig>, handle: 
   const manager = createSubscriptionManager({
     log, types: ctx.config.eventsub_types, helix: helixOf, token,
     broadcasterId: async (login) => {
-      const known = brodcasterIds.get(login)
+      const known = broadcasterIds.get(login)
       if (known) return known
       const [user] = (await o.helix?.getUsers({ logins: [login] })) ?? []
-      if (user) brodcasterIds.set(login, user.id)
+      if (user) broadcasterIds.set(login, user.id)
       return user?.id
     },
   })
