@@ -1,5 +1,6 @@
 /** The checks of `waddlebot doctor`: each returns ok | warn | fail with a one-line detail. */
 import { createServer } from 'node:net'
+import { twitchEventSubCheck } from '../collectors/twitch/public.js'
 import { createCache } from '../runtime/cache/index.js'
 import type { Settings } from '../runtime/config.js'
 import { spotifyStatus } from '../modules/spotify/public.js'
@@ -72,6 +73,10 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
     if (missing.length === 0) out.push({ name: `${platform} tokens`, status: 'ok', detail: 'set' })
     else if (cfg) out.push({ name: `${platform} tokens`, status: 'fail', detail: `configured but missing ${missing.join(', ')} (set them in .env)` })
     else out.push({ name: `${platform} tokens`, status: 'warn', detail: `not configured (${missing.join(', ')} unset)` })
+  }
+  if (settings.platforms.twitch?.enabled !== false) {
+    const eventsub = await twitchEventSubCheck(settings.env, settings.modules['twitch'])
+    if (eventsub) out.push(eventsub)
   }
   return out
 }

@@ -45,6 +45,8 @@ export const ERRORS = {
   WB_MODULE_TIMEOUT: { status: 504, exit: 5, message: 'module {module} did not answer within {ms} ms', hint: 'see its log; raise the command timeoutMs if it is slow by design' },
   WB_MODULE_BAD_REPLY: { status: 502, exit: 5, message: 'module {module} sent an invalid reply: {reason}', hint: 'a module answers POST /api/v1/execute with the execution result of CONTRACT §4.2' },
   WB_MODULE_NOT_READY: { status: 503, exit: 1, message: 'module {module} is not set up yet', hint: 'wait for start-up to finish' },
+  WB_TWITCH_NOT_CONFIGURED: { status: 503, exit: 2, message: 'Twitch is not configured: {missing} not set', hint: 'set them in the environment or .env (`waddlebot auth twitch` stores the tokens)' },
+  WB_TWITCH_API_FAILED: { status: 502, exit: 5, message: 'Twitch API call failed: {reason}', hint: 'check TWITCH_BOT_TOKEN, TWITCH_CLIENT_ID and TWITCH_API_URL (`waddlebot doctor`)' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string; httpHint?: string }>
 

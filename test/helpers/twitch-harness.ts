@@ -8,7 +8,7 @@ import type { Backend } from './backends.js'
 import { freeOffset } from './cli.js'
 import { writeModule } from './fixture-modules.js'
 import { type TestProject, testProject } from './settings.js'
-import { type FakeHelix, type FakeTwitchIrc, startFakeHelix, startFakeTwitchIrc } from '../fakes/twitch/index.js'
+import { type FakeEventSubWs, type FakeHelix, type FakeTwitchIrc, startFakeEventSubWs, startFakeHelix, startFakeTwitchIrc } from '../fakes/twitch/index.js'
 import { loadSettings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
 import type { ProcessedSummary } from '../../src/contract/stream.js'
@@ -40,6 +40,7 @@ export default {
 export interface TwitchHarness {
   readonly irc: FakeTwitchIrc
   readonly helix: FakeHelix
+  readonly eventSub: FakeEventSubWs
   readonly project: TestProject
   readonly runtime: Runtime
   readonly offset: number
@@ -56,11 +57,18 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>
   /** Modules to host (default router, twitch, twitchtest). */
   readonly modules?: readonly string[]
+  /** The user token's scopes at the fake Helix (default: all). */
+  readonly scopes?: readonly string[]
+  /** The keepalive timeout the fake EventSub WebSocket announces (default: what the client asks). */
+  readonly keepaliveSeconds?: number
+  /** Webhook mode: public_url is the collector's own URL, and TWITCH_CLIENT_SECRET is set. */
+  readonly publicUrl?: boolean
 }
 
 export async function startTwitchHarness(backend: Backend, options: HarnessOptions): Promise<TwitchHarness> {
   const irc = await startFakeTwitchIrc()
-  const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN })
+  const eventSub = await startFakeEventSubWs(options.keepaliveSeconds ? { keepaliveSeconds: options.keepaliveSeconds } : {})
+  const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN, eventSub, ...(options.scopes ? { scopes: options.scopes } : {}) })
   const offset = await freeOffset([8000, 8002, 8100])
   const env: Record<string, string> = {
     ...(await backend.env()),
@@ -71,9 +79,12 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
     TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
     TWITCH_IRC_URL: irc.url,
     TWITCH_API_URL: helix.url,
+    TWITCH_AUTH_URL: helix.authUrl,
+    TWITCH_EVENTSUB_WS_URL: eventSub.url,
     TWITCH_CHANNELS: options.channels.join(','),
     WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
     WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
+    ...(options.publicUrl ? { WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + offset}`, TWITCH_CLIENT_SECRET: 'fake-client-secret' } : {}),
     ...options.env,
   }
   const project = testProject({ env })
@@ -84,18 +95,18 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
   try {
     runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: options.modules ?? ['router', 'twitch', 'twitchtest'] })
   } catch (error) {
-    await Promise.allSettled([irc.close(), helix.close(), backend.cleanup()])
+    await Promise.allSettled([irc.close(), helix.close(), eventSub.close(), backend.cleanup()])
     project.cleanup()
     throw error
   }
   const processed: ProcessedSummary[] = []
   if (runtime.hosted.some((h) => h.def === routerModule)) runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
   return {
-    irc, helix, project, runtime, offset, env, processed,
+    irc, helix, eventSub, project, runtime, offset, env, processed,
     eventSubUrl: `${runtime.registry.urlOf('twitch')}/twitch/eventsub`,
     async close() {
       await runtime.stop()
-      await Promise.allSettled([irc.close(), helix.close()])
+      await Promise.allSettled([irc.close(), helix.close(), eventSub.close()])
       await backend.cleanup()
       project.cleanup()
     },

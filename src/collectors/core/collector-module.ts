@@ -41,6 +41,8 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload, TPl
   readonly createPlatform: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>) => TPlatform
   /** Creates the platform adapter (only when every `chatEnv` variable is set). */
   readonly createAdapter: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>, platform: TPlatform) => CollectorAdapter<TPayload>
+  /** Platform additions to `GET /<platform>/status` and the `/health` detail (e.g. Twitch's EventSub state). */
+  readonly status?: (state: CollectorState<TPayload, TPlatform>) => Readonly<Record<string, unknown>>
   /** Platform routes (webhooks); registered encapsulated on the collector's server. */
   readonly routes?: (app: FastifyInstance, ctx: SetupContext<TConfig>, state: CollectorState<TPayload, TPlatform>) => Promise<void> | void
 }
@@ -61,6 +63,7 @@ function chatDisabledReason(ctx: SetupContext<unknown>, names: readonly string[]
 export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlatform = undefined>(
   options: CollectorOptions<TConfig, TPayload, TPlatform>,
 ): ModuleDefinition<TConfig, CollectorState<TPayload, TPlatform>> {
+  const statusOf = (state: CollectorState<TPayload, TPlatform>) => ({ ...state.handle.status(), ...options.status?.(state) })
   return {
     name: options.name,
     version: options.version,
@@ -87,8 +90,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     },
     teardown: ({ state }) => state.handle.close(),
     async routes(app, ctx) {
-      const { handle } = ctx.state
-      app.get(`/${options.name}/status`, async () => handle.status())
+      app.get(`/${options.name}/status`, async () => statusOf(ctx.state))
       await options.routes?.(app, ctx, ctx.state)
     },
     /**
@@ -96,7 +98,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
      * (e.g. `chat: 'not connected'` with the missing token while the webhook is served).
      */
     health({ state }) {
-      const status = state.handle.status()
+      const status = statusOf(state)
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
       return { ...status }
     },

@@ -3,7 +3,8 @@
  * `join_interval_ms`), forwards every chat message to the router, and sends what the outbound queue hands
  * it: chat lines (raw PRIVMSG, optionally threaded with `@reply-parent-msg-id`), whispers and moderation
  * through Helix. The bot's USERSTATE per channel decides its budget (100 / 30 s as a moderator, else
- * 20 / 30 s) and whether it may moderate there.
+ * 20 / 30 s) and whether it may moderate there. USERNOTICEs (subs, gifts, raids, announcements) become
+ * router events (usernotice.ts).
  */
 import { createRequire } from 'node:module'
 import type { SetupContext } from '../../runtime/module.js'
@@ -14,6 +15,8 @@ import type { HelixClient } from './helix.js'
 import { moderate } from './moderation.js'
 import { canModerate, channelLogin, channelOfEntity, chatEvent, type TwitchTags } from './normalize.js'
 import { renderTwitch, type TwitchPayload } from './render.js'
+import { forwardFact } from './eventsub-intake.js'
+import { userNoticeEvents } from './usernotice.js'
 
 export interface TwitchChatOptions {
   readonly ircUrl: string
@@ -70,6 +73,15 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     handle.forward(event).catch((err: unknown) => log.warn({ err, channel: login }, 'event not forwarded to the router'))
   }
 
+  /** Subs, gifts, raids and announcements in chat: the same events as EventSub's, never both (eventsub-intake.ts). */
+  const onUserNotice = (channel: string, tags: TwitchTags, text: string | undefined) => {
+    const login = channelLogin(channel)
+    if (!wanted.has(login)) return
+    for (const event of userNoticeEvents(login, tags, text)) {
+      forwardFact(ctx, handle as CollectorHandle<unknown>, event).catch((err: unknown) => log.warn({ err, channel: login }, 'event not forwarded to the router'))
+    }
+  }
+
   client.on('message', (channel, tags, message, self) => {
     if (!self) onChat(channel, tags as TwitchTags, message)
   })
@@ -82,6 +94,7 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     const message = raw as { command?: string; params?: string[]; tags?: TwitchTags }
     const userId = message.tags?.['user-id']
     if (message.command === 'GLOBALUSERSTATE' && typeof userId === 'string') botId = userId
+    if (message.command === 'USERNOTICE' && message.params?.[0]) onUserNotice(message.params[0], message.tags ?? {}, message.params[1])
     if (message.command !== 'USERSTATE' || !message.params?.[0]) return
     const login = channelLogin(message.params[0])
     const mod = canModerate(message.tags ?? {})

@@ -18,6 +18,7 @@ export const EVENTSUB_TYPES: Readonly<Record<string, string>> = {
   'channel.raid': 'raid',
   'stream.online': 'stream_online',
   'stream.offline': 'stream_offline',
+  'channel.channel_points_custom_reward_redemption.add': 'redemption',
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined)
@@ -75,6 +76,12 @@ export function eventSubToEvent(subscriptionType: string, event: EventData, mess
     case 'follow':
       Object.assign(metadata, pick(event, ['followed_at']))
       break
+    case 'redemption': {
+      const reward = (event['reward'] ?? {}) as EventData
+      Object.assign(metadata, { redemption_id: str(event['id']), reward_id: str(reward['id']), reward_title: str(reward['title']), reward_cost: reward['cost'] })
+      message = str(event['user_input'])
+      break
+    }
   }
   return {
     platform: 'twitch',

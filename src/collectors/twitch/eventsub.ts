@@ -1,8 +1,9 @@
 /**
  * `POST /twitch/eventsub` (CONTRACT §6): Twitch EventSub webhooks. Every message is checked before anything
  * else: HMAC-SHA256 over message id + timestamp + raw body with `TWITCH_EVENTSUB_SECRET` (`sha256=<hex>`,
- * compared in constant time), a timestamp at most 10 min away, and a message id seen once (a cache lock,
- * shared by every process on Redis). Refused messages are never forwarded to the router.
+ * compared in constant time), a timestamp at most 10 min away, and a message id seen once (eventsub-intake.ts:
+ * the same lock as the WebSocket path, shared by every process on Redis). Refused messages are never
+ * forwarded to the router; revocations are recorded in the status (eventsub-service.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -10,7 +11,8 @@ import { WaddleError } from '../../runtime/errors.js'
 import type { SetupContext } from '../../runtime/module.js'
 import { secret } from '../core/collector-config.js'
 import type { CollectorHandle } from '../core/collector-handle.js'
-import { eventSubToEvent } from './eventsub-map.js'
+import { intakeNotification } from './eventsub-intake.js'
+import { type EventSubService, recordRevocation } from './eventsub-service.js'
 
 /** Messages further than this from now (either way) are refused. */
 export const EVENTSUB_MAX_AGE_MS = 10 * 60_000
@@ -45,12 +47,18 @@ export function checkEventSub(secretValue: string, headers: Readonly<Record<stri
 
 interface Body {
   challenge?: unknown
-  subscription?: { type?: unknown; status?: unknown; id?: unknown }
+  subscription?: { type?: unknown; status?: unknown; id?: unknown; condition?: unknown }
   event?: Record<string, unknown>
 }
 
 /** Registers the EventSub webhook (raw JSON body kept for the signature; encapsulated in this plugin). */
-export async function eventSubRoutes<T>(app: FastifyInstance, ctx: SetupContext<unknown>, handle: CollectorHandle<T>, now: () => number = Date.now): Promise<void> {
+export async function eventSubRoutes<T>(
+  app: FastifyInstance,
+  ctx: SetupContext<unknown>,
+  handle: CollectorHandle<T>,
+  eventSub: EventSubService | undefined,
+  now: () => number = Date.now,
+): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body as string
     ;(req as FastifyRequest & { rawBody?: string }).rawBody = raw
@@ -78,35 +86,17 @@ export async function eventSubRoutes<T>(app: FastifyInstance, ctx: SetupContext<
       if (typeof body.challenge !== 'string') throw new WaddleError('WB_INPUT_INVALID', { field: 'challenge', reason: 'missing' })
       return reply.code(200).type('text/plain').send(body.challenge)
     }
-    const lock = await ctx.cache.tryLock(`twitch:eventsub:${id}`, EVENTSUB_MAX_AGE_MS)
-    if (!lock) {
-      ctx.log.info({ id }, 'EventSub duplicate ignored')
-      return reply.code(204).send()
-    }
     const subscriptionType = typeof body.subscription?.type === 'string' ? body.subscription.type : ''
     if (messageType === 'revocation') {
-      ctx.log.warn({ subscription: body.subscription?.id, type: subscriptionType, status: body.subscription?.status }, 'EventSub subscription revoked')
+      if (await ctx.cache.tryLock(`twitch:eventsub:${id}`, EVENTSUB_MAX_AGE_MS)) recordRevocation(eventSub, ctx, body.subscription ?? {}, 'webhook')
+      else ctx.log.info({ id }, 'EventSub duplicate ignored')
       return reply.code(204).send()
     }
     if (messageType !== 'notification') {
       ctx.log.warn({ id, messageType }, 'EventSub message of an unknown type ignored')
       return reply.code(204).send()
     }
-    const event = eventSubToEvent(subscriptionType, body.event ?? {}, id)
-    if (!event) {
-      ctx.log.info({ type: subscriptionType }, 'EventSub notification of an unmapped type ignored')
-      return reply.code(204).send()
-    }
-    try {
-      await handle.forward(event)
-    } catch (error) {
-      // Not processed: free the id so Twitch's retry of the same message is.
-      await lock.release()
-      throw error
-    }
-    if (event.message_type === 'stream_online' || event.message_type === 'stream_offline') {
-      await handle.reportLive(event.entity_id!, event.message_type === 'stream_online')
-    }
+    await intakeNotification(ctx, handle as CollectorHandle<unknown>, { messageId: id, subscriptionType, event: body.event ?? {}, via: 'webhook' })
     return reply.code(204).send()
   })
 }

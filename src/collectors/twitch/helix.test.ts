@@ -83,7 +83,7 @@ describe('EventSub route: a failed forward frees the message id for Twitch’s r
     } as unknown as CollectorHandle<unknown>
     const ctx = { cache, log: createLogger({ level: 'silent' }), settings: { env: { TWITCH_EVENTSUB_SECRET: 'k' } } } as never
     const app = Fastify()
-    await app.register(async (child) => eventSubRoutes(child, ctx, handle))
+    await app.register(async (child) => eventSubRoutes(child, ctx, handle, undefined))
     const req = eventSubRequest('k', { subscriptionType: 'channel.follow', event: { user_id: '1', user_login: 'a', user_name: 'A', broadcaster_user_id: '2', broadcaster_user_login: 'chan' } })
     const send = () => app.inject({ method: 'POST', url: '/twitch/eventsub', headers: req.headers, payload: req.body })
     assert.equal((await send()).statusCode, 500, 'not processed: Twitch will retry')

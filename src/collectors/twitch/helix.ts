@@ -43,18 +43,14 @@ export interface HelixOptions {
   readonly timeoutMs?: number
 }
 
-/**
- * Creates a Helix client.
- * @example
- * const helix = createHelixClient({ baseUrl: env.TWITCH_API_URL, clientId: env.TWITCH_CLIENT_ID, token: env.TWITCH_BOT_TOKEN })
- * const [bot] = await helix.getUsers({ logins: ['waddlebot'] })
- */
-export function createHelixClient(options: HelixOptions): HelixClient {
+export type HelixCall = (method: 'GET' | 'POST' | 'DELETE', path: string, query: [string, string][], body?: unknown) => Promise<unknown>
+
+/** One authenticated Helix request (JSON in and out); throws HelixError on a network failure or a non-2xx answer. */
+export function helixCaller(options: HelixOptions): HelixCall {
   const base = (options.baseUrl ?? DEFAULT_HELIX_URL).replace(/\/+$/, '')
   const doFetch = options.fetch ?? fetch
   const token = options.token.replace(/^oauth:/, '')
-
-  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, query: [string, string][], body?: unknown): Promise<unknown> {
+  return async (method, path, query, body) => {
     const url = `${base}${path}${query.length > 0 ? `?${new URLSearchParams(query).toString()}` : ''}`
     let res: globalThis.Response
     try {
@@ -77,6 +73,16 @@ export function createHelixClient(options: HelixOptions): HelixClient {
     }
     return text === '' ? undefined : JSON.parse(text)
   }
+}
+
+/**
+ * Creates a Helix client.
+ * @example
+ * const helix = createHelixClient({ baseUrl: env.TWITCH_API_URL, clientId: env.TWITCH_CLIENT_ID, token: env.TWITCH_BOT_TOKEN })
+ * const [bot] = await helix.getUsers({ logins: ['waddlebot'] })
+ */
+export function createHelixClient(options: HelixOptions): HelixClient {
+  const call = helixCaller(options)
 
   return {
     async getUsers({ logins = [], ids = [] }) {

@@ -1,19 +1,28 @@
 /**
  * The Twitch collector (port 8002; `waddlebot run collector twitch`): chat through tmi.js on the channels
- * this process has claimed from coordination, EventSub webhooks at `POST /twitch/eventsub`, and Helix for
- * whispers and moderation. Without TWITCH_BOT_USERNAME / TWITCH_BOT_TOKEN chat stays off and the webhook
+ * this process has claimed from coordination, EventSub (over WebSocket, or webhooks at `POST /twitch/eventsub`)
+ * with subscriptions the collector keeps itself, and Helix for whispers and moderation. Without TWITCH_BOT_USERNAME / TWITCH_BOT_TOKEN chat stays off and the webhook
  * is still served (`GET /twitch/status` and `/health` say why).
  */
+import { WaddleError } from '../../runtime/errors.js'
 import { secret } from '../core/collector-config.js'
+import type { CollectorHandle } from '../core/collector-handle.js'
 import { defineCollector } from '../core/collector-module.js'
 import { createTwitchChat } from './chat.js'
 import { DEFAULT_IRC_URL, TWITCH_BUDGET, type TwitchConfig, twitchConfigSchema } from './config.js'
 import { eventSubRoutes } from './eventsub.js'
+import { createEventSubService, type EventSubService, eventSubStatus, withEventSub } from './eventsub-service.js'
 import { manifest } from './manifest.js'
-import { createHelixClient } from './helix.js'
+import { createHelixClient, type HelixClient } from './helix.js'
 import type { TwitchPayload } from './render.js'
 
-export default defineCollector<TwitchConfig, TwitchPayload>({
+/** What the Twitch collector builds beside the core handle when chat is configured. */
+export interface TwitchPlatform {
+  readonly helix: HelixClient | undefined
+  readonly eventSub: EventSubService
+}
+
+export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | undefined>({
   name: manifest.name,
   version: '0.1.0',
   summary: manifest.summary,
@@ -22,14 +31,29 @@ export default defineCollector<TwitchConfig, TwitchPayload>({
   defaultBudget: TWITCH_BUDGET,
   chatEnv: ['TWITCH_BOT_USERNAME', 'TWITCH_BOT_TOKEN'],
   webhookEnv: 'TWITCH_EVENTSUB_SECRET',
-  createPlatform: () => undefined,
-  createAdapter: (ctx, handle) => {
-    const token = secret(ctx, 'TWITCH_BOT_TOKEN')!
+  // Helix and EventSub come with chat (bot token and user name set); without them only the webhook is served.
+  createPlatform: (ctx, handle) => {
+    const token = secret(ctx, 'TWITCH_BOT_TOKEN')
+    const botLogin = secret(ctx, 'TWITCH_BOT_USERNAME')
+    if (!token || !botLogin) return undefined
     const clientId = secret(ctx, 'TWITCH_CLIENT_ID')
-    const helix = clientId ? createHelixClient({ clientId, token, ...(secret(ctx, 'TWITCH_API_URL') ? { baseUrl: secret(ctx, 'TWITCH_API_URL')! } : {}) }) : undefined
-    return createTwitchChat(ctx, handle, { ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL, username: secret(ctx, 'TWITCH_BOT_USERNAME')!, token, helix })
+    const apiUrl = secret(ctx, 'TWITCH_API_URL')
+    const helix = clientId ? createHelixClient({ clientId, token, ...(apiUrl ? { baseUrl: apiUrl } : {}) }) : undefined
+    return { helix, eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }) }
   },
-  routes: (app, ctx, { handle }) => eventSubRoutes(app, ctx, handle),
+  createAdapter: (ctx, handle, twitch) => {
+    // The adapter is only created with TWITCH_BOT_USERNAME and TWITCH_BOT_TOKEN set, so the platform exists.
+    if (!twitch) throw new WaddleError('WB_TWITCH_NOT_CONFIGURED', { missing: 'TWITCH_BOT_USERNAME, TWITCH_BOT_TOKEN' })
+    const chat = createTwitchChat(ctx, handle, {
+      ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL,
+      username: secret(ctx, 'TWITCH_BOT_USERNAME') ?? '',
+      token: secret(ctx, 'TWITCH_BOT_TOKEN') ?? '',
+      helix: twitch.helix,
+    })
+    return withEventSub(chat, twitch.eventSub)
+  },
+  status: ({ platform }) => eventSubStatus(platform?.eventSub),
+  routes: (app, ctx, { handle, platform }) => eventSubRoutes(app, ctx, handle, platform?.eventSub),
 })
 
 export type { TwitchPayload }

@@ -2,10 +2,14 @@
  * A fake Twitch Helix API on 127.0.0.1 (port 0), base `<url>` = `http://127.0.0.1:<port>/helix`
  * (TWITCH_API_URL). Answers `GET /users`, `POST /whispers`, `DELETE /moderation/chat` and
  * `POST /moderation/bans` as Twitch does, requires `Client-Id` + `Authorization: Bearer <token>`, and records
- * every call. User ids come from `twitchIdOf` so they match the fake IRC server's tags.
+ * every call. User ids come from `twitchIdOf` so they match the fake IRC server's tags. EventSub
+ * subscriptions and the auth server (`/oauth2/validate`, `/oauth2/token`, base `authUrl`) are in
+ * helix-eventsub-routes.ts; pass `eventSub` (the fake WebSocket server) so websocket subscriptions work.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { authRoute, eventSubRoute, type FakeAuth } from './helix-eventsub-routes.js'
+import type { FakeEventSubWs, FakeSubscription } from './eventsub-ws-server.js'
 import { twitchIdOf } from './ids.js'
 
 export interface HelixCall {
@@ -21,13 +25,40 @@ export interface FakeHelix {
   /** `http://127.0.0.1:<port>/helix` */
   readonly url: string
   readonly calls: HelixCall[]
+  /** `http://127.0.0.1:<port>` (TWITCH_AUTH_URL) */
+  readonly authUrl: string
+  /** The EventSub subscriptions (shared with the fake WebSocket server when given). */
+  readonly subscriptions: FakeSubscription[]
+  /** The user token's scopes (mutable: tests take one away). */
+  readonly auth: FakeAuth
   /** Calls other than user lookups (whispers and moderation), in order. */
   actions(): HelixCall[]
   close(): Promise<void>
 }
 
-export async function startFakeHelix(options: { clientId: string; token: string }): Promise<FakeHelix> {
+export interface FakeHelixOptions {
+  readonly clientId: string
+  readonly token: string
+  /** The user the token belongs to (default `waddlebot`). */
+  readonly tokenLogin?: string
+  /** The token's scopes (default: every scope EventSub needs). */
+  readonly scopes?: readonly string[]
+  readonly clientSecret?: string
+  readonly eventSub?: FakeEventSubWs
+  /** Logins `GET /users?id=` can name (others come back as `user<id>`). */
+  readonly users?: readonly string[]
+}
+
+export const ALL_SCOPES = ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read', 'channel:read:redemptions', 'moderator:manage:chat_messages', 'moderator:manage:banned_users', 'user:manage:whispers', 'chat:read', 'chat:edit']
+
+export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHelix> {
   const calls: HelixCall[] = []
+  const login = options.tokenLogin ?? 'waddlebot'
+  const auth: FakeAuth = {
+    clientId: options.clientId, clientSecret: options.clientSecret ?? 'fake-client-secret', token: options.token, tokenLogin: login,
+    tokenUserId: twitchIdOf(login), scopes: [...(options.scopes ?? ALL_SCOPES)], appToken: `app-${options.token}`,
+  }
+  const subscriptions = options.eventSub?.subscriptions ?? []
   const server = createServer((req, res) => {
     let raw = ''
     req.on('data', (d: Buffer) => {
@@ -47,14 +78,18 @@ export async function startFakeHelix(options: { clientId: string; token: string 
         res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' })
         res.end(json === undefined ? undefined : JSON.stringify(json))
       }
-      if (req.headers['client-id'] !== options.clientId || req.headers.authorization !== `Bearer ${options.token}`) {
+      const route = `${req.method} ${path}`
+      if (authRoute(route, req.headers, raw, auth, reply)) return
+      const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '')
+      if (req.headers['client-id'] !== options.clientId || (bearer !== options.token && bearer !== auth.appToken)) {
         return reply(401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' })
       }
       const q = url.searchParams
-      const route = `${req.method} ${path}`
+      if (eventSubRoute(route, q, body, bearer, auth, subscriptions, options.eventSub, reply)) return
       if (route === 'GET /users') {
         const logins = q.getAll('login').map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
-        const ids = q.getAll('id').map((id) => ({ id, login: `user${id}` }))
+        const known = new Map([...(options.users ?? []), login].map((l) => [twitchIdOf(l), l.toLowerCase()]))
+        const ids = q.getAll('id').map((id) => ({ id, login: known.get(id) ?? `user${id}` }))
         return reply(200, { data: [...logins, ...ids].map((u) => ({ ...u, display_name: u.login, type: '', broadcaster_type: '', description: '', created_at: '2020-01-01T00:00:00Z' })) })
       }
       const missing = (names: string[]) => names.find((n) => !q.get(n))
@@ -82,8 +117,11 @@ export async function startFakeHelix(options: { clientId: string; token: string 
   const port = (server.address() as AddressInfo).port
   return {
     url: `http://127.0.0.1:${port}/helix`,
+    authUrl: `http://127.0.0.1:${port}`,
+    subscriptions,
+    auth,
     calls,
-    actions: () => calls.filter((c) => c.path !== '/users'),
+    actions: () => calls.filter((c) => c.path !== '/users' && !c.path.startsWith('/eventsub') && !c.path.startsWith('/oauth2')),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -34,6 +34,20 @@ export interface ViewerMessage {
   readonly tags?: Readonly<Record<string, string>>
 }
 
+export interface UserNotice {
+  readonly msgId: string
+  readonly user: string
+  /** `msg-param-<key>` tags, e.g. `{ viewerCount: '15', login: 'raider' }`. */
+  readonly params?: Readonly<Record<string, string>>
+  /** The user's message (resub, announcement). */
+  readonly text?: string
+  readonly systemMsg?: string
+  readonly id?: string
+}
+
+/** IRC tag value escaping (space → `\s`, `;` → `\:`). */
+const escapeTag = (v: string) => v.replace(/\\/g, '\\\\').replace(/;/g, '\\:').replace(/ /g, '\\s')
+
 export interface FakeTwitchIrc {
   /** `ws://127.0.0.1:<port>` (TWITCH_IRC_URL). */
   readonly url: string
@@ -48,6 +62,11 @@ export interface FakeTwitchIrc {
   membership(): Map<string, Set<string>>
   /** Sends a viewer's message to every connection in `channel`; resolves to its message id. */
   viewerMessage(channel: string, message: ViewerMessage): string
+  /**
+   * Sends a USERNOTICE with Twitch's tags (`msg-id` sub, resub, subgift, submysterygift, raid, announcement;
+   * `params` become `msg-param-*`) from `user` to every connection in `channel`; returns its message id.
+   */
+  userNotice(channel: string, notice: UserNotice): string
   /** Makes `nick` a moderator in `channel` (USERSTATE mod=1 from now on, sent at once if joined). */
   setModerator(channel: string, nick: string, mod: boolean): void
   /** Polls `check` until it returns a truthy value (default 10 s); rejects with `what` on timeout. */
@@ -177,6 +196,20 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
       const tagText = Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(';')
       const u = m.user.toLowerCase()
       for (const c of conns) if (c.channels.has(ch)) send(c, `@${tagText} :${u}!${u}@${u}.tmi.twitch.tv PRIVMSG #${ch} :${m.text}`)
+      return id
+    },
+    userNotice(channel, n) {
+      const ch = chan(channel)
+      const id = n.id ?? `notice-${++msgIds}`
+      const u = n.user.toLowerCase()
+      const tags: Record<string, string> = {
+        'badge-info': '', badges: '', color: '#9ACD32', 'display-name': n.user, emotes: '', flags: '', id, login: u, mod: '0', 'msg-id': n.msgId,
+        ...Object.fromEntries(Object.entries(n.params ?? {}).map(([k, v]) => [`msg-param-${k}`, v])),
+        'room-id': twitchIdOf(ch), subscriber: '0', 'system-msg': n.systemMsg ?? `${n.user} ${n.msgId}`, 'tmi-sent-ts': String(Date.now()), turbo: '0',
+        'user-id': u === 'ananonymousgifter' ? '274598607' : twitchIdOf(u), 'user-type': '',
+      }
+      const line = `@${Object.entries(tags).map(([k, v]) => `${k}=${escapeTag(v)}`).join(';')} :tmi.twitch.tv USERNOTICE #${ch}${n.text ? ` :${n.text}` : ''}`
+      for (const c of conns) if (c.channels.has(ch)) send(c, line)
       return id
     },
     setModerator(channel, nick, mod) {
