@@ -11,6 +11,7 @@ import { DEFAULT_IRC_URL, TWITCH_BUDGET, type TwitchConfig, twitchConfigSchema }
 import { eventSubRoutes } from './eventsub.js'
 import { createHelixClient } from './helix.js'
 import type { TwitchPayload } from './render.js'
+import { tokenSourceFor } from './token-store.js'
 
 export default defineCollector<TwitchConfig, TwitchPayload>({
   name: 'twitch',
@@ -24,8 +25,9 @@ export default defineCollector<TwitchConfig, TwitchPayload>({
   createAdapter: (ctx, handle) => {
     const token = secret(ctx, 'TWITCH_BOT_TOKEN')!
     const clientId = secret(ctx, 'TWITCH_CLIENT_ID')
-    const helix = clientId ? createHelixClient({ clientId, token, ...(secret(ctx, 'TWITCH_API_URL') ? { baseUrl: secret(ctx, 'TWITCH_API_URL')! } : {}) }) : undefined
-    return createTwitchChat(ctx, handle, { ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL, username: secret(ctx, 'TWITCH_BOT_USERNAME')!, token, helix })
+    const tokens = tokenSourceFor(ctx.settings, ctx.log)
+    const helix = clientId ? createHelixClient({ clientId, token: tokens ?? token, ...(secret(ctx, 'TWITCH_API_URL') ? { baseUrl: secret(ctx, 'TWITCH_API_URL')! } : {}) }) : undefined
+    return createTwitchChat(ctx, handle, { ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL, username: secret(ctx, 'TWITCH_BOT_USERNAME')!, token, tokens, helix })
   },
   routes: (app, ctx, handle) => eventSubRoutes(app, ctx, handle),
 })

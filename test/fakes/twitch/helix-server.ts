@@ -26,7 +26,12 @@ export interface FakeHelix {
   close(): Promise<void>
 }
 
-export async function startFakeHelix(options: { clientId: string; token: string }): Promise<FakeHelix> {
+/** `token`: the one accepted bearer token, or a check (e.g. the fake auth server's `isValid`). */
+export async function startFakeHelix(options: { clientId: string; token: string | ((token: string) => boolean) }): Promise<FakeHelix> {
+  const tokenOk = (header: string | undefined) => {
+    const t = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? ''
+    return typeof options.token === 'string' ? t === options.token : options.token(t)
+  }
   const calls: HelixCall[] = []
   const server = createServer((req, res) => {
     let raw = ''
@@ -47,7 +52,7 @@ export async function startFakeHelix(options: { clientId: string; token: string 
         res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' })
         res.end(json === undefined ? undefined : JSON.stringify(json))
       }
-      if (req.headers['client-id'] !== options.clientId || req.headers.authorization !== `Bearer ${options.token}`) {
+      if (req.headers['client-id'] !== options.clientId || !tokenOk(req.headers.authorization)) {
         return reply(401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' })
       }
       const q = url.searchParams
