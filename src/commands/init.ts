@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { constants, copyFileSync, existsSync, readFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { createPrompter } from '../cli/prompt.js'
 import { renderTemplate, TEMPLATES_DIR } from '../cli/render-template.js'
 import { CONFIG_FILE_NAME } from '../runtime/config.js'
 import { WaddleError } from '../runtime/errors.js'
@@ -42,12 +43,37 @@ export default class Init extends BaseCommand<typeof Init> {
     for (const f of files) this.log(`  ${f}`)
     const cd = relative(process.cwd(), dir)
     const needsEnv = choice.storage === 'postgres' || choice.platforms.some((p) => p !== 'local')
+    const loggedIn = interactive ? await offerAuth(this, dir, choice.platforms) : []
     this.log('\nNext steps:')
     if (cd !== '') this.log(`  cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`)
-    if (needsEnv) this.log('  cp .env.example .env   # and fill in the tokens')
+    if (needsEnv && !existsSync(join(dir, '.env'))) this.log('  cp .env.example .env   # and fill in the tokens')
+    for (const p of choice.platforms) if (p !== 'local' && !loggedIn.includes(p)) this.log(`  waddlebot auth ${p}${' '.repeat(9 - p.length)}# log the bot in to ${p}: the tokens go to .env`)
     this.log('  waddlebot start        # the bot, every enabled module in one process')
     this.log('  waddlebot chat         # in a second terminal: talk to it')
   }
+}
+
+/**
+ * On a terminal: offers `waddlebot auth <platform>` for each chosen platform (after copying .env.example to
+ * .env, so the tokens land in the full file). A failed or declined login does not fail init; returns the
+ * platforms logged in.
+ */
+async function offerAuth(cmd: Init, dir: string, platforms: readonly Platform[]): Promise<Platform[]> {
+  const done: Platform[] = []
+  const env = join(dir, '.env')
+  if (!existsSync(env) && existsSync(join(dir, '.env.example'))) copyFileSync(join(dir, '.env.example'), env, constants.COPYFILE_EXCL)
+  for (const p of platforms.filter((x) => x !== 'local')) {
+    const prompt = createPrompter()
+    const answer = await prompt.ask('yes', `\nLog the bot in to ${p} now (waddlebot auth ${p})? [Y/n] `, { fallback: 'y' }).finally(() => prompt.close())
+    if (!/^y(es)?$/i.test(answer)) continue
+    try {
+      await cmd.config.runCommand(`auth:${p}`, ['--config', join(dir, CONFIG_FILE_NAME)])
+      done.push(p)
+    } catch {
+      process.exitCode = 0 // the auth command printed its one-line error; init itself succeeded
+    }
+  }
+  return done
 }
 
 function parseStorage(raw: string): Storage {

@@ -97,6 +97,9 @@ describe('waddlebot init', { concurrency: true }, () => {
     const raw = parse(yamlText)
     assert.deepEqual([raw.local.enabled, raw.twitch.enabled, raw.discord.enabled, raw.slack.enabled], [false, true, true, false])
     assert.equal(loadSettings({ cwd: dir, env: {} }).configFile, join(dir, 'waddlebot.yaml'))
+    assert.match(run.stdout, /^ {2}waddlebot auth twitch +# log the bot in to twitch: the tokens go to \.env$/m)
+    assert.match(run.stdout, /^ {2}waddlebot auth discord +# log the bot in to discord/m)
+    assert.doesNotMatch(run.stdout, /waddlebot auth (slack|local)/)
   })
 
   test('an unknown platform is a one-line error naming platforms; nothing is written', async () => {

@@ -31,3 +31,12 @@ describe('discord API constants', () => {
     assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { before: false, after: true })
   })
 })
+
+test('the invite permissions and intents equal discord.js flags and the gateway client intents', async () => {
+  const { GatewayIntentBits } = await import('discord.js')
+  const { INTENTS } = await import('./gateway.js')
+  const { BOT_INTENTS, BOT_PERMISSIONS, BOT_PERMISSION_BITS } = await import('./invite.js')
+  for (const [name, bit] of Object.entries(BOT_PERMISSIONS)) assert.equal(bit, PermissionFlagsBits[name as keyof typeof BOT_PERMISSIONS], name)
+  assert.equal(BOT_PERMISSION_BITS, 1374389627908n)
+  assert.deepEqual(BOT_INTENTS.map((n) => GatewayIntentBits[n]), [...INTENTS])
+})

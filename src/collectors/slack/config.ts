@@ -15,6 +15,8 @@ export const slackConfigSchema = collectorConfigSchema.extend({
    * Slack outage does not hold a channel's queue for long; tests use 0.
    */
   api_retries: z.number().int().min(0).max(20).default(3),
+  /** The public https URL that reaches this module (port 8004): the request URLs of `waddlebot auth slack`'s manifest. */
+  public_url: z.url().optional(),
 })
 
 export type SlackConfig = z.infer<typeof slackConfigSchema>

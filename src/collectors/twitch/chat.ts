@@ -17,11 +17,14 @@ import { canModerate, channelLogin, channelOfEntity, chatEvent, type TwitchTags 
 import { renderTwitch, type TwitchPayload } from './render.js'
 import { forwardFact } from './eventsub-intake.js'
 import { userNoticeEvents } from './usernotice.js'
+import type { TokenSource } from './token-store.js'
 
 export interface TwitchChatOptions {
   readonly ircUrl: string
   readonly username: string
   readonly token: string
+  /** Refreshing tokens (token-store.ts); each (re)connect then logs in with the current one. */
+  readonly tokens?: TokenSource | undefined
   readonly helix: HelixClient | undefined
 }
 
@@ -39,7 +42,7 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
   const client = new tmi.Client({
     options: { joinInterval: Math.max(300, ctx.config.join_interval_ms), skipUpdatingEmotesets: true, messagesLogLevel: 'info' },
     connection: { ...ircConnection(o.ircUrl), reconnect: true, maxReconnectInterval: 30_000 },
-    identity: { username: o.username.toLowerCase(), password: `oauth:${o.token.replace(/^oauth:/, '')}` },
+    identity: { username: o.username.toLowerCase(), password: o.tokens ? async () => `oauth:${await o.tokens!.current()}` : `oauth:${o.token.replace(/^oauth:/, '')}` },
     channels: [],
     logger: { info: quiet('debug'), warn: quiet('warn'), error: quiet('error') },
   })

@@ -1,8 +1,10 @@
 /**
  * A small Twitch Helix client (base URL `TWITCH_API_URL`, default https://api.twitch.tv/helix): user
  * lookup, whispers and chat moderation (delete message, timeout, ban). Every call sends `Client-Id` and
- * `Authorization: Bearer <token>`.
+ * `Authorization: Bearer <token>`. With a token source (token-store.ts) a 401 refreshes the token and the
+ * call is tried once more.
  */
+import type { TokenSource } from './token-store.js'
 
 export const DEFAULT_HELIX_URL = 'https://api.twitch.tv/helix'
 
@@ -37,8 +39,8 @@ export class HelixError extends Error {
 export interface HelixOptions {
   readonly baseUrl?: string
   readonly clientId: string
-  /** The bot's user access token (without `oauth:`). */
-  readonly token: string
+  /** The bot's user access token (without `oauth:`), or a source that refreshes it. */
+  readonly token: string | TokenSource
   readonly fetch?: typeof fetch
   readonly timeoutMs?: number
 }
@@ -49,19 +51,27 @@ export type HelixCall = (method: 'GET' | 'POST' | 'DELETE', path: string, query:
 export function helixCaller(options: HelixOptions): HelixCall {
   const base = (options.baseUrl ?? DEFAULT_HELIX_URL).replace(/\/+$/, '')
   const doFetch = options.fetch ?? fetch
-  const token = options.token.replace(/^oauth:/, '')
+  const source = options.token
+  const tokens: TokenSource = typeof source === 'string' ? { current: async () => source, refresh: async () => source } : source
   return async (method, path, query, body) => {
     const url = `${base}${path}${query.length > 0 ? `?${new URLSearchParams(query).toString()}` : ''}`
-    let res: globalThis.Response
-    try {
-      res = await doFetch(url, {
-        method,
-        headers: { 'client-id': options.clientId, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      })
-    } catch (error) {
-      throw new HelixError(0, `Helix ${method} ${path} unreachable: ${(error as Error).message}`, { cause: error })
+    const send = async (token: string) => {
+      try {
+        return await doFetch(url, {
+          method,
+          headers: { 'client-id': options.clientId, authorization: `Bearer ${token.replace(/^oauth:/, '')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        })
+      } catch (error) {
+        throw new HelixError(0, `Helix ${method} ${path} unreachable: ${(error as Error).message}`, { cause: error })
+      }
+    }
+    const token = await tokens.current()
+    let res = await send(token)
+    if (res.status === 401 && typeof source !== 'string') {
+      await res.body?.cancel()
+      res = await send(await tokens.refresh(token))
     }
     const text = await res.text()
     if (!res.ok) {

@@ -15,10 +15,13 @@ import { createEventSubService, type EventSubService, eventSubStatus, withEventS
 import { manifest } from './manifest.js'
 import { createHelixClient, type HelixClient } from './helix.js'
 import type { TwitchPayload } from './render.js'
+import { type TokenSource, tokenSourceFor } from './token-store.js'
 
 /** What the Twitch collector builds beside the core handle when chat is configured. */
 export interface TwitchPlatform {
   readonly helix: HelixClient | undefined
+  /** The refreshing token source when `waddlebot auth twitch` stored tokens. */
+  readonly tokens: TokenSource | undefined
   readonly eventSub: EventSubService
 }
 
@@ -38,8 +41,10 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
     if (!token || !botLogin) return undefined
     const clientId = secret(ctx, 'TWITCH_CLIENT_ID')
     const apiUrl = secret(ctx, 'TWITCH_API_URL')
-    const helix = clientId ? createHelixClient({ clientId, token, ...(apiUrl ? { baseUrl: apiUrl } : {}) }) : undefined
-    return { helix, eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }) }
+    // The stored tokens of `waddlebot auth twitch` (refreshed before expiry and on 401), else the plain env token.
+    const tokens = tokenSourceFor(ctx.settings, ctx.log)
+    const helix = clientId ? createHelixClient({ clientId, token: tokens ?? token, ...(apiUrl ? { baseUrl: apiUrl } : {}) }) : undefined
+    return { helix, tokens, eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }) }
   },
   createAdapter: (ctx, handle, twitch) => {
     // The adapter is only created with TWITCH_BOT_USERNAME and TWITCH_BOT_TOKEN set, so the platform exists.
@@ -48,6 +53,7 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
       ircUrl: secret(ctx, 'TWITCH_IRC_URL') ?? DEFAULT_IRC_URL,
       username: secret(ctx, 'TWITCH_BOT_USERNAME') ?? '',
       token: secret(ctx, 'TWITCH_BOT_TOKEN') ?? '',
+      tokens: twitch.tokens,
       helix: twitch.helix,
     })
     return withEventSub(chat, twitch.eventSub)

@@ -4,3 +4,5 @@
  */
 export { type TwitchCheck, twitchEventSubCheck } from './doctor.js'
 export { listTwitchSubscriptions, type SubscriptionRow, type SubscriptionsReport } from './subscriptions-report.js'
+export { createTwitchOAuth, runDeviceFlow, type TokenInfo, TWITCH_BOT_SCOPES, TwitchOAuthError } from './oauth.js'
+export { TOKEN_ENV, tokenSourceFor } from './token-store.js'

@@ -38,7 +38,8 @@ export interface FakeHelix {
 
 export interface FakeHelixOptions {
   readonly clientId: string
-  readonly token: string
+  /** The one accepted user token, or a check (e.g. the fake auth server's `isValid`). */
+  readonly token: string | ((token: string) => boolean)
   /** The user the token belongs to (default `waddlebot`). */
   readonly tokenLogin?: string
   /** The token's scopes (default: every scope EventSub needs). */
@@ -52,11 +53,13 @@ export interface FakeHelixOptions {
 export const ALL_SCOPES = ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read', 'channel:read:redemptions', 'moderator:manage:chat_messages', 'moderator:manage:banned_users', 'user:manage:whispers', 'chat:read', 'chat:edit']
 
 export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHelix> {
+  const userToken = typeof options.token === 'string' ? options.token : ''
+  const tokenOk = (bearer: string) => (typeof options.token === 'string' ? bearer === options.token : options.token(bearer))
   const calls: HelixCall[] = []
   const login = options.tokenLogin ?? 'waddlebot'
   const auth: FakeAuth = {
-    clientId: options.clientId, clientSecret: options.clientSecret ?? 'fake-client-secret', token: options.token, tokenLogin: login,
-    tokenUserId: twitchIdOf(login), scopes: [...(options.scopes ?? ALL_SCOPES)], appToken: `app-${options.token}`,
+    clientId: options.clientId, clientSecret: options.clientSecret ?? 'fake-client-secret', token: userToken, tokenLogin: login,
+    tokenUserId: twitchIdOf(login), scopes: [...(options.scopes ?? ALL_SCOPES)], appToken: `app-${userToken || 'token'}`,
   }
   const subscriptions = options.eventSub?.subscriptions ?? []
   const server = createServer((req, res) => {
@@ -81,7 +84,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
       const route = `${req.method} ${path}`
       if (authRoute(route, req.headers, raw, auth, reply)) return
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '')
-      if (req.headers['client-id'] !== options.clientId || (bearer !== options.token && bearer !== auth.appToken)) {
+      if (req.headers['client-id'] !== options.clientId || (!tokenOk(bearer) && bearer !== auth.appToken)) {
         return reply(401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' })
       }
       const q = url.searchParams
