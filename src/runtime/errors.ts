@@ -48,7 +48,7 @@ export const ERRORS = {
   WB_ROUTER_REFUSED: { status: 502, exit: 5, message: 'router at {url} refused the event: HTTP {status} {reason}', hint: 'check the collector key (WADDLEBOT_<PLATFORM>_ROUTER_KEY or the service key) and the router log' },
   WB_WEBHOOK_SIGNATURE_INVALID: { status: 403, exit: 2, message: '{platform} webhook refused: {reason}', hint: 'check that {secret} matches the secret the platform signs with, and that the clocks agree' },
   WB_WEBHOOK_NOT_CONFIGURED: { status: 503, exit: 2, message: '{platform} webhook is not configured', hint: 'set {secret} in the environment or .env' },
-  WB_MODULE_UNREACHABLE: { status: 503, exit: 5, message: 'module {module} unreachable at {url}: {reason}', hint: 'start it (`waddlebot run {module}`), or set modules.{module}.url' },
+  WB_MODULE_UNREACHABLE: { status: 503, exit: 5, message: 'module {module} unreachable at {url}: {reason}', hint: 'start it (`waddlebot start`, or `waddlebot run {module}`), or set modules.{module}.url' },
   WB_MODULE_TIMEOUT: { status: 504, exit: 5, message: 'module {module} did not answer within {ms} ms', hint: 'see its log; raise the command timeoutMs if it is slow by design' },
   WB_MODULE_BAD_REPLY: { status: 502, exit: 5, message: 'module {module} sent an invalid reply: {reason}', hint: 'a module answers POST /api/v1/execute with the execution result of CONTRACT §4.2' },
   WB_MODULE_NOT_READY: { status: 503, exit: 1, message: 'module {module} is not set up yet', hint: 'wait for start-up to finish' },

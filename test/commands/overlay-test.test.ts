@@ -58,7 +58,7 @@ test('waddlebot overlay test without a running browser-source, or with an unknow
     const env = { WADDLEBOT_CONFIG: '', WADDLEBOT_PORT_OFFSET: String(await freeOffset([8027])) }
     const down = await runCli(['overlay', 'test', 'media'], { cwd: project.dir, env })
     assert.equal(down.code, 5)
-    assert.match(down.stderr.trim(), /^error WB_MODULE_UNREACHABLE: module browser-source unreachable at http:\/\/127\.0\.0\.1:\d+ \(start the bot/)
+    assert.match(down.stderr.trim(), /^error WB_MODULE_UNREACHABLE: module browser-source unreachable at http:\/\/127\.0\.0\.1:\d+: .+ \(start it/)
     const bad = await runCli(['overlay', 'test', 'banner'], { cwd: project.dir, env })
     assert.notEqual(bad.code, 0)
   } finally {
