@@ -130,13 +130,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 /**
  * Stops modules in reverse start order, each one's teardown before its server closes, and the router last:
  * a collector hosted with the router still reaches it over HTTP to release its claims while stopping.
+ * The router drains the other way round: its server stops accepting and finishes the requests in flight,
+ * then its teardown flushes the execution log they wrote to, then the storage closes.
  */
 async function stopModules(hosted: readonly HostedModule[], teardowns: ReadonlyMap<string, Teardown>, onError: (err: unknown) => void): Promise<void> {
   const order = [...hosted].reverse().sort((a, b) => Number(a.def.kind === 'router') - Number(b.def.kind === 'router'))
   for (const h of order) {
     const t = teardowns.get(h.def.name)
+    const drainFirst = h.def.kind === 'router'
+    if (drainFirst) await closeModuleServer(h.app).catch(onError)
     if (t) await Promise.resolve(t()).catch(onError)
-    await closeModuleServer(h.app).catch(onError)
+    if (!drainFirst) await closeModuleServer(h.app).catch(onError)
   }
 }
 

@@ -21,6 +21,8 @@ import type { ProcessedSummary } from './pipeline.js'
 export interface Attempt {
   result?: ExecutionResult
   outcome: Outcome
+  /** Settles when the execution's log row is committed. */
+  written?: Promise<void>
 }
 
 /** What an EventRun needs from its pipeline (created once per pipeline, shared by every event). */
@@ -49,7 +51,16 @@ export class EventRun {
     private readonly communityId: string,
     private readonly sessionId: string,
     private readonly started: number,
+    /** Collects the execution-log writes of this event, when its caller acknowledges only committed rows. */
+    private readonly writes?: Promise<void>[],
   ) {}
+
+  /** Runs one execution, noting its log write. */
+  async #execute(row: CommandRow, request: ExecutionRequest): Promise<Attempt> {
+    const attempt = await this.deps.execute(row, request)
+    if (attempt.written && this.writes) this.writes.push(attempt.written)
+    return attempt
+  }
 
   done(outcome: Outcome, responses: Response[] = [], command?: string): EventResult {
     const { event, entityId, communityId, deps } = this
@@ -118,7 +129,7 @@ export class EventRun {
         return this.done('rate_limited', verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before, command)
       }
     }
-    const { result, outcome } = await deps.execute(row, this.request(command, parsed.args, 'command'))
+    const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command'))
     if (outcome === 'timeout') return this.done(outcome, [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
     if (outcome === 'module_error') return this.done(outcome, [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
     return this.done(success, before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []), command)
@@ -132,10 +143,10 @@ export class EventRun {
     const responses: Response[] = []
     const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
     for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
-      responses.push(...((await deps.execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
+      responses.push(...((await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
     }
     const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
-    for (const s of await Promise.all(parallel.map((h) => deps.execute(h, this.request(handlerName(h), [], 'event'))))) {
+    for (const s of await Promise.all(parallel.map((h) => this.#execute(h, this.request(handlerName(h), [], 'event'))))) {
       responses.push(...(s.result?.responses ?? []))
     }
     return this.done('event', responses)

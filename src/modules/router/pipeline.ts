@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events'
 import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
+import { isWaddleError, WaddleError } from '../../runtime/errors.js'
 import { commandExecutions, commandLatency, eventsIn } from '../../runtime/metrics.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
@@ -49,8 +50,25 @@ export interface Pipeline {
   readonly index: CommandIndex
   readonly executions: ExecutionLog
   readonly overlay: OverlayForwarder
-  process(event: InboundEvent): Promise<EventResult>
+  /**
+   * Runs one event. `writes`, when given, receives one promise per execution-log row the event produced;
+   * pass it to `committed` before acknowledging the event to its sender.
+   */
+  process(event: InboundEvent, writes?: Promise<void>[]): Promise<EventResult>
+  /** Resolves once every row in `writes` is committed; a failed write becomes WB_STORAGE_UNREACHABLE (503). */
+  committed(writes: readonly Promise<void>[]): Promise<void>
   close(): Promise<void>
+}
+
+/** Waits for execution-log rows; a write that failed means the event was not recorded, so it is not acknowledged. */
+async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
+  if (writes.length === 0) return
+  try {
+    await (writes.length === 1 ? writes[0] : Promise.all(writes))
+  } catch (error) {
+    if (isWaddleError(error)) throw error
+    throw new WaddleError('WB_STORAGE_UNREACHABLE', { reason: `execution not recorded: ${(error as Error).message}` }, { cause: error })
+  }
 }
 
 export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
@@ -97,14 +115,14 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     const status = outcome === 'command' ? 'success' : outcome === 'timeout' ? 'timeout' : 'failed'
     commandExecutions.inc({ command: request.command, module: row.module, status })
     const now = Date.now()
-    executions.add({
+    const written = executions.add({
       execution_id: request.execution_id, command_id: String(row.id), command: request.command, module: row.module,
       entity_id: request.entity.id, user_id: request.user.id, user_name: request.user.name, session_id: request.session_id,
       message_content: request.raw_message, args: JSON.stringify(request.args), trigger: request.trigger, status,
       response: result ? JSON.stringify(result.responses) : null, error_message: error ?? null,
       execution_time_ms: Math.round(ms * 1000) / 1000, created_at: now, completed_at: now,
     })
-    return result ? { result, outcome } : { outcome }
+    return result ? { result, outcome, written } : { outcome, written }
   }
 
   const activity = new EventEmitter<{ processed: [ProcessedSummary] }>()
@@ -119,13 +137,13 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   }
   const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
 
-  async function process(event: InboundEvent): Promise<EventResult> {
+  async function process(event: InboundEvent, writes?: Promise<void>[]): Promise<EventResult> {
     const started = performance.now()
     eventsIn.inc({ platform: event.platform, type: event.message_type })
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
     const sessionId = randomUUID()
-    const r = new EventRun(run, event, entityId, communityId, sessionId, started)
+    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
@@ -149,6 +167,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     executions,
     overlay,
     process,
+    committed: (writes) => awaitCommitted(writes),
     async close() {
       await unsubscribe()
       await moderation.close()
