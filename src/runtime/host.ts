@@ -71,6 +71,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       redisUrl: settings.redisUrl,
       namespace: settings.redisPrefix,
       onError: (err, context) => log.warn({ err, context }, 'cache error'),
+      onRecovered: (downMs) => log.info({ down_ms: downMs }, 'Redis recovered'),
     })
     cache = sharedCache
     const sets: MigrationSet[] = [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]

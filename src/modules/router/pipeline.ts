@@ -60,6 +60,8 @@ export interface Pipeline {
   close(): Promise<void>
 }
 
+const isOutage = (err: unknown): boolean => isWaddleError(err) && err.code === 'WB_CACHE_UNREACHABLE'
+
 /** Waits for execution-log rows; a write that failed means the event was not recorded, so it is not acknowledged. */
 async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
   if (writes.length === 0) return
@@ -81,6 +83,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
     redisUrl: ctx.settings.redisUrl,
     namespace: ctx.settings.redisPrefix,
     onError: (err, context) => ctx.log.warn({ err, context }, 'rate limiter error'),
+    onRecovered: (downMs) => ctx.log.info({ down_ms: downMs }, 'Redis recovered (rate limiter)'),
   })
   const limits = createCommandLimits(limiter, ctx.cache)
   const targets = new TargetRegistry({
@@ -133,7 +136,10 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
    * much later (with Redis the write is queued on the connection before that read); a failure is logged.
    */
   const storeSession = (sessionId: string, entityId: string): void => {
-    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => ctx.log.warn({ err }, 'session not stored'))
+    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => {
+      // A Redis outage is reported once, when it starts; not once per event.
+      if (!isOutage(err)) ctx.log.warn({ err }, 'session not stored')
+    })
   }
   const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
 
