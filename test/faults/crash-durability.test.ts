@@ -26,7 +26,7 @@ describe('no acknowledged execution is lost (crash and stop mid-burst)', { skip 
     await cluster?.stop()
   })
 
-  const backends = [
+  const backends: { name: string; env: () => Promise<Record<string, string>> }[] = [
     { name: 'SQLite', env: async () => ({}) },
     { name: 'Postgres', env: async () => ({ DATABASE_URL: await cluster.database(`crash_${bots.length}`) }) },
   ]

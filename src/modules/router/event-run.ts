@@ -7,7 +7,7 @@ import type { InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
-import { isWaddleError } from '../../runtime/errors.js'
+import { isCacheOutage } from '../../runtime/cache/index.js'
 import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
 import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
@@ -123,7 +123,7 @@ export class EventRun {
         .check({ command, userId: event.user_id, entityId, displayName: event.display_name ?? event.user_name, rateLimit: row.rate_limit, cooldownMs: row.cooldown_ms })
         .catch((err: unknown) => {
           // During a Redis outage (reported once when it starts) commands run unlimited rather than not at all.
-          if (!(isWaddleError(err) && err.code === 'WB_CACHE_UNREACHABLE')) deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
+          if (!isCacheOutage(err)) deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
           return { ok: true } as const
         })
       if (!verdict.ok) {

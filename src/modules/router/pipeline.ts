@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events'
 import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
+import { isCacheOutage } from '../../runtime/cache/index.js'
 import { isWaddleError, WaddleError } from '../../runtime/errors.js'
 import { commandExecutions, commandLatency, eventsIn } from '../../runtime/metrics.js'
 import type { ModuleContext } from '../../runtime/module.js'
@@ -59,8 +60,6 @@ export interface Pipeline {
   committed(writes: readonly Promise<void>[]): Promise<void>
   close(): Promise<void>
 }
-
-const isOutage = (err: unknown): boolean => isWaddleError(err) && err.code === 'WB_CACHE_UNREACHABLE'
 
 /** Waits for execution-log rows; a write that failed means the event was not recorded, so it is not acknowledged. */
 async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
@@ -138,7 +137,7 @@ export async function createPipeline(ctx: ModuleContext): Promise<Pipeline> {
   const storeSession = (sessionId: string, entityId: string): void => {
     ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => {
       // A Redis outage is reported once, when it starts; not once per event.
-      if (!isOutage(err)) ctx.log.warn({ err }, 'session not stored')
+      if (!isCacheOutage(err)) ctx.log.warn({ err }, 'session not stored')
     })
   }
   const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
