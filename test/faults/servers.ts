@@ -46,11 +46,13 @@ export function postgresBinDir(): string | undefined {
   return versions[0] ? join(root, versions[0], 'bin') : undefined
 }
 
-/** Why these tests cannot run here, or undefined. */
+/** Why these tests cannot run here (they are skipped), or undefined. Under CI=true a missing server throws. */
 export function missingServers(): string | undefined {
-  if (!postgresBinDir()) return 'no initdb under /usr/lib/postgresql/*/bin (install the postgresql package)'
-  if (!['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync)) return 'no redis-server (install the redis-server package)'
-  return undefined
+  let reason: string | undefined
+  if (!postgresBinDir()) reason = 'no initdb under /usr/lib/postgresql/*/bin (install the postgresql package)'
+  else if (!['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync)) reason = 'no redis-server (install the redis-server package)'
+  if (reason && process.env.CI === 'true') throw new Error(`${reason} (CI=true: the fault tests must run)`)
+  return reason
 }
 
 export interface PrivateRedis {
