@@ -122,6 +122,18 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'fuzz',
+    keys: ['fuzz_failures'],
+    async run({ quick }) {
+      const { benchFuzz } = await import('./fuzz.bench.js')
+      const r = await benchFuzz({ quick })
+      if (r.first_failure) process.stderr.write(`bench: first fuzz failure (seed ${r.seed}): ${r.first_failure}\n`)
+      return [
+        { key: 'fuzz_failures', label: `fuzz: ${r.cases.toLocaleString('en')} cases over ${r.routes} body routes and the chat parser (seed ${r.seed}), failing (5xx or throw)`, value: r.failures, unit: 'cases', baseline: r.cases_per_s, baselineKey: 'fuzz_cases_per_s', baselineLabel: 'cases per second', target: '0', met: r.failures === 0 },
+      ]
+    },
+  },
+  {
     name: 'vs Hubot',
     keys: ['vs_hubot_ratio'],
     async run({ quick }) {

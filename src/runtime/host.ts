@@ -77,6 +77,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       redisUrl: settings.redisUrl,
       namespace: settings.redisPrefix,
       onError: (err, context) => log.warn({ err, context }, 'cache error'),
+      onRecovered: (downMs) => log.info({ down_ms: downMs }, 'Redis recovered'),
     })
     cache = sharedCache
     const sets: MigrationSet[] = [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]
@@ -145,12 +146,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 /**
  * Stops modules in reverse start order, each one's teardown before its server closes, and the router last:
  * a collector hosted with the router still reaches it over HTTP to release its claims while stopping.
+ * The router drains the other way round: its server stops accepting and finishes the requests in flight,
+ * then its teardown flushes the execution log they wrote to, then the storage closes.
  */
 async function stopModules(hosted: readonly HostedModule[], onError: (err: unknown) => void): Promise<void> {
   const order = [...hosted].reverse().sort((a, b) => Number(a.def.kind === 'router') - Number(b.def.kind === 'router'))
   for (const h of order) {
+    // The router drains first (stops accepting, finishes in-flight requests), then its teardown flushes the
+    // execution log; other modules tear down before their server closes.
+    const drainFirst = h.def.kind === 'router'
+    if (drainFirst) await closeModuleServer(h.app).catch(onError)
     if (h.def.teardown) await Promise.resolve(h.def.teardown(h.ctx)).catch(onError)
-    await closeModuleServer(h.app).catch(onError)
+    if (!drainFirst) await closeModuleServer(h.app).catch(onError)
   }
 }
 

@@ -14,6 +14,8 @@ import { metricsRegistry } from './metrics.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
 
 export const BODY_LIMIT = 64 * 1024
+/** Retry-After (seconds) of a 503 caused by a database or Redis outage. */
+export const RETRY_AFTER_S = 2
 
 /** Open sockets per server, to close the ones that never sent a request (Node counts those as busy). */
 const sockets = new WeakMap<object, Set<Socket>>()
@@ -128,6 +130,8 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 function errorHandler(error: FastifyError | Error, _req: unknown, reply: import('fastify').FastifyReply): void {
   if (isWaddleError(error)) {
     const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
+    // A database or Redis outage: nothing was acknowledged, the client may send it again shortly.
+    if (error.code === 'WB_STORAGE_UNREACHABLE' || error.code === 'WB_CACHE_UNREACHABLE') reply.header('retry-after', String(RETRY_AFTER_S))
     reply.code(error.status).send({ error: { ...error.toHttpJSON(), ...(field ? { field } : {}) } })
     return
   }

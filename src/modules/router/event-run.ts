@@ -7,6 +7,7 @@ import type { InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
+import { isCacheOutage } from '../../runtime/cache/index.js'
 import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
 import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
@@ -21,6 +22,8 @@ import type { ProcessedSummary } from './pipeline.js'
 export interface Attempt {
   result?: ExecutionResult
   outcome: Outcome
+  /** Settles when the execution's log row is committed. */
+  written?: Promise<void>
 }
 
 /** What an EventRun needs from its pipeline (created once per pipeline, shared by every event). */
@@ -49,7 +52,16 @@ export class EventRun {
     private readonly communityId: string,
     private readonly sessionId: string,
     private readonly started: number,
+    /** Collects the execution-log writes of this event, when its caller acknowledges only committed rows. */
+    private readonly writes?: Promise<void>[],
   ) {}
+
+  /** Runs one execution, noting its log write. */
+  async #execute(row: CommandRow, request: ExecutionRequest): Promise<Attempt> {
+    const attempt = await this.deps.execute(row, request)
+    if (attempt.written && this.writes) this.writes.push(attempt.written)
+    return attempt
+  }
 
   done(outcome: Outcome, responses: Response[] = [], command?: string): EventResult {
     const { event, entityId, communityId, deps } = this
@@ -110,7 +122,8 @@ export class EventRun {
       const verdict = await deps.limits
         .check({ command, userId: event.user_id, entityId, displayName: event.display_name ?? event.user_name, rateLimit: row.rate_limit, cooldownMs: row.cooldown_ms })
         .catch((err: unknown) => {
-          deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
+          // During a Redis outage (reported once when it starts) commands run unlimited rather than not at all.
+          if (!isCacheOutage(err)) deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
           return { ok: true } as const
         })
       if (!verdict.ok) {
@@ -118,7 +131,7 @@ export class EventRun {
         return this.done('rate_limited', verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before, command)
       }
     }
-    const { result, outcome } = await deps.execute(row, this.request(command, parsed.args, 'command'))
+    const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command'))
     if (outcome === 'timeout') return this.done(outcome, [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
     if (outcome === 'module_error') return this.done(outcome, [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
     return this.done(success, before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []), command)
@@ -132,10 +145,10 @@ export class EventRun {
     const responses: Response[] = []
     const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
     for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
-      responses.push(...((await deps.execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
+      responses.push(...((await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
     }
     const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
-    for (const s of await Promise.all(parallel.map((h) => deps.execute(h, this.request(handlerName(h), [], 'event'))))) {
+    for (const s of await Promise.all(parallel.map((h) => this.#execute(h, this.request(handlerName(h), [], 'event'))))) {
       responses.push(...(s.result?.responses ?? []))
     }
     return this.done('event', responses)

@@ -1,6 +1,9 @@
 /**
- * The execution log: every execution lands in command_executions without blocking the hot path.
- * Rows are queued and written in batches (one transaction each); close() flushes what is queued.
+ * The execution log: every execution lands in command_executions, written by group commit. Rows are queued;
+ * when no write is in flight the queue is written at the end of the current event-loop turn, and while one
+ * is in flight the next batch gathers behind it, so batches grow with the load (one transaction each).
+ * `add()` hands back a promise that settles when that row's batch is committed: the events API answers only
+ * after it, so an acknowledged execution survives a crash of the process.
  */
 import type { Logger } from '../../runtime/logger.js'
 import type { ExecutionWriter } from './execution-writer.js'
@@ -26,68 +29,151 @@ export interface ExecutionRecord {
 }
 
 export interface ExecutionLogOptions {
-  /** Flush when this many rows are queued (default 200). */
-  readonly batchSize?: number
-  /** Flush at least this often (default 50 ms). */
-  readonly intervalMs?: number
+  /** Rows per transaction at most (default 2,000); a longer queue is written in several batches. */
+  readonly maxBatch?: number
+  /** Rows kept for retry while the database is down (default 100,000); the oldest beyond are dropped. */
+  readonly maxQueued?: number
+  /** Retry of rows whose batch failed, when no new row triggers a write first (default 1,000 ms). */
+  readonly retryMs?: number
+}
+
+/** One batch being gathered: its rows and the promise its callers wait on. */
+class Batch {
+  readonly rows: ExecutionRecord[] = []
+  readonly done: Promise<void>
+  resolve!: () => void
+  reject!: (error: Error) => void
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    // Callers that do not wait (in-process use, retries) must not turn a failed batch into an unhandled rejection.
+    this.done.catch(() => {})
+  }
 }
 
 export class ExecutionLog {
-  #queue: ExecutionRecord[] = []
+  /** Rows of failed batches, written first by the next batch (no caller waits on them any more). */
+  #retry: ExecutionRecord[] = []
+  #open = new Batch()
+  #writing: Promise<void> | undefined
+  #scheduled = false
   #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> = Promise.resolve()
   #closed = false
-  readonly #batchSize: number
-  readonly #intervalMs: number
+  #dropped = 0
+  /** Set from the first failed write until the next successful one: one log line per outage. */
+  #failing = false
+  readonly #maxBatch: number
+  readonly #maxQueued: number
+  readonly #retryMs: number
 
   constructor(private readonly writer: ExecutionWriter, private readonly log: Logger, options: ExecutionLogOptions = {}) {
-    this.#batchSize = options.batchSize ?? 200
-    this.#intervalMs = options.intervalMs ?? 50
+    this.#maxBatch = options.maxBatch ?? 2000
+    this.#maxQueued = options.maxQueued ?? 100_000
+    this.#retryMs = options.retryMs ?? 1000
   }
 
+  /** Rows not yet committed (queued or being retried). */
   get pending(): number {
-    return this.#queue.length
+    return this.#open.rows.length + this.#retry.length
   }
 
   /** Session of a queued (not yet written) execution, if any. */
   pendingSession(executionId: string): string | undefined {
-    return this.#queue.find((r) => r.execution_id === executionId)?.session_id
+    const match = (r: ExecutionRecord) => r.execution_id === executionId
+    return (this.#open.rows.find(match) ?? this.#retry.find(match))?.session_id
   }
 
-  add(record: ExecutionRecord): void {
-    this.#queue.push(record)
-    if (this.#queue.length >= this.#batchSize) void this.flush()
-    else this.#timer ??= setTimeout(() => void this.flush(), this.#intervalMs)
+  /** Queues a row; the promise resolves once it is committed and rejects if its batch could not be written. */
+  add(record: ExecutionRecord): Promise<void> {
+    const batch = this.#open
+    batch.rows.push(record)
+    if (batch.rows.length >= this.#maxBatch) this.#open = new Batch()
+    this.#schedule()
+    return batch.done
   }
 
-  /** Writes everything queued so far; resolves when it is in the database. */
-  flush(): Promise<void> {
+  /** Writes everything queued so far; resolves when it is in the database (or its write failed). */
+  async flush(): Promise<void> {
+    while (this.#writing || this.pending > 0) {
+      if (this.#writing) await this.#writing
+      else if (!(await this.#writeNext())) return
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#writing) return
+    this.#scheduled = true
+    // End of this turn: every event answered in the same turn shares the transaction.
+    setImmediate(() => {
+      this.#scheduled = false
+      if (!this.#writing) void this.#writeNext()
+    })
+  }
+
+  /** Starts the next batch; false when nothing was written because the batch failed. */
+  #writeNext(): Promise<boolean> {
     clearTimeout(this.#timer)
     this.#timer = undefined
-    const batch = this.#queue
-    this.#queue = []
-    if (batch.length === 0) return this.#flushing
-    this.#flushing = this.#flushing.then(() => this.#write(batch))
-    return this.#flushing
+    const batch = this.#open
+    this.#open = new Batch()
+    const retried = this.#retry.splice(0, Math.max(0, this.#maxBatch - batch.rows.length))
+    const rows = retried.length > 0 ? [...retried, ...batch.rows] : batch.rows
+    if (rows.length === 0) {
+      batch.resolve()
+      return Promise.resolve(true)
+    }
+    const written = this.writer.write(rows).then(
+      () => {
+        batch.resolve()
+        if (this.#failing) {
+          this.#failing = false
+          this.log.info({ dropped: this.#dropped }, 'execution log: writes recovered')
+        }
+        return true
+      },
+      (err: Error) => {
+        batch.reject(err)
+        this.#keepForRetry(rows, err)
+        return false
+      },
+    )
+    this.#writing = written.then(() => {
+      this.#writing = undefined
+      // Rows gathered while this batch was in flight go next, at once.
+      if (this.#open.rows.length > 0) this.#schedule()
+    })
+    return written
   }
 
-  async #write(batch: ExecutionRecord[]): Promise<void> {
-    try {
-      await this.writer.write(batch)
-    } catch (err) {
-      // Keep the rows for the next flush rather than losing them; the log says why.
-      this.log.error({ err, rows: batch.length }, 'execution log write failed; will retry')
-      this.#queue.unshift(...batch)
-      if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), 1000)
+  /** The rows of a failed batch stay queued for the next write (bounded), and a retry is planned. */
+  #keepForRetry(rows: ExecutionRecord[], err: Error): void {
+    this.#retry.unshift(...rows)
+    const over = this.#retry.length - this.#maxQueued
+    if (over > 0) {
+      this.#retry.splice(0, over)
+      this.#dropped += over
     }
+    if (this.#closed) return
+    if (!this.#failing) {
+      this.#failing = true
+      this.log.error({ err, rows: rows.length }, 'execution log write failed; will retry until the database answers')
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined
+      this.#schedule()
+    }, this.#retryMs)
+    this.#timer.unref()
   }
 
   /** Flushes everything queued (one retry on failure); rows that still cannot be written are logged. */
   async close(): Promise<void> {
     this.#closed = true
     await this.flush()
-    if (this.#queue.length > 0) await this.flush()
-    if (this.#queue.length > 0) this.log.error({ rows: this.#queue.length }, 'execution log: rows could not be written at stop')
+    if (this.pending > 0) await this.flush()
+    clearTimeout(this.#timer)
+    if (this.pending > 0) this.log.error({ rows: this.pending }, 'execution log: rows could not be written at stop')
     await this.writer.close()
   }
 }

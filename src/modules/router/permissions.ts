@@ -22,12 +22,13 @@ export class Permissions {
   /** The user's community role ('member' when none), cached. */
   async communityRole(s: PermissionSubject): Promise<string> {
     const key = `perm:${s.communityId}:${s.platform}:${s.userId}`
-    const cached = await this.cache.get<string>(key)
+    // The cache is only a shortcut: while it is unreachable (Redis down) the database answers alone.
+    const cached = await this.cache.get<string>(key).catch(() => undefined)
     if (cached !== undefined) return cached
     const row = await this.db.one<{ role: string }>(sql`select role from community_members
       where community_id = ${s.communityId} and platform = ${s.platform} and platform_user_id = ${s.userId}`)
     const role = row?.role ?? 'member'
-    await this.cache.set(key, role, ROLE_CACHE_TTL_MS)
+    await this.cache.set(key, role, ROLE_CACHE_TTL_MS).catch(() => {})
     return role
   }
 

@@ -8,6 +8,8 @@ import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import type { ProcessedSummary } from '../../contract/stream.js'
+import { isCacheOutage } from '../../runtime/cache/index.js'
+import { isWaddleError, WaddleError } from '../../runtime/errors.js'
 import { commandExecutions, commandLatency, eventsIn } from '../../runtime/metrics.js'
 import type { SetupContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
@@ -40,8 +42,25 @@ export interface Pipeline {
   readonly overlay: OverlayClient
   /** The spam filters (settings reload on `filters:changed`). */
   readonly filters: FilterStage
-  process(event: InboundEvent): Promise<EventResult>
+  /**
+   * Runs one event. `writes`, when given, receives one promise per execution-log row the event produced;
+   * pass it to `committed` before acknowledging the event to its sender.
+   */
+  process(event: InboundEvent, writes?: Promise<void>[]): Promise<EventResult>
+  /** Resolves once every row in `writes` is committed; a failed write becomes WB_STORAGE_UNREACHABLE (503). */
+  committed(writes: readonly Promise<void>[]): Promise<void>
   close(): Promise<void>
+}
+
+/** Waits for execution-log rows; a write that failed means the event was not recorded, so it is not acknowledged. */
+async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
+  if (writes.length === 0) return
+  try {
+    await (writes.length === 1 ? writes[0] : Promise.all(writes))
+  } catch (error) {
+    if (isWaddleError(error)) throw error
+    throw new WaddleError('WB_STORAGE_UNREACHABLE', { reason: `execution not recorded: ${(error as Error).message}` }, { cause: error })
+  }
 }
 
 export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
@@ -54,6 +73,7 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     redisUrl: ctx.settings.redisUrl,
     namespace: ctx.settings.redisPrefix,
     onError: (err, context) => ctx.log.warn({ err, context }, 'rate limiter error'),
+    onRecovered: (downMs) => ctx.log.info({ down_ms: downMs }, 'Redis recovered (rate limiter)'),
   })
   const limits = createCommandLimits(limiter, ctx.cache)
   const targets = new TargetRegistry({
@@ -90,14 +110,14 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     const status = outcome === 'command' ? 'success' : outcome === 'timeout' ? 'timeout' : 'failed'
     commandExecutions.inc({ command: request.command, module: row.module, status })
     const now = Date.now()
-    executions.add({
+    const written = executions.add({
       execution_id: request.execution_id, command_id: String(row.id), command: request.command, module: row.module,
       entity_id: request.entity.id, user_id: request.user.id, user_name: request.user.name, session_id: request.session_id,
       message_content: request.raw_message, args: JSON.stringify(request.args), trigger: request.trigger, status,
       response: result ? JSON.stringify(result.responses) : null, error_message: error ?? null,
       execution_time_ms: Math.round(ms * 1000) / 1000, created_at: now, completed_at: now,
     })
-    return result ? { result, outcome } : { outcome }
+    return result ? { result, outcome, written } : { outcome, written }
   }
 
   const activity = new EventEmitter<{ processed: [ProcessedSummary] }>()
@@ -108,17 +128,20 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
    * much later (with Redis the write is queued on the connection before that read); a failure is logged.
    */
   const storeSession = (sessionId: string, entityId: string): void => {
-    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => ctx.log.warn({ err }, 'session not stored'))
+    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => {
+      // A Redis outage is reported once, when it starts; not once per event.
+      if (!isCacheOutage(err)) ctx.log.warn({ err }, 'session not stored')
+    })
   }
   const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
 
-  async function process(event: InboundEvent): Promise<EventResult> {
+  async function process(event: InboundEvent, writes?: Promise<void>[]): Promise<EventResult> {
     const started = performance.now()
     eventsIn.inc({ platform: event.platform, type: event.message_type })
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
     const sessionId = randomUUID()
-    const r = new EventRun(run, event, entityId, communityId, sessionId, started)
+    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
@@ -144,6 +167,7 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     overlay,
     filters,
     process,
+    committed: (writes) => awaitCommitted(writes),
     async close() {
       await unsubscribe()
       await moderation.close()

@@ -37,7 +37,11 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
       const { field, message } = describeIssue(parsed.error)
       throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
     }
-    return pipeline.process(parsed.data)
+    // Answered only once the execution log holds the event's executions (docs/operators.md, durability).
+    const writes: Promise<void>[] = []
+    const result = await pipeline.process(parsed.data, writes)
+    await pipeline.committed(writes)
+    return result
   })
 
   app.post('/api/v1/events/batch', async (req) => {
@@ -48,6 +52,7 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
       throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
     }
     const results: (EventResult | { error: { code: string; field: string; message: string } })[] = []
+    const writes: Promise<void>[] = []
     for (const [i, raw] of batch.data.events.entries()) {
       const parsed = inboundEventSchema.safeParse(raw)
       if (!parsed.success) {
@@ -55,8 +60,9 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
         results.push({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } })
         continue
       }
-      results.push(await pipeline.process(parsed.data))
+      results.push(await pipeline.process(parsed.data, writes))
     }
+    await pipeline.committed(writes)
     return { results }
   })
 }

@@ -11,6 +11,16 @@ export { createIoredisKeyvStore, createSqliteKeyvStore } from './keyv-stores.js'
 export { createMemoryCache, type MemoryCacheOptions } from './memory.js'
 export type { RedisCache, RedisCacheOptions } from './redis.js'
 
+/**
+ * Whether `error` comes from a Redis outage (already reported once, when it started) rather than from the
+ * command: WB_CACHE_UNREACHABLE from a down connection, or ioredis giving up on a command in flight.
+ */
+export function isCacheOutage(error: unknown): boolean {
+  if (error instanceof WaddleError) return error.code === 'WB_CACHE_UNREACHABLE'
+  if (!(error instanceof Error)) return false
+  return error.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable/.test(error.message)
+}
+
 /** How long {@link createCache} waits for Redis before giving up. */
 export const REDIS_CONNECT_TIMEOUT_MS = 3000
 
@@ -36,7 +46,7 @@ export async function createCache(options: CacheOptions): Promise<Cache> {
   }
   // ioredis loads only when Redis is configured.
   const { createRedisCache } = await import('./redis.js')
-  const cache = createRedisCache({ redisUrl: options.redisUrl, namespace: options.namespace, onError: options.onError })
+  const cache = createRedisCache({ redisUrl: options.redisUrl, namespace: options.namespace, onError: options.onError, onRecovered: options.onRecovered })
   try {
     await cache.connect(REDIS_CONNECT_TIMEOUT_MS)
   } catch (error) {

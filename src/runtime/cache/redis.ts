@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import Keyv from 'keyv'
-import { closeRedis, openRedis, withRedisTimeout } from '../redis-connection.js'
+import { closeRedis, openRedis, redisAddressOf, watchRedis, withRedisTimeout } from '../redis-connection.js'
 import { createIoredisKeyvStore } from './keyv-stores.js'
 import { defaultOnError, ttlOf } from './memory.js'
 import type { Cache, Lock, Unsubscribe } from './types.js'
@@ -19,6 +19,8 @@ export interface RedisCacheOptions {
   readonly namespace?: string | undefined
   /** Receives connection errors and errors thrown by subscribers; default `process.emitWarning`. */
   readonly onError?: ((error: unknown, context: string) => void) | undefined
+  /** Hears the end of an outage reported through `onError` (one call per outage). */
+  readonly onRecovered?: ((downMs: number) => void) | undefined
   /** `ping()` rejects after this long; default 2 000 ms. */
   readonly pingTimeoutMs?: number | undefined
 }
@@ -68,10 +70,11 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
   const pingTimeoutMs = options.pingTimeoutMs ?? 2000
+  const outage = { onError: (error: unknown) => onError(error, 'redis connection lost'), onRecovered: options.onRecovered }
   const connection = openRedis<Client>(
     options.redisUrl,
     { enableOfflineQueue: true, scripts: { wbIncr: { lua: INCR_LUA, numberOfKeys: 1 }, wbReleaseLock: { lua: RELEASE_LUA, numberOfKeys: 1 } } },
-    (error) => onError(error, 'redis connection'),
+    outage,
   )
   const client = connection.client
   const keyv = new Keyv({ store: createIoredisKeyvStore(client, `${ns}kv:`), useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
@@ -83,6 +86,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
 
   const open = (what: string): void => {
     if (closed) throw new Error(`cache is closed (${what})`)
+    connection.assertUp(what)
   }
   const deliver = (fullChannel: string, text: string): void => {
     const entry = channels.get(fullChannel)
@@ -106,7 +110,8 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   const subscriberConnection = (): Redis => {
     if (subscriber === undefined) {
       subscriber = client.duplicate({ enableAutoPipelining: false })
-      subscriber.on('error', (error: unknown) => onError(error, 'redis subscriber connection'))
+      subscriber.on('error', () => {}) // reported once per outage by watchRedis
+      watchRedis(subscriber, redisAddressOf(options.redisUrl), outage)
       subscriber.on('message', deliver)
     }
     return subscriber
@@ -196,7 +201,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     },
 
     async connect(timeoutMs = 3000) {
-      open('connect')
+      if (closed) throw new Error('cache is closed (connect)')
       await connection.connect(timeoutMs, () => cache.close())
     },
 

@@ -39,4 +39,6 @@ export interface CacheOptions {
   readonly namespace?: string | undefined
   /** Receives background errors (lost Redis connection, a subscriber that throws); default `process.emitWarning`. */
   readonly onError?: ((error: unknown, context: string) => void) | undefined
+  /** Redis only: hears the end of an outage whose start `onError` heard (one call each per outage). */
+  readonly onRecovered?: ((downMs: number) => void) | undefined
 }

@@ -63,8 +63,10 @@ export interface RedisRateLimiterOptions {
   readonly redisUrl: string
   /** Prefix of every key; default `wb:`. */
   readonly namespace?: string | undefined
-  /** Receives connection errors; default `process.emitWarning`. */
+  /** Receives the first error of each Redis outage; default `process.emitWarning`. */
   readonly onError?: ((error: unknown, context: string) => void) | undefined
+  /** Hears the end of each outage. */
+  readonly onRecovered?: ((downMs: number) => void) | undefined
 }
 
 /** A {@link RateLimiter} on Redis that can also be connected eagerly. */
@@ -87,7 +89,10 @@ function defaultOnError(error: unknown, context: string): void {
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
-  const connection = openRedis<Client>(options.redisUrl, { scripts: { wbRateHit: { lua: HIT_LUA } } }, (error) => onError(error, 'redis rate-limiter connection'))
+  const connection = openRedis<Client>(options.redisUrl, { scripts: { wbRateHit: { lua: HIT_LUA } } }, {
+    onError: (error) => onError(error, 'redis rate-limiter connection lost'),
+    onRecovered: options.onRecovered,
+  })
   const client = connection.client
   /** Members must be unique across processes: a random prefix per limiter, a counter per attempt. */
   const memberPrefix = randomBytes(6).toString('base64url')
@@ -95,6 +100,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   let closed = false
   const open = (what: string): void => {
     if (closed) throw new Error(`rate limiter is closed (${what})`)
+    connection.assertUp(what)
   }
   const redisKey = (key: string): string => `${ns}ratelimit:${key}`
 
@@ -129,7 +135,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     },
 
     async connect(timeoutMs = 3000) {
-      open('connect')
+      if (closed) throw new Error('rate limiter is closed (connect)')
       await connection.connect(timeoutMs, () => limiter.close())
     },
 

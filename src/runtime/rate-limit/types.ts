@@ -62,6 +62,8 @@ export interface RateLimiterOptions {
   readonly namespace?: string | undefined
   /** Receives background connection errors; default `process.emitWarning`. */
   readonly onError?: ((error: unknown, context: string) => void) | undefined
+  /** Redis only: hears the end of an outage whose start `onError` heard (one call each per outage). */
+  readonly onRecovered?: ((downMs: number) => void) | undefined
 }
 
 /** Validates the windows of one attempt (at least one, no key twice); shared by both backends. */

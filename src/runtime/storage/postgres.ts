@@ -4,6 +4,7 @@
  * object private to these pools (the global `pg.types` registry is left untouched).
  */
 import pg from 'pg'
+import { asUnreachable } from './faults.js'
 import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
 import { compile } from './sql.js'
 import type { Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
@@ -40,19 +41,31 @@ interface Scope {
 
 type Runner = Pick<pg.Pool, 'query'> | pg.PoolClient
 
+/** A connection attempt gives up after this long (pg's default waits forever on a black-holed host). */
+const CONNECT_TIMEOUT_MS = 5000
+
 function createPool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 10, types })
+  const pool = new pg.Pool({ connectionString, max: 10, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
   pool.on('error', () => {
     // An idle client lost its connection; the pool discards it and reconnects on next use.
   })
   return pool
 }
 
+/** Runs `query`, reporting a lost or refused connection as WB_STORAGE_UNREACHABLE (HTTP 503). */
+async function guarded<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query()
+  } catch (error) {
+    throw asUnreachable(error)
+  }
+}
+
 function queryable(runner: Runner, check: () => void = () => {}): Queryable {
   const rows = async (statement: Sql): Promise<unknown[]> => {
     check()
     const { text, values } = compile(statement, 'postgres')
-    return (await runner.query(text, values)).rows
+    return (await guarded(() => runner.query(text, values))).rows
   }
   return {
     dialect: 'postgres',
@@ -61,7 +74,7 @@ function queryable(runner: Runner, check: () => void = () => {}): Queryable {
     execute: async (statement: Sql) => {
       check()
       const { text, values } = compile(statement, 'postgres')
-      return { changes: (await runner.query(text, values)).rowCount ?? 0 }
+      return { changes: (await guarded(() => runner.query(text, values))).rowCount ?? 0 }
     },
   }
 }
@@ -113,9 +126,15 @@ export function createPostgresStorage(options: StorageOptions): Storage {
     work: (tx: Transaction & MigrationConnection) => Promise<T>,
     lockKey?: number,
   ): Promise<T> {
-    const client = await pool.connect()
+    const client = await guarded(() => pool.connect())
     const scope: Scope = { open: true, nested: false, depth: 0 }
     let broken: Error | undefined
+    // While checked out a client has no pool listener: a server that goes away (restart, `-m immediate`)
+    // would otherwise emit an unhandled 'error' and end the process. The query in flight rejects anyway.
+    const lost = (error: Error) => {
+      broken ??= error
+    }
+    client.on('error', lost)
     try {
       await client.query('begin').catch((error: Error) => {
         broken = error
@@ -134,8 +153,11 @@ export function createPostgresStorage(options: StorageOptions): Storage {
         })
         throw error
       }
+    } catch (error) {
+      throw asUnreachable(error)
     } finally {
       scope.open = false
+      client.off('error', lost)
       client.release(broken)
     }
   }
@@ -153,10 +175,11 @@ export function createPostgresStorage(options: StorageOptions): Storage {
     transaction: (work) => transaction(work),
     migrate: (sets) => runMigrations(migrationDriver, sets),
     migrationStatus: (sets) => migrationStatus(migrationDriver, sets),
-    ping: async () => {
-      await pool.query('select 1')
-      if (replicaPool) await replicaPool.query('select 1')
-    },
+    ping: () =>
+      guarded(async () => {
+        await pool.query('select 1')
+        if (replicaPool) await replicaPool.query('select 1')
+      }),
     close: () => {
       closing ??= Promise.all([pool.end(), replicaPool?.end()]).then(() => undefined)
       return closing
