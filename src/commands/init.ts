@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { renderTemplate, TEMPLATES_DIR } from '../cli/render-template.js'
+import { describeSelfDependency, selfDependency } from '../cli/self-dependency.js'
 import { CONFIG_FILE_NAME } from '../runtime/config.js'
 import { WaddleError } from '../runtime/errors.js'
 
@@ -97,9 +98,11 @@ async function ask(storage: Storage | undefined, platforms: Platform[] | undefin
 
 function templateVars(dir: string, choice: { storage: Storage; platforms: Platform[] }): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, '..', 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> }
+  const self = selfDependency(dir)
   const vars: Record<string, string> = {
     name: packageName(basename(dir)),
-    waddlebot_version: pkg.version,
+    waddlebot_dependency: self.spec,
+    waddlebot_source: describeSelfDependency(self),
     tsx_version: (pkg.dependencies.tsx ?? '4').replace(/^[\^~]/, ''),
     storage: choice.storage === 'postgres' ? 'Postgres (DATABASE_URL)' : 'SQLite (data/waddlebot.db)',
     storage_note: STORAGE_NOTES[choice.storage],
