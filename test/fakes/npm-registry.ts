@@ -19,6 +19,12 @@ interface LockEntry {
   [field: string]: unknown
 }
 
+interface PackageDocument {
+  name: string
+  versions: Record<string, Record<string, unknown>>
+  'dist-tags': { latest: string }
+}
+
 const MANIFEST_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'engines', 'os', 'cpu', 'libc', 'license', 'deprecated', 'hasInstallScript']
 
 export interface FakeRegistry {
@@ -29,7 +35,7 @@ export interface FakeRegistry {
 
 export async function startNpmRegistry(lockfile: string, cacheDir: string): Promise<FakeRegistry> {
   const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages: Record<string, LockEntry> }
-  const documents = new Map<string, { versions: Record<string, Record<string, unknown>> }>()
+  const documents = new Map<string, PackageDocument>()
   const tarballs = new Map<string, string>() // "/<name>/-/<file>" → integrity
   const misses: string[] = []
   const server = createServer((req, res) => {
@@ -62,12 +68,15 @@ export async function startNpmRegistry(lockfile: string, cacheDir: string): Prom
     tarballs.set(`/${name}/-/${file}`, entry.integrity)
     const manifest: Record<string, unknown> = { name, version: entry.version, dist: { tarball: `${url}/${name}/-/${file}`, integrity: entry.integrity } }
     for (const field of MANIFEST_FIELDS) if (entry[field] !== undefined) manifest[field] = entry[field]
-    const doc = documents.get(name) ?? { name, versions: {}, 'dist-tags': { latest: entry.version } }
+    const doc: PackageDocument = documents.get(name) ?? { name, versions: {}, 'dist-tags': { latest: entry.version } }
     doc.versions[entry.version] = manifest
-    ;(doc as { 'dist-tags': { latest: string } })['dist-tags'].latest = newest(Object.keys(doc.versions))
+    doc['dist-tags'].latest = newest(Object.keys(doc.versions))
     documents.set(name, doc)
   }
-  return { url, misses, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return { url, misses, close: () => new Promise((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }) }
 }
 
 /** Where cacache keeps the content of `sha512-<base64>` (content-v2/<algo>/<2 hex>/<2 hex>/<rest>). */
