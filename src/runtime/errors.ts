@@ -39,6 +39,7 @@ export const ERRORS = {
   WB_ROUTER_REFUSED: { status: 502, exit: 5, message: 'router at {url} refused the event: HTTP {status} {reason}', hint: 'check the collector key (WADDLEBOT_<PLATFORM>_ROUTER_KEY or the service key) and the router log' },
   WB_WEBHOOK_SIGNATURE_INVALID: { status: 403, exit: 2, message: '{platform} webhook refused: {reason}', hint: 'check that {secret} matches the secret the platform signs with, and that the clocks agree' },
   WB_WEBHOOK_NOT_CONFIGURED: { status: 503, exit: 2, message: '{platform} webhook is not configured', hint: 'set {secret} in the environment or .env' },
+  WB_PLATFORM_DISABLED: { status: 503, exit: 2, message: 'the {platform} platform is switched off ({platform}.enabled: false in {file})', hint: 'set {platform}.enabled: true in {file}' },
   WB_USAGE: { status: 400, exit: 2, message: '{command}: {reason}', hint: 'see `{help}`' },
   WB_COMMAND_UNKNOWN: { status: 404, exit: 2, message: 'unknown command `waddlebot {command}`', hint: '{suggestion}see `waddlebot --help` for the commands' },
   WB_FAILED: { status: 500, exit: 1, message: '{reason}', hint: 'an unexpected failure; rerun with DEBUG=* for details, or report it with the command you ran' },

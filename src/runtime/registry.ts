@@ -77,7 +77,8 @@ export function createRegistry(settings: Settings): Registry {
       summary: info.summary,
       source: 'seed',
       available: info.load !== undefined,
-      enabled: info.load !== undefined && cfg?.enabled !== false,
+      // A collector is off when its module or its platform says `enabled: false` (`twitch.enabled: false`).
+      enabled: info.load !== undefined && cfg?.enabled !== false && !(info.kind === 'collector' && platformOff(settings, name)),
       load: async () => {
         if (!info.load) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: name })
         return (await info.load()) as ModuleDefinition
@@ -112,6 +113,10 @@ export function createRegistry(settings: Settings): Registry {
     portOf,
     urlOf: (name) => settings.modules[name]?.url ?? `http://${hostFor(settings.bind)}:${portOf(name)}`,
   }
+}
+
+function platformOff(settings: Settings, name: string): boolean {
+  return settings.platforms[name as keyof Settings['platforms']]?.enabled === false
 }
 
 function hostFor(bind: string): string {
