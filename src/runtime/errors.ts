@@ -24,6 +24,7 @@ export const ERRORS = {
   WB_AUTH_INVALID: { status: 401, exit: 6, message: 'API key invalid or revoked', hint: 'create a new one with `waddlebot keys create`' },
   WB_AUTH_SCOPE: { status: 403, exit: 6, message: 'API key scope {scope} may not call {route}', hint: 'use a key with scope {needed}' },
   WB_KEY_UNKNOWN: { status: 404, exit: 2, message: 'no API key with id {id}', hint: 'see `waddlebot keys list`' },
+  WB_KEY_REVOKED: { status: 409, exit: 2, message: 'API key {id} was already revoked at {when}', hint: 'nothing to do; `waddlebot keys list` shows every key and its state' },
   WB_RULE_UNKNOWN: { status: 404, exit: 2, message: 'no string-match rule with id {id}', hint: 'see `waddlebot moderation list`' },
   WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`' },
   WB_BODY_TOO_LARGE: { status: 413, exit: 2, message: 'body larger than {limit} bytes', hint: 'send smaller events or use the batch endpoint' },
