@@ -5,7 +5,8 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { renderTemplate, TEMPLATES_DIR } from '../cli/render-template.js'
 import { describeSelfDependency, selfDependency } from '../cli/self-dependency.js'
-import { CONFIG_FILE_NAME } from '../runtime/config.js'
+import { CONFIG_FILE_NAME, type Settings } from '../runtime/config.js'
+import { openDatabase } from '../runtime/database.js'
 import { WaddleError } from '../runtime/errors.js'
 
 const STORAGES = ['sqlite', 'postgres'] as const
@@ -38,6 +39,7 @@ export default class Init extends BaseCommand<typeof Init> {
     const platforms = flags.platforms === undefined ? undefined : parsePlatforms(flags.platforms)
     const interactive = !flags.yes && process.stdin.isTTY && process.stdout.isTTY
     const choice = interactive ? await ask(storage, platforms) : { storage: storage ?? 'sqlite', platforms: platforms ?? ['local' as const] }
+    if (choice.storage === 'postgres') await checkPostgres(dir)
     const files = renderTemplate(join(TEMPLATES_DIR, 'project'), dir, templateVars(dir, choice), { force: flags.force })
     this.log(`Created a waddlebot project in ${dir} (${choice.storage}; ${choice.platforms.join(', ')}):`)
     for (const f of files) this.log(`  ${f}`)
@@ -45,10 +47,18 @@ export default class Init extends BaseCommand<typeof Init> {
     const needsEnv = choice.storage === 'postgres' || choice.platforms.some((p) => p !== 'local')
     this.log('\nNext steps:')
     if (cd !== '') this.log(`  cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`)
-    if (needsEnv) this.log('  cp .env.example .env   # and fill in the tokens')
+    if (needsEnv) this.log(`  cp .env.example .env   # and fill in the tokens${choice.storage === 'postgres' ? ' and DATABASE_URL (or keep it set in the environment)' : ''}`)
     this.log('  waddlebot start        # the bot, every enabled module in one process')
     this.log('  waddlebot chat         # in a second terminal: talk to it')
   }
+}
+
+/** `--storage postgres` needs a reachable DATABASE_URL before a single file is written. */
+async function checkPostgres(dir: string): Promise<void> {
+  const url = process.env.DATABASE_URL?.trim()
+  if (!url?.startsWith('postgres')) throw new WaddleError('WB_DATABASE_URL_REQUIRED', { got: url ? 'DATABASE_URL is not a postgres:// URL' : 'DATABASE_URL is not set' })
+  const storage = await openDatabase({ database: { url }, projectDir: dir } as Settings)
+  await storage.close()
 }
 
 function parseStorage(raw: string): Storage {

@@ -16,6 +16,7 @@ export const ERRORS = {
   WB_FILE_EXISTS: { status: 409, exit: 2, message: '{path} already exists', hint: 'pass --force to overwrite it, or move the file away' },
   WB_COMMAND_COLLISION: { status: 500, exit: 2, message: 'command {command} is declared by both {first} and {second}', hint: 'rename one command or alias' },
   WB_STORAGE_URL_INVALID: { status: 500, exit: 2, message: 'unsupported DATABASE_URL {url}', hint: 'use sqlite:./data/waddlebot.db or postgres://user@host/db' },
+  WB_DATABASE_URL_REQUIRED: { status: 400, exit: 2, message: '`init --storage postgres` needs the database first: {got}', hint: 'run it as DATABASE_URL=postgres://user:password@127.0.0.1:5432/mybot waddlebot init … --storage postgres, or use --storage sqlite' },
   WB_STORAGE_UNREACHABLE: { status: 503, exit: 4, message: 'database unreachable: {reason}', hint: 'check DATABASE_URL and that the server is running' },
   WB_MIGRATION_FAILED: { status: 500, exit: 4, message: 'migration {module}/{id} failed: {reason}', hint: 'see `waddlebot db status`' },
   WB_CACHE_UNREACHABLE: { status: 503, exit: 4, message: 'Redis unreachable: {reason}', hint: 'check REDIS_URL, or unset it to use the in-process cache' },
