@@ -90,6 +90,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload>(optio
     health(ctx) {
       const status = handleOf(ctx).status()
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
+      if (status.chat !== 'connected') return { ...status, degraded: `chat ${status.chat}: ${status.reason}` } as unknown as HealthDetail
       return status as unknown as HealthDetail
     },
   }

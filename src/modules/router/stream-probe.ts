@@ -23,7 +23,8 @@ export async function fetchHealth(url: string, timeoutMs = 2000): Promise<ProbeR
     const cause = (error as { cause?: { code?: string } }).cause?.code
     return { status: 'down', detail: `unreachable at ${url}${cause ? `: ${cause}` : ''}` }
   }
-  const body = (await res.json().catch(() => ({}))) as { failing?: string; error?: string }
+  const body = (await res.json().catch(() => ({}))) as { failing?: string; error?: string; status?: string; detail?: { degraded?: string } }
+  if (res.ok && body.status === 'degraded') return { status: 'degraded', detail: body.detail?.degraded ?? 'degraded' }
   if (res.ok) return { status: 'ok' }
   return { status: 'degraded', detail: body.failing ? `${body.failing}: ${body.error ?? 'failing'}` : `HTTP ${res.status}` }
 }
