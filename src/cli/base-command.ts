@@ -5,6 +5,7 @@
 import { Command, Flags } from '@oclif/core'
 import { loadSettings, type Settings } from '../runtime/config.js'
 import { isWaddleError, WaddleError } from '../runtime/errors.js'
+import { isParseError, usageError } from './usage-error.js'
 
 export abstract class BaseCommand<_T extends typeof Command = typeof Command> extends Command {
   static override baseFlags = {
@@ -20,16 +21,14 @@ export abstract class BaseCommand<_T extends typeof Command = typeof Command> ex
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (isParseError(err)) return this.catch(usageError(err, this.id))
     if (isWaddleError(err)) {
       if (this.wantsJson()) process.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`)
       else process.stderr.write(`error ${err.code}: ${err.message} (${err.hint})\n`)
       process.exitCode = err.exitCode
       return this.exit(err.exitCode)
     }
-    if (err.oclif || err.message?.startsWith('EEXIT')) return super.catch(err)
-    const coded = new WaddleError('WB_INTERNAL', { reason: err.message?.split('\n')[0] ?? String(err) })
-    if (this.wantsJson()) process.stdout.write(`${JSON.stringify({ error: coded.toJSON() })}\n`)
-    else process.stderr.write(`error ${coded.code}: ${coded.message} (${coded.hint})\n`)
-    return this.exit(coded.exitCode)
+    if (err.message?.startsWith('EEXIT')) return super.catch(err)
+    return this.catch(new WaddleError('WB_FAILED', { reason: err.message?.split('\n')[0] || String(err) }, { cause: err }))
   }
 }

@@ -6,6 +6,7 @@ import type { Settings } from '../runtime/config.js'
 import { spotifyStatus } from '../modules/spotify/public.js'
 import { projectRegistry } from './registry.js'
 import { openStorage } from './storage-session.js'
+import { fetchHealth } from '../runtime/health-probe.js'
 
 export interface CheckResult {
   readonly name: string
@@ -25,14 +26,6 @@ function portFree(host: string, port: number): Promise<boolean> {
     srv.once('error', () => resolve(false))
     srv.listen({ host, port }, () => srv.close(() => resolve(true)))
   })
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok
-  } catch {
-    return false
-  }
 }
 
 export async function runChecks(settings: Settings): Promise<CheckResult[]> {
@@ -62,8 +55,13 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
   for (const entry of registry.runnable()) {
     if (entry.port <= 0) continue
     const port = registry.portOf(entry.name)
-    if (await portFree(settings.bind, port)) out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: free` })
-    else if (await healthy(registry.urlOf(entry.name))) out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: already running here` })
+    if (await portFree(settings.bind, port)) {
+      out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: free` })
+      continue
+    }
+    const probe = await fetchHealth(registry.urlOf(entry.name), 1000)
+    if (probe.status === 'ok') out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: already running here` })
+    else if (probe.status === 'degraded') out.push({ name: `port ${port}`, status: 'warn', detail: `${entry.name}: running here, degraded: ${probe.detail}` })
     else out.push({ name: `port ${port}`, status: 'fail', detail: `${entry.name}: in use by another program` })
   }
   for (const [platform, vars] of Object.entries(PLATFORM_SECRETS)) {

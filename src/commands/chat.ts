@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import { Flags } from '@oclif/core'
+import { WaddleError } from '../runtime/errors.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { formatResponse, routerIsUp, sendLine } from '../cli/chat-client.js'
 import { ROLES, type Role } from '../contract/events.js'
@@ -23,6 +24,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
   async run(): Promise<void> {
     const { flags } = await this.parse(Chat)
     const settings = this.settings(flags)
+    if (settings.platforms.local?.enabled === false) throw new WaddleError('WB_PLATFORM_DISABLED', { platform: 'local', file: settings.configFile ?? 'waddlebot.yaml' })
     const url = (flags.url ?? projectRegistry(settings).urlOf('router')).replace(/\/$/, '')
     let stop: (() => Promise<void>) | undefined
     if (!flags.url && !(await routerIsUp(url))) {

@@ -5,7 +5,9 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { createPrompter } from '../cli/prompt.js'
 import { renderTemplate, TEMPLATES_DIR } from '../cli/render-template.js'
-import { CONFIG_FILE_NAME } from '../runtime/config.js'
+import { describeSelfDependency, selfDependency } from '../cli/self-dependency.js'
+import { CONFIG_FILE_NAME, type Settings } from '../runtime/config.js'
+import { openDatabase } from '../runtime/database.js'
 import { WaddleError } from '../runtime/errors.js'
 
 const STORAGES = ['sqlite', 'postgres'] as const
@@ -38,6 +40,7 @@ export default class Init extends BaseCommand<typeof Init> {
     const platforms = flags.platforms === undefined ? undefined : parsePlatforms(flags.platforms)
     const interactive = !flags.yes && process.stdin.isTTY && process.stdout.isTTY
     const choice = interactive ? await ask(storage, platforms) : { storage: storage ?? 'sqlite', platforms: platforms ?? ['local' as const] }
+    if (choice.storage === 'postgres') await checkPostgres(dir)
     const files = renderTemplate(join(TEMPLATES_DIR, 'project'), dir, templateVars(dir, choice), { force: flags.force })
     this.log(`Created a waddlebot project in ${dir} (${choice.storage}; ${choice.platforms.join(', ')}):`)
     for (const f of files) this.log(`  ${f}`)
@@ -46,7 +49,7 @@ export default class Init extends BaseCommand<typeof Init> {
     const loggedIn = interactive ? await offerAuth(this, dir, choice.platforms) : []
     this.log('\nNext steps:')
     if (cd !== '') this.log(`  cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`)
-    if (needsEnv && !existsSync(join(dir, '.env'))) this.log('  cp .env.example .env   # and fill in the tokens')
+    if (needsEnv && !existsSync(join(dir, '.env'))) this.log(`  cp .env.example .env   # and fill in the tokens${choice.storage === 'postgres' ? ' and DATABASE_URL (or keep it set in the environment)' : ''}`)
     for (const p of choice.platforms) if (p !== 'local' && !loggedIn.includes(p)) this.log(`  waddlebot auth ${p}${' '.repeat(9 - p.length)}# log the bot in to ${p}: the tokens go to .env`)
     this.log('  waddlebot start        # the bot, every enabled module in one process')
     this.log('  waddlebot chat         # in a second terminal: talk to it')
@@ -74,6 +77,14 @@ async function offerAuth(cmd: Init, dir: string, platforms: readonly Platform[])
     }
   }
   return done
+}
+
+/** `--storage postgres` needs a reachable DATABASE_URL before a single file is written. */
+async function checkPostgres(dir: string): Promise<void> {
+  const url = process.env.DATABASE_URL?.trim()
+  if (!url?.startsWith('postgres')) throw new WaddleError('WB_DATABASE_URL_REQUIRED', { got: url ? 'DATABASE_URL is not a postgres:// URL' : 'DATABASE_URL is not set' })
+  const storage = await openDatabase({ database: { url }, projectDir: dir } as Settings)
+  await storage.close()
 }
 
 function parseStorage(raw: string): Storage {
@@ -123,9 +134,11 @@ async function ask(storage: Storage | undefined, platforms: Platform[] | undefin
 
 function templateVars(dir: string, choice: { storage: Storage; platforms: Platform[] }): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, '..', 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> }
+  const self = selfDependency(dir)
   const vars: Record<string, string> = {
     name: packageName(basename(dir)),
-    waddlebot_version: pkg.version,
+    waddlebot_dependency: self.spec,
+    waddlebot_source: describeSelfDependency(self),
     tsx_version: (pkg.dependencies.tsx ?? '4').replace(/^[\^~]/, ''),
     storage: choice.storage === 'postgres' ? 'Postgres (DATABASE_URL)' : 'SQLite (data/waddlebot.db)',
     storage_note: STORAGE_NOTES[choice.storage],

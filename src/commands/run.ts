@@ -9,7 +9,7 @@ export default class Run extends BaseCommand<typeof Run> {
   static override description = 'Modules not run here are reached over HTTP at their configured URLs. The word `collector` before a platform name is accepted and ignored (`run collector twitch`).'
   static override strict = false
   static override args = { modules: Args.string({ description: 'module names (see `waddlebot module list`)', required: true }) }
-  static override examples = ['<%= config.bin %> run router', '<%= config.bin %> run collector twitch', '<%= config.bin %> run browser-source hub']
+  static override examples = ['<%= config.bin %> run router', '<%= config.bin %> run collector twitch', '<%= config.bin %> run twitch discord', '<%= config.bin %> run browser-source youtube-music']
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run)

@@ -42,6 +42,13 @@ async function localRows(registry: Registry, stats: RouterStats | undefined): Pr
   )
 }
 
+/** Without the router no event reaches any module: modules that answer are degraded, not ok. */
+export function routerDownMarksDependents(rows: StatusRow[]): StatusRow[] {
+  const router = rows.find((r) => r.name === 'router')
+  if (router?.status !== 'down') return rows
+  return rows.map((r) => (r.name !== 'router' && r.status === 'ok' ? { ...r, status: 'degraded', detail: 'router down: no events reach it' } : r))
+}
+
 const fromRouter = (m: ModuleStats): StatusRow => ({ name: m.name, port: m.port, url: m.url, status: m.status, ...(m.detail ? { detail: m.detail } : {}), p99_ms: m.p99_ms, errors: m.errors })
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -69,7 +76,7 @@ export default class Status extends BaseCommand<typeof Status> {
     }
     const modules = flags.url
       ? (stats?.modules.map(fromRouter) ?? [{ name: 'router', port: null, url, status: 'down' as const, detail: `unreachable at ${url} (${routerError})`, p99_ms: null, errors: null }])
-      : await localRows(registry, stats)
+      : routerDownMarksDependents(await localRows(registry, stats))
     const down = modules.filter((m) => m.status !== 'ok')
     const report: StatusReport = {
       ok: down.length === 0,

@@ -51,7 +51,11 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
 export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
   const { changes } = await db.execute(sql`update api_keys set revoked_at = ${Date.now()} where id = ${id} and revoked_at is null`)
   verified.delete(db) // a revocation through this connection does not change its data_version
-  if (changes === 0) throw new WaddleError('WB_KEY_UNKNOWN', { id })
+  if (changes === 0) {
+    const [row] = await db.query<{ revoked_at: number | null }>(sql`select revoked_at from api_keys where id = ${id}`)
+    if (row?.revoked_at) throw new WaddleError('WB_KEY_REVOKED', { id, when: new Date(Number(row.revoked_at)).toISOString() })
+    throw new WaddleError('WB_KEY_UNKNOWN', { id })
+  }
 }
 
 /**

@@ -35,7 +35,7 @@ export async function executeLocally<T, S>(
     const reply = await handler.run(commandContext(ctx, request))
     return { execution_id, session_id, success: true, responses: normalizeReply(reply) }
   } catch (error) {
-    ctx.log.error({ err: error, command: request.command, module: def.name }, 'handler failed')
+    ctx.log.error({ err: error, command: request.command }, 'handler failed') // ctx.log already carries module
     return { execution_id, session_id, success: false, responses: [], error: error instanceof Error ? error.message : String(error) }
   }
 }

@@ -16,6 +16,7 @@ export const ERRORS = {
   WB_FILE_EXISTS: { status: 409, exit: 2, message: '{path} already exists', hint: 'pass --force to overwrite it, or move the file away' },
   WB_COMMAND_COLLISION: { status: 500, exit: 2, message: 'command {command} is declared by both {first} and {second}', hint: 'rename one command or alias' },
   WB_STORAGE_URL_INVALID: { status: 500, exit: 2, message: 'unsupported DATABASE_URL {url}', hint: 'use sqlite:./data/waddlebot.db or postgres://user@host/db' },
+  WB_DATABASE_URL_REQUIRED: { status: 400, exit: 2, message: '`init --storage postgres` needs the database first: {got}', hint: 'run it as DATABASE_URL=postgres://user:password@127.0.0.1:5432/mybot waddlebot init … --storage postgres, or use --storage sqlite' },
   WB_STORAGE_UNREACHABLE: { status: 503, exit: 4, message: 'database unreachable: {reason}', hint: 'check DATABASE_URL and that the server is running' },
   WB_MIGRATION_FAILED: { status: 500, exit: 4, message: 'migration {module}/{id} failed: {reason}', hint: 'see `waddlebot db status`' },
   WB_CACHE_UNREACHABLE: { status: 503, exit: 4, message: 'Redis unreachable: {reason}', hint: 'check REDIS_URL, or unset it to use the in-process cache' },
@@ -31,6 +32,7 @@ export const ERRORS = {
   WB_DB_TOOL_MISSING: { status: 500, exit: 4, message: '{tool} not found', hint: 'install the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client) or put them on PATH' },
   WB_DB_BACKUP_FAILED: { status: 500, exit: 4, message: 'backup of {database} failed: {reason}', hint: 'check the target path, free disk space and DATABASE_URL' },
   WB_DB_RESTORE_FAILED: { status: 500, exit: 4, message: 'restore into {database} failed: {reason}', hint: 'restore a file made by `waddlebot db backup` on the same kind of database (SQLite file or Postgres SQL dump)' },
+  WB_KEY_REVOKED: { status: 409, exit: 2, message: 'API key {id} was already revoked at {when}', hint: 'nothing to do; `waddlebot keys list` shows every key and its state' },
   WB_RULE_UNKNOWN: { status: 404, exit: 2, message: 'no string-match rule with id {id}', hint: 'see `waddlebot moderation list`' },
   WB_INPUT_INVALID: { status: 400, exit: 2, message: 'invalid {field}: {reason}', hint: 'see `--help`', httpHint: 'fix {field} (docs/errors.md#wb_input_invalid)' },
   WB_NOT_FOUND: { status: 404, exit: 2, message: 'nothing at {what}', hint: 'check the URL (docs/modules.md lists each module\'s routes)' },
@@ -54,6 +56,10 @@ export const ERRORS = {
   WB_MODULE_NOT_READY: { status: 503, exit: 1, message: 'module {module} is not set up yet', hint: 'wait for start-up to finish' },
   WB_TWITCH_NOT_CONFIGURED: { status: 503, exit: 2, message: 'Twitch is not configured: {missing} not set', hint: 'set them in the environment or .env (`waddlebot auth twitch` stores the tokens)' },
   WB_TWITCH_API_FAILED: { status: 502, exit: 5, message: 'Twitch API call failed: {reason}', hint: 'check TWITCH_BOT_TOKEN, TWITCH_CLIENT_ID and TWITCH_API_URL (`waddlebot doctor`)' },
+  WB_PLATFORM_DISABLED: { status: 503, exit: 2, message: 'the {platform} platform is switched off ({platform}.enabled: false in {file})', hint: 'set {platform}.enabled: true in {file}' },
+  WB_USAGE: { status: 400, exit: 2, message: '{command}: {reason}', hint: 'see `{help}`' },
+  WB_COMMAND_UNKNOWN: { status: 404, exit: 2, message: 'unknown command `waddlebot {command}`', hint: '{suggestion}see `waddlebot --help` for the commands' },
+  WB_FAILED: { status: 500, exit: 1, message: '{reason}', hint: 'an unexpected failure; rerun with DEBUG=* for details, or report it with the command you ran' },
   WB_SUPERVISOR_FAILED: { status: 500, exit: 1, message: 'supervisor: {reason}', hint: 'see the prefixed child logs above' },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string; httpHint?: string }>
 

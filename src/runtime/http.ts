@@ -86,7 +86,8 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
   const strictAuth = { ...auth, requireKeys: true }
 
   app.get('/health', async (_req, reply) => {
-    const base = { module: def.name, version: def.version }
+    const replica = process.env.WADDLEBOT_REPLICA // set by `waddlebot up` for each supervised process
+    const base = { module: def.name, version: def.version, pid: process.pid, ...(replica ? { replica: Number(replica) } : {}) }
     let detail: unknown
     for (const [dependency, check] of [
       ['database', () => ctx.storage.ping()],
@@ -99,7 +100,10 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
         return reply.code(503).send({ status: 'error', ...base, failing: dependency, error: (error as Error).message })
       }
     }
-    return detail !== null && typeof detail === 'object' ? { status: 'ok', ...base, detail } : { status: 'ok', ...base }
+    if (detail === null || typeof detail !== 'object') return { status: 'ok', ...base }
+    // A module that serves but lacks something (a collector configured but not connected) says `degraded`.
+    const degraded = typeof (detail as { degraded?: unknown }).degraded === 'string'
+    return { status: degraded ? 'degraded' : 'ok', ...base, detail }
   })
 
   app.get('/metrics', async (_req, reply) => {

@@ -63,7 +63,8 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
       summary: m.summary,
       source: 'seed',
       available: load !== undefined,
-      enabled: load !== undefined && cfg?.enabled !== false,
+      // A collector is off when its module or its platform says `enabled: false` (`twitch.enabled: false`).
+      enabled: load !== undefined && cfg?.enabled !== false && !(m.kind === 'collector' && platformOff(settings, m.name)),
       load: async () => {
         if (!load) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: m.name })
         const def = await load()
@@ -102,6 +103,10 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
     portOf,
     urlOf: (name) => settings.modules[name]?.url ?? `http://${hostFor(settings.bind)}:${portOf(name)}`,
   }
+}
+
+function platformOff(settings: Settings, name: string): boolean {
+  return settings.platforms[name as keyof Settings['platforms']]?.enabled === false
 }
 
 function hostFor(bind: string): string {

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { fillPlaceholders, renderTemplate } from '../../src/cli/render-template.js'
 import { loadSettings } from '../../src/runtime/config.js'
+import { serversUnavailable } from '../helpers/backends.js'
 
+const pgSkip = await serversUnavailable()
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SECRETS = [
   'TWITCH_BOT_USERNAME', 'TWITCH_BOT_TOKEN', 'TWITCH_CLIENT_ID', 'TWITCH_EVENTSUB_SECRET', 'DISCORD_BOT_TOKEN', 'DISCORD_PUBLIC_KEY',
@@ -17,7 +19,11 @@ const SECRETS = [
 
 interface Run { code: number; stdout: string; stderr: string }
 function cli(cwd: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, WADDLEBOT_PORT_OFFSET: '24300', WADDLEBOT_CONFIG: '' }
+  return cliWith({}, cwd, ...args)
+}
+
+function cliWith(extra: NodeJS.ProcessEnv, cwd: string, ...args: string[]): Promise<Run> {
+  const env = { ...process.env, WADDLEBOT_PORT_OFFSET: '24300', WADDLEBOT_CONFIG: '', DATABASE_URL: '', ...extra }
   return new Promise((done) => {
     execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
@@ -81,8 +87,18 @@ describe('waddlebot init', { concurrency: true }, () => {
     assert.equal(readFileSync(file, 'utf8'), '# mine\nlog:\n  level: debug\n')
   })
 
-  test('postgres + twitch,discord: chosen secrets uncommented, the rest commented', async () => {
-    const run = await cli(tmp, 'init', 'pg-bot', '--yes', '--storage', 'postgres', '--platforms', 'twitch, discord')
+  test('postgres without a reachable DATABASE_URL: one coded line, nothing written', async () => {
+    const missing = await cli(tmp, 'init', 'no-db', '--yes', '--storage', 'postgres')
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /^error WB_DATABASE_URL_REQUIRED: .*DATABASE_URL is not set \(run it as DATABASE_URL=postgres:\/\/.*\)\n$/)
+    const unreachable = await cliWith({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere' }, tmp, 'init', 'no-db', '--yes', '--storage', 'postgres')
+    assert.notEqual(unreachable.code, 0)
+    assert.match(unreachable.stderr, /^error WB_STORAGE_UNREACHABLE: /)
+    assert.ok(!existsSync(join(tmp, 'no-db')), 'nothing written')
+  })
+
+  test('postgres + twitch,discord: chosen secrets uncommented, the rest commented', { skip: pgSkip }, async () => {
+    const run = await cliWith({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }, tmp, 'init', 'pg-bot', '--yes', '--storage', 'postgres', '--platforms', 'twitch, discord')
     assert.equal(run.code, 0, run.stderr)
     const dir = join(tmp, 'pg-bot')
     const envExample = readFileSync(join(dir, '.env.example'), 'utf8')

@@ -70,7 +70,10 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     assert.equal((await post({ 'x-api-key': key })).status, 401)
     const again = await runCli(['keys', 'revoke', id], { cwd: dir, env })
     assert.notEqual(again.code, 0)
-    assert.match(again.stderr, /^error WB_KEY_UNKNOWN: .+\n$/)
+    assert.match(again.stderr, /^error WB_KEY_REVOKED: API key \S+ was already revoked at .+\n$/)
+    const table = (await runCli(['keys', 'list'], { cwd: dir, env })).stdout.split('\n')
+    assert.match(table[0]!, /^ID +SCOPE +NAME +PREFIX +STATE$/)
+    assert.ok(table.some((line) => line.startsWith(id) && /revoked \d{4}-/.test(line)), table.join('\n'))
   })
 
   test('a second start on the same ports fails naming the port and the module', async () => {

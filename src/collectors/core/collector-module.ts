@@ -100,6 +100,7 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     health({ state }) {
       const status = statusOf(state)
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
+      if (status.chat !== 'connected') return { ...status, degraded: `chat ${status.chat}: ${status.reason}` }
       return { ...status }
     },
   }

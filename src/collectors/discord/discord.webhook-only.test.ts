@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
 import { type DiscordHarness, startDiscordHarness } from '../../../test/helpers/discord-harness.js'
+import { fetchHealth } from '../../runtime/health-probe.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -17,8 +18,15 @@ for (const [backend, skip] of backends) {
       await h?.close()
     })
 
-    test('/health is 200 and the status says chat is not connected and why', async () => {
-      assert.equal((await fetch(`${h.url}/health`)).status, 200)
+    test('/health is 200 degraded with the reason, and the status says chat is not connected and why', async () => {
+      const health = await fetch(`${h.url}/health`)
+      assert.equal(health.status, 200)
+      const body = (await health.json()) as { status: string; module: string; pid: number; detail: { degraded: string } }
+      assert.equal(body.status, 'degraded')
+      assert.equal(body.module, 'discord')
+      assert.equal(body.pid, process.pid)
+      assert.equal(body.detail.degraded, 'chat not connected: DISCORD_BOT_TOKEN not set')
+      assert.deepEqual(await fetchHealth(h.url), { status: 'degraded', detail: 'chat not connected: DISCORD_BOT_TOKEN not set' })
       const status = (await (await fetch(`${h.url}/discord/status`)).json()) as Record<string, unknown>
       assert.equal(status.chat, 'not connected')
       assert.equal(status.reason, 'DISCORD_BOT_TOKEN not set')

@@ -149,7 +149,7 @@ describe('webhook only: TWITCH_BOT_TOKEN unset, TWITCH_EVENTSUB_SECRET set', () 
   after(async () => {
     await h?.close()
   })
-  test('the webhook is served and forwards; status says chat is not connected; /health stays 200; nothing is claimed', async () => {
+  test('the webhook is served and forwards; status says chat is not connected; /health stays 200 (degraded); nothing is claimed', async () => {
     const res = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, follow('chan', 'hank'))
     assert.equal(res.status, 204)
     assert.ok(h.processed.some((p) => p.message_type === 'follow' && p.user === 'hank'))
@@ -162,11 +162,12 @@ describe('webhook only: TWITCH_BOT_TOKEN unset, TWITCH_EVENTSUB_SECRET set', () 
     const health = await fetch(`${url}/health`)
     assert.equal(health.status, 200)
     const body = (await health.json()) as { status: string; detail: Record<string, unknown> }
-    assert.equal(body.status, 'ok')
+    assert.equal(body.status, 'degraded', 'configured but not connected is degraded (CONTRACT §9)')
+    assert.equal(body.detail.degraded, 'chat not connected: TWITCH_BOT_TOKEN not set')
     assert.equal(body.detail.chat, 'not connected', '/health says why chat is off')
     assert.equal(body.detail.reason, 'TWITCH_BOT_TOKEN not set')
     const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
-    assert.deepEqual(await twitch.def.health?.(twitch.ctx), status, 'the health check returns the status as its detail')
+    assert.deepEqual(await twitch.def.health?.(twitch.ctx), { ...status, degraded: body.detail.degraded }, 'the health check returns the status as its detail')
     assert.equal(h.irc.lines.length, 0, 'no chat connection was made')
     const stats = (await (await fetch(`${h.runtime.registry.urlOf('router')}/coordination/stats`, { headers: { 'x-api-key': h.runtime.serviceKey } })).json()) as { claimed: number }
     assert.equal(stats.claimed, 0)

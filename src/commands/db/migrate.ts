@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { databaseLabel } from '../../cli/database-label.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { deploymentMigrations } from '../../cli/migration-sets.js'
 import { withStorage } from '../../cli/storage-session.js'
@@ -15,6 +16,7 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
     const sets = await deploymentMigrations(settings)
     const report = await withStorage(settings, (db) => migrateDatabase(db, sets), { migrate: false })
     if (flags.json) return this.log(JSON.stringify(report))
+    this.log(`Database: ${databaseLabel(settings.database.url)}`)
     if (report.applied.length === 0) return this.log(`Database is up to date (${report.skipped} migrations already applied).`)
     for (const m of report.applied) this.log(`applied ${m.module}/${m.id}`)
     this.log(`${report.applied.length} applied, ${report.skipped} already applied.`)

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { databaseLabel } from '../../cli/database-label.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { deploymentMigrations } from '../../cli/migration-sets.js'
 import { withStorage } from '../../cli/storage-session.js'
@@ -13,6 +14,7 @@ export default class DbStatus extends BaseCommand<typeof DbStatus> {
     const sets = await deploymentMigrations(settings)
     const states = await withStorage(settings, (db) => db.migrationStatus(sets), { migrate: false })
     if (flags.json) return this.log(JSON.stringify(states))
+    this.log(`Database: ${databaseLabel(settings.database.url)}`)
     for (const s of states) {
       const when = s.appliedAt ? new Date(s.appliedAt).toISOString() : ''
       this.log(`${s.status.padEnd(8)} ${`${s.module}/${s.id}`.padEnd(40)} ${when}`)

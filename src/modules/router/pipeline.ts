@@ -103,7 +103,7 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     } catch (e) {
       outcome = e instanceof TimeoutError ? 'timeout' : 'module_error'
       error = (e as Error).message
-      ctx.log.warn({ module: row.module, command: request.command, err: e }, 'execution failed')
+      ctx.log.warn({ target_module: row.module, command: request.command, err: e }, 'execution failed')
     }
     const ms = performance.now() - started
     commandLatency.observe({ module: row.module }, ms / 1000)

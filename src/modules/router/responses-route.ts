@@ -28,13 +28,13 @@ export async function responsesRoute(app: FastifyInstance, ctx: ModuleContext, p
     const body = parsed.data
     const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
     if (!session) {
-      ctx.log.warn({ session: body.session_id, module: body.module }, 'reply rejected: unknown or expired session')
+      ctx.log.warn({ session: body.session_id, target_module: body.module }, 'reply rejected: unknown or expired session')
       throw new WaddleError('WB_SESSION_UNKNOWN', { session: body.session_id })
     }
     const owner = pipeline.executions.pendingSession(body.execution_id) ??
       (await ctx.storage.one<{ session_id: string }>(sql`select session_id from command_executions where execution_id = ${body.execution_id}`))?.session_id
     if (owner !== body.session_id) {
-      ctx.log.warn({ session: body.session_id, execution: body.execution_id, module: body.module }, 'reply rejected: execution not in session')
+      ctx.log.warn({ session: body.session_id, execution: body.execution_id, target_module: body.module }, 'reply rejected: execution not in session')
       throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
     }
     await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
