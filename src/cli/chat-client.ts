@@ -42,7 +42,7 @@ export async function sendLine(url: string, key: string | undefined, who: ChatId
     throw new WaddleError('WB_ROUTER_UNREACHABLE', { url }, { cause: error })
   }
   const body = (await res.json().catch(() => ({}))) as EventResult & { error?: { code: string; message: string } }
-  if (!res.ok) throw new Error(`router answered ${res.status}: ${body.error?.message ?? 'error'}`)
+  if (!res.ok) throw new WaddleError('WB_ROUTER_REFUSED', { url, status: res.status, reason: body.error?.message ?? 'error' })
   return body
 }
 

@@ -130,7 +130,7 @@ export async function openStream(t: MonitorTarget, handlers: StreamHandlers, con
   const pump = async (): Promise<void> => {
     for (;;) {
       const { done, value } = await reader.read()
-      if (done) throw new Error('the router closed the stream')
+      if (done) throw new WaddleError('WB_ROUTER_UNREACHABLE', { url: t.url })
       for (const m of parser.push(decoder.decode(value, { stream: true }))) {
         if ('comment' in m) handlers.comment?.(m.comment)
         else if (m.event === 'processed') handlers.processed?.(JSON.parse(m.data) as ProcessedSummary)
