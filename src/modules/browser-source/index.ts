@@ -34,7 +34,7 @@ export default defineModule<BrowserSourceConfig, BrowserSourceState>({
   kind: manifest.kind,
   summary: manifest.summary,
   port: manifest.port,
-  config: browserSourceConfig as unknown as z.ZodType<BrowserSourceConfig>,
+  config: browserSourceConfig,
   migrations: browserSourceMigrations,
   async setup(ctx) {
     const clock: Clock = { now: () => Date.now() }

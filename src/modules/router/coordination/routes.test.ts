@@ -12,8 +12,7 @@ import type { Storage } from '../../../runtime/storage/types.js'
 import { coordinationRoutes } from './routes.js'
 import { describeOnBothDatabases } from '../../../../test/helpers/coordination/store-support.js'
 import { createModuleClients } from '../../../runtime/module-clients.js'
-import { createRegistry } from '../../../runtime/registry.js'
-import { builtinCatalog } from '../../catalog.js'
+import { projectRegistry } from '../../../cli/registry.js'
 
 const SERVICE_KEY = 'test-service-key-0123456789abcdef'
 
@@ -37,7 +36,7 @@ await describeOnBothDatabases('coordination routes', (db) => {
       cache: createMemoryCache(),
       log: createLogger({ level: 'silent' }),
       settings: project.settings,
-      modules: createModuleClients(createRegistry(project.settings, builtinCatalog), SERVICE_KEY),
+      modules: createModuleClients(projectRegistry(project.settings), SERVICE_KEY),
       state: undefined,
     }
     const auth = { db: storage, serviceKey: SERVICE_KEY, requireKeys: true }
