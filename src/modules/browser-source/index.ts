@@ -4,7 +4,6 @@
  * connected overlay of a community, across processes through Redis pub/sub; the current state for overlays
  * that connect later; an access log. See docs/overlays.md.
  */
-import type { z } from 'zod'
 import { defineModule, type SetupContext } from '../../runtime/module.js'
 import { AccessLog } from './access-log.js'
 import { type BrowserSourceConfig, browserSourceConfig } from './config.js'
