@@ -194,7 +194,7 @@ for (const [i, [backend, skip]] of backends.entries()) {
       const app = runtime.hosted[0]!.app
       const health = await app.inject({ url: '/health' })
       assert.equal(health.statusCode, 200)
-      assert.deepEqual(health.json(), { status: 'ok', module: 'router', version: '0.1.0' })
+      assert.deepEqual(health.json(), { status: 'ok', module: 'router', version: '0.1.0', pid: process.pid })
       const metrics = await app.inject({ url: '/metrics' })
       assert.match(metrics.body, /waddlebot_command_executions_total\{command="!ping",module="router",status="success"\} \d+/)
       assert.match(metrics.body, /waddlebot_command_duration_seconds_bucket/)
