@@ -51,6 +51,7 @@ interface Body {
 
 /** Registers the EventSub webhook (raw JSON body kept for the signature; encapsulated in this plugin). */
 export async function eventSubRoutes<T>(app: FastifyInstance, ctx: ModuleContext<unknown>, handle: CollectorHandle<T>, now: () => number = Date.now): Promise<void> {
+  app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body as string
     ;(req as FastifyRequest & { rawBody?: string }).rawBody = raw
