@@ -41,7 +41,7 @@ export function timeoutOptions(t: HttpTimeouts) {
     requestTimeout: t.requestMs,
     http: { headersTimeout: t.headersMs, connectionsCheckingInterval: check },
     // Node's default rejects paths longer than 100 characters per parameter with fastify's own 414 shape.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendCoded(reply, 414, 'WB_URL_TOO_LONG', { limit: 200 })
       return sendCoded(reply, 400, 'WB_INPUT_INVALID', { field: 'url', reason: 'is not a valid URL' })

@@ -117,6 +117,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 /** Maps every error to a JSON body `{error:{code, message, field?, hint?}}` with the right status. */
 function errorHandler(error: FastifyError | Error, _req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): void {
   if (isWaddleError(error)) {
+    if (error.code === 'WB_RATE_LIMITED') reply.header('retry-after', String(error.params.seconds ?? 60))
     const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
     reply.code(error.status).send({ error: { ...error.toJSON(), ...(field ? { field } : {}) } })
     return

@@ -28,6 +28,8 @@ export const browserSourceConfig = z.object({
   token_cache_ms: z.number().int().nonnegative().default(10_000),
   /** Base URL put in overlay URLs (e.g. behind a proxy); default the module's own URL. */
   public_url: z.string().url().optional(),
+  /** Unknown-token requests (page or socket) allowed per client address per minute; then 429 / close 4429. */
+  token_guess_limit: z.number().int().positive().default(30),
   /** Access log rows older than this are deleted (days). */
   access_log_days: z.number().positive().default(30),
 })
@@ -66,6 +68,7 @@ export default defineModule<BrowserSourceConfig>({
       state: new OverlayState(ctx.cache, clock),
       pages: await loadPages(),
       baseUrl: overlayBaseUrl(ctx),
+      guessLimit: ctx.config.token_guess_limit,
       communityOf: (entityId) => communityOfEntity(ctx.storage, entityId),
     }
     instances.set(ctx as ModuleContext, bs)
