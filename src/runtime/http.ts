@@ -51,6 +51,14 @@ export async function closeModuleServer(app: FastifyInstance, graceMs = 5000): P
   }
 }
 
+/** Every route of each module server, as registered (methods and URL patterns). */
+const routeLists = new WeakMap<object, { method: string; url: string }[]>()
+
+/** The routes of a module server built by {@link createModuleServer} (the route-walk test enumerates them). */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return routeLists.get(app) ?? []
+}
+
 export interface ServerOptions {
   readonly serviceKey: string
   readonly version?: string
@@ -65,6 +73,11 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
     ...timeoutOptions(httpTimeouts(ctx.settings.env)),
   })
   trackSockets(app.server)
+  const routes: { method: string; url: string }[] = []
+  routeLists.set(app, routes)
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url })
+  })
   app.setErrorHandler(errorHandler)
   installBodyRules(app as unknown as FastifyInstance)
   app.setNotFoundHandler((req, reply) => {
