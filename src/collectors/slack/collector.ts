@@ -4,6 +4,7 @@
  * (src/collectors/core/collector-module.ts) drives. Created once per module context, by `createAdapter`
  * (bot token set) or by `routes` (webhook only), whichever comes first.
  */
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { InboundEvent } from '../../contract/events.js'
 import type { Logger } from '../../runtime/logger.js'
@@ -129,6 +130,8 @@ function createSlackState(ctx: ModuleContext<SlackConfig>, handle: CollectorHand
     routes(app) {
       slackRoutes(app, {
         signingSecret: env.signingSecret, log,
+        // A signature is unique to its timestamp and body; Slack refuses timestamps older than 5 minutes.
+        firstSeen: async (signature) => (await ctx.cache.tryLock(`slack:seen:${createHash('sha256').update(signature).digest('hex')}`, 6 * 60_000)) !== undefined,
         dispatch: async (event) => {
           let timer: NodeJS.Timeout | undefined
           const waited = await Promise.race([ready.then(() => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), 2000) })])
