@@ -33,7 +33,7 @@ function nowPlayingReply(p: Playing, prefix = ''): Reply {
 }
 
 /** Turns what can go wrong into the chat line the viewer sees; anything else is a bug and propagates. */
-function problem(svc: SpotifyService, ctx: Ctx, error: unknown): string {
+function problem(ctx: Ctx, error: unknown): string {
   const cid = ctx.request.entity.community_id
   if (error instanceof SpotifyDisconnected) {
     return error.reason === 'not_connected'
@@ -140,7 +140,7 @@ export function spotifyCommands(serviceOf: (ctx: Ctx) => SpotifyService): Comman
           default: return await current(svc, ctx)
         }
       } catch (error) {
-        return problem(svc, ctx, error)
+        return problem(ctx, error)
       }
     },
   }]
