@@ -52,6 +52,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'adversarial regexes (linear-time engine)',
+    keys: ['regex_adversarial_max_ms'],
+    async run({ quick }) {
+      const { benchRegexAdversarial } = await import('./regex-adversarial.js')
+      const r = benchRegexAdversarial({ quick })
+      return [
+        { key: 'regex_adversarial_max_ms', label: `slowest of ${r.accepted} accepted adversarial regexes (of ${r.regexes}) on a 2,000-char message, CPU ms (slowest single run by the wall clock: ${r.max_wall_ms_single_run}; ordinary patterns accepted ${r.ordinary_accepted}/${r.ordinary_total})`, value: r.max_ms_per_message, unit: 'ms', baseline: r.p99_ms_per_message, baselineKey: 'regex_adversarial_p99_ms', baselineLabel: 'p99 of the same runs', target: '≤ 10', met: r.max_ms_per_message <= 10 && r.ordinary_accepted === r.ordinary_total },
+      ]
+    },
+  },
+  {
     name: 'string matcher growth',
     keys: ['matcher_growth_100_to_10k'],
     async run({ quick }) {

@@ -32,11 +32,39 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+/** Verdicts already reached for a request, per route label: the onRequest check and the handler share one. */
+const verdicts = new WeakMap<FastifyRequest, Map<string, Promise<Caller>>>()
+
 /**
  * Checks the caller against the scopes a route accepts (admin and the service key pass everywhere).
- * Throws WB_AUTH_* when keys are required and the request does not qualify.
+ * Throws WB_AUTH_* when keys are required and the request does not qualify. Checked once per request and
+ * route label: a second call (the handler after {@link requireKey}) reuses the first verdict.
  */
-export async function authenticate(req: FastifyRequest, options: AuthOptions, scopes: readonly KeyScope[], route: string): Promise<Caller> {
+export function authenticate(req: FastifyRequest, options: AuthOptions, scopes: readonly KeyScope[], route: string): Promise<Caller> {
+  let seen = verdicts.get(req)
+  if (seen === undefined) {
+    seen = new Map()
+    verdicts.set(req, seen)
+  }
+  let verdict = seen.get(route)
+  if (verdict === undefined) {
+    verdict = check(req, options, scopes, route)
+    seen.set(route, verdict)
+  }
+  return verdict
+}
+
+/**
+ * An `onRequest` hook doing {@link authenticate} from the headers alone, before the body is read: a caller
+ * without a valid key is answered (401/403) without the server waiting for, or parsing, its body.
+ */
+export function requireKey(options: AuthOptions, scopes: readonly KeyScope[], route: string): (req: FastifyRequest) => Promise<void> {
+  return async (req) => {
+    await authenticate(req, options, scopes, route)
+  }
+}
+
+async function check(req: FastifyRequest, options: AuthOptions, scopes: readonly KeyScope[], route: string): Promise<Caller> {
   const key = presentedKey(req)
   if (key && sameSecret(key, options.serviceKey)) return { scope: 'service' }
   if (!key) {

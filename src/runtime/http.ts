@@ -7,9 +7,10 @@ import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify'
 import { executionRequestSchema } from '../contract/execution.js'
 import { describeIssue } from '../contract/validate.js'
-import { authenticate } from './auth.js'
+import { authenticate, requireKey } from './auth.js'
 import { executeLocally } from './dispatch.js'
 import { isWaddleError, WaddleError } from './errors.js'
+import { httpTimeouts, installBodyRules, timeoutOptions } from './http-guards.js'
 import { metricsRegistry } from './metrics.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
 
@@ -71,7 +72,13 @@ export interface ServerOptions {
 }
 
 export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>, options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: ctx.log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: BODY_LIMIT, return503OnClosing: true })
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    ...timeoutOptions(httpTimeouts(ctx.settings.env)),
+  })
   trackSockets(app.server)
   const served: ServedRoute[] = []
   app.decorate('servedRoutes', served)
@@ -79,6 +86,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
     served.push({ method: route.method, url: route.url })
   })
   app.setErrorHandler(errorHandler)
+  installBodyRules(app as unknown as FastifyInstance)
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: new WaddleError('WB_NOT_FOUND', { what: `${req.method} ${req.url.split('?')[0]}` }).toHttpJSON() })
   })
@@ -112,7 +120,7 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
   })
 
   if ((def.commands?.length ?? 0) + (def.events?.length ?? 0) > 0) {
-    app.post('/api/v1/execute', async (req) => {
+    app.post('/api/v1/execute', { onRequest: requireKey(strictAuth, ['module'], 'POST /api/v1/execute') }, async (req) => {
       await authenticate(req, strictAuth, ['module'], 'POST /api/v1/execute')
       const parsed = executionRequestSchema.safeParse(req.body)
       if (!parsed.success) {
@@ -131,8 +139,9 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 }
 
 /** Maps every error to a JSON body `{error:{code, message, field?, hint?}}` with the right status. */
-function errorHandler(error: FastifyError | Error, _req: unknown, reply: import('fastify').FastifyReply): void {
+function errorHandler(error: FastifyError | Error, _req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): void {
   if (isWaddleError(error)) {
+    if (error.code === 'WB_RATE_LIMITED') reply.header('retry-after', String(error.params.seconds ?? 60))
     const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
     // A database or Redis outage: nothing was acknowledged, the client may send it again shortly.
     if (error.code === 'WB_STORAGE_UNREACHABLE' || error.code === 'WB_CACHE_UNREACHABLE') reply.header('retry-after', String(RETRY_AFTER_S))
@@ -140,6 +149,12 @@ function errorHandler(error: FastifyError | Error, _req: unknown, reply: import(
     return
   }
   const fe = error as FastifyError
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const type = String(_req.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100) || 'none'
+    const coded = new WaddleError('WB_MEDIA_TYPE_UNSUPPORTED', { type })
+    reply.code(coded.status).send({ error: coded.toJSON() })
+    return
+  }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     reply.code(413).send({ error: new WaddleError('WB_BODY_TOO_LARGE', { limit: BODY_LIMIT }).toHttpJSON() })
     return

@@ -48,6 +48,7 @@ export interface InteractionsRouteOptions {
 /** Registers `POST /discord/interactions` (and its raw-body JSON parser) on `app`, an encapsulated plugin. */
 export async function interactionsRoute(app: FastifyInstance, options: InteractionsRouteOptions): Promise<void> {
   // The raw body is what Discord signed: keep the JSON unparsed (this parser is encapsulated to this plugin).
+  app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
   app.post('/discord/interactions', async (req, reply) => {

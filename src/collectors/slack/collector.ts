@@ -3,6 +3,7 @@
  * or Socket Mode), its listeners, the renderer and the Web API sender, plus the CollectorAdapter the core
  * (src/collectors/core/collector-module.ts) drives. Built once at setup as the collector's platform state.
  */
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { InboundEvent } from '../../contract/events.js'
 import type { Logger } from '../../runtime/logger.js'
@@ -126,6 +127,8 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
     routes(app) {
       slackRoutes(app, {
         signingSecret: env.signingSecret, log,
+        // A signature is unique to its timestamp and body; Slack refuses timestamps older than 5 minutes.
+        firstSeen: async (signature) => (await ctx.cache.tryLock(`slack:seen:${createHash('sha256').update(signature).digest('hex')}`, 6 * 60_000)) !== undefined,
         dispatch: async (event) => {
           let timer: NodeJS.Timeout | undefined
           const waited = await Promise.race([ready.then(() => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), 2000) })])

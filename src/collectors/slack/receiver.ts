@@ -37,6 +37,11 @@ export interface SlackRoutesOptions {
   /** How long a request may wait for `ack` (default 2,800 ms; Slack gives up after 3 s). */
   readonly ackTimeoutMs?: number
   readonly now?: () => number
+  /**
+   * Replay guard for slash commands and interactions (Slack signs each request once; its timestamp window is
+   * 5 minutes): resolves false when this signature was already seen. Absent ⇒ no deduplication.
+   */
+  readonly firstSeen?: (signature: string) => Promise<boolean>
   /** Called for every request refused by signature (for metrics/tests). */
   readonly onRefused?: (path: string, reason: string) => void
 }
@@ -101,6 +106,10 @@ export function slackRoutes(app: FastifyInstance, options: SlackRoutesOptions): 
       return reply.code(400).send({ error: { code: 'WB_INPUT_INVALID', field: 'body', message: 'body is not valid Slack JSON or form data' } })
     }
     if (body.type === 'url_verification') return reply.code(200).send({ challenge: body.challenge })
+    if (path !== '/slack/events' && options.firstSeen && !(await options.firstSeen(header(req, 'x-slack-signature') ?? ''))) {
+      options.log.warn({ path }, 'slack request replayed within its 5-minute window: acknowledged, not forwarded')
+      return reply.code(200).send()
+    }
 
     let resolveAck!: (value: unknown) => void
     const acked = new Promise<unknown>((resolve) => { resolveAck = resolve })

@@ -149,6 +149,26 @@ for (const [backend, skip] of backends) {
       assert.equal(f.forwarded.filter((e) => e.message_id === body.trigger_id).length, 0)
     })
 
+    test('a replayed signed slash command or interaction is acknowledged but forwarded once', async () => {
+      const ts = Math.floor(Date.now() / 1000)
+      const body = slashCommand({ channel: 'C1', text: 'ping' })
+      const first = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, { form: 'form', timestampSec: ts })
+      const again = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, { form: 'form', timestampSec: ts })
+      assert.equal(first.status, 200)
+      assert.deepEqual(JSON.parse(first.body), { response_type: 'in_channel', text: 'pong' })
+      assert.equal(again.status, 200)
+      assert.equal(again.body, '')
+      await settle()
+      assert.equal(f.forwarded.filter((e) => e.message_id === body.trigger_id).length, 1)
+      const payload = {
+        type: 'block_actions', team: { id: 'T1' }, user: { id: 'U7', username: 'seven', team_id: 'T1' }, channel: { id: 'C1' },
+        trigger_id: 't.replay', actions: [{ action_id: 'vote:no', block_id: 'b1', value: 'no', type: 'button' }], container: { type: 'message', channel_id: 'C1' },
+      }
+      for (let i = 0; i < 3; i++) assert.equal((await postSigned(`${f.url}/slack/interactions`, SIGNING_SECRET, payload, { form: 'payload', timestampSec: ts })).status, 200)
+      await settle()
+      assert.equal(f.forwarded.filter((e) => e.message_type === 'interaction' && e.metadata?.custom_id === 'vote:no').length, 1)
+    })
+
     test('an ephemeral reply to a slash command is acked as ephemeral', async () => {
       const res = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, slashCommand({ channel: 'C1', text: 'whisper' }), { form: 'form' })
       assert.deepEqual(JSON.parse(res.body), { response_type: 'ephemeral', text: 'psst' })
@@ -163,7 +183,7 @@ for (const [backend, skip] of backends) {
       const res = await postSigned(`${f.url}/slack/interactions`, SIGNING_SECRET, payload, { form: 'payload' })
       assert.equal(res.status, 200)
       await settle()
-      const got = f.forwarded.filter((e) => e.message_type === 'interaction')
+      const got = f.forwarded.filter((e) => e.message_type === 'interaction' && e.metadata?.custom_id === 'vote:yes')
       assert.equal(got.length, 1)
       assert.equal(got[0]!.metadata?.custom_id, 'vote:yes')
       assert.equal(got[0]!.message, 'yes')

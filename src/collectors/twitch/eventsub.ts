@@ -59,6 +59,7 @@ export async function eventSubRoutes<T>(
   eventSub: EventSubService | undefined,
   now: () => number = Date.now,
 ): Promise<void> {
+  app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const raw = body as string
     ;(req as FastifyRequest & { rawBody?: string }).rawBody = raw

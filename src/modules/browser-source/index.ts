@@ -50,6 +50,7 @@ export default defineModule<BrowserSourceConfig, BrowserSourceState>({
       state: new OverlayState(ctx.cache, clock),
       pages: await loadPages(),
       baseUrl: overlayBaseUrl(ctx),
+      guessLimit: ctx.config.token_guess_limit,
       communityOf: (entityId) => communityOfEntity(ctx.storage, entityId),
     }
   },

@@ -12,8 +12,9 @@ import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
-import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
+import { guessLimit } from '../../runtime/guess-limit.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { sql } from '../../runtime/storage/sql.js'
@@ -24,6 +25,9 @@ import { CLOSE_UNKNOWN_TOKEN, sendText, type SocketHub } from './hub.js'
 import { newNonce, type OverlayPages, pageHeaders } from './pages.js'
 import type { OverlayMessage, OverlayState } from './state.js'
 import { type Clock, isOverlayType, type OverlayType, overlayUrls, type TokenGrant, type TokenStore } from './tokens.js'
+
+/** WebSocket close code for an address over the overlay token guess limit (like HTTP 429). */
+export const CLOSE_RATE_LIMITED = 4429
 
 /** The community of entities that have none recorded. */
 export const DEFAULT_COMMUNITY = 'default'
@@ -36,6 +40,8 @@ export interface BrowserSource {
   readonly pages: OverlayPages
   readonly clock: Clock
   readonly access: AccessLog
+  /** Failed token guesses allowed per address per minute (default 30). */
+  readonly guessLimit?: number
   /** The base URL printed in overlay URLs. */
   readonly baseUrl: string
   /** Resolves to the community of an entity ('default' when unknown or unassigned). */
@@ -75,21 +81,34 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     },
   })
   const auth: AuthOptions = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: true }
+  const guesses = guessLimit(ctx.cache, ctx.log, { what: 'overlay token guesses', key: 'overlay-token', limit: bs.guessLimit })
 
   app.route<{ Params: Params }>({
     method: 'GET',
     url: '/browser/source/:token/:type',
     handler: async (req, reply) => {
+      await guesses.check(req)
       const grant = await grantFor(bs, req.params)
-      if (!grant) return notFound(reply)
+      if (!grant) {
+        await guesses.failed(req)
+        return notFound(reply)
+      }
       logAccess(bs, req, grant, req.params.token, 'page')
       const nonce = newNonce()
       return reply.headers(pageHeaders(nonce)).send(bs.pages.render(grant.type, nonce))
     },
     wsHandler: async (socket: WebSocket, req) => {
       const { token } = req.params
+      try {
+        await guesses.check(req)
+      } catch {
+        return socket.close(CLOSE_RATE_LIMITED, 'too many overlay token guesses')
+      }
       const grant = await grantFor(bs, req.params)
-      if (!grant) return socket.close(CLOSE_UNKNOWN_TOKEN, 'unknown overlay token')
+      if (!grant) {
+        await guesses.failed(req)
+        return socket.close(CLOSE_UNKNOWN_TOKEN, 'unknown overlay token')
+      }
       if (socket.readyState !== 1) return
       if (!bs.hub.add(socket, { communityId: grant.communityId, type: grant.type, token })) return
       const now = bs.clock.now()
@@ -106,7 +125,7 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     },
   })
 
-  app.post('/browser/source/display', async (req) => {
+  app.post('/browser/source/display', { onRequest: requireKey(auth, ['module'], 'POST /browser/source/display') }, async (req) => {
     await authenticate(req, auth, ['module'], 'POST /browser/source/display')
     const display = parseDisplay(req.body)
     const communityId = display.communityId ?? (await bs.communityOf(display.entityId!))
@@ -122,7 +141,7 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     return { community_id: communityId, urls: overlayUrls(bs.baseUrl, await bs.tokens.ensureTokens(communityId)) }
   })
 
-  app.post<{ Body: { community_id?: unknown; type?: unknown; grace_ms?: unknown } | undefined }>('/browser/source/rotate', async (req) => {
+  app.post<{ Body: { community_id?: unknown; type?: unknown; grace_ms?: unknown } | undefined }>('/browser/source/rotate', { onRequest: requireKey(auth, [], 'POST /browser/source/rotate') }, async (req) => {
     await authenticate(req, auth, [], 'POST /browser/source/rotate')
     const body = req.body ?? {}
     const communityId = communityParam(body.community_id)

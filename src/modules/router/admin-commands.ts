@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { describeIssue } from '../../contract/validate.js'
-import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
 import type { Cache } from '../../runtime/cache/types.js'
 import { WaddleError } from '../../runtime/errors.js'
 import { PERMISSION_LEVELS } from '../../runtime/module.js'
@@ -57,7 +57,7 @@ export async function adminCommandRoutes(app: FastifyInstance, db: Storage, cach
     return db.query(sql`select name, prefix, module, description, usage, target_type, location_url, timeout_ms, rate_limit, cooldown_ms,
       permission_level, trigger_type, event_types, priority, execution_mode, is_active from commands order by prefix, name`)
   })
-  app.post('/api/v1/admin/commands', async (req, reply) => {
+  app.post('/api/v1/admin/commands', { onRequest: requireKey(auth, ['admin'], 'POST /api/v1/admin/commands') }, async (req, reply) => {
     await authenticate(req, auth, ['admin'], 'POST /api/v1/admin/commands')
     const parsed = externalCommandSchema.safeParse(req.body)
     if (!parsed.success) {
@@ -67,7 +67,7 @@ export async function adminCommandRoutes(app: FastifyInstance, db: Storage, cach
     await upsertExternalCommand(db, cache, parsed.data)
     return reply.code(201).send({ command: `${parsed.data.prefix}${parsed.data.name}`, target_type: parsed.data.target_type })
   })
-  app.delete<{ Params: { prefix: string; name: string } }>('/api/v1/admin/commands/:prefix/:name', async (req, reply) => {
+  app.delete<{ Params: { prefix: string; name: string } }>('/api/v1/admin/commands/:prefix/:name', { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands') }, async (req, reply) => {
     await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands')
     const prefix = req.params.prefix === 'bang' || req.params.prefix === '!' ? '!' : req.params.prefix === 'hash' || req.params.prefix === '#' ? '#' : undefined
     if (!prefix) throw new WaddleError('WB_INPUT_INVALID', { field: 'prefix', reason: 'use bang (!) or hash (#)' })

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { describeIssue } from '../../contract/validate.js'
-import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
 import { PERMISSION_LEVELS } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
@@ -61,11 +61,11 @@ export async function setOverride(db: Storage, cache: Cache, input: OverrideInpu
 }
 
 export async function adminRoutes(app: FastifyInstance, db: Storage, cache: Cache, auth: AuthOptions): Promise<void> {
-  app.put('/api/v1/admin/commands/overrides', async (req) => {
+  app.put('/api/v1/admin/commands/overrides', { onRequest: requireKey(auth, ['admin'], 'PUT /api/v1/admin/commands/overrides') }, async (req) => {
     await authenticate(req, auth, ['admin'], 'PUT /api/v1/admin/commands/overrides')
     return setOverride(db, cache, parse(req.body))
   })
-  app.delete('/api/v1/admin/commands/overrides', async (req, reply) => {
+  app.delete('/api/v1/admin/commands/overrides', { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides') }, async (req, reply) => {
     await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides')
     const input = parse(req.body)
     const id = await commandId(db, input.command)

@@ -32,6 +32,8 @@ export const builtinCommands: CommandDefinition[] = [
     run: async (ctx) => {
       const wanted = ctx.args[0]?.replace(/^[!#]/, '').toLowerCase()
       if (!wanted) return listCommands(ctx)
+      // Never echo what a user typed beyond a plausible command name (`!help <9,000 characters>`).
+      if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(wanted)) return 'No such command here. Try !commands.'
       const rows = await visibleCommands(ctx)
       const row = rows.find((r) => r.name === wanted || (JSON.parse(r.aliases || '[]') as string[]).includes(wanted))
       if (!row) return `No command ${wanted} here. Try !commands.`

@@ -17,6 +17,10 @@ describe('parseCommand', () => {
     ['', undefined],
     [undefined, undefined],
     ['!!!', undefined],
+    ['!ping"x', undefined],
+    ["!ping'x", undefined],
+    ['!"ping"', undefined],
+    ['!ping "x y"', { prefix: '!', name: 'ping', args: ['x y'] }],
   ]
   for (const [input, expected] of cases) {
     test(`given ${JSON.stringify(input)}, returns ${JSON.stringify(expected)}`, () => {

@@ -11,10 +11,10 @@ export function parseCommand(message: string | undefined): ParsedCommand | undef
   const text = message.trimStart()
   const prefix = text[0]
   if ((prefix !== '!' && prefix !== '#') || !text[1] || /\s/.test(text[1])) return undefined
-  const words = splitArgs(text.slice(1))
-  const first = words.shift()
-  if (!first || !/^[\p{L}\p{N}_-]+$/u.test(first)) return undefined
-  return { prefix, name: first.toLowerCase(), args: words }
+  // The name is the word right after the prefix, ended by whitespace: `!ping"x` is not `!pingx`.
+  const name = /^[\p{L}\p{N}_-]+(?=\s|$)/u.exec(text.slice(1))?.[0]
+  if (name === undefined) return undefined
+  return { prefix, name: name.toLowerCase(), args: splitArgs(text.slice(1 + name.length)) }
 }
 
 /** Splits on whitespace, keeping "double" or 'single' quoted runs (quotes removed) as one argument. */

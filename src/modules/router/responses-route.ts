@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { executionResultSchema } from '../../contract/execution.js'
 import { describeIssue } from '../../contract/validate.js'
-import { type AuthOptions, authenticate } from '../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
@@ -18,7 +18,7 @@ import type { Pipeline } from './pipeline.js'
 const replySchema = executionResultSchema.extend({ module: z.string().min(1).max(64) })
 
 export async function responsesRoute(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline, auth: AuthOptions): Promise<void> {
-  app.post('/api/v1/responses', async (req, reply) => {
+  app.post('/api/v1/responses', { onRequest: requireKey(auth, ['module'], 'POST /api/v1/responses') }, async (req, reply) => {
     await authenticate(req, auth, ['module'], 'POST /api/v1/responses')
     const parsed = replySchema.safeParse(req.body)
     if (!parsed.success) {

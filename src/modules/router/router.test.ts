@@ -94,6 +94,11 @@ for (const [i, [backend, skip]] of backends.entries()) {
       assert.ok(modHelp.includes('!modonly'))
       const one = (await inject(event('!help greet'))).json().responses[0].text
       assert.equal(one, '!greet [name]: Greets')
+      const long = (await inject(event(`!help ${'x'.repeat(9000)}`))).json().responses[0].text as string
+      assert.equal(long, 'No such command here. Try !commands.', 'a long argument is not echoed')
+      assert.equal((await inject(event('!help nope'))).json().responses[0].text, 'No command nope here. Try !commands.')
+      const quoted = (await inject(event('!ping"x'))).json()
+      assert.deepEqual(quoted.responses, [], '!ping"x is not !pingx nor !ping')
     })
 
     test('quoted arguments, aliases and the community id reach the module', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { eventBatchSchema, inboundEventSchema } from '../../contract/events.js'
 import type { EventResult } from '../../contract/router.js'
 import { describeIssue } from '../../contract/validate.js'
-import { authenticate } from '../../runtime/auth.js'
+import { authenticate, requireKey } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
@@ -30,7 +30,7 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
   for (const bad of seeded.invalid) ctx.log.warn(bad, 'coordination: skipped a configured channel')
   await coordinationRoutes(app, ctx, { ...auth, requireKeys: true }, coordination)
 
-  app.post('/api/v1/events', async (req) => {
+  app.post('/api/v1/events', { onRequest: requireKey(auth, ['collector'], 'POST /api/v1/events') }, async (req) => {
     await authenticate(req, auth, ['collector'], 'POST /api/v1/events')
     const parsed = inboundEventSchema.safeParse(req.body)
     if (!parsed.success) {
@@ -44,7 +44,7 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
     return result
   })
 
-  app.post('/api/v1/events/batch', async (req) => {
+  app.post('/api/v1/events/batch', { onRequest: requireKey(auth, ['collector'], 'POST /api/v1/events/batch') }, async (req) => {
     await authenticate(req, auth, ['collector'], 'POST /api/v1/events/batch')
     const batch = eventBatchSchema.safeParse(req.body)
     if (!batch.success) {

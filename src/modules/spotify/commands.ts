@@ -7,7 +7,7 @@ import type { Response } from '../../contract/responses.js'
 import { type CommandContext, type CommandDefinition, permissionRank, type Reply, userLevel } from '../../runtime/module.js'
 import { formatDuration } from '../../contract/format.js'
 import type { SpotifyService } from './service.js'
-import { NOT_CONFIGURED, type SpotifyConfig } from './settings.js'
+import { loginHint, NOT_CONFIGURED, type SpotifyConfig } from './settings.js'
 import { extractTrackId, SpotifyApiError, SpotifyAuthError, type Playing, type SpotifyTrack } from './spotify-api.js'
 import { SpotifyDisconnected } from './tokens.js'
 
@@ -33,12 +33,12 @@ function nowPlayingReply(p: Playing, prefix = ''): Reply {
 }
 
 /** Turns what can go wrong into the chat line the viewer sees; anything else is a bug and propagates. */
-function problem(svc: SpotifyService, ctx: Ctx, error: unknown): string {
+function problem(ctx: Ctx, error: unknown): string {
   const cid = ctx.request.entity.community_id
   if (error instanceof SpotifyDisconnected) {
     return error.reason === 'not_connected'
-      ? `Spotify is not connected: the streamer must log in at ${svc.urls.loginUrl(cid)}`
-      : `Spotify is disconnected: the streamer must log in again at ${svc.urls.loginUrl(cid)}`
+      ? `Spotify is not connected: ${loginHint(cid)}`
+      : `Spotify is disconnected: the streamer must log in again; ${loginHint(cid)}`
   }
   if (error instanceof SpotifyAuthError) return `Spotify refused the bot's credentials (${error.error}); check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET`
   if (error instanceof SpotifyApiError) {
@@ -109,9 +109,10 @@ async function devices(svc: SpotifyService, ctx: Ctx): Promise<Reply> {
   return `Spotify devices: ${shown.join(' · ')}`
 }
 
-function login(svc: SpotifyService, ctx: Ctx): Reply {
+async function login(svc: SpotifyService, ctx: Ctx): Promise<Reply> {
   if (level(ctx) < permissionRank('admin')) return 'Only the streamer can connect Spotify'
-  return { type: 'chat', text: `Connect Spotify for this community at ${svc.urls.loginUrl(ctx.request.entity.community_id)}`, ephemeral: true }
+  const url = await svc.issueLoginUrl(ctx.request.entity.community_id)
+  return { type: 'chat', text: `Connect Spotify for this community at ${url} (one use, expires in ${Math.round(ctx.config.login_link_ttl_ms / 60_000)} min)`, ephemeral: true }
 }
 
 export function spotifyCommands(): CommandDefinition<SpotifyConfig, SpotifyService>[] {
@@ -139,7 +140,7 @@ export function spotifyCommands(): CommandDefinition<SpotifyConfig, SpotifyServi
           default: return await current(svc, ctx)
         }
       } catch (error) {
-        return problem(svc, ctx, error)
+        return problem(ctx, error)
       }
     },
   }]

@@ -3,6 +3,7 @@
  * `spotify_tokens`: one streamer connection per community; both tokens are AES-256-GCM boxes (crypto.ts),
  * `key_id` is the fingerprint of the key that sealed them, `status` becomes `revoked` when Spotify refuses the
  * refresh token. `spotify_oauth_states`: the `state` of each login in progress (10 minutes, used once).
+ * `spotify_login_links`: the admin-issued one-time login links (login-links.ts).
  */
 import type { Migration } from '../../runtime/storage/types.js'
 
@@ -30,6 +31,18 @@ create table spotify_oauth_states (
   expires_at bigint not null
 );
 create index spotify_oauth_states_expiry on spotify_oauth_states (expires_at);
+`,
+  },
+  {
+    id: '0002_login_links',
+    sql: `
+create table spotify_login_links (
+  id text primary key,
+  community_id text not null,
+  created_at bigint not null,
+  expires_at bigint not null
+);
+create index spotify_login_links_expiry on spotify_login_links (expires_at);
 `,
   },
 ]

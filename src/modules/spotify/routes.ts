@@ -1,11 +1,14 @@
 /**
  * The OAuth authorization-code flow on the spotify module's port:
- * `GET /spotify/auth/login?community_id=` stores a one-time `state` (10 min) and redirects to Spotify's
- * authorize page; `GET /spotify/auth/callback?code&state` exchanges the code (client basic auth) and stores
+ * `GET /spotify/auth/login?link=` redeems an admin-issued one-time link (login-links.ts), stores a one-time
+ * `state` (10 min) for its community and redirects to Spotify's authorize page; without a valid link nothing
+ * is stored (403). Unknown links and states count against a per-address limit (429); `GET /spotify/auth/callback?code&state` exchanges the code (client basic auth) and stores
  * the tokens encrypted. `GET /spotify/status` reports the connections (spotifyStatus).
  */
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { WaddleError } from '../../runtime/errors.js'
+import { guessLimit, sendRateLimited } from '../../runtime/guess-limit.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { NOT_CONFIGURED, type SpotifyConfig } from './settings.js'
@@ -22,12 +25,27 @@ function page(reply: FastifyReply, status: number, title: string, text: string):
 }
 
 export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyConfig, SpotifyService>): void {
-  app.get<{ Querystring: { community_id?: string } }>('/spotify/auth/login', async (req, reply) => {
-    const communityId = req.query.community_id?.trim()
-    if (!communityId || communityId.length > 200) return page(reply, 400, 'Spotify login', 'community_id is missing: open the link the bot gave you.')
+  const guesses = guessLimit(ctx.cache, ctx.log, { what: 'Spotify login attempts', key: 'spotify-login', limit: ctx.config.login_guess_limit })
+  const limited = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    try {
+      await guesses.check(req)
+      return undefined
+    } catch (error) {
+      return sendRateLimited(reply, error as WaddleError)
+    }
+  }
+
+  app.get<{ Querystring: { link?: string } }>('/spotify/auth/login', async (req, reply) => {
+    if (await limited(req, reply)) return reply
     const svc = ctx.state
     const accounts = svc.accounts()
     if (!accounts) return page(reply, 503, 'Spotify is not configured', NOT_CONFIGURED)
+    const link = typeof req.query.link === 'string' ? req.query.link : ''
+    const communityId = link ? await svc.redeemLink(link) : undefined
+    if (!communityId) {
+      await guesses.failed(req)
+      return page(reply, 403, 'Spotify login link not valid', 'This link is missing, unknown, expired or already used. An admin issues a new one with `waddlebot spotify login` (or !spotify login in chat).')
+    }
     const now = svc.now()
     const state = randomBytes(24).toString('base64url')
     await ctx.storage.execute(sql`delete from spotify_oauth_states where expires_at <= ${now}`)
@@ -37,6 +55,7 @@ export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyCo
   })
 
   app.get<{ Querystring: { code?: string; state?: string; error?: string } }>('/spotify/auth/callback', async (req, reply) => {
+    if (await limited(req, reply)) return reply
     const { code, state, error } = req.query
     const svc = ctx.state
     if (!state) return page(reply, 400, 'Spotify login failed', 'The state parameter is missing; start again from the login link.')
@@ -45,7 +64,8 @@ export function spotifyRoutes(app: FastifyInstance, ctx: ModuleContext<SpotifyCo
       sql`delete from spotify_oauth_states where state = ${state} returning community_id, expires_at`,
     )
     if (!row || Number(row.expires_at) <= svc.now()) {
-      return page(reply, 400, 'Spotify login expired', 'This login link is unknown or older than 10 minutes; start again from the login link.')
+      await guesses.failed(req)
+      return page(reply, 400, 'Spotify login expired', 'This login is unknown or older than 10 minutes; ask an admin for a new login link.')
     }
     if (error || !code) return page(reply, 400, 'Spotify login cancelled', `Spotify answered ${error ?? 'without a code'}; nothing was connected.`)
     const accounts = svc.accounts()

@@ -1,6 +1,7 @@
 /** What the spotify commands and routes share per hosted module: the token manager, URLs and clients. */
 import type { SetupContext } from '../../runtime/module.js'
 import { createTokenCipher, resolveTokenKey } from './crypto.js'
+import { issueLoginLink, redeemLoginLink } from './login-links.js'
 import { type SpotifyConfig, spotifyCredentials, type SpotifyUrls, spotifyUrls } from './settings.js'
 import { SpotifyAccounts, SpotifyApi } from './spotify-api.js'
 import { TokenManager } from './tokens.js'
@@ -12,6 +13,10 @@ export interface SpotifyService {
   readonly keySource: string
   /** The accounts client, or undefined when the client id/secret are unset. */
   accounts(): SpotifyAccounts | undefined
+  /** A one-time, expiring, signed login link for the community (login-links.ts). */
+  issueLoginUrl(communityId: string): Promise<string>
+  /** Redeems a login link: its community, or undefined. */
+  redeemLink(link: string): Promise<string | undefined>
   /** A Web API client acting for the community's streamer. */
   api(communityId: string): SpotifyApi
 }
@@ -37,6 +42,8 @@ export function createSpotifyService(ctx: SetupContext<SpotifyConfig>, now: () =
   })
   return {
     tokens, urls, now, keySource: source, accounts,
+    issueLoginUrl: async (communityId) => urls.loginUrl((await issueLoginLink(ctx.storage, key, communityId, now(), ctx.config.login_link_ttl_ms)).link),
+    redeemLink: (link) => redeemLoginLink(ctx.storage, key, link, now()),
     api: (communityId) => new SpotifyApi(urls.apiUrl, ctx.config.api_timeout_ms, (force) => tokens.access(communityId, force)),
   }
 }

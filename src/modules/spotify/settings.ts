@@ -18,6 +18,10 @@ export const spotifyConfigSchema = z.object({
   refresh_margin_s: z.number().int().min(0).default(60),
   api_timeout_ms: z.number().int().min(100).default(4000),
   search_memory_ms: z.number().int().min(1000).default(30 * 60_000),
+  /** How long an admin-issued login link (`waddlebot spotify login`) stays valid. */
+  login_link_ttl_ms: z.number().int().min(1000).default(15 * 60_000),
+  /** Unknown or expired login links and states allowed per client address per minute. */
+  login_guess_limit: z.number().int().positive().default(20),
   /** How long a login may take between /login and /callback. */
   state_ttl_ms: z.number().int().min(1000).default(10 * 60_000),
 })
@@ -27,8 +31,8 @@ export type SpotifyConfig = z.infer<typeof spotifyConfigSchema>
 export interface SpotifyUrls {
   readonly apiUrl: string
   readonly accountsUrl: string
-  /** Where the streamer starts a login for `communityId`. */
-  loginUrl(communityId: string): string
+  /** The URL of an issued login link (`link` from issueLoginLink). */
+  loginUrl(link: string): string
   readonly redirectUri: string
 }
 
@@ -42,7 +46,7 @@ export function spotifyUrls(settings: Settings, moduleUrl: string, config: Reado
   return {
     apiUrl: settings.env.SPOTIFY_API_URL || DEFAULT_SPOTIFY_API_URL,
     accountsUrl: settings.env.SPOTIFY_ACCOUNTS_URL || DEFAULT_SPOTIFY_ACCOUNTS_URL,
-    loginUrl: (communityId) => `${base}/spotify/auth/login?community_id=${encodeURIComponent(communityId)}`,
+    loginUrl: (link) => `${base}/spotify/auth/login?link=${encodeURIComponent(link)}`,
     redirectUri: typeof config.redirect_uri === 'string' ? config.redirect_uri : `${base}/spotify/auth/callback`,
   }
 }
@@ -53,5 +57,8 @@ export function spotifyCredentials(settings: Settings): { clientId: string; clie
   const clientSecret = settings.env.SPOTIFY_CLIENT_SECRET
   return clientId && clientSecret ? { clientId, clientSecret } : undefined
 }
+
+/** What to do to connect or reconnect a community: only an admin can start a login. */
+export const loginHint = (communityId: string) => `an admin runs \`waddlebot spotify login --community ${communityId}\` (or types !spotify login) and opens the link`
 
 export const NOT_CONFIGURED = 'Spotify is not configured: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET'

@@ -12,6 +12,7 @@ import { type TestProject, testProject } from '../../../test/helpers/settings.js
 import { sql } from '../../runtime/storage/sql.js'
 import { chatLines, type HostedTestModule, hostTestModule, manualClock, type TestUser } from '../../../test/helpers/host-test-module.js'
 import { createSpotifyModule, type SpotifyConfig, type SpotifyService, spotifyStatus } from './index.js'
+import { loginHint } from './settings.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
@@ -27,7 +28,8 @@ for (const [backend, skip] of backends) {
     let host: HostedTestModule<SpotifyConfig, SpotifyService>
     const clock = manualClock()
     const community = `c-${randomUUID()}`
-    const loginUrl = `http://127.0.0.1:8026/spotify/auth/login?community_id=${community}`
+    const hint = loginHint(community)
+    const admin: TestUser = { id: 'u-admin', name: 'Ad', roles: ['admin'] }
 
     const start = (extra: Record<string, string> = {}) => hostTestModule(createSpotifyModule({ now: clock.now }), project.dir, { ...env, ...extra })
     const run = async (text: string, user: TestUser = viewer, cid = community) => {
@@ -39,9 +41,17 @@ for (const [backend, skip] of backends) {
     const tokenCalls = () => fake.requests.filter((r) => r.path === '/api/token').map((r) => r.form.grant_type)
     const get = (url: string) => host.app.inject({ method: 'GET', url })
 
-    /** The streamer's browser: login → Spotify approves → callback. */
+    /** An admin asks for a login link in chat: the path and query of the URL in the ephemeral reply. */
+    async function issuedLink(cid = community): Promise<string> {
+      const line = await say('login', admin, cid)
+      const url = new URL(/(http:\/\/\S+)/.exec(line)![1]!)
+      assert.equal(url.pathname, '/spotify/auth/login')
+      return `${url.pathname}${url.search}`
+    }
+
+    /** The streamer's browser: admin-issued link → Spotify approves → callback. */
     async function login(cid = community) {
-      const first = await get(`/spotify/auth/login?community_id=${cid}`)
+      const first = await get(await issuedLink(cid))
       assert.equal(first.statusCode, 302, first.body)
       const approve = await fetch(first.headers.location as string, { redirect: 'manual' })
       assert.equal(approve.status, 302)
@@ -67,19 +77,41 @@ for (const [backend, skip] of backends) {
     })
 
     test('before login: commands say how to connect; bad login requests are refused', async () => {
-      assert.equal(await say('current'), `Spotify is not connected: the streamer must log in at ${loginUrl}`)
-      assert.equal((await get('/spotify/auth/login')).statusCode, 400)
+      assert.equal(await say('current'), `Spotify is not connected: ${hint}`)
+      assert.equal(await say('login'), 'Only the streamer can connect Spotify')
+      assert.equal((await get('/spotify/auth/login')).statusCode, 403)
+      assert.equal((await get(`/spotify/auth/login?community_id=${community}`)).statusCode, 403, 'the old unauthenticated form starts nothing')
       assert.equal((await get('/spotify/auth/callback?code=x&state=never-issued')).statusCode, 400)
-      const stale = await get(`/spotify/auth/login?community_id=${community}`)
+      const stale = await get(await issuedLink())
       const state = new URL(stale.headers.location as string).searchParams.get('state')!
       clock.advance(10 * 60_000 + 1)
       const late = await get(`/spotify/auth/callback?code=x&state=${state}`)
       assert.equal(late.statusCode, 400)
       assert.match(late.body, /older than 10 minutes/)
-      const cancelled = await get(`/spotify/auth/login?community_id=${community}`)
+      const cancelled = await get(await issuedLink())
       const state2 = new URL(cancelled.headers.location as string).searchParams.get('state')!
       assert.match((await get(`/spotify/auth/callback?error=access_denied&state=${state2}`)).body, /access_denied/)
       assert.equal(tokenCalls().length, 0)
+    })
+
+    test('login links: signed, one use, expiring; without one no state row is written', async () => {
+      const states = async () => Number((await host.storage.one<{ n: number | string }>(sql`select count(*) as n from spotify_oauth_states`))!.n)
+      const before = await states()
+      const path = await issuedLink()
+      const link = new URL(`http://x${path}`).searchParams.get('link')!
+      const [id, expires] = link.split('.')
+      const forged = `${id}.${expires}.${'A'.repeat(43)}`
+      assert.equal((await get(`/spotify/auth/login?link=${forged}`)).statusCode, 403, 'a wrong signature')
+      const later = `${id}.${Number(expires) + 3600_000}.${link.split('.')[2]}`
+      assert.equal((await get(`/spotify/auth/login?link=${later}`)).statusCode, 403, 'an extended expiry breaks the signature')
+      for (let i = 0; i < 5; i++) await get(`/spotify/auth/login?community_id=other-${i}`)
+      assert.equal(await states(), before, 'nothing stored for requests without a valid link')
+      assert.equal((await get(path)).statusCode, 302)
+      assert.equal(await states(), before + 1)
+      assert.equal((await get(path)).statusCode, 403, 'a link works once')
+      const expiring = await issuedLink()
+      clock.advance(15 * 60_000 + 1)
+      assert.equal((await get(expiring)).statusCode, 403, 'an expired link')
     })
 
     test('OAuth login: redirect to authorize, code exchange with client basic auth, tokens stored encrypted', async () => {
@@ -161,7 +193,7 @@ for (const [backend, skip] of backends) {
     test('a revoked refresh token: clear chat line, marked revoked, health 200, spotifyStatus warns', async () => {
       fake.revokeRefreshTokens()
       clock.advance(3600_000)
-      const line = `Spotify is disconnected: the streamer must log in again at ${loginUrl}`
+      const line = `Spotify is disconnected: the streamer must log in again; ${hint}`
       assert.equal(await say('current'), line)
       const calls = tokenCalls().length
       assert.equal(await say('play take on me'), line)
@@ -173,7 +205,7 @@ for (const [backend, skip] of backends) {
       assert.equal(health.statusCode, 200, health.body)
       const status = await spotifyStatus(host.ctx)
       assert.equal(status.level, 'warn')
-      assert.ok(status.detail.includes(loginUrl), status.detail)
+      assert.ok(status.detail.includes('waddlebot spotify login'), status.detail)
       assert.equal(status.connections.find((c) => c.community_id === community)?.state, 'revoked')
       assert.equal((await get('/spotify/status')).json().level, 'warn')
     })
@@ -187,7 +219,7 @@ for (const [backend, skip] of backends) {
     test('another encryption key makes stored tokens unreadable: disconnected, not a crash', async () => {
       await host.stop()
       host = await start({ WADDLEBOT_SECRET_KEY: randomBytes(32).toString('base64') })
-      assert.equal(await say('current'), `Spotify is disconnected: the streamer must log in again at ${loginUrl}`)
+      assert.equal(await say('current'), `Spotify is disconnected: the streamer must log in again; ${hint}`)
       const status = await spotifyStatus(host.ctx)
       assert.equal(status.connections.find((c) => c.community_id === community)?.state, 'key_mismatch')
       assert.equal(status.level, 'warn')
@@ -197,7 +229,7 @@ for (const [backend, skip] of backends) {
       await host.stop()
       host = await start({ SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '' })
       assert.equal(await say('current'), 'Spotify is not configured: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET')
-      assert.equal((await get(`/spotify/auth/login?community_id=${community}`)).statusCode, 503)
+      assert.equal((await get('/spotify/auth/login?link=x')).statusCode, 503)
       assert.equal((await get('/health')).statusCode, 200)
     })
   })

@@ -8,7 +8,7 @@ import type { Settings } from '../../runtime/config.js'
 import { sql } from '../../runtime/storage/sql.js'
 import type { Queryable } from '../../runtime/storage/types.js'
 import { keyIdOf, peekTokenKey } from './crypto.js'
-import { spotifyCredentials, spotifyUrls } from './settings.js'
+import { loginHint, spotifyCredentials } from './settings.js'
 
 export type ConnectionState = 'connected' | 'revoked' | 'key_mismatch'
 
@@ -18,8 +18,8 @@ export interface SpotifyConnection {
   /** When the stored access token expires (epoch ms); it is refreshed on use. */
   readonly expires_at: number
   readonly last_error: string | null
-  /** Where the streamer logs in (again). */
-  readonly login_url: string
+  /** How to (re)connect: only an admin can issue a login link. */
+  readonly login: string
 }
 
 export interface SpotifyStatus {
@@ -58,17 +58,16 @@ export async function spotifyStatus(source: {
   } catch {
     keyId = undefined // an invalid WADDLEBOT_SECRET_KEY: no row can be read
   }
-  const urls = spotifyUrls(settings, source.modules.url('spotify'))
   const connections = rows.map((r): SpotifyConnection => ({
     community_id: r.community_id,
     state: r.status === 'revoked' ? 'revoked' : r.key_id !== keyId ? 'key_mismatch' : 'connected',
     expires_at: Number(r.expires_at),
     last_error: r.last_error,
-    login_url: urls.loginUrl(r.community_id),
+    login: loginHint(r.community_id),
   }))
   const bad = connections.filter((c) => c.state !== 'connected')
   if (bad.length > 0) {
-    const what = bad.map((c) => `${c.community_id}: ${c.state === 'revoked' ? 'refresh token revoked' : 'tokens sealed with another key'}, log in again at ${c.login_url}`)
+    const what = bad.map((c) => `${c.community_id}: ${c.state === 'revoked' ? 'refresh token revoked' : 'tokens sealed with another key'}, log in again: ${c.login}`)
     return { level: 'warn', detail: `Spotify disconnected (${what.join('; ')})`, configured, connections }
   }
   if (!configured) {

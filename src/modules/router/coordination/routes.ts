@@ -4,7 +4,7 @@
  * container in the body: nothing here remembers a container id between requests.
  */
 import type { FastifyInstance } from 'fastify'
-import { type AuthOptions, authenticate } from '../../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../../runtime/auth.js'
 import { WaddleError } from '../../../runtime/errors.js'
 import type { ModuleContext } from '../../../runtime/module.js'
 import { coordinationOptions } from './options.js'
@@ -38,7 +38,7 @@ export async function coordinationRoutes(
     await authenticate(req, auth, ['collector'], route)
   }
 
-  app.post('/coordination/claim', { preHandler: collector('POST /coordination/claim') }, async (req) => {
+  app.post('/coordination/claim', { onRequest: collector('POST /coordination/claim') }, async (req) => {
     const body = parseBody(claimBody, req.body)
     const claimed = await coordination.claim(body.platform, body.container_id, body.max_claims ?? DEFAULT_MAX_CLAIMS)
     return {
@@ -51,40 +51,40 @@ export async function coordinationRoutes(
     }
   })
 
-  app.post('/coordination/checkin', { preHandler: collector('POST /coordination/checkin') }, async (req) => {
+  app.post('/coordination/checkin', { onRequest: collector('POST /coordination/checkin') }, async (req) => {
     const body = parseBody(containerBody, req.body)
     return { ...(await coordination.checkin(body.container_id)), checkin_interval_ms: checkinIntervalMs }
   })
 
-  app.post('/coordination/heartbeat', { preHandler: collector('POST /coordination/heartbeat') }, async (req) => {
+  app.post('/coordination/heartbeat', { onRequest: collector('POST /coordination/heartbeat') }, async (req) => {
     const body = parseBody(containerBody, req.body)
     const beat = await coordination.heartbeat(body.container_id)
     return { ...beat, claimed_count: beat.entities.length }
   })
 
-  app.post('/coordination/status', { preHandler: collector('POST /coordination/status') }, async (req) => {
+  app.post('/coordination/status', { onRequest: collector('POST /coordination/status') }, async (req) => {
     const { container_id, entity_id, ...update } = parseBody(statusBody, req.body)
     return { entity: unwrap(await coordination.status(container_id, entity_id, update), container_id) }
   })
 
-  app.post('/coordination/error', { preHandler: collector('POST /coordination/error') }, async (req) => {
+  app.post('/coordination/error', { onRequest: collector('POST /coordination/error') }, async (req) => {
     const body = parseBody(errorBody, req.body)
     return unwrap(await coordination.error(body.container_id, body.entity_id, body.error_message), body.container_id)
   })
 
-  app.post('/coordination/release', { preHandler: collector('POST /coordination/release') }, async (req) => {
+  app.post('/coordination/release', { onRequest: collector('POST /coordination/release') }, async (req) => {
     const body = parseBody(releaseBody, req.body)
     return coordination.release(body.container_id, body.entity_ids)
   })
 
-  app.post('/coordination/release-offline', { preHandler: collector('POST /coordination/release-offline') }, async (req) => {
+  app.post('/coordination/release-offline', { onRequest: collector('POST /coordination/release-offline') }, async (req) => {
     const body = parseBody(containerBody, req.body)
     return coordination.releaseOffline(body.container_id)
   })
 
-  app.get('/coordination/stats', { preHandler: collector('GET /coordination/stats') }, async () => coordination.stats())
+  app.get('/coordination/stats', { onRequest: collector('GET /coordination/stats') }, async () => coordination.stats())
 
-  app.post('/coordination/entities', async (req) => {
+  app.post('/coordination/entities', { onRequest: requireKey(auth, ['admin'], 'POST /coordination/entities') }, async (req) => {
     await authenticate(req, auth, ['admin'], 'POST /coordination/entities')
     const body = parseBody(entitiesBody, req.body)
     const result = await coordination.upsertEntities(body.platform, body.entities, { resetErrors: body.reset_errors === true })

@@ -10,7 +10,8 @@
  */
 import { type LiteralIndex, LiteralIndexBuilder, type LiteralTable } from './literals.js'
 import { concerns, type RegexChunk, RegexSetBuilder } from './regex-set.js'
-import { caseMatters, regexProblem, requiredLiterals } from './regex-tools.js'
+import { compileLinear, type LinearRegex } from './linear-regex.js'
+import { caseMatters, requiredLiterals } from './regex-tools.js'
 import { atWordBoundaries, fold, highestCodeUnit, normalizeText } from './text.js'
 import { CATCH_ALL, type MatchHit, REGEX_INPUT_LIMIT, type StringRule } from './types.js'
 
@@ -25,14 +26,6 @@ export interface CompiledMatcher {
    * priority then id. Any input is accepted: a non-string message is treated as empty.
    */
   match(message: unknown, entityId?: string | null): MatchHit[]
-}
-
-function tryRegExp(source: string, flags: string): RegExp | undefined {
-  try {
-    return new RegExp(source, flags)
-  } catch {
-    return undefined
-  }
 }
 
 /** Exact rules by key, and catch-alls by scope. */
@@ -56,7 +49,7 @@ class MatcherBuilder {
   private readonly literals = new LiteralIndexBuilder()
   private readonly unfiltered = new RegexSetBuilder()
   private readonly lookups: Lookups = { exactCs: new Map(), exactCi: new Map(), catchAllGlobal: [], catchAllByEntity: new Map() }
-  private readonly regexes: (RegExp | undefined)[] = []
+  private readonly regexes: (LinearRegex | undefined)[] = []
 
   add(rule: StringRule): void {
     if (!rule.enabled) return
@@ -73,10 +66,9 @@ class MatcherBuilder {
       if (rule.entity_id === null) lookups.catchAllGlobal.push(index)
       else push(lookups.catchAllByEntity, rule.entity_id, index)
     } else if (rule.match_type === 'regex') {
-      const problem = regexProblem(pattern, cs)
-      const re = problem === undefined ? tryRegExp(pattern, cs || !caseMatters(pattern) ? 'u' : 'iu') : undefined
-      if (re === undefined) {
-        this.skipped.push({ id: rule.id, reason: problem ?? 'invalid regex' })
+      const re = compileLinear(pattern, !cs && caseMatters(pattern))
+      if (typeof re === 'string') {
+        this.skipped.push({ id: rule.id, reason: re })
         return
       }
       this.regexes[index] = re
@@ -122,11 +114,19 @@ export async function compileMatcherAsync(rules: readonly StringRule[], slice = 
 }
 
 /** Runs `re` on `text`, returning the match or undefined (also when the engine throws). */
-function safeExec(re: RegExp, text: string): string | undefined {
+function safeExec(re: LinearRegex, text: string): string | undefined {
   try {
-    return re.exec(text)?.[0]
+    return re.find(text)
   } catch {
     return undefined
+  }
+}
+
+function safeTest(re: LinearRegex, text: string): boolean {
+  try {
+    return re.test(text)
+  } catch {
+    return false
   }
 }
 
@@ -147,7 +147,7 @@ class Matcher implements CompiledMatcher {
     readonly skipped: readonly { id: number; reason: string }[],
     private readonly literals: LiteralIndex,
     private readonly chunks: readonly RegexChunk[],
-    private readonly regexes: readonly (RegExp | undefined)[],
+    private readonly regexes: readonly (LinearRegex | undefined)[],
     private readonly lookups: Lookups,
   ) {
     this.stamps = new Uint32Array(rules.length)
@@ -240,7 +240,7 @@ class Matcher implements CompiledMatcher {
     for (const i of this.pending) this.exec(i, limited)
     for (const chunk of this.chunks) {
       if (!concerns(chunk, entity)) continue
-      if (chunk.combined !== undefined && safeExec(chunk.combined, limited) === undefined) continue
+      if (chunk.combined !== undefined && !safeTest(chunk.combined, limited)) continue
       for (const group of chunk.groups) {
         if (!concerns(group, entity)) continue
         const m = safeExec(group.re, limited)

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AhoCorasick } from './aho-corasick.js'
 import { compileMatcher } from './compile.js'
+import { RE2JS } from 're2js'
 import { regexProblem } from './regex-tools.js'
 import { prng } from './test-helpers.js'
 import { fold } from './text.js'
@@ -79,7 +80,9 @@ function reference(rules: readonly StringRule[], message: string, entity: string
         hit = !(isWord(chars[0]) && isWord(before)) && !(isWord(chars[chars.length - 1]) && isWord(after))
       }
     } else if (regexProblem(pattern, r.case_sensitive) === undefined) {
-      hit = new RegExp(pattern, r.case_sensitive ? 'u' : 'iu').test(text.slice(0, REGEX_INPUT_LIMIT))
+      // The engine's own semantics (RE2: ASCII \b and \w even under `i`), without the matcher's prefilter and chunks.
+      const flags = (r.case_sensitive ? 0 : RE2JS.CASE_INSENSITIVE) | RE2JS.LOOKBEHINDS
+      hit = RE2JS.compile(RE2JS.translateRegExp(pattern), flags).test(text.slice(0, REGEX_INPUT_LIMIT))
     }
     if (hit) out.push(r)
   }

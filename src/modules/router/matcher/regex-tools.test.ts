@@ -9,7 +9,7 @@ describe('regexProblem', () => {
     '(?:foo|bar)+',
     '(?:https?://)?bit\\.ly/\\w+',
     '[A-Z]{10,}',
-    'a{2,1000}',
+    'a{2,100}',
     '(?<name>abc)',
     '(?<=@)\\w+',
     '\\p{Emoji_Presentation}{5,}',
@@ -22,44 +22,28 @@ describe('regexProblem', () => {
     '.*foo.*',
     '[a-z]+[a-z0-9]*\\.[a-z]+',
     'buy\\s+(?:cheap\\s+)?\\w+',
-    '\\S{1,50}\\.\\S{1,50}\\.\\S{1,50}',
+    '\\S{1,20}\\.\\S{1,20}\\.\\S{1,20}',
   ]
   for (const p of accepted) test(`accepts ${p}`, () => assert.equal(regexProblem(p, false), undefined))
+
+  // Shapes that backtrack catastrophically in a backtracking engine are ordinary on the linear-time one.
+  const formerlyDangerous = ['(a+)+', '(a*)*b', '(\\w+\\s?)+$', '(a|ab)+', '.*a.*b.*c', 'a*a*a*b', '\\w*\\w*\\W', '\\S*\\S*\\s', '[\\s\\S]*[\\s\\S]*\\d', '(?:\\w|-)+@', '\\S+\\.\\S+\\.\\S+']
+  for (const p of formerlyDangerous) test(`accepts ${p} (linear-time engine)`, () => assert.equal(regexProblem(p, false), undefined))
 
   const refused: [string, RegExp][] = [
     ['(', /not a valid regular expression/],
     ['[a-', /not a valid regular expression/],
     ['\\-', /not a valid regular expression/],
-    ['(a+)+', /nested quantifiers/],
-    ['(a*)*b', /nested quantifiers/],
-    ['(\\w+\\s?)+$', /nested quantifiers/],
-    ['((ab)+c)*', /nested quantifiers/],
-    ['(?:a{2})+', /nested quantifiers/],
-    ['(a|a)*b', /alternatives can start with the same character/],
-    ['(a|ab)+', /alternatives can start with the same character/],
-    ['(A|a)+', /alternatives can start with the same character/],
-    ['(\\d|x)+', /alternatives can start with the same character/],
-    ['(a|)+', /alternatives can start with the same character/],
-    ['(?<n>a|a)+', /alternatives can start with the same character/],
     ['(a)\\1', /backreferences/],
     ['(?<n>a)\\k<n>', /backreferences/],
-    ['a{1,5000}', /counted repetition above 1000/],
-    ['a{2000}', /counted repetition above 1000/],
+    ['(?=abc)x', /lookaheads/],
+    ['a(?!b)', /lookaheads/],
+    ['a{1,5000}', /not supported by the linear-time regex engine|too large/],
+    ['\\w{0,1000}\\s{0,1000}!', /too large for the regex engine/],
     ['x'.repeat(501), /longer than 500/],
-    ['.*a.*b.*c', /open-ended repeats/],
-    ['a*a*a*b', /open-ended repeats/],
-    ['\\s*\\s*\\s*$', /open-ended repeats/],
-    ['\\S+\\.\\S+\\.\\S+', /open-ended repeats/],
-    ['(.*a)(.*b)(.*c)', /open-ended repeats/],
-    ['(?:a*)(?:a*)(?:a*)b', /open-ended repeats/],
-    ['a+(?:x|a+)a+', /open-ended repeats/],
-    ['[a-z]+[a-z0-9]*[0-9]+x', /open-ended repeats/],
   ]
   for (const [p, reason] of refused) test(`refuses ${p.slice(0, 20)}`, () => assert.match(regexProblem(p, false) ?? 'accepted', reason))
 
-  test('alternatives differing only by case are distinct when case-sensitive', () => {
-    assert.equal(regexProblem('(A|a)+', true), undefined)
-  })
 
   test('escaped brackets and quantifier characters are plain characters', () => {
     assert.equal(regexProblem('\\(a\\+\\)\\+', false), undefined)

@@ -70,7 +70,7 @@ for (const backend of await matrix()) {
 
     test('400 names the bad field: invalid regex → pattern, bad action, unknown field', async () => {
       const cases: [object, string][] = [
-        [{ pattern: '(a+)+', match_type: 'regex' }, 'pattern'],
+        [{ pattern: '(a)\\1', match_type: 'regex' }, 'pattern'],
         [{ pattern: '[', match_type: 'regex' }, 'pattern'],
         [{ pattern: 'x', action: 'nuke' }, 'action'],
         [{ pattern: 'x', action: 'respond' }, 'action_value'],

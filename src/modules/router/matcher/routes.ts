@@ -7,7 +7,7 @@
  * the plugin also works on a bare fastify app.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type AuthOptions, authenticate } from '../../../runtime/auth.js'
+import { type AuthOptions, authenticate, requireKey } from '../../../runtime/auth.js'
 import type { Cache } from '../../../runtime/cache/types.js'
 import { isWaddleError } from '../../../runtime/errors.js'
 import type { Queryable } from '../../../runtime/storage/types.js'
@@ -38,6 +38,11 @@ function guarded(route: string, auth: AuthOptions, work: Handler): Handler {
   }
 }
 
+/** Route options checking the admin key from the headers, before the body is read. */
+function keyFirst(route: string, auth: AuthOptions) {
+  return { onRequest: requireKey({ ...auth, requireKeys: true }, ['admin'], route) }
+}
+
 /** Registers the admin string-match routes on `app`. Every change bumps the rules version and publishes it. */
 export async function stringmatchRoutes(app: FastifyInstance, ctx: StringmatchRoutesContext, auth: AuthOptions): Promise<void> {
   app.get(
@@ -51,6 +56,7 @@ export async function stringmatchRoutes(app: FastifyInstance, ctx: StringmatchRo
 
   app.post(
     BASE,
+    keyFirst(`POST ${BASE}`, auth),
     guarded(`POST ${BASE}`, auth, async (req, reply) => {
       const rule = await addRule(ctx.storage, req.body ?? {})
       await announceRulesChanged(ctx.cache)
@@ -60,6 +66,7 @@ export async function stringmatchRoutes(app: FastifyInstance, ctx: StringmatchRo
 
   app.patch(
     `${BASE}/:id`,
+    keyFirst(`PATCH ${BASE}/:id`, auth),
     guarded(`PATCH ${BASE}/:id`, auth, async (req) => {
       const rule = await updateRule(ctx.storage, (req.params as { id: string }).id, req.body ?? {})
       await announceRulesChanged(ctx.cache)
@@ -69,6 +76,7 @@ export async function stringmatchRoutes(app: FastifyInstance, ctx: StringmatchRo
 
   app.delete(
     `${BASE}/:id`,
+    keyFirst(`DELETE ${BASE}/:id`, auth),
     guarded(`DELETE ${BASE}/:id`, auth, async (req, reply) => {
       await removeRule(ctx.storage, (req.params as { id: string }).id)
       await announceRulesChanged(ctx.cache)
