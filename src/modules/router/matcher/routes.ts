@@ -38,9 +38,19 @@ function guarded(route: string, auth: AuthOptions, work: Handler): Handler {
   }
 }
 
-/** Route options checking the admin key from the headers, before the body is read. */
+/** Route options checking the admin key from the headers, before the body is read (answered like {@link guarded}). */
 function keyFirst(route: string, auth: AuthOptions) {
-  return { onRequest: requireKey({ ...auth, requireKeys: true }, ['admin'], route) }
+  const check = requireKey({ ...auth, requireKeys: true }, ['admin'], route)
+  return {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        await check(req)
+      } catch (error) {
+        if (!isWaddleError(error)) throw error
+        return reply.code(error.status).send({ error: error.toJSON() })
+      }
+    },
+  }
 }
 
 /** Registers the admin string-match routes on `app`. Every change bumps the rules version and publishes it. */
