@@ -28,7 +28,9 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
 
   test('start with no config answers /health and uses data/waddlebot.db', async () => {
     const res = await fetch(`${url}/health`)
-    assert.deepEqual(await res.json(), { status: 'ok', module: 'router', version: '0.1.0' })
+    const { pid, ...health } = (await res.json()) as { pid: unknown }
+    assert.deepEqual(health, { status: 'ok', module: 'router', version: '0.1.0' })
+    assert.equal(typeof pid, 'number', 'the answer names the process (CONTRACT §9)')
     assert.match(bot.output(), /sqlite .*data\/waddlebot\.db/)
   })
 
