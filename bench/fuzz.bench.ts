@@ -31,7 +31,14 @@ export async function benchFuzz({ quick }: { quick: boolean }): Promise<FuzzBenc
       if (cases > 50_000) process.stderr.write(`bench: fuzz ${Math.min(cases, from + 50_000)} / ${cases}\n`)
     }
     const secs = (performance.now() - started) / 1000
-    return { cases, failures, cases_per_s: Math.round(cases / secs), routes: host.routes.length, seed, ...(first ? { first_failure: first } : {}) }
+    return {
+      cases,
+      failures,
+      cases_per_s: Math.round(cases / secs),
+      routes: host.routes.length,
+      seed,
+      ...(first ? { first_failure: first } : {}),
+    }
   } finally {
     await host.close()
   }

@@ -21,9 +21,23 @@ export interface HttpBenchResult {
   bare_p99_ms_at_5k: number
 }
 
-const BODY = JSON.stringify({ platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message: '!ping', message_type: 'chatMessage' })
+const BODY = JSON.stringify({
+  platform: 'local',
+  server_id: 's',
+  channel_id: 'c',
+  user_id: 'u',
+  user_name: 'Ann',
+  message: '!ping',
+  message_type: 'chatMessage',
+})
 
-export async function benchHttp({ quick, env = {} }: { quick: boolean; env?: Record<string, string> }): Promise<HttpBenchResult> {
+export async function benchHttp({
+  quick,
+  env = {},
+}: {
+  quick: boolean
+  env?: Record<string, string>
+}): Promise<HttpBenchResult> {
   const offset = await freeOffset([8000])
   const project = benchProject({ WADDLEBOT_PORT_OFFSET: String(offset), ...env })
   const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'] })
@@ -44,7 +58,14 @@ export async function benchHttp({ quick, env = {} }: { quick: boolean; env?: Rec
     await load({ url: routerUrl, body: BODY, headers: { 'x-api-key': key }, seconds: 1 }) // warm up
     const ours = await load({ url: routerUrl, body: BODY, headers: { 'x-api-key': key }, seconds })
     const base = await load({ url: bareUrl, body: BODY, seconds })
-    const fixed = await load({ url: routerUrl, body: BODY, headers: { 'x-api-key': key }, seconds, connections: 20, rate: 5000 })
+    const fixed = await load({
+      url: routerUrl,
+      body: BODY,
+      headers: { 'x-api-key': key },
+      seconds,
+      connections: 20,
+      rate: 5000,
+    })
     const bareFixed = await load({ url: bareUrl, body: BODY, seconds, connections: 20, rate: 5000 })
     if (ours.non2xx + fixed.non2xx > 0) throw new Error(`router answered non-2xx: ${ours.non2xx + fixed.non2xx}`)
     return {

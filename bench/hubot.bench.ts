@@ -23,7 +23,8 @@ export interface HubotBenchResult {
 const RULES = 1000
 /** Messages each side handles before the clock starts (the JIT warms up alike for both). */
 const WARM_UP = 2000
-const message = (i: number) => (i % 4 === 0 ? '!ping' : i % 50 === 1 ? `you badword${i % RULES}x` : `just chatting about level ${i % 97} tonight`)
+const message = (i: number) =>
+  i % 4 === 0 ? '!ping' : i % 50 === 1 ? `you badword${i % RULES}x` : `just chatting about level ${i % 97} tonight`
 
 class CountingAdapter extends Adapter {
   sent = 0
@@ -43,7 +44,8 @@ async function hubotRate(total: number): Promise<{ mps: number; replies: number 
   let adapter: CountingAdapter | undefined
   const robot = new Robot({ use: (r: unknown) => (adapter = new CountingAdapter(r)) }, false, 'bench')
   await robot.loadAdapter()
-  for (let i = 0; i < RULES; i++) robot.hear(new RegExp(`\\bbadword${i}x\\b`, 'i'), (res: { send(s: string): void }) => res.send('warn'))
+  for (let i = 0; i < RULES; i++)
+    robot.hear(new RegExp(`\\bbadword${i}x\\b`, 'i'), (res: { send(s: string): void }) => res.send('warn'))
   robot.hear(/^!ping\b/, (res: { send(s: string): void }) => res.send('pong'))
   const user = new User('u1', { name: 'Ann', room: 'general' })
   for (let i = 0; i < WARM_UP; i++) await robot.receive(new TextMessage(user, message(i), `w${i}`))
@@ -57,13 +59,27 @@ async function hubotRate(total: number): Promise<{ mps: number; replies: number 
 
 async function oursRate(total: number): Promise<{ mps: number; replies: number }> {
   const project = benchProject()
-  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'], listen: false })
+  const runtime = await startRuntime({
+    catalog: builtinCatalog,
+    settings: project.settings,
+    modules: ['router'],
+    listen: false,
+  })
   try {
     await seedRules(runtime.storage, RULES)
     const pipeline = runtime.module(routerModule).ctx.state.pipeline
     await pipeline.index.reload()
     let replies = 0
-    const event = (i: number) => inboundEventSchema.parse({ platform: 'local', server_id: 's', channel_id: 'general', user_id: 'u1', user_name: 'Ann', message: message(i), message_type: 'chatMessage' })
+    const event = (i: number) =>
+      inboundEventSchema.parse({
+        platform: 'local',
+        server_id: 's',
+        channel_id: 'general',
+        user_id: 'u1',
+        user_name: 'Ann',
+        message: message(i),
+        message_type: 'chatMessage',
+      })
     for (let i = 0; i < WARM_UP; i++) await pipeline.process(event(i))
     const started = performance.now()
     for (let i = 0; i < total; i++) replies += (await pipeline.process(event(i))).responses.length
@@ -80,7 +96,13 @@ export async function benchVsHubot({ quick }: { quick: boolean }): Promise<Hubot
   const total = quick ? 5_000 : 20_000
   const hubot = await hubotRate(total)
   const ours = await oursRate(total)
-  return { ours_mps: round(ours.mps, 0), hubot_mps: round(hubot.mps, 0), vs_hubot_ratio: round(ours.mps / hubot.mps, 2), hubot_replies: hubot.replies, ours_replies: ours.replies }
+  return {
+    ours_mps: round(ours.mps, 0),
+    hubot_mps: round(hubot.mps, 0),
+    vs_hubot_ratio: round(ours.mps / hubot.mps, 2),
+    hubot_replies: hubot.replies,
+    ours_replies: ours.replies,
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -37,7 +37,10 @@ const EMOJI = ['😂', '🔥', '❤️', '👍', '🎉', '😭', '🐧', 'ñand�
 const ENTITIES = Array.from({ length: 50 }, (_, i) => `twitch:${1000 + i}:${1000 + i}`)
 
 /** Syllables of made-up banned words (rules) and, separately, of made-up words people type (messages). */
-const RULE_SYLLABLES = 'ka zu mi ro ne sha tor vel qua bix nok lar dre fim gus hep jaw kly mox pry sne tup vor wex yil zog brak cint dosh elv frum gloz hask irv jub kesh lom murk nif orp plim quor rusk sav tib ulk vosh wim xan yorp zeb'.split(' ')
+const RULE_SYLLABLES =
+  'ka zu mi ro ne sha tor vel qua bix nok lar dre fim gus hep jaw kly mox pry sne tup vor wex yil zog brak cint dosh elv frum gloz hask irv jub kesh lom murk nif orp plim quor rusk sav tib ulk vosh wim xan yorp zeb'.split(
+    ' ',
+  )
 const CHAT_SYLLABLES = 'an be co de en fa gi ho in jo lu ma no on pa re si ta un vi wa yo'.split(' ')
 
 function pseudoWord(rand: () => number, syllables: readonly string[] = RULE_SYLLABLES): string {
@@ -94,7 +97,14 @@ export function realisticRules(count: number, seed = 42): StringRule[] {
       priority: 1 + Math.floor(rand() * 200),
       entity_id: scoped ? pick(ENTITIES) : null,
       action,
-      action_value: action === 'respond' ? 'hi {user}' : action === 'command' ? '!so {user}' : action === 'webhook' ? 'http://127.0.0.1:9/hook' : null,
+      action_value:
+        action === 'respond'
+          ? 'hi {user}'
+          : action === 'command'
+            ? '!so {user}'
+            : action === 'webhook'
+              ? 'http://127.0.0.1:9/hook'
+              : null,
       timeout_seconds: action === 'timeout' ? 60 : null,
       enabled: true,
       created_by: 'bench',
@@ -111,7 +121,11 @@ export function realisticRules(count: number, seed = 42): StringRule[] {
  * one word in a hundred is a literal of `banned` (rules both rule sets hold), one in fifty an unknown
  * made-up word.
  */
-export function realisticMessages(count: number, banned: readonly string[], seed = 7): { text: string; entity: string }[] {
+export function realisticMessages(
+  count: number,
+  banned: readonly string[],
+  seed = 7,
+): { text: string; entity: string }[] {
   const rand = prng(seed)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]
   const out: { text: string; entity: string }[] = []
@@ -150,7 +164,10 @@ function onePass(matcher: CompiledMatcher, messages: readonly { text: string; en
 export async function benchMatcher(opts: { quick: boolean }): Promise<MatcherBenchResult> {
   const passes = opts.quick ? 6 : 30
   const all = realisticRules(10_000)
-  const banned = all.slice(0, 100).filter((r) => r.match_type !== 'regex').map((r) => r.pattern.split(' ').pop()!)
+  const banned = all
+    .slice(0, 100)
+    .filter((r) => r.match_type !== 'regex')
+    .map((r) => r.pattern.split(' ').pop()!)
   const messages = realisticMessages(5_000, banned)
   const small = compileMatcher(all.slice(0, 100))
   const large = compileMatcher(all)

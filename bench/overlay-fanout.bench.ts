@@ -39,12 +39,22 @@ function connect(url: string): Promise<Client> {
   })
 }
 
-export async function benchOverlayFanout({ quick, env = {} }: { quick: boolean; env?: Record<string, string> }): Promise<OverlayFanoutResult> {
+export async function benchOverlayFanout({
+  quick,
+  env = {},
+}: {
+  quick: boolean
+  env?: Record<string, string>
+}): Promise<OverlayFanoutResult> {
   const clients = quick ? 200 : 1000
   const rounds = quick ? 5 : 10
   const offset = await freeOffset([8027])
   const project = benchProject({ ...env, WADDLEBOT_PORT_OFFSET: String(offset) })
-  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['browser-source'] })
+  const runtime = await startRuntime({
+    catalog: builtinCatalog,
+    settings: project.settings,
+    modules: ['browser-source'],
+  })
   const open: Client[] = []
   try {
     const hosted = runtime.hosted[0]!

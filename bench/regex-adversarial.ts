@@ -11,17 +11,46 @@ import { compileMatcher } from '../src/modules/router/matcher/compile.js'
 import { regexProblem } from '../src/modules/router/matcher/regex-tools.js'
 import type { StringRule } from '../src/modules/router/matcher/types.js'
 
-const ATOMS = ['\\w', '\\W', '\\s', '\\S', '\\d', '\\D', '.', '[\\s\\S]', '[a-z]', 'a', '[^!]', '(?:\\w|-)', '(?:a|ab)', '\\p{L}']
+const ATOMS = [
+  '\\w',
+  '\\W',
+  '\\s',
+  '\\S',
+  '\\d',
+  '\\D',
+  '.',
+  '[\\s\\S]',
+  '[a-z]',
+  'a',
+  '[^!]',
+  '(?:\\w|-)',
+  '(?:a|ab)',
+  '\\p{L}',
+]
 const QUANTS = ['*', '+', '{0,40}', '*?', '{2,}', '?']
 const TAILS = ['\\W', '\\s', '\\d', '!', '$', '@', 'x$', '\\b!']
 
 /** The named ones from issue 12 first, then classic ReDoS shapes, then generated rows of repeats. */
 export function adversarialPatterns(count = 1000): string[] {
-  const out = new Set(['\\w*\\w*\\W', '\\S*\\S*\\s', '[\\s\\S]*[\\s\\S]*\\d', '(a+)+$', '(a|a)*b', '(a|ab)*c', '(\\w+\\s?)+$', '(.*a){12}', '.*a.*b.*c.*d', '(?:\\d+)*x', '^(\\w+\\s?)*$', '(x+x+)+y'])
+  const out = new Set([
+    '\\w*\\w*\\W',
+    '\\S*\\S*\\s',
+    '[\\s\\S]*[\\s\\S]*\\d',
+    '(a+)+$',
+    '(a|a)*b',
+    '(a|ab)*c',
+    '(\\w+\\s?)+$',
+    '(.*a){12}',
+    '.*a.*b.*c.*d',
+    '(?:\\d+)*x',
+    '^(\\w+\\s?)*$',
+    '(x+x+)+y',
+  ])
   for (let i = 0; out.size < count; i++) {
     const n = 2 + (i % 5)
     let p = ''
-    for (let k = 0; k < n; k++) p += ATOMS[(i * 7 + k * 5 + (i >> 4)) % ATOMS.length] + QUANTS[(i + k * 3 + (i >> 3)) % QUANTS.length]
+    for (let k = 0; k < n; k++)
+      p += ATOMS[(i * 7 + k * 5 + (i >> 4)) % ATOMS.length] + QUANTS[(i + k * 3 + (i >> 3)) % QUANTS.length]
     p += TAILS[(i * 3 + (i >> 5)) % TAILS.length]
     if (i % 3 === 0) p = `(?:${p})+$`
     else if (i % 3 === 1) p = `^(${p})*`
@@ -32,13 +61,34 @@ export function adversarialPatterns(count = 1000): string[] {
 
 /** Messages of exactly 2,000 characters that no tail above matches at the end. */
 export function adversarialMessages(): string[] {
-  return ['a'.repeat(2000), ' '.repeat(2000), 'ab '.repeat(667).slice(0, 2000), '1'.repeat(2000), `${'x'.repeat(1999)}y`, 'a1 '.repeat(667).slice(0, 2000), 'é'.repeat(2000)]
+  return [
+    'a'.repeat(2000),
+    ' '.repeat(2000),
+    'ab '.repeat(667).slice(0, 2000),
+    '1'.repeat(2000),
+    `${'x'.repeat(1999)}y`,
+    'a1 '.repeat(667).slice(0, 2000),
+    'é'.repeat(2000),
+  ]
 }
 
 export const ORDINARY_PATTERNS = [
-  '(?:\\w|-)+@', 'free\\s+v-?bucks', '^!?discord$', '(?:https?://)?bit\\.ly/\\w+', '[A-Z]{10,}', 's+h+[i1!]+t+',
-  '\\b(?:buy|cheap)\\s+followers\\b', '\\d{3}-\\d{4}', '(?<name>abc)', '(?<=@)\\w+', '\\p{Script=Cyrillic}{3}', '(.)(.)',
-  '[\\w.+-]+@[\\w-]+\\.[\\w.]+', '(?:discord\\.gg|discord\\.com/invite)/\\w+', '^(?:\\w+\\s){5,}\\w+$', 'a{2,100}',
+  '(?:\\w|-)+@',
+  'free\\s+v-?bucks',
+  '^!?discord$',
+  '(?:https?://)?bit\\.ly/\\w+',
+  '[A-Z]{10,}',
+  's+h+[i1!]+t+',
+  '\\b(?:buy|cheap)\\s+followers\\b',
+  '\\d{3}-\\d{4}',
+  '(?<name>abc)',
+  '(?<=@)\\w+',
+  '\\p{Script=Cyrillic}{3}',
+  '(.)(.)',
+  '[\\w.+-]+@[\\w-]+\\.[\\w.]+',
+  '(?:discord\\.gg|discord\\.com/invite)/\\w+',
+  '^(?:\\w+\\s){5,}\\w+$',
+  'a{2,100}',
 ]
 
 /** CPU milliseconds of this process (all threads, so GC counts) spent in `f`. */
@@ -59,8 +109,20 @@ const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length /
 
 function rule(id: number, pattern: string): StringRule {
   return {
-    id, pattern, match_type: 'regex', case_sensitive: false, action: 'warn', action_value: null, timeout_seconds: null, priority: 100,
-    entity_id: null, enabled: true, created_by: null, created_at: 0, updated_at: 0, match_count: 0,
+    id,
+    pattern,
+    match_type: 'regex',
+    case_sensitive: false,
+    action: 'warn',
+    action_value: null,
+    timeout_seconds: null,
+    priority: 100,
+    entity_id: null,
+    enabled: true,
+    created_by: null,
+    created_at: 0,
+    updated_at: 0,
+    match_count: 0,
   }
 }
 
@@ -98,7 +160,10 @@ export function benchRegexAdversarial(options: { quick?: boolean } = {}): RegexB
     for (const msg of messages) m.match(msg) // warm the engine's caches and the JIT
     for (const msg of messages) {
       const ms = median([cpuMs(() => m.match(msg)), cpuMs(() => m.match(msg)), cpuMs(() => m.match(msg))])
-      wallWorst = Math.max(wallWorst, wallMs(() => m.match(msg)))
+      wallWorst = Math.max(
+        wallWorst,
+        wallMs(() => m.match(msg)),
+      )
       times.push(ms)
       if (ms > worst) {
         worst = ms
@@ -109,15 +174,27 @@ export function benchRegexAdversarial(options: { quick?: boolean } = {}): RegexB
   const all = compileMatcher(rules)
   let together = 0
   for (const msg of messages) all.match(msg)
-  for (const msg of messages) together = Math.max(together, cpuMs(() => all.match(msg)))
+  for (const msg of messages)
+    together = Math.max(
+      together,
+      cpuMs(() => all.match(msg)),
+    )
   times.sort((a, b) => a - b)
   const ordinaryRefused = ORDINARY_PATTERNS.filter((p) => regexProblem(p, false) !== undefined)
   const r3 = (n: number) => Math.round(n * 1000) / 1000
   return {
-    regexes: patterns.length, accepted, refused: patterns.length - accepted, runs: times.length,
-    max_ms_per_message: r3(worst), max_wall_ms_single_run: r3(wallWorst), p99_ms_per_message: r3(times[Math.floor(times.length * 0.99)] ?? 0), worst_pattern: worstPattern,
+    regexes: patterns.length,
+    accepted,
+    refused: patterns.length - accepted,
+    runs: times.length,
+    max_ms_per_message: r3(worst),
+    max_wall_ms_single_run: r3(wallWorst),
+    p99_ms_per_message: r3(times[Math.floor(times.length * 0.99)] ?? 0),
+    worst_pattern: worstPattern,
     all_rules_together_max_ms: r3(together),
-    ordinary_accepted: ORDINARY_PATTERNS.length - ordinaryRefused.length, ordinary_total: ORDINARY_PATTERNS.length, ordinary_refused: ordinaryRefused,
+    ordinary_accepted: ORDINARY_PATTERNS.length - ordinaryRefused.length,
+    ordinary_total: ORDINARY_PATTERNS.length,
+    ordinary_refused: ordinaryRefused,
   }
 }
 

@@ -24,12 +24,20 @@ export interface InProcessResult {
 }
 
 const event = (i: number) => ({
-  platform: 'local' as const, server_id: 's', channel_id: `c${i % 20}`, user_id: `u${i % 500}`, user_name: `user${i % 500}`,
-  message: i % 4 === 0 ? 'just chatting about the game tonight' : '!ping', message_type: 'chatMessage',
+  platform: 'local' as const,
+  server_id: 's',
+  channel_id: `c${i % 20}`,
+  user_id: `u${i % 500}`,
+  user_name: `user${i % 500}`,
+  message: i % 4 === 0 ? 'just chatting about the game tonight' : '!ping',
+  message_type: 'chatMessage',
 })
 
 /** Inserts `count` moderation word rules that ordinary chat does not trigger. */
-export async function seedRules(storage: import('../src/runtime/storage/types.js').Storage, count: number): Promise<void> {
+export async function seedRules(
+  storage: import('../src/runtime/storage/types.js').Storage,
+  count: number,
+): Promise<void> {
   const now = Date.now()
   await storage.transaction(async (tx) => {
     for (let i = 0; i < count; i++) {
@@ -39,25 +47,42 @@ export async function seedRules(storage: import('../src/runtime/storage/types.js
   })
 }
 
-async function drive(process: (i: number) => Promise<unknown>, total: number, concurrency: number): Promise<{ eps: number; p99: number }> {
+async function drive(
+  process: (i: number) => Promise<unknown>,
+  total: number,
+  concurrency: number,
+): Promise<{ eps: number; p99: number }> {
   const lat: number[] = []
   let next = 0
   const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++
-      const t = performance.now()
-      await process(i)
-      lat.push(performance.now() - t)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++
+        const t = performance.now()
+        await process(i)
+        lat.push(performance.now() - t)
+      }
+    }),
+  )
   const secs = (performance.now() - started) / 1000
   return { eps: total / secs, p99: percentile(lat, 99) }
 }
 
-export async function benchRouterInProcess({ quick, env = {} }: { quick: boolean; env?: Record<string, string> }): Promise<InProcessResult> {
+export async function benchRouterInProcess({
+  quick,
+  env = {},
+}: {
+  quick: boolean
+  env?: Record<string, string>
+}): Promise<InProcessResult> {
   const project = benchProject(env)
-  const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, modules: ['router'], listen: false })
+  const runtime = await startRuntime({
+    catalog: builtinCatalog,
+    settings: project.settings,
+    modules: ['router'],
+    listen: false,
+  })
   try {
     await seedRules(runtime.storage, 1000)
     const pipeline = runtime.module(routerModule).ctx.state.pipeline
@@ -68,22 +93,34 @@ export async function benchRouterInProcess({ quick, env = {} }: { quick: boolean
     const ours = await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), total, 16)
     const single = await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), total / 4, 1)
     const commands = new Map([['!ping', { module: 'router' }]])
-    const baseline = await drive(async (i) => {
-      const e = inboundEventSchema.parse(event(i))
-      const word = e.message?.startsWith('!') ? e.message.split(' ')[0]! : undefined
-      const found = word ? commands.get(word) : undefined
-      return { session_id: randomUUID(), responses: found ? [{ type: 'chat', text: 'pong' }] : [] }
-    }, total, 16)
-    const baselineSingle = await drive(async (i) => {
-      const e = inboundEventSchema.parse(event(i))
-      const word = e.message?.startsWith('!') ? e.message.split(' ')[0]! : undefined
-      const found = word ? commands.get(word) : undefined
-      return { session_id: randomUUID(), responses: found ? [{ type: 'chat', text: 'pong' }] : [] }
-    }, total / 4, 1)
+    const baseline = await drive(
+      async (i) => {
+        const e = inboundEventSchema.parse(event(i))
+        const word = e.message?.startsWith('!') ? e.message.split(' ')[0]! : undefined
+        const found = word ? commands.get(word) : undefined
+        return { session_id: randomUUID(), responses: found ? [{ type: 'chat', text: 'pong' }] : [] }
+      },
+      total,
+      16,
+    )
+    const baselineSingle = await drive(
+      async (i) => {
+        const e = inboundEventSchema.parse(event(i))
+        const word = e.message?.startsWith('!') ? e.message.split(' ')[0]! : undefined
+        const found = word ? commands.get(word) : undefined
+        return { session_id: randomUUID(), responses: found ? [{ type: 'chat', text: 'pong' }] : [] }
+      },
+      total / 4,
+      1,
+    )
     await pipeline.executions.flush()
     return {
-      eps: round(ours.eps, 0), p99_ms: round(single.p99), p99_ms_at_16: round(ours.p99),
-      baseline_eps: round(baseline.eps, 0), baseline_p99_ms: round(baselineSingle.p99), rules: 1000,
+      eps: round(ours.eps, 0),
+      p99_ms: round(single.p99),
+      p99_ms_at_16: round(ours.p99),
+      baseline_eps: round(baseline.eps, 0),
+      baseline_p99_ms: round(baselineSingle.p99),
+      rules: 1000,
     }
   } finally {
     await runtime.stop()

@@ -48,8 +48,20 @@ try {
   await pg?.drop()
 }
 
-const machine = { cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }
-const latest = { date: new Date().toISOString(), quick, duration_s: Math.round((Date.now() - started) / 1000), machine, results, rows }
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  memory_gb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: process.platform,
+}
+const latest = {
+  date: new Date().toISOString(),
+  quick,
+  duration_s: Math.round((Date.now() - started) / 1000),
+  machine,
+  results,
+  rows,
+}
 const dir = fileURLToPath(new URL('./results/', import.meta.url))
 mkdirSync(dir, { recursive: true })
 writeFileSync(`${dir}latest.json`, `${JSON.stringify(latest, null, 2)}\n`)
@@ -57,6 +69,9 @@ writeFileSync(`${dir}latest.json`, `${JSON.stringify(latest, null, 2)}\n`)
 const docPath = fileURLToPath(new URL('../docs/performance.md', import.meta.url))
 const doc = readFileSync(docPath, 'utf8')
 const table = renderTable(latest.date, machine, quick, rows)
-const updated = doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`)
+const updated = doc.replace(
+  /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+  `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+)
 writeFileSync(docPath, updated)
 process.stdout.write(`${table}\n`)

@@ -34,8 +34,28 @@ export const SCENARIOS: Scenario[] = [
       const { benchRouterInProcess } = await import('./router-inprocess.bench.js')
       const r = await benchRouterInProcess({ quick })
       return [
-        { key: 'router_inprocess_eps', label: 'full pipeline in process, events/s', value: r.eps, unit: 'events/s', baseline: r.baseline_eps, baselineKey: 'router_inprocess_baseline_eps', baselineLabel: 'validate + Map lookup + reply', target: '≥ 100,000', met: r.eps >= 100_000 },
-        { key: 'router_inprocess_p99_ms', label: `full pipeline in process, p99 one event at a time (with 16 in flight: ${r.p99_ms_at_16} ms)`, value: r.p99_ms, unit: 'ms', baseline: r.baseline_p99_ms, baselineKey: 'router_inprocess_baseline_p99_ms', baselineLabel: 'validate + Map lookup + reply', target: '≤ 1', met: r.p99_ms <= 1 },
+        {
+          key: 'router_inprocess_eps',
+          label: 'full pipeline in process, events/s',
+          value: r.eps,
+          unit: 'events/s',
+          baseline: r.baseline_eps,
+          baselineKey: 'router_inprocess_baseline_eps',
+          baselineLabel: 'validate + Map lookup + reply',
+          target: '≥ 100,000',
+          met: r.eps >= 100_000,
+        },
+        {
+          key: 'router_inprocess_p99_ms',
+          label: `full pipeline in process, p99 one event at a time (with 16 in flight: ${r.p99_ms_at_16} ms)`,
+          value: r.p99_ms,
+          unit: 'ms',
+          baseline: r.baseline_p99_ms,
+          baselineKey: 'router_inprocess_baseline_p99_ms',
+          baselineLabel: 'validate + Map lookup + reply',
+          target: '≤ 1',
+          met: r.p99_ms <= 1,
+        },
       ]
     },
   },
@@ -46,8 +66,28 @@ export const SCENARIOS: Scenario[] = [
       const { benchHttp } = await import('./http.bench.js')
       const r = await benchHttp({ quick })
       return [
-        { key: 'http_vs_fastify_ratio', label: `POST /api/v1/events ${r.router_rps} req/s ÷ bare fastify echo`, value: r.http_vs_fastify_ratio, unit: '×', baseline: r.fastify_rps, baselineKey: 'http_fastify_baseline_rps', baselineLabel: 'bare fastify POST echo, req/s', target: '≥ 0.6', met: r.http_vs_fastify_ratio >= 0.6 },
-        { key: 'http_p99_ms_at_5k', label: `p99 at a fixed 5,000 events/s (achieved ${r.http_achieved_rps_at_5k}/s)`, value: r.http_p99_ms_at_5k, unit: 'ms', baseline: r.bare_p99_ms_at_5k, baselineKey: 'http_bare_p99_ms_at_5k', baselineLabel: 'bare fastify at 5,000/s, p99 ms', target: '≤ 5', met: r.http_p99_ms_at_5k <= 5 && r.http_achieved_rps_at_5k >= 4500 },
+        {
+          key: 'http_vs_fastify_ratio',
+          label: `POST /api/v1/events ${r.router_rps} req/s ÷ bare fastify echo`,
+          value: r.http_vs_fastify_ratio,
+          unit: '×',
+          baseline: r.fastify_rps,
+          baselineKey: 'http_fastify_baseline_rps',
+          baselineLabel: 'bare fastify POST echo, req/s',
+          target: '≥ 0.6',
+          met: r.http_vs_fastify_ratio >= 0.6,
+        },
+        {
+          key: 'http_p99_ms_at_5k',
+          label: `p99 at a fixed 5,000 events/s (achieved ${r.http_achieved_rps_at_5k}/s)`,
+          value: r.http_p99_ms_at_5k,
+          unit: 'ms',
+          baseline: r.bare_p99_ms_at_5k,
+          baselineKey: 'http_bare_p99_ms_at_5k',
+          baselineLabel: 'bare fastify at 5,000/s, p99 ms',
+          target: '≤ 5',
+          met: r.http_p99_ms_at_5k <= 5 && r.http_achieved_rps_at_5k >= 4500,
+        },
       ]
     },
   },
@@ -58,7 +98,17 @@ export const SCENARIOS: Scenario[] = [
       const { benchRegexAdversarial } = await import('./regex-adversarial.js')
       const r = benchRegexAdversarial({ quick })
       return [
-        { key: 'regex_adversarial_max_ms', label: `slowest of ${r.accepted} accepted adversarial regexes (of ${r.regexes}) on a 2,000-char message, CPU ms (slowest single run by the wall clock: ${r.max_wall_ms_single_run}; ordinary patterns accepted ${r.ordinary_accepted}/${r.ordinary_total})`, value: r.max_ms_per_message, unit: 'ms', baseline: r.p99_ms_per_message, baselineKey: 'regex_adversarial_p99_ms', baselineLabel: 'p99 of the same runs', target: '≤ 10', met: r.max_ms_per_message <= 10 && r.ordinary_accepted === r.ordinary_total },
+        {
+          key: 'regex_adversarial_max_ms',
+          label: `slowest of ${r.accepted} accepted adversarial regexes (of ${r.regexes}) on a 2,000-char message, CPU ms (slowest single run by the wall clock: ${r.max_wall_ms_single_run}; ordinary patterns accepted ${r.ordinary_accepted}/${r.ordinary_total})`,
+          value: r.max_ms_per_message,
+          unit: 'ms',
+          baseline: r.p99_ms_per_message,
+          baselineKey: 'regex_adversarial_p99_ms',
+          baselineLabel: 'p99 of the same runs',
+          target: '≤ 10',
+          met: r.max_ms_per_message <= 10 && r.ordinary_accepted === r.ordinary_total,
+        },
       ]
     },
   },
@@ -69,7 +119,17 @@ export const SCENARIOS: Scenario[] = [
       const { benchMatcher } = await import('./matcher.bench.js')
       const r = await benchMatcher({ quick })
       return [
-        { key: 'matcher_growth_100_to_10k', label: `time per message, 10,000 rules (${r3(r.per_message_ns_10k)} ns) ÷ 100 rules`, value: r3(r.matcher_growth_100_to_10k), unit: '×', baseline: r3(r.per_message_ns_100), baselineKey: 'matcher_ns_per_message_100', baselineLabel: 'ns per message with 100 rules', target: '< 2', met: r.matcher_growth_100_to_10k < 2 },
+        {
+          key: 'matcher_growth_100_to_10k',
+          label: `time per message, 10,000 rules (${r3(r.per_message_ns_10k)} ns) ÷ 100 rules`,
+          value: r3(r.matcher_growth_100_to_10k),
+          unit: '×',
+          baseline: r3(r.per_message_ns_100),
+          baselineKey: 'matcher_ns_per_message_100',
+          baselineLabel: 'ns per message with 100 rules',
+          target: '< 2',
+          met: r.matcher_growth_100_to_10k < 2,
+        },
       ]
     },
   },
@@ -80,7 +140,17 @@ export const SCENARIOS: Scenario[] = [
       const { benchFilters } = await import('./filters.bench.js')
       const r = await benchFilters({ quick })
       return [
-        { key: 'filters_ns_per_message', label: `every spam filter on, ns per message (matcher + filters = ${r.filters_with_matcher_ratio} × matcher alone)`, value: r.filters_ns_per_message, unit: 'ns', baseline: r.matcher_ns_per_message, baselineKey: 'filters_matcher_ns_per_message', baselineLabel: 'string matcher alone (100 rules), ns per message', target: 'matcher + filters ≤ 2 × matcher', met: r.filters_with_matcher_ratio <= 2 },
+        {
+          key: 'filters_ns_per_message',
+          label: `every spam filter on, ns per message (matcher + filters = ${r.filters_with_matcher_ratio} × matcher alone)`,
+          value: r.filters_ns_per_message,
+          unit: 'ns',
+          baseline: r.matcher_ns_per_message,
+          baselineKey: 'filters_matcher_ns_per_message',
+          baselineLabel: 'string matcher alone (100 rules), ns per message',
+          target: 'matcher + filters ≤ 2 × matcher',
+          met: r.filters_with_matcher_ratio <= 2,
+        },
       ]
     },
   },
@@ -94,7 +164,17 @@ export const SCENARIOS: Scenario[] = [
       const pg = await benchRouterInProcess({ quick, env: pgEnv })
       const ratio = r3(pg.eps / sqlite.eps)
       return [
-        { key: 'pg_redis_vs_sqlite_ratio', label: `in-process pipeline on Postgres + Redis (${pg.eps}/s) ÷ on SQLite`, value: ratio, unit: '×', baseline: sqlite.eps, baselineKey: 'pg_redis_sqlite_baseline_eps', baselineLabel: 'same pipeline on SQLite, events/s', target: '≥ 0.4', met: ratio >= 0.4 },
+        {
+          key: 'pg_redis_vs_sqlite_ratio',
+          label: `in-process pipeline on Postgres + Redis (${pg.eps}/s) ÷ on SQLite`,
+          value: ratio,
+          unit: '×',
+          baseline: sqlite.eps,
+          baselineKey: 'pg_redis_sqlite_baseline_eps',
+          baselineLabel: 'same pipeline on SQLite, events/s',
+          target: '≥ 0.4',
+          met: ratio >= 0.4,
+        },
       ]
     },
   },
@@ -102,10 +182,24 @@ export const SCENARIOS: Scenario[] = [
     name: 'overlay fan-out',
     keys: ['overlay_fanout_p99_ms'],
     async run({ quick }) {
-      const mod = (await import('./overlay-fanout.bench.js' as string)) as { benchOverlayFanout(o: { quick: boolean }): Promise<{ overlay_fanout_p50_ms: number; overlay_fanout_p99_ms: number; clients: number }> }
+      const mod = (await import('./overlay-fanout.bench.js' as string)) as {
+        benchOverlayFanout(o: {
+          quick: boolean
+        }): Promise<{ overlay_fanout_p50_ms: number; overlay_fanout_p99_ms: number; clients: number }>
+      }
       const r = await mod.benchOverlayFanout({ quick })
       return [
-        { key: 'overlay_fanout_p99_ms', label: `one display → ${r.clients} WebSocket overlays, delivery p99`, value: r.overlay_fanout_p99_ms, unit: 'ms', baseline: r.overlay_fanout_p50_ms, baselineKey: 'overlay_fanout_p50_ms', baselineLabel: 'delivery p50, ms', target: '≤ 50', met: r.overlay_fanout_p99_ms <= 50 },
+        {
+          key: 'overlay_fanout_p99_ms',
+          label: `one display → ${r.clients} WebSocket overlays, delivery p99`,
+          value: r.overlay_fanout_p99_ms,
+          unit: 'ms',
+          baseline: r.overlay_fanout_p50_ms,
+          baselineKey: 'overlay_fanout_p50_ms',
+          baselineLabel: 'delivery p50, ms',
+          target: '≤ 50',
+          met: r.overlay_fanout_p99_ms <= 50,
+        },
       ]
     },
   },
@@ -116,7 +210,17 @@ export const SCENARIOS: Scenario[] = [
       const { benchTimeout } = await import('./timeout.bench.js')
       const r = await benchTimeout({ quick })
       return [
-        { key: 'timeout_overshoot_p99_ms', label: `a module sleeping past its ${r.timeout_ms} ms timeout: outcome "timeout" later than the timeout by (p99; over HTTP ${r.timeout_overshoot_http_p99_ms} ms)`, value: r.timeout_overshoot_p99_ms, unit: 'ms', baseline: r.baseline_answer_p99_ms, baselineKey: 'timeout_baseline_answer_p99_ms', baselineLabel: 'same module answering at once, p99 ms', target: '≤ 100', met: r.timeout_overshoot_p99_ms <= 100 && r.timeout_overshoot_http_p99_ms <= 100 },
+        {
+          key: 'timeout_overshoot_p99_ms',
+          label: `a module sleeping past its ${r.timeout_ms} ms timeout: outcome "timeout" later than the timeout by (p99; over HTTP ${r.timeout_overshoot_http_p99_ms} ms)`,
+          value: r.timeout_overshoot_p99_ms,
+          unit: 'ms',
+          baseline: r.baseline_answer_p99_ms,
+          baselineKey: 'timeout_baseline_answer_p99_ms',
+          baselineLabel: 'same module answering at once, p99 ms',
+          target: '≤ 100',
+          met: r.timeout_overshoot_p99_ms <= 100 && r.timeout_overshoot_http_p99_ms <= 100,
+        },
       ]
     },
   },
@@ -127,8 +231,28 @@ export const SCENARIOS: Scenario[] = [
       const { benchStart } = await import('./start.bench.js')
       const r = await benchStart({ quick })
       return [
-        { key: 'start_ms', label: `waddlebot start, ${r.modules} modules, to all healthy`, value: r.start_ms, unit: 'ms', baseline: r.baseline_start_ms, baselineKey: 'start_baseline_ms', baselineLabel: 'bare fastify process to healthy, ms', target: '≤ 1,500', met: r.start_ms <= 1500 },
-        { key: 'start_rss_mb', label: 'RSS once healthy', value: r.start_rss_mb, unit: 'MB', baseline: r.baseline_rss_mb, baselineKey: 'start_baseline_rss_mb', baselineLabel: 'bare fastify process RSS, MB', target: '≤ 150', met: r.start_rss_mb <= 150 },
+        {
+          key: 'start_ms',
+          label: `waddlebot start, ${r.modules} modules, to all healthy`,
+          value: r.start_ms,
+          unit: 'ms',
+          baseline: r.baseline_start_ms,
+          baselineKey: 'start_baseline_ms',
+          baselineLabel: 'bare fastify process to healthy, ms',
+          target: '≤ 1,500',
+          met: r.start_ms <= 1500,
+        },
+        {
+          key: 'start_rss_mb',
+          label: 'RSS once healthy',
+          value: r.start_rss_mb,
+          unit: 'MB',
+          baseline: r.baseline_rss_mb,
+          baselineKey: 'start_baseline_rss_mb',
+          baselineLabel: 'bare fastify process RSS, MB',
+          target: '≤ 150',
+          met: r.start_rss_mb <= 150,
+        },
       ]
     },
   },
@@ -140,7 +264,17 @@ export const SCENARIOS: Scenario[] = [
       const r = await benchFuzz({ quick })
       if (r.first_failure) process.stderr.write(`bench: first fuzz failure (seed ${r.seed}): ${r.first_failure}\n`)
       return [
-        { key: 'fuzz_failures', label: `fuzz: ${r.cases.toLocaleString('en')} cases over ${r.routes} body routes and the chat parser (seed ${r.seed}), failing (5xx or throw)`, value: r.failures, unit: 'cases', baseline: r.cases_per_s, baselineKey: 'fuzz_cases_per_s', baselineLabel: 'cases per second', target: '0', met: r.failures === 0 },
+        {
+          key: 'fuzz_failures',
+          label: `fuzz: ${r.cases.toLocaleString('en')} cases over ${r.routes} body routes and the chat parser (seed ${r.seed}), failing (5xx or throw)`,
+          value: r.failures,
+          unit: 'cases',
+          baseline: r.cases_per_s,
+          baselineKey: 'fuzz_cases_per_s',
+          baselineLabel: 'cases per second',
+          target: '0',
+          met: r.failures === 0,
+        },
       ]
     },
   },
@@ -151,13 +285,28 @@ export const SCENARIOS: Scenario[] = [
       const { benchVsHubot } = await import('./hubot.bench.js')
       const r = await benchVsHubot({ quick })
       return [
-        { key: 'vs_hubot_ratio', label: `waddlebot ${r.ours_mps} msg/s ÷ Hubot (1,000 hear listeners + !ping)`, value: r.vs_hubot_ratio, unit: '×', baseline: r.hubot_mps, baselineKey: 'hubot_baseline_mps', baselineLabel: 'Hubot, msg/s', target: '≥ 20', met: r.vs_hubot_ratio >= 20 },
+        {
+          key: 'vs_hubot_ratio',
+          label: `waddlebot ${r.ours_mps} msg/s ÷ Hubot (1,000 hear listeners + !ping)`,
+          value: r.vs_hubot_ratio,
+          unit: '×',
+          baseline: r.hubot_mps,
+          baselineKey: 'hubot_baseline_mps',
+          baselineLabel: 'Hubot, msg/s',
+          target: '≥ 20',
+          met: r.vs_hubot_ratio >= 20,
+        },
       ]
     },
   },
 ]
 
-export function renderTable(date: string, machine: Record<string, unknown>, quick: boolean, rows: readonly Row[]): string {
+export function renderTable(
+  date: string,
+  machine: Record<string, unknown>,
+  quick: boolean,
+  rows: readonly Row[],
+): string {
   const head = [
     `Run: ${date}${quick ? ' (`--quick`)' : ''} · ${machine.cpus} · ${machine.memory_gb} GiB · Node ${machine.node}`,
     '',

@@ -26,7 +26,10 @@ async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutM
     if (child.exitCode !== null) throw new Error(`process exited ${child.exitCode}`)
     if (Date.now() > until) throw new Error(`not healthy: ${[...pending].join(', ')}`)
     for (const url of [...pending]) {
-      const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(300) }).then((r) => r.ok, () => false)
+      const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(300) }).then(
+        (r) => r.ok,
+        () => false,
+      )
       if (ok) pending.delete(url)
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 10))
@@ -38,7 +41,12 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
 
-async function measure(cmd: string[], cwd: string, env: NodeJS.ProcessEnv, urls: string[]): Promise<{ ms: number; rss: number }> {
+async function measure(
+  cmd: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  urls: string[],
+): Promise<{ ms: number; rss: number }> {
   const started = performance.now()
   const child = spawn(process.execPath, cmd, { cwd, env: { ...process.env, ...env }, stdio: 'ignore' })
   try {
@@ -59,19 +67,34 @@ export async function benchStart({ quick }: { quick: boolean }): Promise<StartBe
   const runs = quick ? 2 : 4
   try {
     const { projectRegistry } = await import('../src/cli/registry.js')
-    const modules = projectRegistry(project.settings).runnable().filter((e) => e.port > 0)
+    const modules = projectRegistry(project.settings)
+      .runnable()
+      .filter((e) => e.port > 0)
     let best = { ms: Number.POSITIVE_INFINITY, rss: 0 }
     let base = { ms: Number.POSITIVE_INFINITY, rss: 0 }
     for (let i = 0; i < runs; i++) {
       const offset = await freeOffset(modules.map((m) => m.port))
       const urls = modules.map((m) => `http://127.0.0.1:${m.port + offset}`)
-      const r = await measure([BIN, 'start'], project.dir, { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '' }, urls)
+      const r = await measure(
+        [BIN, 'start'],
+        project.dir,
+        { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '' },
+        urls,
+      )
       if (r.ms < best.ms) best = r
       const port = 8000 + (await freeOffset([8000]))
-      const b = await measure(['--input-type=module', '-e', BARE], REPO, { PORT: String(port) }, [`http://127.0.0.1:${port}`])
+      const b = await measure(['--input-type=module', '-e', BARE], REPO, { PORT: String(port) }, [
+        `http://127.0.0.1:${port}`,
+      ])
       if (b.ms < base.ms) base = b
     }
-    return { start_ms: round(best.ms, 0), start_rss_mb: round(best.rss, 1), baseline_start_ms: round(base.ms, 0), baseline_rss_mb: round(base.rss, 1), modules: modules.length }
+    return {
+      start_ms: round(best.ms, 0),
+      start_rss_mb: round(best.rss, 1),
+      baseline_start_ms: round(base.ms, 0),
+      baseline_rss_mb: round(base.rss, 1),
+      modules: modules.length,
+    }
   } finally {
     project.cleanup()
   }

@@ -20,7 +20,10 @@ export interface TimeoutBenchResult {
   baseline_answer_p99_ms: number
 }
 
-const MODULE = (name: string, port: number) => `export default { name: '${name}', version: '1.0.0', kind: 'interaction', summary: 'sleeps', port: ${port},
+const MODULE = (
+  name: string,
+  port: number,
+) => `export default { name: '${name}', version: '1.0.0', kind: 'interaction', summary: 'sleeps', port: ${port},
   commands: [
     { name: '${name}', summary: 'sleeps past its timeout', timeoutMs: 200, run: () => new Promise((r) => setTimeout(() => r('late'), 2000)) },
     { name: '${name}fast', summary: 'answers', timeoutMs: 200, run: () => 'now' },
@@ -31,12 +34,32 @@ export async function benchTimeout({ quick }: { quick: boolean }): Promise<Timeo
   const project = benchProject({ WADDLEBOT_PORT_OFFSET: String(offset) })
   writeModule(project.dir, 'sleepy', MODULE('sleepy', 8100))
   writeModule(project.dir, 'remote', MODULE('remote', 8101))
-  writeFileSync(`${project.dir}/waddlebot.yaml`, 'modules:\n  sleepy: {path: ./modules/sleepy, port: 8100}\n  remote: {path: ./modules/remote, port: 8101}\n')
-  const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, WADDLEBOT_PORT_OFFSET: String(offset) } })
+  writeFileSync(
+    `${project.dir}/waddlebot.yaml`,
+    'modules:\n  sleepy: {path: ./modules/sleepy, port: 8100}\n  remote: {path: ./modules/remote, port: 8101}\n',
+  )
+  const settings = loadSettings({
+    cwd: project.dir,
+    env: { ...project.settings.env, WADDLEBOT_PORT_OFFSET: String(offset) },
+  })
   const remote = await startRuntime({ catalog: builtinCatalog, settings, modules: ['remote'] })
-  const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'sleepy'], listen: false })
+  const runtime = await startRuntime({
+    catalog: builtinCatalog,
+    settings,
+    modules: ['router', 'sleepy'],
+    listen: false,
+  })
   const pipeline = runtime.module(routerModule).ctx.state.pipeline
-  const ev = (message: string) => inboundEventSchema.parse({ platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'A', message, message_type: 'chatMessage' })
+  const ev = (message: string) =>
+    inboundEventSchema.parse({
+      platform: 'local',
+      server_id: 's',
+      channel_id: 'c',
+      user_id: 'u',
+      user_name: 'A',
+      message,
+      message_type: 'chatMessage',
+    })
   const time = async (message: string, expect: string): Promise<number> => {
     const t = performance.now()
     const r = await pipeline.process(ev(message))
@@ -55,7 +78,12 @@ export async function benchTimeout({ quick }: { quick: boolean }): Promise<Timeo
       http.push((await time('!remote', 'timeout')) - 200)
       fast.push(await time('!sleepyfast', 'command'))
     }
-    return { timeout_ms: 200, timeout_overshoot_p99_ms: round(percentile(local, 99)), timeout_overshoot_http_p99_ms: round(percentile(http, 99)), baseline_answer_p99_ms: round(percentile(fast, 99)) }
+    return {
+      timeout_ms: 200,
+      timeout_overshoot_p99_ms: round(percentile(local, 99)),
+      timeout_overshoot_http_p99_ms: round(percentile(http, 99)),
+      baseline_answer_p99_ms: round(percentile(fast, 99)),
+    }
   } finally {
     await runtime.stop()
     await remote.stop()

@@ -19,7 +19,9 @@ function newestMtime(dir) {
 function isFresh(root, file) {
   try {
     const built = statSync(file).mtimeMs
-    return built >= statSync(join(root, 'package.json')).mtimeMs && SOURCES.every((d) => built >= newestMtime(join(root, d)))
+    return (
+      built >= statSync(join(root, 'package.json')).mtimeMs && SOURCES.every((d) => built >= newestMtime(join(root, d)))
+    )
   } catch {
     return false
   }

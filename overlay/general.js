@@ -2,7 +2,7 @@
  * The general overlay: HTML supplied by a module (sanitized by browser-source before it gets here) with an
  * optional style object and duration (seconds; absent = until replaced). Empty content clears the panel.
  */
-(() => {
+;(() => {
   const panel = document.getElementById('panel')
   let hideTimer = 0
   let shownTs = 0

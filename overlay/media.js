@@ -3,7 +3,7 @@
  * and its server timestamp, so an overlay opened mid-track shows the right position. A display with no title,
  * artist or art hides the card; a track whose duration has passed hides it a few seconds after the end.
  */
-(() => {
+;(() => {
   const $ = (id) => document.getElementById(id)
   const card = $('card')
   const art = $('art')

@@ -3,7 +3,7 @@
  * default 10; long texts scroll at most 420 px/s and so take longer). The bar shows while the queue has
  * messages and slides away when it is empty.
  */
-(() => {
+;(() => {
   const bar = document.getElementById('ticker')
   const track = document.getElementById('track')
   const text = document.getElementById('text')
@@ -25,10 +25,11 @@
     const to = -text.scrollWidth
     const seconds = Number(msg.data.duration) > 0 ? Number(msg.data.duration) : 10
     const duration = Math.max(seconds * 1000, ((from - to) / MAX_SPEED) * 1000)
-    const run = text.animate(
-      [{ transform: `translate(${from}px, -50%)` }, { transform: `translate(${to}px, -50%)` }],
-      { duration, easing: 'linear', fill: 'forwards' },
-    )
+    const run = text.animate([{ transform: `translate(${from}px, -50%)` }, { transform: `translate(${to}px, -50%)` }], {
+      duration,
+      easing: 'linear',
+      fill: 'forwards',
+    })
     run.onfinish = next
   }
 

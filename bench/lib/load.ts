@@ -27,11 +27,28 @@ export interface LoadOptions {
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  const args = [AUTOCANNON, '--json', '-m', 'POST', '-b', options.body, '-d', String(options.seconds), '-c', String(options.connections ?? 50)]
-  for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...options.headers })) args.push('-H', `${k}=${v}`)
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '-m',
+    'POST',
+    '-b',
+    options.body,
+    '-d',
+    String(options.seconds),
+    '-c',
+    String(options.connections ?? 50),
+  ]
+  for (const [k, v] of Object.entries({ 'content-type': 'application/json', ...options.headers }))
+    args.push('-H', `${k}=${v}`)
   if (options.rate) args.push('-R', String(options.rate))
   args.push(options.url)
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 })
-  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number }
+  const r = JSON.parse(stdout) as {
+    requests: { average: number }
+    latency: { p50: number; p99: number }
+    errors: number
+    non2xx: number
+  }
   return { rps: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx }
 }

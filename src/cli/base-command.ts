@@ -9,7 +9,11 @@ import { isParseError, usageError } from './usage-error.js'
 
 export abstract class BaseCommand<_T extends typeof Command = typeof Command> extends Command {
   static override baseFlags = {
-    config: Flags.string({ char: 'c', description: 'path to waddlebot.yaml (default: ./waddlebot.yaml, or WADDLEBOT_CONFIG)', helpGroup: 'GLOBAL' }),
+    config: Flags.string({
+      char: 'c',
+      description: 'path to waddlebot.yaml (default: ./waddlebot.yaml, or WADDLEBOT_CONFIG)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   protected settings(flags: { config?: string | undefined }): Settings {
@@ -29,6 +33,8 @@ export abstract class BaseCommand<_T extends typeof Command = typeof Command> ex
       return this.exit(err.exitCode)
     }
     if (err.message?.startsWith('EEXIT')) return super.catch(err)
-    return this.catch(new WaddleError('WB_FAILED', { reason: err.message?.split('\n')[0] || String(err) }, { cause: err }))
+    return this.catch(
+      new WaddleError('WB_FAILED', { reason: err.message?.split('\n')[0] || String(err) }, { cause: err }),
+    )
   }
 }

@@ -19,7 +19,12 @@ export async function routerIsUp(url: string): Promise<boolean> {
   }
 }
 
-export async function sendLine(url: string, key: string | undefined, who: ChatIdentity, message: string): Promise<EventResult> {
+export async function sendLine(
+  url: string,
+  key: string | undefined,
+  who: ChatIdentity,
+  message: string,
+): Promise<EventResult> {
   const event: InboundEvent = {
     platform: 'local',
     server_id: 'local',
@@ -42,7 +47,8 @@ export async function sendLine(url: string, key: string | undefined, who: ChatId
     throw new WaddleError('WB_ROUTER_UNREACHABLE', { url }, { cause: error })
   }
   const body = (await res.json().catch(() => ({}))) as EventResult & { error?: { code: string; message: string } }
-  if (!res.ok) throw new WaddleError('WB_ROUTER_REFUSED', { url, status: res.status, reason: body.error?.message ?? 'error' })
+  if (!res.ok)
+    throw new WaddleError('WB_ROUTER_REFUSED', { url, status: res.status, reason: body.error?.message ?? 'error' })
   return body
 }
 

@@ -5,7 +5,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseDocument } from 'yaml'
 
-export function setPlatformChannels(configFile: string, platform: 'twitch' | 'discord' | 'slack', channels: readonly string[]): void {
+export function setPlatformChannels(
+  configFile: string,
+  platform: 'twitch' | 'discord' | 'slack',
+  channels: readonly string[],
+): void {
   const doc = parseDocument(readFileSync(configFile, 'utf8'))
   doc.setIn([platform, 'enabled'], true)
   const list = doc.createNode([...channels])

@@ -46,9 +46,14 @@ async function sqlitePath(settings: Settings): Promise<string> {
 
 /** pg_dump / psql from PATH, else the newest /usr/lib/postgresql/<n>/bin (Debian). */
 export function findPgTool(tool: 'pg_dump' | 'psql', env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) if (existsSync(join(dir, tool))) return join(dir, tool)
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean))
+    if (existsSync(join(dir, tool))) return join(dir, tool)
   const root = '/usr/lib/postgresql'
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : []
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : []
   for (const v of versions) if (existsSync(join(root, v, 'bin', tool))) return join(root, v, 'bin', tool)
   throw new WaddleError('WB_DB_TOOL_MISSING', { tool })
 }
@@ -58,9 +63,13 @@ function pgEnv(url: string): NodeJS.ProcessEnv {
   const u = new URL(url)
   const param = (k: string) => u.searchParams.get(k) ?? undefined
   const vars: Record<string, string | undefined> = {
-    PGHOST: decodeURIComponent(u.hostname) || param('host'), PGPORT: u.port || undefined, PGUSER: decodeURIComponent(u.username) || undefined,
-    PGPASSWORD: u.password ? decodeURIComponent(u.password) : undefined, PGDATABASE: decodeURIComponent(u.pathname.slice(1)) || undefined,
-    PGSSLMODE: param('sslmode'), PGCONNECT_TIMEOUT: '10',
+    PGHOST: decodeURIComponent(u.hostname) || param('host'),
+    PGPORT: u.port || undefined,
+    PGUSER: decodeURIComponent(u.username) || undefined,
+    PGPASSWORD: u.password ? decodeURIComponent(u.password) : undefined,
+    PGDATABASE: decodeURIComponent(u.pathname.slice(1)) || undefined,
+    PGSSLMODE: param('sslmode'),
+    PGCONNECT_TIMEOUT: '10',
   }
   return Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv
 }
@@ -69,17 +78,27 @@ function run(tool: string, args: string[], env: NodeJS.ProcessEnv): Promise<void
   return new Promise((resolvePromise, reject) => {
     const child = spawn(tool, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     child.once('error', reject)
     child.once('exit', (code) => {
       if (code === 0) return resolvePromise()
-      const line = stderr.split('\n').map((l) => l.trim()).find((l) => /error|fatal/i.test(l)) ?? stderr.trim().split('\n')[0]
+      const line =
+        stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => /error|fatal/i.test(l)) ?? stderr.trim().split('\n')[0]
       reject(new Error(line || `${tool} exited with ${code}`))
     })
   })
 }
 
-export async function backupDatabase(settings: Settings, target: string, options: { force?: boolean } = {}): Promise<BackupReport> {
+export async function backupDatabase(
+  settings: Settings,
+  target: string,
+  options: { force?: boolean } = {},
+): Promise<BackupReport> {
   const url = settings.database.url
   const dialect = dialectOf(url)
   const database = describeDatabase(url)
@@ -98,7 +117,11 @@ export async function backupDatabase(settings: Settings, target: string, options
         db.close()
       }
     } else {
-      await run(findPgTool('pg_dump', settings.env), ['--format=plain', '--clean', '--if-exists', '--no-owner', '--no-privileges', `--file=${tmp}`], pgEnv(url))
+      await run(
+        findPgTool('pg_dump', settings.env),
+        ['--format=plain', '--clean', '--if-exists', '--no-owner', '--no-privileges', `--file=${tmp}`],
+        pgEnv(url),
+      )
     }
     renameSync(tmp, file)
   } catch (error) {
@@ -114,11 +137,14 @@ export async function restoreDatabase(settings: Settings, source: string): Promi
   const dialect = dialectOf(url)
   const database = describeDatabase(url)
   const file = resolve(source)
-  const fail = (reason: string, cause?: unknown) => new WaddleError('WB_DB_RESTORE_FAILED', { database, reason }, { cause })
+  const fail = (reason: string, cause?: unknown) =>
+    new WaddleError('WB_DB_RESTORE_FAILED', { database, reason }, { cause })
   if (!existsSync(file)) throw fail(`${file} does not exist`)
   const start = head(file, 4096)
   if (dialect === 'sqlite' && !start.startsWith(SQLITE_MAGIC)) {
-    throw fail(`${file} is not a SQLite backup${start.includes(PG_MARKER) ? ' (it is a Postgres dump: set DATABASE_URL to the Postgres database)' : ''}`)
+    throw fail(
+      `${file} is not a SQLite backup${start.includes(PG_MARKER) ? ' (it is a Postgres dump: set DATABASE_URL to the Postgres database)' : ''}`,
+    )
   }
   if (dialect === 'postgres' && !start.includes(PG_MARKER)) {
     throw fail(`${file} is not a Postgres dump${start.startsWith(SQLITE_MAGIC) ? ' (it is a SQLite backup)' : ''}`)
@@ -129,14 +155,21 @@ export async function restoreDatabase(settings: Settings, source: string): Promi
       const { default: Database } = await import('better-sqlite3')
       const backup = new Database(file, { readonly: true, fileMustExist: true })
       try {
-        const known = backup.prepare("select count(*) from sqlite_master where type = 'table' and name = 'schema_migrations'").pluck().get()
+        const known = backup
+          .prepare("select count(*) from sqlite_master where type = 'table' and name = 'schema_migrations'")
+          .pluck()
+          .get()
         if (known !== 1) throw new Error(`${file} holds no waddlebot database (no schema_migrations table)`)
         await backup.backup(path)
       } finally {
         backup.close()
       }
     } else {
-      await run(findPgTool('psql', settings.env), ['--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', `--file=${file}`], pgEnv(url))
+      await run(
+        findPgTool('psql', settings.env),
+        ['--no-psqlrc', '--quiet', '--single-transaction', '--set=ON_ERROR_STOP=1', `--file=${file}`],
+        pgEnv(url),
+      )
     }
   } catch (error) {
     if (error instanceof WaddleError) throw error

@@ -29,11 +29,17 @@ function portFree(host: string, port: number): Promise<boolean> {
 }
 
 export async function runChecks(settings: Settings): Promise<CheckResult[]> {
-  const out: CheckResult[] = [{ name: 'config', status: 'ok', detail: settings.configFile ?? 'no waddlebot.yaml: defaults in use' }]
+  const out: CheckResult[] = [
+    { name: 'config', status: 'ok', detail: settings.configFile ?? 'no waddlebot.yaml: defaults in use' },
+  ]
   try {
     const storage = await openStorage(settings, { migrate: false })
     out.push({ name: 'database', status: 'ok', detail: `${storage.dialect} reachable` })
-    const spotify = await spotifyStatus({ storage, settings, modules: { url: (m) => projectRegistry(settings).urlOf(m) } }).catch((e: Error) => ({ level: 'warn' as const, detail: e.message }))
+    const spotify = await spotifyStatus({
+      storage,
+      settings,
+      modules: { url: (m) => projectRegistry(settings).urlOf(m) },
+    }).catch((e: Error) => ({ level: 'warn' as const, detail: e.message }))
     out.push({ name: 'spotify', status: spotify.level, detail: spotify.detail })
     await storage.close()
   } catch (error) {
@@ -60,8 +66,14 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
       continue
     }
     const probe = await fetchHealth(registry.urlOf(entry.name), 1000)
-    if (probe.status === 'ok') out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: already running here` })
-    else if (probe.status === 'degraded') out.push({ name: `port ${port}`, status: 'warn', detail: `${entry.name}: running here, degraded: ${probe.detail}` })
+    if (probe.status === 'ok')
+      out.push({ name: `port ${port}`, status: 'ok', detail: `${entry.name}: already running here` })
+    else if (probe.status === 'degraded')
+      out.push({
+        name: `port ${port}`,
+        status: 'warn',
+        detail: `${entry.name}: running here, degraded: ${probe.detail}`,
+      })
     else out.push({ name: `port ${port}`, status: 'fail', detail: `${entry.name}: in use by another program` })
   }
   for (const [platform, vars] of Object.entries(PLATFORM_SECRETS)) {
@@ -69,8 +81,14 @@ export async function runChecks(settings: Settings): Promise<CheckResult[]> {
     const missing = vars.filter((v) => !settings.env[v])
     if (cfg?.enabled === false) continue
     if (missing.length === 0) out.push({ name: `${platform} tokens`, status: 'ok', detail: 'set' })
-    else if (cfg) out.push({ name: `${platform} tokens`, status: 'fail', detail: `configured but missing ${missing.join(', ')} (set them in .env)` })
-    else out.push({ name: `${platform} tokens`, status: 'warn', detail: `not configured (${missing.join(', ')} unset)` })
+    else if (cfg)
+      out.push({
+        name: `${platform} tokens`,
+        status: 'fail',
+        detail: `configured but missing ${missing.join(', ')} (set them in .env)`,
+      })
+    else
+      out.push({ name: `${platform} tokens`, status: 'warn', detail: `not configured (${missing.join(', ')} unset)` })
   }
   if (settings.platforms.twitch?.enabled !== false) {
     const eventsub = await twitchEventSubCheck(settings.env, settings.modules['twitch'])

@@ -3,9 +3,15 @@ import type { Settings } from '../runtime/config.js'
 import { startRuntime } from '../runtime/host.js'
 import { builtinCatalog } from './registry.js'
 
-export async function hostUntilSignal(settings: Settings, modules: readonly string[] | undefined, say: (line: string) => void): Promise<void> {
+export async function hostUntilSignal(
+  settings: Settings,
+  modules: readonly string[] | undefined,
+  say: (line: string) => void,
+): Promise<void> {
   const runtime = await startRuntime({ settings, catalog: builtinCatalog, ...(modules ? { modules } : {}) })
-  const db = settings.database.url.startsWith('sqlite:') ? settings.database.url.slice(7) : settings.database.url.replace(/\/\/[^@/]*@/, '//***@')
+  const db = settings.database.url.startsWith('sqlite:')
+    ? settings.database.url.slice(7)
+    : settings.database.url.replace(/\/\/[^@/]*@/, '//***@')
   say(`waddlebot is running (${runtime.storage.dialect} ${db}, cache ${runtime.cache.kind}):`)
   for (const h of runtime.hosted) say(`  ${h.def.name.padEnd(18)} ${h.port > 0 ? h.url : 'in-process'}`)
   // Started through `npm start` (a fresh clone, no `waddlebot` on PATH): name the npx form, as the README does.

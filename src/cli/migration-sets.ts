@@ -5,6 +5,13 @@ import { coreMigrations } from '../runtime/storage/core-migrations.js'
 import type { MigrationSet } from '../runtime/storage/types.js'
 
 export async function deploymentMigrations(settings: Settings): Promise<MigrationSet[]> {
-  const defs = await Promise.all(projectRegistry(settings).runnable().map((e) => e.load()))
-  return [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]
+  const defs = await Promise.all(
+    projectRegistry(settings)
+      .runnable()
+      .map((e) => e.load()),
+  )
+  return [
+    coreMigrations,
+    ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! })),
+  ]
 }

@@ -20,10 +20,20 @@ export function moduleFacts(settings: Settings): ModuleFact[] {
     .map((e) => ({ name: e.name, kind: e.kind, port: e.port, available: e.available, summary: e.summary }))
 }
 
-export const TABLE_START = '<!-- module table: generated from the registry by test/docs/docs-sync.test.ts (WADDLEBOT_UPDATE_DOCS=1 rewrites it) -->'
+export const TABLE_START =
+  '<!-- module table: generated from the registry by test/docs/docs-sync.test.ts (WADDLEBOT_UPDATE_DOCS=1 rewrites it) -->'
 export const TABLE_END = '<!-- end of module table -->'
 
 export function moduleTableMarkdown(facts: readonly ModuleFact[]): string {
-  const rows = facts.map((f) => `| ${f.name} | ${f.kind} | ${f.port} | ${f.port + 100} | ${f.available ? 'available' : 'not available yet'} | ${f.summary} |`)
-  return [TABLE_START, '| module | kind | port | with `WADDLEBOT_PORT_OFFSET=100` | status | what it is |', '|---|---|---|---|---|---|', ...rows, TABLE_END].join('\n')
+  const rows = facts.map(
+    (f) =>
+      `| ${f.name} | ${f.kind} | ${f.port} | ${f.port + 100} | ${f.available ? 'available' : 'not available yet'} | ${f.summary} |`,
+  )
+  return [
+    TABLE_START,
+    '| module | kind | port | with `WADDLEBOT_PORT_OFFSET=100` | status | what it is |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    TABLE_END,
+  ].join('\n')
 }

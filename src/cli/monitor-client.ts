@@ -22,13 +22,20 @@ export interface MonitorTarget {
  * The router that `status` and `dashboard` watch: `--url` or the local router's port, with `--key`, else
  * WADDLEBOT_API_KEY, else the local service key (empty values count as unset).
  */
-export function monitorTargetOf(settings: Settings, flags: { readonly url?: string | undefined; readonly key?: string | undefined }): MonitorTarget {
+export function monitorTargetOf(
+  settings: Settings,
+  flags: { readonly url?: string | undefined; readonly key?: string | undefined },
+): MonitorTarget {
   const url = (flags.url || projectRegistry(settings).urlOf('router')).replace(/\/$/, '')
   return { url, key: flags.key || settings.env.WADDLEBOT_API_KEY || readServiceKey(settings) }
 }
 
 export class MonitorHttpError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message)
     this.name = 'MonitorHttpError'
   }
@@ -44,7 +51,12 @@ async function getJson<T>(t: MonitorTarget, path: string, timeoutMs: number): Pr
     throw new WaddleError('WB_ROUTER_UNREACHABLE', { url: t.url }, { cause: error })
   }
   const body = (await res.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } }
-  if (!res.ok) throw new MonitorHttpError(res.status, body.error?.code, `${path} answered ${res.status}${body.error?.code ? ` ${body.error.code}` : ''}: ${body.error?.message ?? 'error'}`)
+  if (!res.ok)
+    throw new MonitorHttpError(
+      res.status,
+      body.error?.code,
+      `${path} answered ${res.status}${body.error?.code ? ` ${body.error.code}` : ''}: ${body.error?.message ?? 'error'}`,
+    )
   return body
 }
 
@@ -60,7 +72,9 @@ export async function fetchStats(t: MonitorTarget, timeoutMs = 3000): Promise<Ro
 /** Live claims per container from `GET /coordination/stats`; null when the router has no coordination (404). */
 export async function fetchClaims(t: MonitorTarget, timeoutMs = 3000): Promise<Record<string, number> | null> {
   try {
-    return (await getJson<{ containers?: Record<string, number> }>(t, '/coordination/stats', timeoutMs)).containers ?? {}
+    return (
+      (await getJson<{ containers?: Record<string, number> }>(t, '/coordination/stats', timeoutMs)).containers ?? {}
+    )
   } catch (error) {
     if (error instanceof MonitorHttpError && error.status === 404) return null
     throw error
@@ -108,12 +122,19 @@ export interface EventStream {
 }
 
 /** Opens `GET /api/v1/stream` and dispatches its events until closed. Resolves once the router accepted it. */
-export async function openStream(t: MonitorTarget, handlers: StreamHandlers, connectTimeoutMs = 3000): Promise<EventStream> {
+export async function openStream(
+  t: MonitorTarget,
+  handlers: StreamHandlers,
+  connectTimeoutMs = 3000,
+): Promise<EventStream> {
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(new Error('connect timeout')), connectTimeoutMs)
   let res: Response
   try {
-    res = await fetch(`${t.url}/api/v1/stream`, { headers: { ...headers(t), accept: 'text/event-stream' }, signal: abort.signal })
+    res = await fetch(`${t.url}/api/v1/stream`, {
+      headers: { ...headers(t), accept: 'text/event-stream' },
+      signal: abort.signal,
+    })
   } catch (error) {
     throw new WaddleError('WB_ROUTER_UNREACHABLE', { url: t.url }, { cause: error })
   } finally {
@@ -121,7 +142,11 @@ export async function openStream(t: MonitorTarget, handlers: StreamHandlers, con
   }
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }
-    throw new MonitorHttpError(res.status, body.error?.code, `/api/v1/stream answered ${res.status}${body.error?.code ? ` ${body.error.code}` : ''}: ${body.error?.message ?? 'error'}`)
+    throw new MonitorHttpError(
+      res.status,
+      body.error?.code,
+      `/api/v1/stream answered ${res.status}${body.error?.code ? ` ${body.error.code}` : ''}: ${body.error?.message ?? 'error'}`,
+    )
   }
   let closed = false
   const parser = new SseParser()

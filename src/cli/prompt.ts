@@ -14,7 +14,10 @@ export interface Prompter {
   close(): void
 }
 
-export function createPrompter(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout): Prompter {
+export function createPrompter(
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stdout,
+): Prompter {
   const interactive = Boolean(input.isTTY && output.isTTY)
   let rl: Interface | undefined
   let muted = false
@@ -27,7 +30,10 @@ export function createPrompter(input: NodeJS.ReadStream = process.stdin, output:
     // Mutes the echo of a secret's keystrokes (the question itself is written before muting).
     const internal = rl as unknown as { _writeToOutput?: (s: string) => void }
     const write = internal._writeToOutput?.bind(rl)
-    if (write) internal._writeToOutput = (s: string) => { if (!muted || /\r?\n/.test(s)) write(s) }
+    if (write)
+      internal._writeToOutput = (s: string) => {
+        if (!muted || /\r?\n/.test(s)) write(s)
+      }
     rl.on('line', (line) => (waiting.length > 0 ? waiting.shift()!(line) : queued.push(line)))
     rl.on('close', () => {
       closed = true
@@ -52,7 +58,10 @@ export function createPrompter(input: NodeJS.ReadStream = process.stdin, output:
       const answer = line?.trim() ?? ''
       if (answer !== '') return answer
       if (o.fallback !== undefined) return o.fallback
-      throw new WaddleError('WB_INPUT_INVALID', { field, reason: line === undefined ? 'no answer (input closed)' : 'empty answer' })
+      throw new WaddleError('WB_INPUT_INVALID', {
+        field,
+        reason: line === undefined ? 'no answer (input closed)' : 'empty answer',
+      })
     },
     close() {
       rl?.close()

@@ -34,7 +34,12 @@ export function fillPlaceholders(text: string, vars: Readonly<Record<string, str
  * Renders `templateDir` into `targetDir`. Returns the written paths relative to `targetDir`, sorted.
  * Throws WB_FILE_EXISTS (before writing anything) when a target exists and `force` is not set.
  */
-export function renderTemplate(templateDir: string, targetDir: string, vars: Readonly<Record<string, string>>, options: RenderOptions = {}): string[] {
+export function renderTemplate(
+  templateDir: string,
+  targetDir: string,
+  vars: Readonly<Record<string, string>>,
+  options: RenderOptions = {},
+): string[] {
   const files = listFiles(templateDir).map((src) => {
     const rel = relative(templateDir, src)
     const name = RENAMES[rel.split(/[\\/]/).pop()!]

@@ -3,7 +3,14 @@
  * router's tables migrated, the settings of a community or channel, and telling running routers about a
  * change (over Redis when configured; otherwise they notice within 15 s).
  */
-import { announceFiltersChanged, type CompiledFilters, compiledFor, groupRows, listFilterRows, routerMigrations } from '../modules/router/public.js'
+import {
+  announceFiltersChanged,
+  type CompiledFilters,
+  compiledFor,
+  groupRows,
+  listFilterRows,
+  routerMigrations,
+} from '../modules/router/public.js'
 import { createCache } from '../runtime/cache/index.js'
 import type { Settings } from '../runtime/config.js'
 import { migrateDatabase } from '../runtime/database.js'
@@ -24,7 +31,9 @@ export async function withRouterStorage<T>(settings: Settings, work: (storage: S
 
 /** The community an entity belongs to ('default' when the router has not seen it). */
 export async function communityOf(db: Queryable, entityId: string): Promise<string> {
-  const row = await db.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${entityId}`)
+  const row = await db.one<{ community_id: string | null }>(
+    sql`select community_id from entities where entity_id = ${entityId}`,
+  )
   return row?.community_id ?? 'default'
 }
 

@@ -10,7 +10,11 @@ export async function openStorage(settings: Settings, options: { migrate?: boole
   return storage
 }
 
-export async function withStorage<T>(settings: Settings, work: (storage: Storage) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withStorage<T>(
+  settings: Settings,
+  work: (storage: Storage) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const storage = await openStorage(settings, options)
   try {
     return await work(storage)

@@ -22,14 +22,19 @@ export function isParseError(err: unknown): err is Errors.CLIError & ParseErrorF
 
 export function usageError(err: Errors.CLIError & ParseErrorFields, id: string | undefined): WaddleError {
   const name = commandName(id)
-  return new WaddleError('WB_USAGE', { command: name || 'waddlebot', reason: reason(err), help: name ? `waddlebot ${name} --help` : 'waddlebot --help' })
+  return new WaddleError('WB_USAGE', {
+    command: name || 'waddlebot',
+    reason: reason(err),
+    help: name ? `waddlebot ${name} --help` : 'waddlebot --help',
+  })
 }
 
 function reason(err: Errors.CLIError & ParseErrorFields): string {
   if (err.constructor.name === 'RequiredArgsError' && err.args?.length) {
     return `missing argument ${err.args.map((a) => a.name.toUpperCase() + (a.description ? ` (${a.description})` : '')).join(', ')}`
   }
-  if (err.constructor.name === 'NonExistentFlagsError' && err.flags?.length) return `unknown flag ${err.flags.join(', ')}`
+  if (err.constructor.name === 'NonExistentFlagsError' && err.flags?.length)
+    return `unknown flag ${err.flags.join(', ')}`
   return err.message
     .split('\n')
     .map((line) => line.trim())

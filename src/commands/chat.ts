@@ -11,28 +11,49 @@ import { readServiceKey, resolveServiceKey } from '../runtime/service-key.js'
 
 export default class Chat extends BaseCommand<typeof Chat> {
   static override summary = 'Talk to the bot from this terminal (the `local` platform)'
-  static override description = 'Sends each line as a chat message to the router and prints every response (chat, overlay, moderation). Reads stdin line by line when piped. When no bot is running, one is started inside this process.'
+  static override description =
+    'Sends each line as a chat message to the router and prints every response (chat, overlay, moderation). Reads stdin line by line when piped. When no bot is running, one is started inside this process.'
   static override flags = {
     user: Flags.string({ char: 'u', description: 'your chat name', default: 'you' }),
-    role: Flags.string({ char: 'r', description: 'a platform role to hold (repeatable)', options: [...ROLES], multiple: true }),
+    role: Flags.string({
+      char: 'r',
+      description: 'a platform role to hold (repeatable)',
+      options: [...ROLES],
+      multiple: true,
+    }),
     channel: Flags.string({ description: 'local channel id', default: 'console' }),
     url: Flags.string({ description: 'router URL (default: the local router on its port)' }),
     key: Flags.string({ description: 'API key (default: WADDLEBOT_API_KEY, else the local service key)' }),
   }
-  static override examples = ['<%= config.bin %> chat', "printf '!ping\\n!help\\n' | <%= config.bin %> chat", '<%= config.bin %> chat --user Mod --role moderator']
+  static override examples = [
+    '<%= config.bin %> chat',
+    "printf '!ping\\n!help\\n' | <%= config.bin %> chat",
+    '<%= config.bin %> chat --user Mod --role moderator',
+  ]
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Chat)
     const settings = this.settings(flags)
-    if (settings.platforms.local?.enabled === false) throw new WaddleError('WB_PLATFORM_DISABLED', { platform: 'local', file: settings.configFile ?? 'waddlebot.yaml' })
+    if (settings.platforms.local?.enabled === false)
+      throw new WaddleError('WB_PLATFORM_DISABLED', {
+        platform: 'local',
+        file: settings.configFile ?? 'waddlebot.yaml',
+      })
     const url = (flags.url ?? projectRegistry(settings).urlOf('router')).replace(/\/$/, '')
     let stop: (() => Promise<void>) | undefined
     if (!flags.url && !(await routerIsUp(url))) {
       process.stderr.write(`(no bot answering at ${url}: starting one in this process)\n`)
-      const runtime = await startRuntime({ settings, catalog: builtinCatalog, log: createLogger({ level: 'warn', destination: process.stderr }) })
+      const runtime = await startRuntime({
+        settings,
+        catalog: builtinCatalog,
+        log: createLogger({ level: 'warn', destination: process.stderr }),
+      })
       stop = () => runtime.stop()
     }
-    const key = flags.key || settings.env.WADDLEBOT_API_KEY || (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
+    const key =
+      flags.key ||
+      settings.env.WADDLEBOT_API_KEY ||
+      (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
     const who = { user: flags.user, roles: (flags.role ?? []) as Role[], channel: flags.channel }
     const tty = Boolean(process.stdin.isTTY)
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })

@@ -16,14 +16,20 @@ type Storage = (typeof STORAGES)[number]
 type Platform = (typeof PLATFORMS)[number]
 
 const STORAGE_NOTES: Record<Storage, string> = {
-  sqlite: 'SQLite at data/waddlebot.db.\n# For Postgres, set DATABASE_URL=postgres://… in .env (a URL may hold a password, so never here).',
-  postgres: 'Postgres. Set DATABASE_URL in .env (see .env.example; a URL may hold a password, so never here).\n# Without DATABASE_URL the bot falls back to SQLite at data/waddlebot.db.',
+  sqlite:
+    'SQLite at data/waddlebot.db.\n# For Postgres, set DATABASE_URL=postgres://… in .env (a URL may hold a password, so never here).',
+  postgres:
+    'Postgres. Set DATABASE_URL in .env (see .env.example; a URL may hold a password, so never here).\n# Without DATABASE_URL the bot falls back to SQLite at data/waddlebot.db.',
 }
 
 export default class Init extends BaseCommand<typeof Init> {
   static override summary = 'Scaffold a bot project: waddlebot.yaml, .env.example, modules/, data/'
-  static override description = 'Asks for storage and platforms on a terminal; --yes (or a non-interactive shell) takes the defaults: SQLite and the local console platform.'
-  static override examples = ['<%= config.bin %> init mybot', '<%= config.bin %> init mybot --yes --storage postgres --platforms twitch,discord']
+  static override description =
+    'Asks for storage and platforms on a terminal; --yes (or a non-interactive shell) takes the defaults: SQLite and the local console platform.'
+  static override examples = [
+    '<%= config.bin %> init mybot',
+    '<%= config.bin %> init mybot --yes --storage postgres --platforms twitch,discord',
+  ]
   static override args = { dir: Args.string({ description: 'folder to create the project in', default: '.' }) }
   static override flags = {
     yes: Flags.boolean({ char: 'y', description: 'take the defaults, ask nothing' }),
@@ -39,7 +45,9 @@ export default class Init extends BaseCommand<typeof Init> {
     const storage = flags.storage === undefined ? undefined : parseStorage(flags.storage)
     const platforms = flags.platforms === undefined ? undefined : parsePlatforms(flags.platforms)
     const interactive = !flags.yes && process.stdin.isTTY && process.stdout.isTTY
-    const choice = interactive ? await ask(storage, platforms) : { storage: storage ?? 'sqlite', platforms: platforms ?? ['local' as const] }
+    const choice = interactive
+      ? await ask(storage, platforms)
+      : { storage: storage ?? 'sqlite', platforms: platforms ?? ['local' as const] }
     if (choice.storage === 'postgres') await checkPostgres(dir)
     const files = renderTemplate(join(TEMPLATES_DIR, 'project'), dir, templateVars(dir, choice), { force: flags.force })
     this.log(`Created a waddlebot project in ${dir} (${choice.storage}; ${choice.platforms.join(', ')}):`)
@@ -49,8 +57,13 @@ export default class Init extends BaseCommand<typeof Init> {
     const loggedIn = interactive ? await offerAuth(this, dir, choice.platforms) : []
     this.log('\nNext steps:')
     if (cd !== '') this.log(`  cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`)
-    if (needsEnv && !existsSync(join(dir, '.env'))) this.log(`  cp .env.example .env   # and fill in the tokens${choice.storage === 'postgres' ? ' and DATABASE_URL (or keep it set in the environment)' : ''}`)
-    for (const p of choice.platforms) if (p !== 'local' && !loggedIn.includes(p)) this.log(`  waddlebot auth ${p}${' '.repeat(9 - p.length)}# log the bot in to ${p}: the tokens go to .env`)
+    if (needsEnv && !existsSync(join(dir, '.env')))
+      this.log(
+        `  cp .env.example .env   # and fill in the tokens${choice.storage === 'postgres' ? ' and DATABASE_URL (or keep it set in the environment)' : ''}`,
+      )
+    for (const p of choice.platforms)
+      if (p !== 'local' && !loggedIn.includes(p))
+        this.log(`  waddlebot auth ${p}${' '.repeat(9 - p.length)}# log the bot in to ${p}: the tokens go to .env`)
     this.log('  waddlebot start        # the bot, every enabled module in one process')
     this.log('  waddlebot chat         # in a second terminal: talk to it')
   }
@@ -64,10 +77,13 @@ export default class Init extends BaseCommand<typeof Init> {
 async function offerAuth(cmd: Init, dir: string, platforms: readonly Platform[]): Promise<Platform[]> {
   const done: Platform[] = []
   const env = join(dir, '.env')
-  if (!existsSync(env) && existsSync(join(dir, '.env.example'))) copyFileSync(join(dir, '.env.example'), env, constants.COPYFILE_EXCL)
+  if (!existsSync(env) && existsSync(join(dir, '.env.example')))
+    copyFileSync(join(dir, '.env.example'), env, constants.COPYFILE_EXCL)
   for (const p of platforms.filter((x) => x !== 'local')) {
     const prompt = createPrompter()
-    const answer = await prompt.ask('yes', `\nLog the bot in to ${p} now (waddlebot auth ${p})? [Y/n] `, { fallback: 'y' }).finally(() => prompt.close())
+    const answer = await prompt
+      .ask('yes', `\nLog the bot in to ${p} now (waddlebot auth ${p})? [Y/n] `, { fallback: 'y' })
+      .finally(() => prompt.close())
     if (!/^y(es)?$/i.test(answer)) continue
     try {
       await cmd.config.runCommand(`auth:${p}`, ['--config', join(dir, CONFIG_FILE_NAME)])
@@ -82,7 +98,10 @@ async function offerAuth(cmd: Init, dir: string, platforms: readonly Platform[])
 /** `--storage postgres` needs a reachable DATABASE_URL before a single file is written. */
 async function checkPostgres(dir: string): Promise<void> {
   const url = process.env.DATABASE_URL?.trim()
-  if (!url?.startsWith('postgres')) throw new WaddleError('WB_DATABASE_URL_REQUIRED', { got: url ? 'DATABASE_URL is not a postgres:// URL' : 'DATABASE_URL is not set' })
+  if (!url?.startsWith('postgres'))
+    throw new WaddleError('WB_DATABASE_URL_REQUIRED', {
+      got: url ? 'DATABASE_URL is not a postgres:// URL' : 'DATABASE_URL is not set',
+    })
   const storage = await openDatabase({ database: { url }, projectDir: dir } as Settings)
   await storage.close()
 }
@@ -90,21 +109,33 @@ async function checkPostgres(dir: string): Promise<void> {
 function parseStorage(raw: string): Storage {
   const s = raw.trim().toLowerCase()
   if ((STORAGES as readonly string[]).includes(s)) return s as Storage
-  throw new WaddleError('WB_INPUT_INVALID', { field: 'storage', reason: `${JSON.stringify(raw)} is not one of ${STORAGES.join(', ')}` })
+  throw new WaddleError('WB_INPUT_INVALID', {
+    field: 'storage',
+    reason: `${JSON.stringify(raw)} is not one of ${STORAGES.join(', ')}`,
+  })
 }
 
 function parsePlatforms(raw: string): Platform[] {
-  const names = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)
+  const names = raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean)
   const bad = names.filter((p) => !(PLATFORMS as readonly string[]).includes(p))
   if (names.length === 0 || bad.length > 0) {
     const what = bad.length > 0 ? `unknown ${bad.join(', ')}` : 'none given'
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'platforms', reason: `${what}; choose from ${PLATFORMS.join(', ')}` })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'platforms',
+      reason: `${what}; choose from ${PLATFORMS.join(', ')}`,
+    })
   }
   return [...new Set(names as Platform[])]
 }
 
 /** Asks what the flags left open, re-asking until the answer is valid. Empty answer = default. */
-async function ask(storage: Storage | undefined, platforms: Platform[] | undefined): Promise<{ storage: Storage; platforms: Platform[] }> {
+async function ask(
+  storage: Storage | undefined,
+  platforms: Platform[] | undefined,
+): Promise<{ storage: Storage; platforms: Platform[] }> {
   if (storage && platforms) return { storage, platforms }
   const rl = createInterface({ input: process.stdin, output: process.stdout })
   // Reading lines through the iterator keeps answers typed (or pasted) ahead of their question.
@@ -124,8 +155,16 @@ async function ask(storage: Storage | undefined, platforms: Platform[] | undefin
   }
   try {
     return {
-      storage: storage ?? (await until('storage', `Storage (${STORAGES.join('/')}) [sqlite]: `, 'sqlite', parseStorage)),
-      platforms: platforms ?? (await until('platforms', `Platforms (comma-separated: ${PLATFORMS.join(',')}) [local]: `, 'local', parsePlatforms)),
+      storage:
+        storage ?? (await until('storage', `Storage (${STORAGES.join('/')}) [sqlite]: `, 'sqlite', parseStorage)),
+      platforms:
+        platforms ??
+        (await until(
+          'platforms',
+          `Platforms (comma-separated: ${PLATFORMS.join(',')}) [local]: `,
+          'local',
+          parsePlatforms,
+        )),
     }
   } finally {
     rl.close()
@@ -133,7 +172,10 @@ async function ask(storage: Storage | undefined, platforms: Platform[] | undefin
 }
 
 function templateVars(dir: string, choice: { storage: Storage; platforms: Platform[] }): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, '..', 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> }
+  const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, '..', 'package.json'), 'utf8')) as {
+    version: string
+    dependencies: Record<string, string>
+  }
   const self = selfDependency(dir)
   const vars: Record<string, string> = {
     name: packageName(basename(dir)),
@@ -155,6 +197,10 @@ function templateVars(dir: string, choice: { storage: Storage; platforms: Platfo
 
 /** An npm package name from a folder name; never `waddlebot` itself (a project cannot depend on itself). */
 function packageName(folder: string): string {
-  const name = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '') || 'my-bot'
+  const name =
+    folder
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|[-]+$/g, '') || 'my-bot'
   return name === 'waddlebot' ? 'waddlebot-bot' : name
 }

@@ -6,17 +6,26 @@ import { projectRegistry } from '../cli/registry.js'
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run only the named modules in this process, each on its own port'
-  static override description = 'Modules not run here are reached over HTTP at their configured URLs. The word `collector` before a platform name is accepted and ignored (`run collector twitch`).'
+  static override description =
+    'Modules not run here are reached over HTTP at their configured URLs. The word `collector` before a platform name is accepted and ignored (`run collector twitch`).'
   static override strict = false
-  static override args = { modules: Args.string({ description: 'module names (see `waddlebot module list`)', required: true }) }
-  static override examples = ['<%= config.bin %> run router', '<%= config.bin %> run collector twitch', '<%= config.bin %> run twitch discord', '<%= config.bin %> run browser-source youtube-music']
+  static override args = {
+    modules: Args.string({ description: 'module names (see `waddlebot module list`)', required: true }),
+  }
+  static override examples = [
+    '<%= config.bin %> run router',
+    '<%= config.bin %> run collector twitch',
+    '<%= config.bin %> run twitch discord',
+    '<%= config.bin %> run browser-source youtube-music',
+  ]
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run)
     const settings = this.settings(flags)
     const registry = projectRegistry(settings)
     const names = [...new Set((argv as string[]).filter((a) => a !== 'collector'))]
-    if (names.length === 0) throw new WaddleError('WB_INPUT_INVALID', { field: 'modules', reason: 'name at least one module' })
+    if (names.length === 0)
+      throw new WaddleError('WB_INPUT_INVALID', { field: 'modules', reason: 'name at least one module' })
     for (const name of names) {
       const entry = registry.get(name)
       if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })

@@ -22,7 +22,16 @@ export interface StatusRow {
 /** What `status --json` prints. */
 export interface StatusReport {
   ok: boolean
-  router: { url: string; reachable: boolean; error?: string; uptime_s?: number; events_total?: number; events_per_s?: number; errors_last_minute?: number; overlays?: number | null }
+  router: {
+    url: string
+    reachable: boolean
+    error?: string
+    uptime_s?: number
+    events_total?: number
+    events_per_s?: number
+    errors_last_minute?: number
+    overlays?: number | null
+  }
   modules: StatusRow[]
   down: string[]
 }
@@ -36,7 +45,8 @@ async function localRows(registry: Registry, stats: RouterStats | undefined): Pr
       const seen = stats?.modules.find((m) => m.name === entry.name)
       const probe = url ? await fetchHealth(url) : { status: 'down' as const, detail: 'no port of its own' }
       const traffic = { p99_ms: seen?.p99_ms ?? null, errors: seen ? seen.errors : null }
-      if (probe.status === 'down' && seen?.in_process && seen.status === 'ok') return { name: entry.name, port, url, status: 'ok', detail: 'in-process with the router', ...traffic }
+      if (probe.status === 'down' && seen?.in_process && seen.status === 'ok')
+        return { name: entry.name, port, url, status: 'ok', detail: 'in-process with the router', ...traffic }
       return { name: entry.name, port, url, ...probe, ...traffic }
     }),
   )
@@ -46,10 +56,22 @@ async function localRows(registry: Registry, stats: RouterStats | undefined): Pr
 export function routerDownMarksDependents(rows: StatusRow[]): StatusRow[] {
   const router = rows.find((r) => r.name === 'router')
   if (router?.status !== 'down') return rows
-  return rows.map((r) => (r.name !== 'router' && r.status === 'ok' ? { ...r, status: 'degraded', detail: 'router down: no events reach it' } : r))
+  return rows.map((r) =>
+    r.name !== 'router' && r.status === 'ok'
+      ? { ...r, status: 'degraded', detail: 'router down: no events reach it' }
+      : r,
+  )
 }
 
-const fromRouter = (m: ModuleStats): StatusRow => ({ name: m.name, port: m.port, url: m.url, status: m.status, ...(m.detail ? { detail: m.detail } : {}), p99_ms: m.p99_ms, errors: m.errors })
+const fromRouter = (m: ModuleStats): StatusRow => ({
+  name: m.name,
+  port: m.port,
+  url: m.url,
+  status: m.status,
+  ...(m.detail ? { detail: m.detail } : {}),
+  p99_ms: m.p99_ms,
+  errors: m.errors,
+})
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Health of every runnable module, for scripts and CI (exit 7 when one is not ok)'
@@ -58,9 +80,15 @@ export default class Status extends BaseCommand<typeof Status> {
   static override flags = {
     json: Flags.boolean({ description: 'print the report as JSON' }),
     url: Flags.string({ description: 'router URL (default: the local modules and router)' }),
-    key: Flags.string({ description: 'admin API key for the router stats (default: WADDLEBOT_API_KEY, else the local service key)' }),
+    key: Flags.string({
+      description: 'admin API key for the router stats (default: WADDLEBOT_API_KEY, else the local service key)',
+    }),
   }
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json', '<%= config.bin %> status --url http://bot.example:8000 --key wbot_admin_…']
+  static override examples = [
+    '<%= config.bin %> status',
+    '<%= config.bin %> status --json',
+    '<%= config.bin %> status --url http://bot.example:8000 --key wbot_admin_…',
+  ]
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status)
@@ -75,19 +103,46 @@ export default class Status extends BaseCommand<typeof Status> {
       routerError = describeFailure(error).error
     }
     const modules = flags.url
-      ? (stats?.modules.map(fromRouter) ?? [{ name: 'router', port: null, url, status: 'down' as const, detail: `unreachable at ${url} (${routerError})`, p99_ms: null, errors: null }])
+      ? (stats?.modules.map(fromRouter) ?? [
+          {
+            name: 'router',
+            port: null,
+            url,
+            status: 'down' as const,
+            detail: `unreachable at ${url} (${routerError})`,
+            p99_ms: null,
+            errors: null,
+          },
+        ])
       : routerDownMarksDependents(await localRows(registry, stats))
     const down = modules.filter((m) => m.status !== 'ok')
     const report: StatusReport = {
       ok: down.length === 0,
       router: stats
-        ? { url, reachable: true, uptime_s: stats.uptime_s, events_total: stats.events_total, events_per_s: stats.events_per_s, errors_last_minute: stats.errors_last_minute, overlays: stats.overlays }
+        ? {
+            url,
+            reachable: true,
+            uptime_s: stats.uptime_s,
+            events_total: stats.events_total,
+            events_per_s: stats.events_per_s,
+            errors_last_minute: stats.errors_last_minute,
+            overlays: stats.overlays,
+          }
         : { url, reachable: false, ...(routerError ? { error: routerError } : {}) },
       modules,
       down: down.map((m) => m.name),
     }
     const failure = down.length
-      ? new WaddleError('WB_MODULE_DOWN', { count: down.length, total: modules.length, modules: down.map((m) => `${m.name} (${m.status === 'down' ? (m.detail ?? 'down') : `${m.status}${m.detail ? `: ${m.detail}` : ''}`})`).join(', ') })
+      ? new WaddleError('WB_MODULE_DOWN', {
+          count: down.length,
+          total: modules.length,
+          modules: down
+            .map(
+              (m) =>
+                `${m.name} (${m.status === 'down' ? (m.detail ?? 'down') : `${m.status}${m.detail ? `: ${m.detail}` : ''}`})`,
+            )
+            .join(', '),
+        })
       : undefined
     if (flags.json) {
       this.log(JSON.stringify(failure ? { ...report, error: failure.toJSON() } : report, null, 2))
@@ -96,7 +151,9 @@ export default class Status extends BaseCommand<typeof Status> {
     }
     this.log(`${cell('MODULE', 18)}${cell('PORT', 7)}${cell('STATUS', 10)}${cell('P99', 9)}${cell('ERRORS', 8)}DETAIL`)
     for (const m of modules) {
-      this.log(`${cell(m.name, 18)}${cell(m.port === null ? '—' : String(m.port), 7)}${cell(m.status, 10)}${cell(formatMs(m.p99_ms), 9)}${cell(m.errors === null ? '—' : String(m.errors), 8)}${m.detail ?? m.url ?? ''}`)
+      this.log(
+        `${cell(m.name, 18)}${cell(m.port === null ? '—' : String(m.port), 7)}${cell(m.status, 10)}${cell(formatMs(m.p99_ms), 9)}${cell(m.errors === null ? '—' : String(m.errors), 8)}${m.detail ?? m.url ?? ''}`,
+      )
     }
     this.log(
       stats

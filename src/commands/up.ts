@@ -11,9 +11,16 @@ export default class Up extends BaseCommand<typeof Up> {
     'Starts one `waddlebot run <module>` process per module (and replica), prefixes their output ([router], [router#2]), restarts a process that exits with exponential backoff (250 ms, doubling up to 10 s; the count resets after 30 s up; gives up on a process after 10 fast consecutive crashes while the others keep running) and stops them all on SIGINT/SIGTERM (SIGTERM, then SIGKILL after 5 s).',
     'Replicas: a module keeps its documented port, so replica N (N ≥ 2) of a module runs with WADDLEBOT_PORT_OFFSET raised by 1000 × (N − 1) (router#2 listens on 9000, router#3 on 10000) and reaches the other modules at their normal ports. Every process gets WADDLEBOT_REPLICA (0 for the first) and shares one service key and the database.',
   ].join('\n\n')
-  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --replicas router=2', '<%= config.bin %> up --only router,greeter']
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --replicas router=2',
+    '<%= config.bin %> up --only router,greeter',
+  ]
   static override flags = {
-    replicas: Flags.string({ multiple: true, description: 'processes per module: <module>=<count> (comma-separated or repeated)' }),
+    replicas: Flags.string({
+      multiple: true,
+      description: 'processes per module: <module>=<count> (comma-separated or repeated)',
+    }),
     only: Flags.string({ multiple: true, description: 'supervise only these modules (comma-separated or repeated)' }),
   }
 
@@ -22,11 +29,14 @@ export default class Up extends BaseCommand<typeof Up> {
     const settings = this.settings(flags)
     const registry = projectRegistry(settings)
     const modules = flags.only ? pickModules(registry, flags.only) : registry.runnable().map((e) => e.name)
-    if (modules.length === 0) throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: 'no module is enabled (see `waddlebot module list`)' })
+    if (modules.length === 0)
+      throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: 'no module is enabled (see `waddlebot module list`)' })
     const replicas = parseReplicas(flags.replicas, modules)
     const supervisor = createSupervisor({ settings, registry, modules, replicas, out: (line) => this.log(line) })
     const children = supervisor.children
-    this.log(`waddlebot up: ${children.length} process${children.length === 1 ? '' : 'es'} in ${settings.projectDir}. Stop with Ctrl-C.`)
+    this.log(
+      `waddlebot up: ${children.length} process${children.length === 1 ? '' : 'es'} in ${settings.projectDir}. Stop with Ctrl-C.`,
+    )
     for (const c of children) this.log(`  ${c.label.padEnd(20)} ${urlOf(registry, c)}`)
 
     const failure = await new Promise<string | undefined>((resolve) => {
@@ -43,7 +53,14 @@ export default class Up extends BaseCommand<typeof Up> {
 }
 
 function pickModules(registry: Registry, only: readonly string[]): string[] {
-  const names = [...new Set(only.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))]
+  const names = [
+    ...new Set(
+      only
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
   for (const name of names) {
     const entry = registry.get(name)
     if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })

@@ -14,9 +14,27 @@ export type Role = z.infer<typeof roleSchema>
 
 /** The message types named by the contract; other lower-case identifiers are accepted too ("…"). */
 export const KNOWN_MESSAGE_TYPES = [
-  'chatMessage', 'slashCommand', 'interaction', 'follow', 'subscription', 'subgift', 'resub', 'cheer',
-  'raid', 'donation', 'member_join', 'member_leave', 'reaction', 'voice_join', 'voice_leave', 'boost',
-  'ban', 'kick', 'timeout', 'stream_online', 'stream_offline',
+  'chatMessage',
+  'slashCommand',
+  'interaction',
+  'follow',
+  'subscription',
+  'subgift',
+  'resub',
+  'cheer',
+  'raid',
+  'donation',
+  'member_join',
+  'member_leave',
+  'reaction',
+  'voice_join',
+  'voice_leave',
+  'boost',
+  'ban',
+  'kick',
+  'timeout',
+  'stream_online',
+  'stream_offline',
 ] as const
 
 const id = z.string().min(1).max(256)

@@ -3,8 +3,15 @@ import { z } from 'zod'
 import { responseSchema } from './responses.js'
 
 export const OUTCOMES = [
-  'command', 'string_match', 'event', 'ignored', 'unknown_command', 'forbidden', 'rate_limited',
-  'module_error', 'timeout',
+  'command',
+  'string_match',
+  'event',
+  'ignored',
+  'unknown_command',
+  'forbidden',
+  'rate_limited',
+  'module_error',
+  'timeout',
 ] as const
 export const outcomeSchema = z.enum(OUTCOMES)
 export type Outcome = z.infer<typeof outcomeSchema>

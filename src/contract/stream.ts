@@ -72,4 +72,3 @@ export interface RouterStats {
   readonly overlays: number | null
   readonly modules: readonly ModuleStats[]
 }
-

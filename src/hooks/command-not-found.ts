@@ -10,10 +10,20 @@ import { commandName } from '../cli/usage-error.js'
 
 const hook: Hook.CommandNotFound = async function (opts) {
   const typed = commandName(opts.id)
-  if (typed.startsWith('-')) return fail(this, new WaddleError('WB_USAGE', { command: 'waddlebot', reason: `unknown flag ${typed}`, help: 'waddlebot --help' }))
+  if (typed.startsWith('-'))
+    return fail(
+      this,
+      new WaddleError('WB_USAGE', { command: 'waddlebot', reason: `unknown flag ${typed}`, help: 'waddlebot --help' }),
+    )
   const known = [...new Set([...opts.config.commandIDs, ...opts.config.topics.map((t) => t.name)].map(commandName))]
   const nearest = closest(typed, known)
-  fail(this, new WaddleError('WB_COMMAND_UNKNOWN', { command: typed, suggestion: nearest ? `did you mean \`waddlebot ${nearest}\`? ` : '' }))
+  fail(
+    this,
+    new WaddleError('WB_COMMAND_UNKNOWN', {
+      command: typed,
+      suggestion: nearest ? `did you mean \`waddlebot ${nearest}\`? ` : '',
+    }),
+  )
 }
 
 function fail(ctx: Hook.Context, err: WaddleError): void {

@@ -25,9 +25,18 @@ export function hashKey(key: string): string {
 }
 
 /** Creates a key; the plaintext is returned once and never stored. */
-export async function createApiKey(db: Queryable, name: string, scope: KeyScope): Promise<ApiKeyInfo & { key: string }> {
-  if (!KEY_SCOPES.includes(scope)) throw new WaddleError('WB_INPUT_INVALID', { field: 'scope', reason: `must be one of ${KEY_SCOPES.join(', ')}` })
-  if (!/^[\w.-]{1,64}$/.test(name)) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: 'use 1-64 letters, digits, dot, dash or underscore' })
+export async function createApiKey(
+  db: Queryable,
+  name: string,
+  scope: KeyScope,
+): Promise<ApiKeyInfo & { key: string }> {
+  if (!KEY_SCOPES.includes(scope))
+    throw new WaddleError('WB_INPUT_INVALID', { field: 'scope', reason: `must be one of ${KEY_SCOPES.join(', ')}` })
+  if (!/^[\w.-]{1,64}$/.test(name))
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'name',
+      reason: 'use 1-64 letters, digits, dot, dash or underscore',
+    })
   const key = `wbot_${scope}_${randomBytes(32).toString('base64url')}`
   const info: ApiKeyInfo = {
     id: randomUUID().slice(0, 8),
@@ -49,11 +58,14 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyInfo[]> {
 }
 
 export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
-  const { changes } = await db.execute(sql`update api_keys set revoked_at = ${Date.now()} where id = ${id} and revoked_at is null`)
+  const { changes } = await db.execute(
+    sql`update api_keys set revoked_at = ${Date.now()} where id = ${id} and revoked_at is null`,
+  )
   verified.delete(db) // a revocation through this connection does not change its data_version
   if (changes === 0) {
     const [row] = await db.query<{ revoked_at: number | null }>(sql`select revoked_at from api_keys where id = ${id}`)
-    if (row?.revoked_at) throw new WaddleError('WB_KEY_REVOKED', { id, when: new Date(Number(row.revoked_at)).toISOString() })
+    if (row?.revoked_at)
+      throw new WaddleError('WB_KEY_REVOKED', { id, when: new Date(Number(row.revoked_at)).toISOString() })
     throw new WaddleError('WB_KEY_UNKNOWN', { id })
   }
 }

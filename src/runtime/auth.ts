@@ -40,7 +40,12 @@ const verdicts = new WeakMap<FastifyRequest, Map<string, Promise<Caller>>>()
  * Throws WB_AUTH_* when keys are required and the request does not qualify. Checked once per request and
  * route label: a second call (the handler after {@link requireKey}) reuses the first verdict.
  */
-export function authenticate(req: FastifyRequest, options: AuthOptions, scopes: readonly KeyScope[], route: string): Promise<Caller> {
+export function authenticate(
+  req: FastifyRequest,
+  options: AuthOptions,
+  scopes: readonly KeyScope[],
+  route: string,
+): Promise<Caller> {
   let seen = verdicts.get(req)
   if (seen === undefined) {
     seen = new Map()
@@ -58,13 +63,22 @@ export function authenticate(req: FastifyRequest, options: AuthOptions, scopes: 
  * An `onRequest` hook doing {@link authenticate} from the headers alone, before the body is read: a caller
  * without a valid key is answered (401/403) without the server waiting for, or parsing, its body.
  */
-export function requireKey(options: AuthOptions, scopes: readonly KeyScope[], route: string): (req: FastifyRequest) => Promise<void> {
+export function requireKey(
+  options: AuthOptions,
+  scopes: readonly KeyScope[],
+  route: string,
+): (req: FastifyRequest) => Promise<void> {
   return async (req) => {
     await authenticate(req, options, scopes, route)
   }
 }
 
-async function check(req: FastifyRequest, options: AuthOptions, scopes: readonly KeyScope[], route: string): Promise<Caller> {
+async function check(
+  req: FastifyRequest,
+  options: AuthOptions,
+  scopes: readonly KeyScope[],
+  route: string,
+): Promise<Caller> {
   const key = presentedKey(req)
   if (key && sameSecret(key, options.serviceKey)) return { scope: 'service' }
   if (!key) {

@@ -6,7 +6,12 @@ import type { ModuleDefinition } from './module.js'
 import { sql } from './storage/sql.js'
 import type { Storage } from './storage/types.js'
 
-export async function registerModule(storage: Storage, def: ModuleDefinition, url: string, port: number): Promise<void> {
+export async function registerModule(
+  storage: Storage,
+  def: ModuleDefinition,
+  url: string,
+  port: number,
+): Promise<void> {
   const now = Date.now()
   await storage.transaction(async (tx) => {
     await tx.execute(sql`insert into modules (name, version, kind, port, url, summary, status, registered_at, last_heartbeat)
@@ -38,10 +43,14 @@ export async function registerModule(storage: Storage, def: ModuleDefinition, ur
           event_types = excluded.event_types, priority = excluded.priority, execution_mode = excluded.execution_mode,
           is_active = 1, updated_at = excluded.updated_at`)
     }
-    const rows = await tx.query<{ prefix: string; name: string }>(sql`select prefix, name from commands where module = ${def.name} and is_active = 1`)
+    const rows = await tx.query<{ prefix: string; name: string }>(
+      sql`select prefix, name from commands where module = ${def.name} and is_active = 1`,
+    )
     for (const r of rows) {
       if (!keep.includes(`${r.prefix}${r.name}`)) {
-        await tx.execute(sql`update commands set is_active = 0, updated_at = ${now} where prefix = ${r.prefix} and name = ${r.name}`)
+        await tx.execute(
+          sql`update commands set is_active = 0, updated_at = ${now} where prefix = ${r.prefix} and name = ${r.name}`,
+        )
       }
     }
   })

@@ -26,15 +26,17 @@ export const configSchema = z
     bind: z.string().min(1).default('127.0.0.1'),
     port_offset: z.number().int().min(0).max(50_000).optional(),
     data_dir: z.string().min(1).default('./data'),
-    database: z
-      .strictObject({ url: z.string().min(1).optional(), read_url: z.string().min(1).optional() })
-      .default({}),
-    redis: z.strictObject({ url: z.string().min(1).optional(), prefix: z.string().min(1).max(100).default('wb:') }).default({ prefix: 'wb:' }),
+    database: z.strictObject({ url: z.string().min(1).optional(), read_url: z.string().min(1).optional() }).default({}),
+    redis: z
+      .strictObject({ url: z.string().min(1).optional(), prefix: z.string().min(1).max(100).default('wb:') })
+      .default({ prefix: 'wb:' }),
     auth: z.strictObject({ require_keys: z.boolean().default(true) }).default({ require_keys: true }),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .default({ level: 'info' }),
-    modules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'module names are kebab-case'), moduleSettingsSchema).default({}),
+    modules: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'module names are kebab-case'), moduleSettingsSchema)
+      .default({}),
     twitch: platformSchema.optional(),
     discord: platformSchema.optional(),
     slack: platformSchema.optional(),

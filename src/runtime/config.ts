@@ -79,7 +79,11 @@ function readConfigFile(path: string): ConfigFile {
   const doc = parseDocument(readFileSync(path, 'utf8'))
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
-    throw new WaddleError('WB_CONFIG_INVALID', { key: `line ${e.linePos?.[0]?.line ?? '?'}`, reason: e.message.split('\n')[0] ?? 'YAML syntax error', file: path })
+    throw new WaddleError('WB_CONFIG_INVALID', {
+      key: `line ${e.linePos?.[0]?.line ?? '?'}`,
+      reason: e.message.split('\n')[0] ?? 'YAML syntax error',
+      file: path,
+    })
   }
   const raw: unknown = doc.toJS() ?? {}
   const secret = findSecretKey(raw, [])
@@ -88,7 +92,10 @@ function readConfigFile(path: string): ConfigFile {
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error)
     const issue = parsed.error.issues[0]
-    const key = issue?.code === 'unrecognized_keys' ? [field === 'body' ? '' : field, issue.keys[0]].filter(Boolean).join('.') : field
+    const key =
+      issue?.code === 'unrecognized_keys'
+        ? [field === 'body' ? '' : field, issue.keys[0]].filter(Boolean).join('.')
+        : field
     throw new WaddleError('WB_CONFIG_INVALID', { key, reason: message, file: path })
   }
   return parsed.data
@@ -105,14 +112,28 @@ function findSecretKey(value: unknown, path: string[]): string | undefined {
 }
 
 /** `WADDLEBOT_<MODULE>_<KEY>=v` → modules.<module>.<key> (module dashes as underscores; values parsed as YAML scalars). */
-function applyModuleEnv(modules: Record<string, ModuleSettings>, env: NodeJS.ProcessEnv): Record<string, ModuleSettings> {
+function applyModuleEnv(
+  modules: Record<string, ModuleSettings>,
+  env: NodeJS.ProcessEnv,
+): Record<string, ModuleSettings> {
   const out: Record<string, ModuleSettings> = structuredClone(modules)
-  const reserved = new Set(['CONFIG', 'PORT_OFFSET', 'BIND', 'REQUIRE_KEYS', 'LOG_LEVEL', 'SERVICE_KEY', 'API_KEY', 'REPLICA'])
+  const reserved = new Set([
+    'CONFIG',
+    'PORT_OFFSET',
+    'BIND',
+    'REQUIRE_KEYS',
+    'LOG_LEVEL',
+    'SERVICE_KEY',
+    'API_KEY',
+    'REPLICA',
+  ])
   for (const [name, value] of Object.entries(env)) {
     const m = /^WADDLEBOT_([A-Z0-9_]+)$/.exec(name)
     if (!m || value === undefined || reserved.has(m[1]!)) continue
     const rest = m[1]!.toLowerCase()
-    const moduleName = Object.keys(out).concat(KNOWN_MODULE_PREFIXES).find((mod) => rest.startsWith(`${mod.replaceAll('-', '_')}_`))
+    const moduleName = Object.keys(out)
+      .concat(KNOWN_MODULE_PREFIXES)
+      .find((mod) => rest.startsWith(`${mod.replaceAll('-', '_')}_`))
     if (!moduleName) continue
     const key = rest.slice(moduleName.length + 1)
     out[moduleName] = { ...out[moduleName], [key]: parseScalar(value) }
@@ -122,9 +143,26 @@ function applyModuleEnv(modules: Record<string, ModuleSettings>, env: NodeJS.Pro
 
 /** Seed module names, longest first so `youtube_music_x` is not read as `youtube…`. */
 const KNOWN_MODULE_PREFIXES = [
-  'kong-admin-broker', 'browser-source', 'youtube-music', 'marketplace', 'reputation', 'community',
-  'inventory', 'identity', 'shoutout', 'calendar', 'memories', 'spotify', 'discord', 'twitch', 'router',
-  'labels', 'alias', 'slack', 'hub', 'ai',
+  'kong-admin-broker',
+  'browser-source',
+  'youtube-music',
+  'marketplace',
+  'reputation',
+  'community',
+  'inventory',
+  'identity',
+  'shoutout',
+  'calendar',
+  'memories',
+  'spotify',
+  'discord',
+  'twitch',
+  'router',
+  'labels',
+  'alias',
+  'slack',
+  'hub',
+  'ai',
 ]
 
 function parseScalar(v: string): unknown {

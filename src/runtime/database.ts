@@ -11,11 +11,19 @@ export async function openDatabase(settings: Settings): Promise<Storage> {
   try {
     dialectOf(settings.database.url)
   } catch (error) {
-    throw new WaddleError('WB_STORAGE_URL_INVALID', { url: settings.database.url.replace(/\/\/[^@/]*@/, '//***@') }, { cause: error })
+    throw new WaddleError(
+      'WB_STORAGE_URL_INVALID',
+      { url: settings.database.url.replace(/\/\/[^@/]*@/, '//***@') },
+      { cause: error },
+    )
   }
   let storage: Storage | undefined
   try {
-    storage = await createStorage({ url: settings.database.url, readUrl: settings.database.readUrl, cwd: settings.projectDir })
+    storage = await createStorage({
+      url: settings.database.url,
+      readUrl: settings.database.readUrl,
+      cwd: settings.projectDir,
+    })
     await storage.ping()
     return storage
   } catch (error) {
@@ -31,6 +39,10 @@ export async function migrateDatabase(storage: Storage, sets: readonly Migration
     return await storage.migrate(sets)
   } catch (error) {
     const named = /([a-z][\w-]*)\/(\d{4}[\w-]*)/i.exec(firstLine(error))
-    throw new WaddleError('WB_MIGRATION_FAILED', { module: named?.[1] ?? '?', id: named?.[2] ?? '?', reason: firstLine(error) }, { cause: error })
+    throw new WaddleError(
+      'WB_MIGRATION_FAILED',
+      { module: named?.[1] ?? '?', id: named?.[2] ?? '?', reason: firstLine(error) },
+      { cause: error },
+    )
   }
 }

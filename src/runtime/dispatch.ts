@@ -6,7 +6,14 @@
 import type { ExecutionRequest, ExecutionResult } from '../contract/execution.js'
 import { type Response, responseSchema } from '../contract/responses.js'
 import { describeIssue } from '../contract/validate.js'
-import type { CommandContext, CommandDefinition, EventHandlerDefinition, ModuleContext, ModuleDefinition, Reply } from './module.js'
+import type {
+  CommandContext,
+  CommandDefinition,
+  EventHandlerDefinition,
+  ModuleContext,
+  ModuleDefinition,
+  Reply,
+} from './module.js'
 
 /** Finds a command of `def` by `!name`, `#name`, or bare name, aliases included. */
 export function findCommand<T, S>(def: ModuleDefinition<T, S>, command: string): CommandDefinition<T, S> | undefined {
@@ -17,7 +24,10 @@ export function findCommand<T, S>(def: ModuleDefinition<T, S>, command: string):
   )
 }
 
-export function findEventHandler<T, S>(def: ModuleDefinition<T, S>, name: string): EventHandlerDefinition<T, S> | undefined {
+export function findEventHandler<T, S>(
+  def: ModuleDefinition<T, S>,
+  name: string,
+): EventHandlerDefinition<T, S> | undefined {
   return def.events?.find((h) => h.name === name)
 }
 
@@ -27,16 +37,29 @@ export async function executeLocally<T, S>(
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
   const { execution_id, session_id } = request
-  const handler = request.trigger === 'command' ? findCommand(def, request.command) : findEventHandler(def, request.command)
+  const handler =
+    request.trigger === 'command' ? findCommand(def, request.command) : findEventHandler(def, request.command)
   if (!handler) {
-    return { execution_id, session_id, success: false, responses: [], error: `module ${def.name} has no ${request.trigger} ${request.command}` }
+    return {
+      execution_id,
+      session_id,
+      success: false,
+      responses: [],
+      error: `module ${def.name} has no ${request.trigger} ${request.command}`,
+    }
   }
   try {
     const reply = await handler.run(commandContext(ctx, request))
     return { execution_id, session_id, success: true, responses: normalizeReply(reply) }
   } catch (error) {
     ctx.log.error({ err: error, command: request.command }, 'handler failed') // ctx.log already carries module
-    return { execution_id, session_id, success: false, responses: [], error: error instanceof Error ? error.message : String(error) }
+    return {
+      execution_id,
+      session_id,
+      success: false,
+      responses: [],
+      error: error instanceof Error ? error.message : String(error),
+    }
   }
 }
 
@@ -46,8 +69,16 @@ export async function executeLocally<T, S>(
  */
 function commandContext<T, S>(ctx: ModuleContext<T, S>, request: ExecutionRequest): CommandContext<T, S> {
   return {
-    module: ctx.module, config: ctx.config, storage: ctx.storage, cache: ctx.cache, log: ctx.log,
-    settings: ctx.settings, modules: ctx.modules, state: ctx.state, request, args: request.args,
+    module: ctx.module,
+    config: ctx.config,
+    storage: ctx.storage,
+    cache: ctx.cache,
+    log: ctx.log,
+    settings: ctx.settings,
+    modules: ctx.modules,
+    state: ctx.state,
+    request,
+    args: request.args,
   }
 }
 

@@ -35,7 +35,10 @@ export function guessLimit(cache: Cache, log: Logger, options: GuessLimitOptions
   const slot = (req: FastifyRequest) => {
     const t = now()
     const start = Math.floor(t / windowMs) * windowMs
-    return { key: `guess:${options.key}:${req.ip}:${start}`, retryS: Math.max(1, Math.ceil((start + windowMs - t) / 1000)) }
+    return {
+      key: `guess:${options.key}:${req.ip}:${start}`,
+      retryS: Math.max(1, Math.ceil((start + windowMs - t) / 1000)),
+    }
   }
   const safely = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -49,7 +52,8 @@ export function guessLimit(cache: Cache, log: Logger, options: GuessLimitOptions
     async check(req) {
       const { key, retryS } = slot(req)
       const count = await safely(() => cache.incr(key, 0, windowMs))
-      if (count !== undefined && count >= limit) throw new WaddleError('WB_RATE_LIMITED', { what: options.what, seconds: retryS })
+      if (count !== undefined && count >= limit)
+        throw new WaddleError('WB_RATE_LIMITED', { what: options.what, seconds: retryS })
     },
     async failed(req) {
       const { key } = slot(req)

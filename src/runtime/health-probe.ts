@@ -21,9 +21,20 @@ export async function fetchHealth(url: string, timeoutMs = 2000): Promise<ProbeR
     const cause = (error as { cause?: { code?: string } }).cause?.code
     return { status: 'down', detail: `unreachable at ${url}${cause ? `: ${cause}` : ''}` }
   }
-  const body = (await res.json().catch(() => ({}))) as { failing?: string; error?: string; status?: string; detail?: { warnings?: unknown; degraded?: string } }
+  const body = (await res.json().catch(() => ({}))) as {
+    failing?: string
+    error?: string
+    status?: string
+    detail?: { warnings?: unknown; degraded?: string }
+  }
   const warnings = body.detail?.warnings
   if (res.ok && body.status === 'degraded') return { status: 'degraded', detail: body.detail?.degraded ?? 'degraded' }
-  if (res.ok) return Array.isArray(warnings) && warnings.length > 0 ? { status: 'ok', detail: warnings.join('; ') } : { status: 'ok' }
-  return { status: 'degraded', detail: body.failing ? `${body.failing}: ${body.error ?? 'failing'}` : `HTTP ${res.status}` }
+  if (res.ok)
+    return Array.isArray(warnings) && warnings.length > 0
+      ? { status: 'ok', detail: warnings.join('; ') }
+      : { status: 'ok' }
+  return {
+    status: 'degraded',
+    detail: body.failing ? `${body.failing}: ${body.error ?? 'failing'}` : `HTTP ${res.status}`,
+  }
 }

@@ -80,7 +80,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onRecovered: (downMs) => log.info({ down_ms: downMs }, 'Redis recovered'),
     })
     cache = sharedCache
-    const sets: MigrationSet[] = [coreMigrations, ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! }))]
+    const sets: MigrationSet[] = [
+      coreMigrations,
+      ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! })),
+    ]
     await migrateDatabase(storage, sets)
     const serviceKey = resolveServiceKey(settings)
     const local = new Map<string, ModuleClient>()
@@ -97,11 +100,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         settings,
         modules: clients,
       }
-      local.set(def.name, inProcessClient(def, () => {
-        const c = live.get(def.name)
-        if (!c) throw new WaddleError('WB_MODULE_NOT_READY', { module: def.name })
-        return c
-      }))
+      local.set(
+        def.name,
+        inProcessClient(def, () => {
+          const c = live.get(def.name)
+          if (!c) throw new WaddleError('WB_MODULE_NOT_READY', { module: def.name })
+          return c
+        }),
+      )
       setups.push(ctx)
       await registerModule(storage, def, registry.urlOf(def.name), registry.portOf(def.name))
     }
@@ -120,7 +126,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     await sharedCache.publish('commands:changed', { modules: defs.map((d) => d.name) })
     const runtime: Runtime = {
-      settings, registry, storage, cache: sharedCache, log, hosted, clients, serviceKey,
+      settings,
+      registry,
+      storage,
+      cache: sharedCache,
+      log,
+      hosted,
+      clients,
+      serviceKey,
       module<TConfig, TState>(def: ModuleDefinition<TConfig, TState>): HostedModule<TConfig, TState> {
         const h = hosted.find((x): x is HostedModule<TConfig, TState> => isHostedFor(x, def))
         if (!h) throw new WaddleError('WB_MODULE_UNKNOWN', { module: def.name })
@@ -136,7 +149,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return runtime
   } catch (error) {
     await stopModules(hosted, () => {})
-    for (const h of started) if (!hosted.some((x) => x.def === h.def)) await Promise.resolve(h.def.teardown?.(h.ctx)).catch(() => {})
+    for (const h of started)
+      if (!hosted.some((x) => x.def === h.def)) await Promise.resolve(h.def.teardown?.(h.ctx)).catch(() => {})
     await cache?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw error
@@ -174,7 +188,10 @@ async function listen(h: HostedModule, bind: string): Promise<void> {
 }
 
 /** True when `h` hosts exactly `def` (the same object), so its context carries `def`'s config and state. */
-function isHostedFor<TConfig, TState>(h: HostedModule, def: ModuleDefinition<TConfig, TState>): h is HostedModule<TConfig, TState> {
+function isHostedFor<TConfig, TState>(
+  h: HostedModule,
+  def: ModuleDefinition<TConfig, TState>,
+): h is HostedModule<TConfig, TState> {
   return h.def === def
 }
 
@@ -202,7 +219,8 @@ function checkCollisions(defs: readonly AnyModuleDefinition[]): void {
       for (const word of [c.name, ...(c.aliases ?? [])]) {
         const key = `${c.prefix ?? '!'}${word}`
         const first = owner.get(key)
-        if (first && first !== def.name) throw new WaddleError('WB_COMMAND_COLLISION', { command: key, first, second: def.name })
+        if (first && first !== def.name)
+          throw new WaddleError('WB_COMMAND_COLLISION', { command: key, first, second: def.name })
         owner.set(key, def.name)
       }
     }

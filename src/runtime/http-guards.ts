@@ -23,7 +23,11 @@ function envMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
   if (!Number.isSafeInteger(n) || n < 100 || n > 3_600_000) {
-    throw new WaddleError('WB_CONFIG_INVALID', { key: name, reason: 'must be a whole number of milliseconds from 100 to 3600000', file: 'the environment' })
+    throw new WaddleError('WB_CONFIG_INVALID', {
+      key: name,
+      reason: 'must be a whole number of milliseconds from 100 to 3600000',
+      file: 'the environment',
+    })
   }
   return n
 }
@@ -50,9 +54,16 @@ export function timeoutOptions(t: HttpTimeouts) {
   }
 }
 
-function sendCoded(reply: FastifyReply, status: number, code: 'WB_URL_TOO_LONG' | 'WB_INPUT_INVALID', params: Record<string, string | number>): void {
+function sendCoded(
+  reply: FastifyReply,
+  status: number,
+  code: 'WB_URL_TOO_LONG' | 'WB_INPUT_INVALID',
+  params: Record<string, string | number>,
+): void {
   const error = new WaddleError(code, params)
-  reply.code(status).send({ error: { ...error.toJSON(), ...(code === 'WB_INPUT_INVALID' ? { field: params.field } : {}) } })
+  reply
+    .code(status)
+    .send({ error: { ...error.toJSON(), ...(code === 'WB_INPUT_INVALID' ? { field: params.field } : {}) } })
 }
 
 /** Errors raised before a request exists (timeouts, oversized headers, garbage): answered in our shape, then closed. */
@@ -62,17 +73,36 @@ function clientError(err: Error & { code?: string }, socket: Socket): void {
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, new WaddleError('WB_REQUEST_TIMEOUT').toJSON()]
       : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, { code: 'WB_INPUT_INVALID', field: 'headers', message: 'invalid headers: larger than the server accepts', hint: 'send fewer or shorter headers' }]
-        : [400, { code: 'WB_INPUT_INVALID', field: 'request', message: 'invalid request: not valid HTTP', hint: 'send an HTTP/1.1 request' }]
+        ? [
+            431,
+            {
+              code: 'WB_INPUT_INVALID',
+              field: 'headers',
+              message: 'invalid headers: larger than the server accepts',
+              hint: 'send fewer or shorter headers',
+            },
+          ]
+        : [
+            400,
+            {
+              code: 'WB_INPUT_INVALID',
+              field: 'request',
+              message: 'invalid request: not valid HTTP',
+              hint: 'send an HTTP/1.1 request',
+            },
+          ]
   const text = JSON.stringify({ error: body })
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`,
+    )
   }
   socket.destroy(err)
 }
 
 /** Keys whose presence in a JSON body is refused: they would reach prototypes in naive merges. */
-const POISON = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:|"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/
+const POISON =
+  /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:|"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/
 
 /** True when a parsed JSON value holds an own `__proto__` key, or `constructor` with a `prototype` key. */
 function poisoned(root: unknown): boolean {
@@ -82,7 +112,13 @@ function poisoned(root: unknown): boolean {
     if (v === null || typeof v !== 'object') continue
     if (Object.hasOwn(v, '__proto__')) return true
     const ctor = (v as Record<string, unknown>).constructor
-    if (Object.hasOwn(v, 'constructor') && ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype')) return true
+    if (
+      Object.hasOwn(v, 'constructor') &&
+      ctor !== null &&
+      typeof ctor === 'object' &&
+      Object.hasOwn(ctor, 'prototype')
+    )
+      return true
     for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push(child)
   }
   return false
@@ -90,7 +126,11 @@ function poisoned(root: unknown): boolean {
 
 /** Parses a JSON body; WB_INPUT_INVALID (field body) with a message that says what is wrong. */
 export function parseJsonBody(text: string): unknown {
-  if (text.length === 0) throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'is empty but content-type is application/json' })
+  if (text.length === 0)
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'body',
+      reason: 'is empty but content-type is application/json',
+    })
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -98,7 +138,10 @@ export function parseJsonBody(text: string): unknown {
     throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'is not valid JSON' })
   }
   if (POISON.test(text) && poisoned(value)) {
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'must not contain "__proto__" or "constructor.prototype" keys' })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'body',
+      reason: 'must not contain "__proto__" or "constructor.prototype" keys',
+    })
   }
   return value
 }

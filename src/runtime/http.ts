@@ -71,7 +71,11 @@ export interface ServerOptions {
   readonly version?: string
 }
 
-export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: ModuleContext<T>, options: ServerOptions): Promise<FastifyInstance> {
+export async function createModuleServer<T>(
+  def: ModuleDefinition<T>,
+  ctx: ModuleContext<T>,
+  options: ServerOptions,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log,
     logController: new LogController({ disableRequestLogging: true }),
@@ -88,19 +92,31 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
   app.setErrorHandler(errorHandler)
   installBodyRules(app as unknown as FastifyInstance)
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: new WaddleError('WB_NOT_FOUND', { what: `${req.method} ${req.url.split('?')[0]}` }).toHttpJSON() })
+    reply
+      .code(404)
+      .send({ error: new WaddleError('WB_NOT_FOUND', { what: `${req.method} ${req.url.split('?')[0]}` }).toHttpJSON() })
   })
   const auth = { db: ctx.storage, serviceKey: options.serviceKey, requireKeys: ctx.settings.requireKeys }
   const strictAuth = { ...auth, requireKeys: true }
 
   app.get('/health', async (_req, reply) => {
     const replica = process.env.WADDLEBOT_REPLICA // set by `waddlebot up` for each supervised process
-    const base = { module: def.name, version: def.version, pid: process.pid, ...(replica ? { replica: Number(replica) } : {}) }
+    const base = {
+      module: def.name,
+      version: def.version,
+      pid: process.pid,
+      ...(replica ? { replica: Number(replica) } : {}),
+    }
     let detail: unknown
     for (const [dependency, check] of [
       ['database', () => ctx.storage.ping()],
       ['cache', () => ctx.cache.ping()],
-      [def.name, async () => { detail = await def.health?.(ctx) }],
+      [
+        def.name,
+        async () => {
+          detail = await def.health?.(ctx)
+        },
+      ],
     ] as const) {
       try {
         await check()
@@ -120,15 +136,19 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
   })
 
   if ((def.commands?.length ?? 0) + (def.events?.length ?? 0) > 0) {
-    app.post('/api/v1/execute', { onRequest: requireKey(strictAuth, ['module'], 'POST /api/v1/execute') }, async (req) => {
-      await authenticate(req, strictAuth, ['module'], 'POST /api/v1/execute')
-      const parsed = executionRequestSchema.safeParse(req.body)
-      if (!parsed.success) {
-        const { field, message } = describeIssue(parsed.error)
-        throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
-      }
-      return executeLocally(def, ctx, parsed.data)
-    })
+    app.post(
+      '/api/v1/execute',
+      { onRequest: requireKey(strictAuth, ['module'], 'POST /api/v1/execute') },
+      async (req) => {
+        await authenticate(req, strictAuth, ['module'], 'POST /api/v1/execute')
+        const parsed = executionRequestSchema.safeParse(req.body)
+        if (!parsed.success) {
+          const { field, message } = describeIssue(parsed.error)
+          throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+        }
+        return executeLocally(def, ctx, parsed.data)
+      },
+    )
   }
 
   if (def.routes) {
@@ -139,18 +159,27 @@ export async function createModuleServer<T>(def: ModuleDefinition<T>, ctx: Modul
 }
 
 /** Maps every error to a JSON body `{error:{code, message, field?, hint?}}` with the right status. */
-function errorHandler(error: FastifyError | Error, _req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply): void {
+function errorHandler(
+  error: FastifyError | Error,
+  _req: import('fastify').FastifyRequest,
+  reply: import('fastify').FastifyReply,
+): void {
   if (isWaddleError(error)) {
     if (error.code === 'WB_RATE_LIMITED') reply.header('retry-after', String(error.params.seconds ?? 60))
     const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
     // A database or Redis outage: nothing was acknowledged, the client may send it again shortly.
-    if (error.code === 'WB_STORAGE_UNREACHABLE' || error.code === 'WB_CACHE_UNREACHABLE') reply.header('retry-after', String(RETRY_AFTER_S))
+    if (error.code === 'WB_STORAGE_UNREACHABLE' || error.code === 'WB_CACHE_UNREACHABLE')
+      reply.header('retry-after', String(RETRY_AFTER_S))
     reply.code(error.status).send({ error: { ...error.toHttpJSON(), ...(field ? { field } : {}) } })
     return
   }
   const fe = error as FastifyError
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    const type = String(_req.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100) || 'none'
+    const type =
+      String(_req.headers['content-type'] ?? '')
+        .split(';')[0]
+        .trim()
+        .slice(0, 100) || 'none'
     const coded = new WaddleError('WB_MEDIA_TYPE_UNSUPPORTED', { type })
     reply.code(coded.status).send({ error: coded.toJSON() })
     return
@@ -160,7 +189,12 @@ function errorHandler(error: FastifyError | Error, _req: import('fastify').Fasti
     return
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    reply.code(fe.statusCode).send({ error: { ...new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: fe.message }).toHttpJSON(), field: 'body' } })
+    reply.code(fe.statusCode).send({
+      error: {
+        ...new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: fe.message }).toHttpJSON(),
+        field: 'body',
+      },
+    })
     return
   }
   reply.log.error({ err: error }, 'request failed')

@@ -4,10 +4,27 @@ import { pino, type Logger } from 'pino'
 export type { Logger }
 
 const SECRET_PATHS = [
-  'token', 'password', 'secret', 'apiKey', 'api_key', 'key', 'authorization', 'serviceKey',
-  '*.token', '*.password', '*.secret', '*.apiKey', '*.api_key', '*.serviceKey', '*.authorization',
-  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-service-key"]',
-  'headers.authorization', 'headers["x-api-key"]', 'headers["x-service-key"]',
+  'token',
+  'password',
+  'secret',
+  'apiKey',
+  'api_key',
+  'key',
+  'authorization',
+  'serviceKey',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  '*.api_key',
+  '*.serviceKey',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-service-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-service-key"]',
 ]
 
 export interface LoggerOptions {

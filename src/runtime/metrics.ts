@@ -21,7 +21,10 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
   if (existing) return existing
   const pending = new Map<string, { labels: Labels; n: number }>()
   const c: Counter = new Counter({
-    name, help, labelNames, registers: [metricsRegistry],
+    name,
+    help,
+    labelNames,
+    registers: [metricsRegistry],
     collect() {
       for (const entry of pending.values()) {
         if (entry.n === 0) continue
@@ -39,14 +42,18 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
     for (const l of labelNames) key += `${labels[l]}\u0001`
     const entry = pending.get(key)
     if (entry) entry.n += by
-    else if (Object.keys(labels).every((l) => labelNames.includes(l))) pending.set(key, { labels: { ...labels }, n: by })
+    else if (Object.keys(labels).every((l) => labelNames.includes(l)))
+      pending.set(key, { labels: { ...labels }, n: by })
     else realInc(labels as Record<string, string | number>, by) // prom-client names the unknown label
   }) as Counter['inc']
   return c
 }
 
 function gauge(name: string, help: string, labelNames: string[]): Gauge {
-  return (metricsRegistry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames, registers: [metricsRegistry] })
+  return (
+    (metricsRegistry.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({ name, help, labelNames, registers: [metricsRegistry] })
+  )
 }
 
 /** Events received by the router, by platform and message type. */
@@ -55,20 +62,42 @@ export const eventsIn = counter('waddlebot_events_in_total', 'Events received by
 export const eventsOut = counter('waddlebot_events_out_total', 'Responses sent by the router', ['platform', 'type'])
 /** Router outcomes; `module_error` and `timeout` are the errors. */
 export const eventOutcomes = counter('waddlebot_event_outcomes_total', 'Router outcomes', ['outcome'])
-export const commandExecutions = counter('waddlebot_command_executions_total', 'Command executions', ['command', 'module', 'status'])
-export const rateLimitRefusals = counter('waddlebot_rate_limit_refusals_total', 'Commands refused by a rate limit or cooldown', ['command', 'reason'])
+export const commandExecutions = counter('waddlebot_command_executions_total', 'Command executions', [
+  'command',
+  'module',
+  'status',
+])
+export const rateLimitRefusals = counter(
+  'waddlebot_rate_limit_refusals_total',
+  'Commands refused by a rate limit or cooldown',
+  ['command', 'reason'],
+)
 /** Moderation actions carried out on a platform (warn, delete, timeout, ban), counted by the collector that does it. */
-export const moderationActions = counter('waddlebot_moderation_actions_total', 'Moderation actions taken', ['platform', 'action'])
+export const moderationActions = counter('waddlebot_moderation_actions_total', 'Moderation actions taken', [
+  'platform',
+  'action',
+])
 /** Moderation actions the router decided on (its responses of type moderation), by platform. */
-export const moderationDecisions = counter('waddlebot_moderation_decisions_total', 'Moderation actions decided by the router', ['platform', 'action'])
+export const moderationDecisions = counter(
+  'waddlebot_moderation_decisions_total',
+  'Moderation actions decided by the router',
+  ['platform', 'action'],
+)
 /** Messages a collector dropped instead of sending (queue full, too old, platform refused). */
-export const outboundDrops = counter('waddlebot_outbound_dropped_total', 'Outbound messages dropped by a collector', ['platform', 'reason'])
+export const outboundDrops = counter('waddlebot_outbound_dropped_total', 'Outbound messages dropped by a collector', [
+  'platform',
+  'reason',
+])
 /** Messages waiting in a collector's outbound queue (set by the collector). */
-export const outboundQueueDepth = gauge('waddlebot_outbound_queue_depth', 'Messages waiting in an outbound queue', ['platform'])
+export const outboundQueueDepth = gauge('waddlebot_outbound_queue_depth', 'Messages waiting in an outbound queue', [
+  'platform',
+])
 /** Connected overlay WebSockets in this process, by overlay type (set by browser-source). */
 export const overlayConnections = gauge('waddlebot_overlay_connections', 'Connected overlay browser sources', ['type'])
 /** Live coordination claims per container (the router refreshes it from the coordination table). */
-export const coordinationClaims = gauge('waddlebot_coordination_claims', 'Live coordination claims per container', ['container'])
+export const coordinationClaims = gauge('waddlebot_coordination_claims', 'Live coordination claims per container', [
+  'container',
+])
 
 /** Replaces the per-container claim gauge with `containers` (containers no longer holding claims disappear). */
 export function setCoordinationClaims(containers: Readonly<Record<string, number>>): void {

@@ -86,11 +86,20 @@ export function httpClient(module: string, baseUrl: string, serviceKey: string):
           signal: AbortSignal.timeout(ms),
         })
       } catch (error) {
-        if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) throw new TimeoutError(module, ms)
-        throw new WaddleError('WB_MODULE_UNREACHABLE', { module, url: baseUrl, reason: (error as Error).message }, { cause: error })
+        if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+          throw new TimeoutError(module, ms)
+        throw new WaddleError(
+          'WB_MODULE_UNREACHABLE',
+          { module, url: baseUrl, reason: (error as Error).message },
+          { cause: error },
+        )
       }
       const body: unknown = await res.json().catch(() => undefined)
-      if (!res.ok) throw new WaddleError('WB_MODULE_BAD_REPLY', { module, reason: `HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}` })
+      if (!res.ok)
+        throw new WaddleError('WB_MODULE_BAD_REPLY', {
+          module,
+          reason: `HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}`,
+        })
       const parsed = executionResultSchema.safeParse(body)
       if (!parsed.success) {
         const { field, message } = describeIssue(parsed.error)
@@ -121,7 +130,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, module: string): 
 }
 
 /** `ModuleClients.request` over HTTP: base URL + path, the service key, a deadline, coded failures. */
-export async function requestModule(module: string, baseUrl: string, serviceKey: string, path: string, init: ModuleRequestInit = {}): Promise<globalThis.Response> {
+export async function requestModule(
+  module: string,
+  baseUrl: string,
+  serviceKey: string,
+  path: string,
+  init: ModuleRequestInit = {},
+): Promise<globalThis.Response> {
   const ms = init.timeoutMs ?? 2000
   const headers: Record<string, string> = { 'x-service-key': serviceKey }
   if (init.body !== undefined) headers['content-type'] = 'application/json'
@@ -133,8 +148,13 @@ export async function requestModule(module: string, baseUrl: string, serviceKey:
       signal: AbortSignal.timeout(ms),
     })
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) throw new TimeoutError(module, ms)
-    throw new WaddleError('WB_MODULE_UNREACHABLE', { module, url: baseUrl, reason: (error as Error).message }, { cause: error })
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+      throw new TimeoutError(module, ms)
+    throw new WaddleError(
+      'WB_MODULE_UNREACHABLE',
+      { module, url: baseUrl, reason: (error as Error).message },
+      { cause: error },
+    )
   }
 }
 
@@ -142,7 +162,11 @@ export async function requestModule(module: string, baseUrl: string, serviceKey:
  * `ctx.modules` over a registry: the modules in `local` are called in process, every other one over HTTP at
  * its registry URL with the service key.
  */
-export function createModuleClients(registry: Registry, serviceKey: string, local: ReadonlyMap<string, ModuleClient> = new Map()): ModuleClients {
+export function createModuleClients(
+  registry: Registry,
+  serviceKey: string,
+  local: ReadonlyMap<string, ModuleClient> = new Map(),
+): ModuleClients {
   return {
     get: (name) => local.get(name) ?? httpClient(name, registry.urlOf(name), serviceKey),
     isLocal: (name) => local.has(name),

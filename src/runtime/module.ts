@@ -42,7 +42,8 @@ export interface ModuleContext<TConfig = Record<string, unknown>, TState = unkno
 }
 
 /** A command invocation: the module context plus the execution request of CONTRACT §4.2. */
-export interface CommandContext<TConfig = Record<string, unknown>, TState = unknown> extends ModuleContext<TConfig, TState> {
+export interface CommandContext<TConfig = Record<string, unknown>, TState = unknown>
+  extends ModuleContext<TConfig, TState> {
   readonly request: ExecutionRequest
   readonly args: readonly string[]
 }

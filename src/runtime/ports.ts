@@ -6,7 +6,11 @@ export function portOffsetFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   if (raw === undefined || raw === '') return 0
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 0 || n > 50_000) {
-    throw new WaddleError('WB_CONFIG_INVALID', { key: 'WADDLEBOT_PORT_OFFSET', reason: `must be an integer between 0 and 50000, got ${raw}`, file: 'the environment' })
+    throw new WaddleError('WB_CONFIG_INVALID', {
+      key: 'WADDLEBOT_PORT_OFFSET',
+      reason: `must be an integer between 0 and 50000, got ${raw}`,
+      file: 'the environment',
+    })
   }
   return n
 }

@@ -90,10 +90,18 @@ export function redisAddressOf(url: string): string {
  * commands issued in the same tick leave in one socket write (one write per event was half the router's
  * CPU on Postgres + Redis, bench/router-inprocess.bench.ts profiled). `report` hears outages (see watchRedis).
  */
-export function openRedis<TClient extends Redis = Redis>(url: string, options: RedisClientOptions, report: OutageReport): RedisConnection<TClient> {
+export function openRedis<TClient extends Redis = Redis>(
+  url: string,
+  options: RedisClientOptions,
+  report: OutageReport,
+): RedisConnection<TClient> {
   const client = new Redis(url, {
-    lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 2, connectTimeout: 3000,
-    enableOfflineQueue: options.enableOfflineQueue ?? true, scripts: options.scripts,
+    lazyConnect: true,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 3000,
+    enableOfflineQueue: options.enableOfflineQueue ?? true,
+    scripts: options.scripts,
   }) as TClient
   let lastConnectionError: unknown
   let everReady = false
@@ -113,12 +121,18 @@ export function openRedis<TClient extends Redis = Redis>(url: string, options: R
     },
     async connect(timeoutMs, onFail) {
       try {
-        await withRedisTimeout<unknown>(client.status === 'wait' ? client.connect() : client.ping(), timeoutMs, 'connect')
+        await withRedisTimeout<unknown>(
+          client.status === 'wait' ? client.connect() : client.ping(),
+          timeoutMs,
+          'connect',
+        )
       } catch (error) {
         await onFail()
         // ioredis says only "Connection is closed."; the error it reported before says why.
         const cause = lastConnectionError instanceof Error ? lastConnectionError : error
-        throw cause instanceof Error && cause !== error ? new Error(`${cause.message} (${String(error)})`, { cause }) : error
+        throw cause instanceof Error && cause !== error
+          ? new Error(`${cause.message} (${String(error)})`, { cause })
+          : error
       }
     },
   }

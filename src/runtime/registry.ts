@@ -64,12 +64,16 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
       source: 'seed',
       available: load !== undefined,
       // A collector is off when its module or its platform says `enabled: false` (`twitch.enabled: false`).
-      enabled: load !== undefined && cfg?.enabled !== false && !(m.kind === 'collector' && platformOff(settings, m.name)),
+      enabled:
+        load !== undefined && cfg?.enabled !== false && !(m.kind === 'collector' && platformOff(settings, m.name)),
       load: async () => {
         if (!load) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: m.name })
         const def = await load()
         if (def.name !== m.name || (def.port !== undefined && def.port !== m.port)) {
-          throw new WaddleError('WB_MODULE_INVALID', { module: m.name, reason: 'its definition does not match its manifest (name or port)' })
+          throw new WaddleError('WB_MODULE_INVALID', {
+            module: m.name,
+            reason: 'its definition does not match its manifest (name or port)',
+          })
         }
         return def
       },
@@ -117,7 +121,8 @@ function hostFor(bind: string): string {
 /** Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. */
 export async function loadProjectModule(name: string, path: string): Promise<AnyModuleDefinition> {
   const file = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(path, f)).find((f) => existsSync(f))
-  if (!file) throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
+  if (!file)
+    throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
@@ -133,7 +138,10 @@ const KINDS = new Set(['collector', 'router', 'interaction', 'core', 'hub'])
 /** Rejects a definition the runtime could not host, naming what is wrong. */
 export function checkDefinition(name: string, def: unknown): AnyModuleDefinition {
   if (!def || typeof def !== 'object') {
-    throw new WaddleError('WB_MODULE_INVALID', { module: name, reason: 'the module file must `export default defineModule({...})`' })
+    throw new WaddleError('WB_MODULE_INVALID', {
+      module: name,
+      reason: 'the module file must `export default defineModule({...})`',
+    })
   }
   const d = def as Partial<AnyModuleDefinition>
   const fail = (reason: string): never => {

@@ -28,7 +28,12 @@ export interface BackoffOptions {
   readonly resetAfterMs: number
 }
 
-export const DEFAULT_BACKOFF = { initialMs: 250, factor: 2, maxMs: 10_000, resetAfterMs: 30_000 } as const satisfies BackoffOptions
+export const DEFAULT_BACKOFF = {
+  initialMs: 250,
+  factor: 2,
+  maxMs: 10_000,
+  resetAfterMs: 30_000,
+} as const satisfies BackoffOptions
 
 /** The delay before restart number `attempt` (0 = the first restart after a crash). */
 export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
@@ -39,12 +44,18 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
  * Parses `--replicas` values (`router=2,twitch=3`, the flag may repeat) into module → count.
  * With `known`, names outside it are refused. Throws WB_INPUT_INVALID naming `replicas`.
  */
-export function parseReplicas(specs: string | readonly string[] | undefined, known?: readonly string[]): Map<string, number> {
+export function parseReplicas(
+  specs: string | readonly string[] | undefined,
+  known?: readonly string[],
+): Map<string, number> {
   const out = new Map<string, number>()
   const fail = (reason: string): never => {
     throw new WaddleError('WB_INPUT_INVALID', { field: 'replicas', reason })
   }
-  const items = (typeof specs === 'string' ? [specs] : (specs ?? [])).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
+  const items = (typeof specs === 'string' ? [specs] : (specs ?? []))
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const item of items) {
     const m = /^([a-z0-9][a-z0-9_-]*)=(\d+)$/.exec(item)
     if (!m) fail(`expected <module>=<count>, got ${JSON.stringify(item)}`)
@@ -67,11 +78,19 @@ export interface ChildInfo {
 }
 
 /** The children of `modules` × their replica counts, in order. Throws WB_INPUT_INVALID when a port offset overflows. */
-export function planChildren(modules: readonly string[], replicas: ReadonlyMap<string, number>, baseOffset: number): ChildInfo[] {
+export function planChildren(
+  modules: readonly string[],
+  replicas: ReadonlyMap<string, number>,
+  baseOffset: number,
+): ChildInfo[] {
   return modules.flatMap((module) =>
     Array.from({ length: replicas.get(module) ?? 1 }, (_, replica) => {
       const portOffset = baseOffset + REPLICA_PORT_STEP * replica
-      if (portOffset > 50_000) throw new WaddleError('WB_INPUT_INVALID', { field: 'replicas', reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)` })
+      if (portOffset > 50_000)
+        throw new WaddleError('WB_INPUT_INVALID', {
+          field: 'replicas',
+          reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)`,
+        })
       return { module, replica, label: replica === 0 ? module : `${module}#${replica + 1}`, portOffset }
     }),
   )
@@ -80,7 +99,10 @@ export function planChildren(modules: readonly string[], replicas: ReadonlyMap<s
 /** Events of a supervisor (tests and `up` watch them). */
 export interface SupervisorEvents {
   spawn: [child: ChildInfo, pid: number]
-  exit: [child: ChildInfo, info: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; uptimeMs: number }]
+  exit: [
+    child: ChildInfo,
+    info: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; uptimeMs: number },
+  ]
   restart: [child: ChildInfo, info: { attempt: number; delayMs: number }]
   giveup: [child: ChildInfo, crashes: number]
   line: [child: ChildInfo, text: string]
@@ -142,7 +164,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#o = options
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
     const plan = planChildren(options.modules, options.replicas ?? new Map(), options.settings.portOffset)
-    this.#slots = plan.map((info) => ({ info, status: 'stopped', proc: undefined, pid: undefined, startedAt: 0, crashes: 0, timer: undefined, exited: Promise.resolve() }))
+    this.#slots = plan.map((info) => ({
+      info,
+      status: 'stopped',
+      proc: undefined,
+      pid: undefined,
+      startedAt: 0,
+      crashes: 0,
+      timer: undefined,
+      exited: Promise.resolve(),
+    }))
     this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
     this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
     this.#env = childEnv(options.settings, options.registry, options.modules)
@@ -187,14 +218,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #spawn(slot: Slot): void {
     const { info } = slot
     slot.timer = undefined
-    const proc = spawn(process.execPath, ['--import', WATCHDOG, ...(this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module])], {
-      cwd: this.#o.settings.projectDir,
-      env: this.#env(info),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
-    })
+    const proc = spawn(
+      process.execPath,
+      ['--import', WATCHDOG, ...(this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module])],
+      {
+        cwd: this.#o.settings.projectDir,
+        env: this.#env(info),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
+      },
+    )
     let settle = () => {}
-    Object.assign(slot, { proc, pid: proc.pid, startedAt: Date.now(), status: 'running', exited: new Promise<void>((r) => (settle = r)) })
+    Object.assign(slot, {
+      proc,
+      pid: proc.pid,
+      startedAt: Date.now(),
+      status: 'running',
+      exited: new Promise<void>((r) => (settle = r)),
+    })
     for (const stream of [proc.stdout, proc.stderr]) {
       if (!stream) continue
       createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (text) => {
@@ -247,7 +288,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const delayMs = backoffDelay(slot.crashes - 1, this.#backoff)
     slot.status = 'backoff'
-    this.#say(`${info.label} exited (${how}) after ${(uptimeMs / 1000).toFixed(1)} s; restart ${slot.crashes} in ${delayMs} ms`)
+    this.#say(
+      `${info.label} exited (${how}) after ${(uptimeMs / 1000).toFixed(1)} s; restart ${slot.crashes} in ${delayMs} ms`,
+    )
     this.emit('restart', info, { attempt: slot.crashes, delayMs })
     slot.timer = setTimeout(() => this.#spawn(slot), delayMs)
   }
@@ -270,16 +313,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
  * port offset, the config file, and, for replicas past the first, the URLs of the other supervised modules
  * (they listen at the base offset, not at this replica's).
  */
-function childEnv(settings: Settings, registry: Registry, modules: readonly string[]): (child: ChildInfo) => NodeJS.ProcessEnv {
+function childEnv(
+  settings: Settings,
+  registry: Registry,
+  modules: readonly string[],
+): (child: ChildInfo) => NodeJS.ProcessEnv {
   const serviceKey = resolveServiceKey(settings)
-  const peers = modules.filter((m) => (registry.get(m)?.port ?? 0) > 0).map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
+  const peers = modules
+    .filter((m) => (registry.get(m)?.port ?? 0) > 0)
+    .map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
     ...settings.env,
     WADDLEBOT_SERVICE_KEY: serviceKey,
     WADDLEBOT_REPLICA: String(child.replica),
     WADDLEBOT_PORT_OFFSET: String(child.portOffset),
     ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
-    ...(child.replica > 0 ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url])) : {}),
+    ...(child.replica > 0
+      ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url]))
+      : {}),
   })
 }
 

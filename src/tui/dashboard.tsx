@@ -74,12 +74,18 @@ export function Dashboard({ source, width: w, height: h }: DashboardProps) {
   const modulesWidth = wide ? width - sideWidth : width
   const moduleCount = state.stats?.modules.length ?? 1
   const compactSide = wide ? 0 : 3
-  const modulesHeight = Math.min(Math.max(wide ? 6 : 4, moduleCount + 3), Math.max(wide ? 6 : 4, Math.floor((usable - 3 - compactSide) * 0.45)))
+  const modulesHeight = Math.min(
+    Math.max(wide ? 6 : 4, moduleCount + 3),
+    Math.max(wide ? 6 : 4, Math.floor((usable - 3 - compactSide) * 0.45)),
+  )
   const feedHeight = Math.max(3, usable - 2 - 1 - modulesHeight - compactSide)
   const stale = state.connection.state !== 'live'
-  const modules = stale && state.stats
-    ? state.stats.modules.map((m) => (m.name === 'router' ? { ...m, status: 'down' as const, detail: 'not answering' } : m))
-    : state.stats?.modules
+  const modules =
+    stale && state.stats
+      ? state.stats.modules.map((m) =>
+          m.name === 'router' ? { ...m, status: 'down' as const, detail: 'not answering' } : m,
+        )
+      : state.stats?.modules
   const side = (
     <SidePane
       overlays={state.stats?.overlays}
@@ -95,7 +101,14 @@ export function Dashboard({ source, width: w, height: h }: DashboardProps) {
     <Box flexDirection="column" width={width} height={usable}>
       <Header state={state} now={Date.now()} width={width} />
       <Box flexDirection="row" width={width} height={modulesHeight}>
-        <ModulesPane modules={modules} width={modulesWidth} height={modulesHeight} focused={focus === 'modules'} scroll={scroll.modules} stale={stale} />
+        <ModulesPane
+          modules={modules}
+          width={modulesWidth}
+          height={modulesHeight}
+          focused={focus === 'modules'}
+          scroll={scroll.modules}
+          stale={stale}
+        />
         {wide ? side : null}
       </Box>
       {wide ? null : side}

@@ -32,10 +32,22 @@ export function FeedPane({ items, width, height, focused, scroll, filter, paused
   const first = Math.min(scroll, Math.max(0, matching.length - rows))
   const shown = matching.slice(first, first + rows)
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : 'gray'} width={width} height={height} paddingX={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={focused ? 'cyan' : 'gray'}
+      width={width}
+      height={height}
+      paddingX={1}
+    >
       <Text bold wrap="truncate-end">
         Live feed
-        {filter ? <Text color="cyan"> · filter “{filter}” ({matching.length})</Text> : null}
+        {filter ? (
+          <Text color="cyan">
+            {' '}
+            · filter “{filter}” ({matching.length})
+          </Text>
+        ) : null}
         {paused ? <Text color="yellow"> · paused{held ? `, ${held} new` : ''}</Text> : null}
         {first > 0 ? <Text dimColor> · {first} newer above</Text> : null}
       </Text>

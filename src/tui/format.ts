@@ -16,7 +16,9 @@ export function sparkline(values: readonly number[], width: number = values.leng
     merged.push(Math.max(...values.slice(from, to)))
   }
   const max = Math.max(...merged)
-  return merged.map((v) => (v <= 0 || max <= 0 ? BARS[0] : BARS[Math.min(7, 1 + Math.floor((v / max) * 6.999))])).join('')
+  return merged
+    .map((v) => (v <= 0 || max <= 0 ? BARS[0] : BARS[Math.min(7, 1 + Math.floor((v / max) * 6.999))]))
+    .join('')
 }
 
 /** `42s`, `5m 03s`, `1h 02m`, `3d 4h`. */

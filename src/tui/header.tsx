@@ -17,16 +17,21 @@ export interface HeaderProps {
 export function Header({ state, now, width }: HeaderProps) {
   const { connection: c, stats } = state
   const badge =
-    c.state === 'live' ? <Text color="green">● live</Text>
-    : c.state === 'connecting' ? <Text color="yellow">◌ connecting</Text>
-    : <Text color="red">✖ {c.state}</Text>
+    c.state === 'live' ? (
+      <Text color="green">● live</Text>
+    ) : c.state === 'connecting' ? (
+      <Text color="yellow">◌ connecting</Text>
+    ) : (
+      <Text color="red">✖ {c.state}</Text>
+    )
   let second: ReactNode
   if (c.state === 'unreachable' || c.state === 'refused') {
     const seconds = Math.max(0, Math.ceil((c.retryAt - now) / 1000))
     const auth = c.state === 'refused' && /^40[13]/.test(c.error)
     second = (
       <Text color="red" wrap="truncate-end">
-        {c.state === 'unreachable' ? `router unreachable at ${c.url}` : `router at ${c.url} answered ${c.error}`}, retrying in {seconds}s
+        {c.state === 'unreachable' ? `router unreachable at ${c.url}` : `router at ${c.url} answered ${c.error}`},
+        retrying in {seconds}s
         <Text dimColor>{c.state === 'unreachable' ? ` (${c.error})` : auth ? ' (pass an admin --key)' : ''}</Text>
       </Text>
     )
@@ -47,9 +52,17 @@ export function Header({ state, now, width }: HeaderProps) {
   return (
     <Box flexDirection="column" width={width} height={2}>
       <Text wrap="truncate-end">
-        <Text bold color="magenta">waddlebot</Text> {c.url} {badge}
+        <Text bold color="magenta">
+          waddlebot
+        </Text>{' '}
+        {c.url} {badge}
         {stats ? <Text> · up {formatUptime(stats.uptime_s)}</Text> : null}
-        {state.paused ? <Text color="yellow" bold> · PAUSED{state.held.length ? ` (+${state.held.length})` : ''}</Text> : null}
+        {state.paused ? (
+          <Text color="yellow" bold>
+            {' '}
+            · PAUSED{state.held.length ? ` (+${state.held.length})` : ''}
+          </Text>
+        ) : null}
       </Text>
       {second}
     </Box>

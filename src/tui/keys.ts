@@ -33,9 +33,17 @@ export interface KeyInfo {
 
 export type KeyEffect = 'quit' | 'pause' | undefined
 
-export const initialUi: UiState = { focus: 'feed', scroll: { modules: 0, feed: 0, side: 0 }, filter: '', draft: undefined }
+export const initialUi: UiState = {
+  focus: 'feed',
+  scroll: { modules: 0, feed: 0, side: 0 },
+  filter: '',
+  draft: undefined,
+}
 
-const scrolled = (ui: UiState, delta: number): UiState => ({ ...ui, scroll: { ...ui.scroll, [ui.focus]: Math.max(0, ui.scroll[ui.focus] + delta) } })
+const scrolled = (ui: UiState, delta: number): UiState => ({
+  ...ui,
+  scroll: { ...ui.scroll, [ui.focus]: Math.max(0, ui.scroll[ui.focus] + delta) },
+})
 
 /**
  * q quit · tab / shift-tab switch pane · ↑ ↓ PgUp PgDn scroll the focused pane · / start typing a filter
@@ -43,16 +51,21 @@ const scrolled = (ui: UiState, delta: number): UiState => ({ ...ui, scroll: { ..
  */
 export function onKey(ui: UiState, input: string, key: KeyInfo): { ui: UiState; effect?: KeyEffect } {
   if (ui.draft !== undefined) {
-    if (key.return) return { ui: { ...ui, filter: ui.draft.trim(), draft: undefined, scroll: { ...ui.scroll, feed: 0 } } }
+    if (key.return)
+      return { ui: { ...ui, filter: ui.draft.trim(), draft: undefined, scroll: { ...ui.scroll, feed: 0 } } }
     if (key.escape) return { ui: { ...ui, filter: '', draft: undefined } }
     if (key.backspace || key.delete) return { ui: { ...ui, draft: ui.draft.slice(0, -1) } }
-    if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow) return { ui: { ...ui, draft: ui.draft + input } }
+    if (input && !key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow)
+      return { ui: { ...ui, draft: ui.draft + input } }
     return { ui }
   }
   if (input === 'q') return { ui, effect: 'quit' }
   if (input === 'p') return { ui, effect: 'pause' }
   if (input === '/') return { ui: { ...ui, draft: ui.filter } }
-  if (key.tab) return { ui: { ...ui, focus: PANES[(PANES.indexOf(ui.focus) + (key.shift ? PANES.length - 1 : 1)) % PANES.length]! } }
+  if (key.tab)
+    return {
+      ui: { ...ui, focus: PANES[(PANES.indexOf(ui.focus) + (key.shift ? PANES.length - 1 : 1)) % PANES.length]! },
+    }
   if (key.escape) return { ui: { ...ui, filter: '' } }
   if (key.upArrow) return { ui: scrolled(ui, -1) }
   if (key.downArrow) return { ui: scrolled(ui, 1) }

@@ -35,7 +35,14 @@ export function ModulesPane({ modules, width, height, focused, scroll, stale }: 
   const shown = list.slice(first, first + rowsRoom)
   const title = `Modules${list.length > rowsRoom ? ` ${first + 1}-${first + shown.length}/${list.length}` : ''}`
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : 'gray'} width={width} height={height} paddingX={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={focused ? 'cyan' : 'gray'}
+      width={width}
+      height={height}
+      paddingX={1}
+    >
       <Text bold wrap="truncate-end">
         {cell(title, cols.name)}
         <Text dimColor>
@@ -58,7 +65,20 @@ export function ModulesPane({ modules, width, height, focused, scroll, stale }: 
             {cell(formatMs(m.p99_ms), cols.p99)}
             <Text {...(m.errors > 0 ? { color: 'red' } : {})}>{cell(String(m.errors), cols.errors)}</Text>
             {cell(m.replicas === null ? '—' : String(m.replicas), cols.replicas)}
-            {wide ? <Text dimColor>{cell(m.status === 'ok' ? (m.in_process && !m.url ? 'in-process' : (m.url ?? '')) : (m.detail ?? m.url ?? ''), inner - fixed)}</Text> : ''}
+            {wide ? (
+              <Text dimColor>
+                {cell(
+                  m.status === 'ok'
+                    ? m.in_process && !m.url
+                      ? 'in-process'
+                      : (m.url ?? '')
+                    : (m.detail ?? m.url ?? ''),
+                  inner - fixed,
+                )}
+              </Text>
+            ) : (
+              ''
+            )}
           </Text>
         )
       })}

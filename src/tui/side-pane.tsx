@@ -26,7 +26,8 @@ export function SidePane({ overlays, claims, width, height, focused, compact }: 
     return (
       <Box borderStyle="round" borderColor={border} width={width} height={height} paddingX={1}>
         <Text wrap="truncate-end">
-          <Text bold>Overlays</Text> {overlayText} <Text dimColor>·</Text> <Text bold>Claims</Text> {claims && entries.length ? `${total}: ` : ''}
+          <Text bold>Overlays</Text> {overlayText} <Text dimColor>·</Text> <Text bold>Claims</Text>{' '}
+          {claims && entries.length ? `${total}: ` : ''}
           {claimsText}
         </Text>
       </Box>
@@ -43,7 +44,8 @@ export function SidePane({ overlays, claims, width, height, focused, compact }: 
       </Text>
       <Text wrap="truncate-end">
         <Text bold>Claims per collector</Text>
-        {claims && entries.length ? ` (${total})` : ''} {!claims || entries.length === 0 ? <Text dimColor>{claimsText}</Text> : null}
+        {claims && entries.length ? ` (${total})` : ''}{' '}
+        {!claims || entries.length === 0 ? <Text dimColor>{claimsText}</Text> : null}
         {more > 0 ? <Text dimColor> +{more} more</Text> : null}
       </Text>
       {listed.map(([container, n]) => (

@@ -25,8 +25,11 @@ export interface LiveSourceOptions {
 
 /** A short reason for a failed request: the connection error code, or the router's answer. */
 export function describeFailure(error: unknown): { state: 'unreachable' | 'refused'; error: string } {
-  if (error instanceof MonitorHttpError) return { state: 'refused', error: `${error.status}${error.code ? ` ${error.code}` : ''}` }
-  const cause = isWaddleError(error) ? (error.cause as { cause?: { code?: string }; message?: string } | undefined) : undefined
+  if (error instanceof MonitorHttpError)
+    return { state: 'refused', error: `${error.status}${error.code ? ` ${error.code}` : ''}` }
+  const cause = isWaddleError(error)
+    ? (error.cause as { cause?: { code?: string }; message?: string } | undefined)
+    : undefined
   const code = cause?.cause?.code ?? cause?.message ?? (error as Error).message
   return { state: 'unreachable', error: String(code) }
 }
@@ -58,9 +61,11 @@ export function liveSource(options: LiveSourceOptions): DashboardSource {
         })
         if (stopped) return opened.close()
         stream = opened
-        opened.done.catch(() => {}).finally(() => {
-          if (stream === opened) stream = undefined
-        })
+        opened.done
+          .catch(() => {})
+          .finally(() => {
+            if (stream === opened) stream = undefined
+          })
       }
       const tick = async () => {
         try {

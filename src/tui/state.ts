@@ -9,7 +9,12 @@ export type Connection =
   | { readonly state: 'connecting'; readonly url: string }
   | { readonly state: 'live'; readonly url: string }
   /** `refused`: the router answered with an error (a missing or wrong key); `unreachable`: no answer. */
-  | { readonly state: 'unreachable' | 'refused'; readonly url: string; readonly error: string; readonly retryAt: number }
+  | {
+      readonly state: 'unreachable' | 'refused'
+      readonly url: string
+      readonly error: string
+      readonly retryAt: number
+    }
 
 /** What a data source (the live router, or a test's fake) delivers. */
 export type SourceEvent =
@@ -50,7 +55,15 @@ const ERROR_OUTCOMES = new Set(['module_error', 'timeout'])
 const WARN_OUTCOMES = new Set(['forbidden', 'rate_limited', 'unknown_command'])
 
 export function initialState(url: string): DashboardState {
-  return { connection: { state: 'connecting', url }, stats: undefined, claims: undefined, feed: [], held: [], paused: false, nextId: 1 }
+  return {
+    connection: { state: 'connecting', url },
+    stats: undefined,
+    claims: undefined,
+    feed: [],
+    held: [],
+    paused: false,
+    nextId: 1,
+  }
 }
 
 /** The feed line of a processed event; undefined for events the bot ignored. */
@@ -60,7 +73,11 @@ export function describeProcessed(s: ProcessedSummary): Omit<FeedItem, 'id'> | u
   const what = s.command ?? s.message_type
   const mod = s.moderation?.length ? ` ⚑ ${s.moderation.join(', ')}` : ''
   const latency = s.latency_ms < 10 ? `${s.latency_ms.toFixed(1)}ms` : `${Math.round(s.latency_ms)}ms`
-  const tone = ERROR_OUTCOMES.has(s.outcome) ? 'error' : s.moderation?.length || WARN_OUTCOMES.has(s.outcome) ? 'warn' : 'ok'
+  const tone = ERROR_OUTCOMES.has(s.outcome)
+    ? 'error'
+    : s.moderation?.length || WARN_OUTCOMES.has(s.outcome)
+      ? 'warn'
+      : 'ok'
   return {
     time: s.time,
     kind: s.moderation?.length ? 'moderation' : s.command ? 'command' : 'event',
@@ -71,7 +88,12 @@ export function describeProcessed(s: ProcessedSummary): Omit<FeedItem, 'id'> | u
 
 function describeHealth(h: HealthChange): Omit<FeedItem, 'id'> {
   const tone = h.status === 'ok' ? 'ok' : h.status === 'stopped' ? 'info' : 'error'
-  return { time: h.time, kind: 'health', text: `module ${h.module} ${h.previous ?? 'new'} → ${h.status}${h.detail ? ` (${h.detail})` : ''}`, tone }
+  return {
+    time: h.time,
+    kind: 'health',
+    text: `module ${h.module} ${h.previous ?? 'new'} → ${h.status}${h.detail ? ` (${h.detail})` : ''}`,
+    tone,
+  }
 }
 
 function addItem(state: DashboardState, item: Omit<FeedItem, 'id'>): DashboardState {

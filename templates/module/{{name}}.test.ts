@@ -4,7 +4,11 @@ import type { CommandContext } from 'waddlebot'
 import mod, { type State } from './index.js'
 
 /** Just enough of a command context for `run`: the execution request, the arguments and the module state. */
-function contextFor(args: string[], user: { id: string; name: string; display_name?: string }, state: State = mod.setup()): CommandContext<Record<string, unknown>, State> {
+function contextFor(
+  args: string[],
+  user: { id: string; name: string; display_name?: string },
+  state: State = mod.setup(),
+): CommandContext<Record<string, unknown>, State> {
   const request = {
     execution_id: 'exec-1',
     session_id: 'session-1',
@@ -13,9 +17,18 @@ function contextFor(args: string[], user: { id: string; name: string; display_na
     raw_message: ['!{{name}}', ...args].join(' '),
     trigger: 'command',
     user: { ...user, roles: [] },
-    entity: { id: 'local:console:main', platform: 'local', server_id: 'console', channel_id: 'main', community_id: 'local' },
+    entity: {
+      id: 'local:console:main',
+      platform: 'local',
+      server_id: 'console',
+      channel_id: 'main',
+      community_id: 'local',
+    },
   }
-  return { module: '{{name}}', config: {}, request, args, state } as unknown as CommandContext<Record<string, unknown>, State>
+  return { module: '{{name}}', config: {}, request, args, state } as unknown as CommandContext<
+    Record<string, unknown>,
+    State
+  >
 }
 
 const command = mod.commands.find((c) => c.name === '{{name}}')
@@ -36,5 +49,8 @@ test('!{{name}} remembers who it greeted since start (the state setup built)', a
   assert.ok(command)
   const state = mod.setup()
   await command.run(contextFor([], { id: 'u3', name: 'lin' }, state))
-  assert.equal(await command.run(contextFor([], { id: 'u3', name: 'lin' }, state)), 'Hello again, lin! ({{name}} module)')
+  assert.equal(
+    await command.run(contextFor([], { id: 'u3', name: 'lin' }, state)),
+    'Hello again, lin! ({{name}} module)',
+  )
 })

@@ -15,7 +15,8 @@ const CONFIG = join(ROOT, '.dependency-cruiser.cjs')
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs')
 
 const leaf = 'export const x = 1\n'
-const uses = (...specs: string[]) => `${specs.map((s, i) => `import { x as x${i} } from '${s}'`).join('\n')}\nexport const z = 0\n`
+const uses = (...specs: string[]) =>
+  `${specs.map((s, i) => `import { x as x${i} } from '${s}'`).join('\n')}\nexport const z = 0\n`
 
 /** Every file of the tree: violations and allowed imports side by side. */
 const TREE: Record<string, string> = {
@@ -29,13 +30,25 @@ const TREE: Record<string, string> = {
   'src/modules/router/manifest.ts': leaf,
   'src/modules/router/store.ts': leaf,
   'src/modules/router/public.ts': uses('./store.js'),
-  'src/modules/router/pipeline.ts': uses('./store.js', '../browser-source/hub.js', '../browser-source/public.js', 'discord.js'), // ✓ ✗ ✓ ✗
+  'src/modules/router/pipeline.ts': uses(
+    './store.js',
+    '../browser-source/hub.js',
+    '../browser-source/public.js',
+    'discord.js',
+  ), // ✓ ✗ ✓ ✗
   'src/modules/browser-source/hub.ts': leaf,
   'src/modules/browser-source/public.ts': uses('./hub.js'),
   'src/collectors/core/queue.ts': leaf,
   'src/collectors/discord/gateway.ts': uses('discord.js'), // ✓ its own library
   'src/collectors/twitch/manifest.ts': leaf,
-  'src/collectors/twitch/chat.ts': uses('../core/queue.js', '../discord/gateway.js', '../../modules/router/store.js', '../../modules/router/public.js', 'tmi.js', '@slack/bolt'), // ✓ ✗ ✗ ✓ ✓ ✗
+  'src/collectors/twitch/chat.ts': uses(
+    '../core/queue.js',
+    '../discord/gateway.js',
+    '../../modules/router/store.js',
+    '../../modules/router/public.js',
+    'tmi.js',
+    '@slack/bolt',
+  ), // ✓ ✗ ✗ ✓ ✓ ✗
   'src/commands/moderation/add.ts': uses('../../modules/router/store.js', '../../modules/router/public.js'), // ✗ ✓
 }
 
@@ -46,16 +59,26 @@ before(() => {
   const dir = mkdtempSync(join(tmpdir(), 'wb-deps-'))
   dirs.push(dir)
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', allowJs: true } }))
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', allowJs: true } }),
+  )
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
   for (const [path, source] of Object.entries(TREE)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
     writeFileSync(join(dir, path), source)
   }
-  const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'json'], { cwd: dir, encoding: 'utf8' })
+  const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'json'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
   assert.ok(run.stdout.trim().startsWith('{'), `depcruise did not report: ${run.stderr}`)
-  const report = JSON.parse(run.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } }
-  found = report.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, '$1')}`).sort()
+  const report = JSON.parse(run.stdout) as {
+    summary: { violations: { rule: { name: string }; from: string; to: string }[] }
+  }
+  found = report.summary.violations
+    .map((v) => `${v.rule.name}: ${v.from} → ${v.to.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, '$1')}`)
+    .sort()
 })
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
@@ -76,11 +99,13 @@ describe('dependency rules (each fails on a deliberate violation)', () => {
     assert.deepEqual(of('contract-stays-pure'), ['src/contract/events.ts → src/runtime/errors.ts'])
   })
 
-  test("a module reaches another module only through its public entry", () => {
-    assert.deepEqual(of('modules-meet-through-public-entries'), ['src/modules/router/pipeline.ts → src/modules/browser-source/hub.ts'])
+  test('a module reaches another module only through its public entry', () => {
+    assert.deepEqual(of('modules-meet-through-public-entries'), [
+      'src/modules/router/pipeline.ts → src/modules/browser-source/hub.ts',
+    ])
   })
 
-  test("a collector reaches other collectors and modules only through their public entries (the collector core is shared)", () => {
+  test('a collector reaches other collectors and modules only through their public entries (the collector core is shared)', () => {
     assert.deepEqual(of('collectors-meet-through-public-entries'), [
       'src/collectors/twitch/chat.ts → src/collectors/discord/gateway.ts',
       'src/collectors/twitch/chat.ts → src/modules/router/store.ts',
@@ -92,7 +117,9 @@ describe('dependency rules (each fails on a deliberate violation)', () => {
   })
 
   test("only a platform's own collector imports its platform library", () => {
-    assert.deepEqual(of('only-the-discord-collector-imports-discord-lib'), ['src/modules/router/pipeline.ts → discord.js'])
+    assert.deepEqual(of('only-the-discord-collector-imports-discord-lib'), [
+      'src/modules/router/pipeline.ts → discord.js',
+    ])
     assert.deepEqual(of('only-the-slack-collector-imports-slack-lib'), ['src/collectors/twitch/chat.ts → @slack/bolt'])
     assert.deepEqual(of('only-the-twitch-collector-imports-twitch-lib'), [])
   })

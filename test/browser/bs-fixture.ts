@@ -32,7 +32,10 @@ export interface BrowserSourceFixture {
 }
 
 /** Starts browser-source alone. `shared` reuses another fixture's env (same database and Redis). */
-export async function startBrowserSource(backend: Backend, options: { env?: Record<string, string>; yaml?: string } = {}): Promise<BrowserSourceFixture & { env: Record<string, string> }> {
+export async function startBrowserSource(
+  backend: Backend,
+  options: { env?: Record<string, string>; yaml?: string } = {},
+): Promise<BrowserSourceFixture & { env: Record<string, string> }> {
   const offset = await freeOffset([8027])
   const baseEnv = options.env ?? (await backend.env())
   const env = { ...baseEnv, WADDLEBOT_PORT_OFFSET: String(offset) }
@@ -50,10 +53,17 @@ export async function startBrowserSource(backend: Backend, options: { env?: Reco
     key === null ? {} : { 'x-api-key': key ?? runtime.serviceKey }
   const clients: OverlayClient[] = []
   return {
-    runtime, url, keys, env: baseEnv,
+    runtime,
+    url,
+    keys,
+    env: baseEnv,
     bs: runtime.module(browserSourceModule).ctx.state,
     async post(path, body, key) {
-      const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(key) }, body: JSON.stringify(body) })
+      const res = await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headersFor(key) },
+        body: JSON.stringify(body),
+      })
       return { status: res.status, json: (await res.json()) as Json }
     },
     async get(path, key) {

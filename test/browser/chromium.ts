@@ -9,13 +9,23 @@ export const CHROMIUM_PATH = process.env.WADDLEBOT_CHROMIUM ?? '/usr/bin/chromiu
 
 /** undefined when Chromium is installed; else why the browser tests cannot run. */
 export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set WADDLEBOT_CHROMIUM)`
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set WADDLEBOT_CHROMIUM)`
 }
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 }
 

@@ -58,13 +58,22 @@ const whenShown = (title: string) => `new Promise((resolve) => {
 const mediaShown = (title: string) => {
   const card = document.getElementById('card')!
   const art = document.getElementById('art') as HTMLImageElement
-  return card.classList.contains('visible') && document.getElementById('title')!.textContent === title
-    && art.src.startsWith('data:image/') && art.complete && art.naturalWidth > 0 && Number(getComputedStyle(card).opacity) > 0
+  return (
+    card.classList.contains('visible') &&
+    document.getElementById('title')!.textContent === title &&
+    art.src.startsWith('data:image/') &&
+    art.complete &&
+    art.naturalWidth > 0 &&
+    Number(getComputedStyle(card).opacity) > 0
+  )
 }
 
 const missing = chromiumMissing()
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), missing], [postgresRedisBackend(), missing ?? unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), missing],
+  [postgresRedisBackend(), missing ?? unavailable],
+]
 
 if (missing && process.env.CI === 'true') {
   test('Chromium is required when CI=true', () => {
@@ -101,7 +110,9 @@ for (const [backend, skip] of backends) {
       // This channel's entity belongs to a community of its own (test files may share one Redis).
       community = `obs-${randomUUID().slice(0, 8)}`
       channel = `chan-${community}`
-      await runtime.storage.execute(sql`insert into entities (entity_id, platform, server_id, channel_id, community_id) values (${`local:s:${channel}`}, 'local', 's', ${channel}, ${community})`)
+      await runtime.storage.execute(
+        sql`insert into entities (entity_id, platform, server_id, channel_id, community_id) values (${`local:s:${channel}`}, 'local', 's', ${channel}, ${community})`,
+      )
     })
     after(async () => {
       await Promise.allSettled(pages.map((p) => p.close()))
@@ -115,7 +126,10 @@ for (const [backend, skip] of backends) {
       const tokens = await bs.tokens.ensureTokens(community)
       const page = await browser!.newPage({ viewport: { width: 1920, height: 1080 } })
       pages.push(page)
-      if (watchTitle) await page.addInitScript(`document.addEventListener('DOMContentLoaded', () => { window.__shown = ${whenShown(watchTitle)} })`)
+      if (watchTitle)
+        await page.addInitScript(
+          `document.addEventListener('DOMContentLoaded', () => { window.__shown = ${whenShown(watchTitle)} })`,
+        )
       await page.goto(`${bs.baseUrl}/browser/source/${tokens[type]}/${type}`)
       await page.waitForSelector('html[data-connection="open"]', { timeout: 5000 })
       return page
@@ -125,14 +139,26 @@ for (const [backend, skip] of backends) {
       const res = await fetch(`${routerUrl}/api/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': collectorKey },
-        body: JSON.stringify({ platform: 'local', server_id: 's', channel_id: channel, user_id: 'u1', user_name: 'viewer', message, message_type: 'chatMessage' }),
+        body: JSON.stringify({
+          platform: 'local',
+          server_id: 's',
+          channel_id: channel,
+          user_id: 'u1',
+          user_name: 'viewer',
+          message,
+          message_type: 'chatMessage',
+        }),
       })
       assert.equal(res.status, 200)
       return res.json() as Promise<{ outcome: string; responses: { type: string; text?: string }[] }>
     }
 
     const display = (type: string, data: object) =>
-      fetch(`${bs.baseUrl}/browser/source/display`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-service-key': runtime.serviceKey }, body: JSON.stringify({ community_id: community, type, data }) })
+      fetch(`${bs.baseUrl}/browser/source/display`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-service-key': runtime.serviceKey },
+        body: JSON.stringify({ community_id: community, type, data }),
+      })
 
     test('!show → the chat names the track and the overlay shows title and album art within 1 s; a second overlay shows it at once', async (t) => {
       const first = await openOverlay('media')
@@ -141,8 +167,11 @@ for (const [backend, skip] of backends) {
       const sentAt = Date.now()
       const reply = await chat('!show never gonna give you up')
       assert.equal(reply.outcome, 'command')
-      assert.ok(reply.responses.some((r) => r.type === 'chat' && r.text === `Now playing: ${TITLE} by Rick Astley`), JSON.stringify(reply))
-      const shownAt = await first.evaluate('window.__shown') as number
+      assert.ok(
+        reply.responses.some((r) => r.type === 'chat' && r.text === `Now playing: ${TITLE} by Rick Astley`),
+        JSON.stringify(reply),
+      )
+      const shownAt = (await first.evaluate('window.__shown')) as number
       assert.ok(shownAt - sentAt <= 1000, `the overlay showed the track ${shownAt - sentAt} ms after the chat message`)
       t.diagnostic(`first overlay: shown ${shownAt - sentAt} ms after the chat message`)
       assert.equal(await first.textContent('#artist'), 'Rick Astley')
@@ -152,7 +181,10 @@ for (const [backend, skip] of backends) {
       const second = await openOverlay('media', TITLE)
       const secondAt = (await second.evaluate('window.__shown')) as number
       const connectedAt = Number(await second.getAttribute('html', 'data-connected-at'))
-      assert.ok(secondAt - connectedAt <= 1000, `the second overlay showed the track ${secondAt - connectedAt} ms after it connected`)
+      assert.ok(
+        secondAt - connectedAt <= 1000,
+        `the second overlay showed the track ${secondAt - connectedAt} ms after it connected`,
+      )
       t.diagnostic(`second overlay: shown ${secondAt - connectedAt} ms after it connected`)
       assert.equal(await second.getAttribute('#art', 'src'), ART)
       const progress = await second.$eval('#bar', (el) => el.getBoundingClientRect().width)
@@ -162,12 +194,20 @@ for (const [backend, skip] of backends) {
     test('the ticker page scrolls queued messages; the general page shows sanitized HTML that runs no script', async () => {
       const ticker = await openOverlay('ticker')
       await display('ticker', { text: 'Thanks for the raid, Ann!', duration: 5 })
-      await ticker.waitForFunction(() => document.getElementById('text')!.textContent === 'Thanks for the raid, Ann!' && document.getElementById('ticker')!.classList.contains('visible'))
+      await ticker.waitForFunction(
+        () =>
+          document.getElementById('text')!.textContent === 'Thanks for the raid, Ann!' &&
+          document.getElementById('ticker')!.classList.contains('visible'),
+      )
 
       const general = await openOverlay('general')
       const errors: string[] = []
       general.on('pageerror', (e) => errors.push(e.message))
-      await display('general', { content: '<h2>Welcome <b>Ann</b></h2><img src=x onerror="window.__xss=1"><script>window.__xss=2</script><svg onload="window.__xss=3"></svg>', style: { color: '#fde68a' } })
+      await display('general', {
+        content:
+          '<h2>Welcome <b>Ann</b></h2><img src=x onerror="window.__xss=1"><script>window.__xss=2</script><svg onload="window.__xss=3"></svg>',
+        style: { color: '#fde68a' },
+      })
       await general.waitForFunction(() => document.querySelector('#panel b')?.textContent === 'Ann')
       assert.equal(await general.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined)
       assert.equal(await general.$eval('#panel', (el) => getComputedStyle(el).color), 'rgb(253, 230, 138)')
@@ -182,8 +222,15 @@ for (const [backend, skip] of backends) {
       await bs.hub.stop() // drops every socket of this process
       await page.waitForSelector('html[data-connection="closed"], html[data-connection="connecting"]')
       await page.waitForSelector('html[data-connection="open"]', { timeout: 10_000 })
-      for (let i = 0; i < 200 && bs.hub.count(community, 'media') < before; i++) await new Promise((r) => setTimeout(r, 25))
-      await display('media', { media_type: 'audio', title: 'Together Forever', artist: 'Rick Astley', art_url: coverArt('TF', '#22d3ee', '#6366f1'), duration: 200 })
+      for (let i = 0; i < 200 && bs.hub.count(community, 'media') < before; i++)
+        await new Promise((r) => setTimeout(r, 25))
+      await display('media', {
+        media_type: 'audio',
+        title: 'Together Forever',
+        artist: 'Rick Astley',
+        art_url: coverArt('TF', '#22d3ee', '#6366f1'),
+        duration: 200,
+      })
       await page.waitForFunction(mediaShown, 'Together Forever', { timeout: 5000 })
     })
   })

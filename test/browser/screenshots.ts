@@ -11,13 +11,24 @@ import { startBrowserSource } from './bs-fixture.js'
 import { chromiumMissing, coverArt, launchChromium } from './chromium.js'
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-const CHECKERBOARD = 'html { background: repeating-conic-gradient(#34343f 0% 25%, #24242c 0% 50%) 50% / 48px 48px !important; }'
+const CHECKERBOARD =
+  'html { background: repeating-conic-gradient(#34343f 0% 25%, #24242c 0% 50%) 50% / 48px 48px !important; }'
 
 const SAMPLES = {
-  media: { media_type: 'audio', title: 'Never Gonna Give You Up', artist: 'Rick Astley', art_url: coverArt('RA', '#f59e0b', '#be123c'), duration: 213 },
-  ticker: { text: 'Thanks for the raid, PenguinParade! 42 viewers just arrived, welcome in. Type !commands to see what the bot can do.', duration: 20 },
+  media: {
+    media_type: 'audio',
+    title: 'Never Gonna Give You Up',
+    artist: 'Rick Astley',
+    art_url: coverArt('RA', '#f59e0b', '#be123c'),
+    duration: 213,
+  },
+  ticker: {
+    text: 'Thanks for the raid, PenguinParade! 42 viewers just arrived, welcome in. Type !commands to see what the bot can do.',
+    duration: 20,
+  },
   general: {
-    content: '<h2>New follower</h2><p>Welcome to the stream, <b>Ann</b>! Say hi in chat and type <mark>!commands</mark> to see what I can do.</p>',
+    content:
+      '<h2>New follower</h2><p>Welcome to the stream, <b>Ann</b>! Say hi in chat and type <mark>!commands</mark> to see what I can do.</p>',
     duration: 0,
   },
 } as const
@@ -58,7 +69,10 @@ async function main(): Promise<void> {
     await f.post('/browser/source/display', { community_id: community, type: 'ticker', data: SAMPLES.ticker })
     await f.post('/browser/source/display', { community_id: community, type: 'general', data: SAMPLES.general })
     for (const type of ['media', 'ticker', 'general'] as const) {
-      for (const [suffix, viewport] of [['', { width: 1920, height: 1080 }], ['-corner', { width: 400, height: 120 }]] as const) {
+      for (const [suffix, viewport] of [
+        ['', { width: 1920, height: 1080 }],
+        ['-corner', { width: 400, height: 120 }],
+      ] as const) {
         const page = await browser.newPage({ viewport })
         await page.goto(`${f.url}/browser/source/${tokens[type]}/${type}`)
         await settle(page, type)

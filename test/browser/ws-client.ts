@@ -20,7 +20,9 @@ export class OverlayClient {
       this.messages.push(JSON.parse(raw.toString()) as OverlayMessage)
       for (const wake of this.#waiters.splice(0)) wake()
     })
-    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    )
   }
 
   /** Connects to `url` (ws://…); resolves once the upgrade succeeded. */

@@ -36,7 +36,16 @@ describe('waddlebot auth discord against the fake Discord', () => {
     assert.equal(invite.searchParams.get('client_id'), APPLICATION_ID)
     assert.equal(invite.searchParams.get('scope'), 'bot applications.commands')
     assert.equal(invite.searchParams.get('permissions'), '1374389627908')
-    assert.deepEqual(out.permissions, ['ViewChannel', 'SendMessages', 'SendMessagesInThreads', 'EmbedLinks', 'ReadMessageHistory', 'ManageMessages', 'ModerateMembers', 'BanMembers'])
+    assert.deepEqual(out.permissions, [
+      'ViewChannel',
+      'SendMessages',
+      'SendMessagesInThreads',
+      'EmbedLinks',
+      'ReadMessageHistory',
+      'ManageMessages',
+      'ModerateMembers',
+      'BanMembers',
+    ])
     assert.deepEqual(out.enable_intents, ['MessageContent', 'GuildMembers'])
     assert.equal(readEnvFile(join(project.dir, '.env')).DISCORD_BOT_TOKEN, 'good.token')
     const me = discord.rest.requests.find((q) => q.path === '/users/@me')
@@ -44,24 +53,39 @@ describe('waddlebot auth discord against the fake Discord', () => {
   })
 
   test('says which privileged intents are missing, from the application flags', async () => {
-    discord.rest.override((q) => (q.path === '/applications/@me' ? { status: 200, body: { id: APPLICATION_ID, flags: 1 << 19 } } : undefined))
+    discord.rest.override((q) =>
+      q.path === '/applications/@me' ? { status: 200, body: { id: APPLICATION_ID, flags: 1 << 19 } } : undefined,
+    )
     try {
       const r = await runCli(['auth', 'discord', '--token', 'good.token'], { cwd: project.dir, env })
       assert.equal(r.code, 0, r.stderr)
-      assert.match(r.stdout, /Switch on in the Developer Portal → Bot → Privileged Gateway Intents: Server Members Intent\.\n/)
-      assert.match(r.stdout, /Gateway intents used: Guilds, GuildMessages, MessageContent, GuildMembers, GuildVoiceStates, GuildMessageReactions, DirectMessages\./)
+      assert.match(
+        r.stdout,
+        /Switch on in the Developer Portal → Bot → Privileged Gateway Intents: Server Members Intent\.\n/,
+      )
+      assert.match(
+        r.stdout,
+        /Gateway intents used: Guilds, GuildMessages, MessageContent, GuildMembers, GuildVoiceStates, GuildMessageReactions, DirectMessages\./,
+      )
     } finally {
       discord.rest.override(undefined)
     }
   })
 
   test('a bad token is a one-line WB_PLATFORM_AUTH_FAILED and nothing is saved', async () => {
-    discord.rest.override((q) => (q.headers.authorization === 'Bot good.token' ? undefined : { status: 401, body: { message: '401: Unauthorized', code: 0 } }))
+    discord.rest.override((q) =>
+      q.headers.authorization === 'Bot good.token'
+        ? undefined
+        : { status: 401, body: { message: '401: Unauthorized', code: 0 } },
+    )
     const p = testProject({ yaml: '' })
     try {
       const r = await runCli(['auth', 'discord'], { cwd: p.dir, env, input: 'bad.token\n' })
       assert.equal(r.code, 6)
-      assert.equal(r.stderr.trim(), 'error WB_PLATFORM_AUTH_FAILED: discord refused the bot token: 401: Unauthorized (copy the value again (whole, no spaces) and rerun `waddlebot auth discord`)')
+      assert.equal(
+        r.stderr.trim(),
+        'error WB_PLATFORM_AUTH_FAILED: discord refused the bot token: 401: Unauthorized (copy the value again (whole, no spaces) and rerun `waddlebot auth discord`)',
+      )
       assert.equal(existsSync(join(p.dir, '.env')), false)
     } finally {
       discord.rest.override(undefined)
@@ -91,8 +115,10 @@ describe('waddlebot auth slack against the fake Slack', () => {
       assert.equal(manifest.settings.interactivity.request_url, 'https://bot.example.test/slack/interactions')
       assert.equal(manifest.features.slash_commands[0].url, 'https://bot.example.test/slack/commands')
       assert.equal(manifest.features.slash_commands[0].command, '/waddlebot')
-      for (const s of ['chat:write', 'commands', 'users:read', 'im:write', 'channels:history']) assert.ok(manifest.oauth_config.scopes.bot.includes(s), s)
-      for (const e of ['message.channels', 'app_mention', 'reaction_added', 'member_joined_channel']) assert.ok(manifest.settings.event_subscriptions.bot_events.includes(e), e)
+      for (const s of ['chat:write', 'commands', 'users:read', 'im:write', 'channels:history'])
+        assert.ok(manifest.oauth_config.scopes.bot.includes(s), s)
+      for (const e of ['message.channels', 'app_mention', 'reaction_added', 'member_joined_channel'])
+        assert.ok(manifest.settings.event_subscriptions.bot_events.includes(e), e)
       const text = await runCli(['auth', 'slack', '--manifest-only', '--socket-mode'], { cwd: p.dir, env })
       const printed = parse(text.stdout.slice(text.stdout.indexOf('display_information:')))
       assert.equal(printed.settings.socket_mode_enabled, true)
@@ -105,7 +131,11 @@ describe('waddlebot auth slack against the fake Slack', () => {
   test('HTTP mode: the bot token and signing secret from stdin are checked with auth.test and saved to .env', async () => {
     const p = testProject({ yaml: '' })
     try {
-      const r = await runCli(['auth', 'slack', '--public-url', 'https://bot.example.test', '--json'], { cwd: p.dir, env, input: `xoxb-good\n${secret}\n` })
+      const r = await runCli(['auth', 'slack', '--public-url', 'https://bot.example.test', '--json'], {
+        cwd: p.dir,
+        env,
+        input: `xoxb-good\n${secret}\n`,
+      })
       assert.equal(r.code, 0, r.stderr)
       const out = JSON.parse(r.stdout)
       assert.deepEqual(out.team, { id: 'T1', name: 'Fake' })
@@ -137,12 +167,26 @@ describe('waddlebot auth slack against the fake Slack', () => {
   test('a bad bot token or a bad app token is a one-line WB_PLATFORM_AUTH_FAILED; nothing is saved', async () => {
     const p = testProject({ yaml: '' })
     try {
-      const bad = await runCli(['auth', 'slack', '--public-url', 'https://bot.example.test'], { cwd: p.dir, env, input: `xoxb-bad\n${secret}\n` })
+      const bad = await runCli(['auth', 'slack', '--public-url', 'https://bot.example.test'], {
+        cwd: p.dir,
+        env,
+        input: `xoxb-bad\n${secret}\n`,
+      })
       assert.equal(bad.code, 6)
-      assert.equal(bad.stderr.trim(), 'error WB_PLATFORM_AUTH_FAILED: slack refused the bot token: auth.test: invalid_auth (copy the value again (whole, no spaces) and rerun `waddlebot auth slack`)')
-      const badApp = await runCli(['auth', 'slack', '--socket-mode'], { cwd: p.dir, env, input: 'xoxb-good\nxapp-bad\n' })
+      assert.equal(
+        bad.stderr.trim(),
+        'error WB_PLATFORM_AUTH_FAILED: slack refused the bot token: auth.test: invalid_auth (copy the value again (whole, no spaces) and rerun `waddlebot auth slack`)',
+      )
+      const badApp = await runCli(['auth', 'slack', '--socket-mode'], {
+        cwd: p.dir,
+        env,
+        input: 'xoxb-good\nxapp-bad\n',
+      })
       assert.equal(badApp.code, 6)
-      assert.match(badApp.stderr, /^error WB_PLATFORM_AUTH_FAILED: slack refused the app-level token: apps\.connections\.open: invalid_auth/)
+      assert.match(
+        badApp.stderr,
+        /^error WB_PLATFORM_AUTH_FAILED: slack refused the app-level token: apps\.connections\.open: invalid_auth/,
+      )
       const notBot = await runCli(['auth', 'slack', '--socket-mode', '--token', 'xoxp-user'], { cwd: p.dir, env })
       assert.equal(notBot.code, 2)
       assert.match(notBot.stderr, /^error WB_INPUT_INVALID: invalid token: a bot token starts with xoxb-/)

@@ -26,10 +26,19 @@ describe('waddlebot auth twitch against a fake id.twitch.tv', () => {
   })
 
   test('shows the URL and code, stores the tokens in .env (0600), the channels in waddlebot.yaml, and no secret in the yaml', async () => {
-    const r = await runCli(['auth', 'twitch', '--client-id', CLIENT_ID, '--channels', 'MyChannel,#friend'], { cwd: project.dir, env })
+    const r = await runCli(['auth', 'twitch', '--client-id', CLIENT_ID, '--channels', 'MyChannel,#friend'], {
+      cwd: project.dir,
+      env,
+    })
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /open http:\/\/127\.0\.0\.1:\d+\/activate\?device-code=[0-9A-F]{8} and enter the code [0-9A-F]{8}/)
-    assert.match(r.stdout, /Logged in as waddlebot_bot \(user id 4242\); scopes: chat:read chat:edit user:manage:whispers/)
+    assert.match(
+      r.stdout,
+      /open http:\/\/127\.0\.0\.1:\d+\/activate\?device-code=[0-9A-F]{8} and enter the code [0-9A-F]{8}/,
+    )
+    assert.match(
+      r.stdout,
+      /Logged in as waddlebot_bot \(user id 4242\); scopes: chat:read chat:edit user:manage:whispers/,
+    )
     const dotenv = readEnvFile(join(project.dir, '.env'))
     assert.equal(dotenv.TWITCH_BOT_TOKEN, auth.issued[0])
     assert.equal(dotenv.TWITCH_BOT_USERNAME, 'waddlebot_bot')
@@ -74,10 +83,19 @@ describe('waddlebot auth twitch against a fake id.twitch.tv', () => {
   test('a wrong client id and an unreachable Twitch are one-line coded errors', async () => {
     const bad = await runCli(['auth', 'twitch', '--client-id', 'wrong'], { cwd: project.dir, env })
     assert.equal(bad.code, 6)
-    assert.equal(bad.stderr.trim(), 'error WB_PLATFORM_AUTH_FAILED: twitch refused the client id: invalid client (copy the value again (whole, no spaces) and rerun `waddlebot auth twitch`)')
-    const down = await runCli(['auth', 'twitch', '--client-id', CLIENT_ID], { cwd: project.dir, env: { ...env, TWITCH_AUTH_URL: 'http://127.0.0.1:9' } })
+    assert.equal(
+      bad.stderr.trim(),
+      'error WB_PLATFORM_AUTH_FAILED: twitch refused the client id: invalid client (copy the value again (whole, no spaces) and rerun `waddlebot auth twitch`)',
+    )
+    const down = await runCli(['auth', 'twitch', '--client-id', CLIENT_ID], {
+      cwd: project.dir,
+      env: { ...env, TWITCH_AUTH_URL: 'http://127.0.0.1:9' },
+    })
     assert.equal(down.code, 5)
-    assert.match(down.stderr.trim(), /^error WB_PLATFORM_UNREACHABLE: twitch unreachable at http:\/\/127\.0\.0\.1:9: .*\(check the network, or TWITCH_AUTH_URL if it points elsewhere\)$/)
+    assert.match(
+      down.stderr.trim(),
+      /^error WB_PLATFORM_UNREACHABLE: twitch unreachable at http:\/\/127\.0\.0\.1:9: .*\(check the network, or TWITCH_AUTH_URL if it points elsewhere\)$/,
+    )
   })
 })
 
@@ -86,19 +104,28 @@ test('waddlebot auth twitch: a denied consent stops with WB_OAUTH_DENIED and sto
   const project = testProject({ yaml: YAML })
   try {
     const child = spawn(process.execPath, [BIN, 'auth', 'twitch', '--client-id', CLIENT_ID], {
-      cwd: project.dir, env: { ...process.env, TWITCH_AUTH_URL: auth.url, WADDLEBOT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: project.dir,
+      env: { ...process.env, TWITCH_AUTH_URL: auth.url, WADDLEBOT_CONFIG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (stdout.includes('Waiting for you to authorize')) resolve()
-    }))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString()
+        if (stdout.includes('Waiting for you to authorize')) resolve()
+      }),
+    )
     auth.deny() // the user clicks "Cancel" on Twitch's page
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     assert.equal(code, 6)
-    assert.equal(stderr.trim(), 'error WB_OAUTH_DENIED: twitch authorization was denied (rerun `waddlebot auth twitch` and choose Authorize on the page)')
+    assert.equal(
+      stderr.trim(),
+      'error WB_OAUTH_DENIED: twitch authorization was denied (rerun `waddlebot auth twitch` and choose Authorize on the page)',
+    )
     assert.ok(auth.calls.filter((c) => c.includes('device_code')).length >= 1)
     assert.throws(() => statSync(join(project.dir, '.env')))
     assert.equal(readFileSync(join(project.dir, 'waddlebot.yaml'), 'utf8'), YAML)
@@ -114,7 +141,10 @@ test('waddlebot auth twitch --check without stored tokens says what to run', asy
     writeFileSync(join(project.dir, '.env'), 'TWITCH_CLIENT_ID=x\n')
     const r = await runCli(['auth', 'twitch', '--check'], { cwd: project.dir, env: { WADDLEBOT_CONFIG: '' } })
     assert.equal(r.code, 2)
-    assert.match(r.stderr, /^error WB_INPUT_INVALID: invalid TWITCH_REFRESH_TOKEN: no stored Twitch tokens: run `waddlebot auth twitch` first/)
+    assert.match(
+      r.stderr,
+      /^error WB_INPUT_INVALID: invalid TWITCH_REFRESH_TOKEN: no stored Twitch tokens: run `waddlebot auth twitch` first/,
+    )
   } finally {
     project.cleanup()
   }

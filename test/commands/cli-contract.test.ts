@@ -26,9 +26,17 @@ async function commands(): Promise<CommandInfo[]> {
   const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).sort()
   return Promise.all(
     files.map(async (file) => {
-      const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default: { args?: Record<string, { required?: boolean }> } }
-      const name = relative(dir, join(dir, file)).replace(/\.tsx?$/, '').replace(/[\\/]index$/, '').split(/[\\/]/).join(' ')
-      const requiredArgs = Object.entries(mod.default.args ?? {}).filter(([, a]) => a.required).map(([n]) => n)
+      const mod = (await import(pathToFileURL(join(dir, file)).href)) as {
+        default: { args?: Record<string, { required?: boolean }> }
+      }
+      const name = relative(dir, join(dir, file))
+        .replace(/\.tsx?$/, '')
+        .replace(/[\\/]index$/, '')
+        .split(/[\\/]/)
+        .join(' ')
+      const requiredArgs = Object.entries(mod.default.args ?? {})
+        .filter(([, a]) => a.required)
+        .map(([n]) => n)
       return { name, requiredArgs }
     }),
   )
@@ -39,7 +47,8 @@ function typo(name: string): string {
   const words = name.split(' ')
   const last = words.pop()!
   const i = Math.max(1, Math.floor(last.length / 2) - 1)
-  const swapped = last.length >= 4 ? last.slice(0, i) + last[i + 1] + last[i] + last.slice(i + 2) : `${last}${last.at(-1)}`
+  const swapped =
+    last.length >= 4 ? last.slice(0, i) + last[i + 1] + last[i] + last.slice(i + 2) : `${last}${last.at(-1)}`
   return [...words, swapped === last ? `${last}x` : swapped].join(' ')
 }
 
@@ -55,20 +64,36 @@ function assertOneLine(what: string, r: CliResult, code?: RegExp): void {
   if (code) assert.match(r.stderr, code, what)
 }
 
-test('every command: missing argument, unknown flag and typo give one coded line and a non-zero exit', { timeout: 300_000 }, async () => {
+test('every command: missing argument, unknown flag and typo give one coded line and a non-zero exit', {
+  timeout: 300_000,
+}, async () => {
   const all = await commands()
   assert.ok(all.length >= 20, `found ${all.length} commands`)
   const cases: { what: string; argv: string[]; code: RegExp; suggestion?: string }[] = []
   for (const c of all) {
     const words = c.name.split(' ')
-    if (c.requiredArgs.length > 0) cases.push({ what: `${c.name} (missing argument)`, argv: words, code: /^error WB_USAGE: .*missing argument/ })
-    cases.push({ what: `${c.name} --no-such-flag`, argv: [...words, ...c.requiredArgs.map(() => 'x'), '--no-such-flag'], code: /^error WB_USAGE: .*unknown flag --no-such-flag/ })
-    cases.push({ what: `typo of ${c.name}`, argv: typo(c.name).split(' '), code: /^error WB_COMMAND_UNKNOWN: /, suggestion: c.name })
+    if (c.requiredArgs.length > 0)
+      cases.push({ what: `${c.name} (missing argument)`, argv: words, code: /^error WB_USAGE: .*missing argument/ })
+    cases.push({
+      what: `${c.name} --no-such-flag`,
+      argv: [...words, ...c.requiredArgs.map(() => 'x'), '--no-such-flag'],
+      code: /^error WB_USAGE: .*unknown flag --no-such-flag/,
+    })
+    cases.push({
+      what: `typo of ${c.name}`,
+      argv: typo(c.name).split(' '),
+      code: /^error WB_COMMAND_UNKNOWN: /,
+      suggestion: c.name,
+    })
   }
   const results = await inBatches(cases, 3, (c) => runCli(c.argv, { cwd, env: { WADDLEBOT_CONFIG: '' } }))
   cases.forEach((c, i) => {
     assertOneLine(c.what, results[i]!, c.code)
-    if (c.suggestion) assert.ok(results[i]!.stderr.includes(`did you mean \`waddlebot ${c.suggestion}\``), `${c.what}: ${results[i]!.stderr}`)
+    if (c.suggestion)
+      assert.ok(
+        results[i]!.stderr.includes(`did you mean \`waddlebot ${c.suggestion}\``),
+        `${c.what}: ${results[i]!.stderr}`,
+      )
   })
 })
 

@@ -21,24 +21,51 @@ const skip = hasTmux || ci ? undefined : 'tmux is not installed (apt-get install
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
-test('tmux: start + dashboard; !ping from chat shows in the live feed and events/s rises', { skip, timeout: 300_000 }, async () => {
+test('tmux: start + dashboard; !ping from chat shows in the live feed and events/s rises', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   assert.ok(hasTmux, 'tmux is required under CI=true')
   const dir = mkdtempSync(join(tmpdir(), 'wb-tmux-'))
   const socket = `wb-dash-${process.pid}-${randomBytes(4).toString('hex')}`
   const offset = await freeOffset(Object.values(SEED_PORTS))
   const url = `http://127.0.0.1:${8000 + offset}`
-  const env = { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '', WADDLEBOT_SERVICE_KEY: '', WADDLEBOT_LOG_LEVEL: 'warn' }
+  const env = {
+    WADDLEBOT_PORT_OFFSET: String(offset),
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    WADDLEBOT_SERVICE_KEY: '',
+    WADDLEBOT_LOG_LEVEL: 'warn',
+  }
   // A clean environment for the tmux server (not the test runner's), UTF-8 for the box drawing.
-  const tmuxEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, '-f', '/dev/null', ...args], { env: tmuxEnv, encoding: 'utf8' })
-  const command = (verb: string) => `env ${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')} ${quote(process.execPath)} ${quote(BIN)} ${verb}`
+  const tmuxEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? dir,
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+  }
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-u', '-L', socket, '-f', '/dev/null', ...args], { env: tmuxEnv, encoding: 'utf8' })
+  const command = (verb: string) =>
+    `env ${Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ')} ${quote(process.execPath)} ${quote(BIN)} ${verb}`
   const screen = (window: string) => tmux('capture-pane', '-p', '-t', `wb:${window}`)
-  const poll = async (window: string, check: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> => {
+  const poll = async (
+    window: string,
+    check: (text: string) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<string> => {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const text = screen(window)
       if (check(text)) return text
-      if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs} ms; window ${window}:\n${text}\nwindow bot:\n${screen('bot')}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `${what} not seen within ${timeoutMs} ms; window ${window}:\n${text}\nwindow bot:\n${screen('bot')}`,
+        )
       await new Promise((r) => setTimeout(r, 25))
     }
   }
@@ -47,8 +74,23 @@ test('tmux: start + dashboard; !ping from chat shows in the live feed and events
     tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'wb', '-n', 'bot', '-c', dir, command('start'))
     await waitForHealth(url, 120_000)
     // The shell around it prints the dashboard's exit status once it quits.
-    tmux('new-window', '-d', '-t', 'wb', '-n', 'dash', '-c', dir, `sh -c ${quote(`${command('dashboard')}; echo "dashboard exited $?"; sleep 600`)}`)
-    const live = await poll('dash', (t) => t.includes('● live') && /router\s+\d+\s+● ok/.test(t), 120_000, 'the dashboard going live')
+    tmux(
+      'new-window',
+      '-d',
+      '-t',
+      'wb',
+      '-n',
+      'dash',
+      '-c',
+      dir,
+      `sh -c ${quote(`${command('dashboard')}; echo "dashboard exited $?"; sleep 600`)}`,
+    )
+    const live = await poll(
+      'dash',
+      (t) => t.includes('● live') && /router\s+\d+\s+● ok/.test(t),
+      120_000,
+      'the dashboard going live',
+    )
     const before = rate(live)
     assert.ok(Number.isFinite(before), live)
     assert.ok(live.trimEnd().split('\n').length <= 29, 'the dashboard leaves the last line free')
@@ -57,7 +99,12 @@ test('tmux: start + dashboard; !ping from chat shows in the live feed and events
     assert.equal(chat.code, 0, chat.stderr)
     assert.deepEqual(chat.stdout.trim().split('\n'), ['pong', 'pong', 'pong'])
     // Wait for the event itself (a generous ceiling, not a deadline): how fast the feed is belongs in bench/.
-    const feed = await poll('dash', (t) => (t.match(/!ping → command/g)?.length ?? 0) >= 3 && /› local\/console you !ping → command/.test(t), 60_000, 'the three !ping in the live feed')
+    const feed = await poll(
+      'dash',
+      (t) => (t.match(/!ping → command/g)?.length ?? 0) >= 3 && /› local\/console you !ping → command/.test(t),
+      60_000,
+      'the three !ping in the live feed',
+    )
     assert.equal(feed.match(/!ping → command/g)?.length, 3, feed)
     const after = await poll('dash', (t) => rate(t) > before, 10_000, 'events/s rising')
     assert.ok(rate(after) > before, `${rate(after)} > ${before}`)

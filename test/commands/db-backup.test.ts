@@ -11,7 +11,10 @@ import { runCli } from '../helpers/cli.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`waddlebot db backup / db restore on ${backend.name}`, { skip }, () => {
@@ -19,8 +22,14 @@ for (const [backend, skip] of backends) {
     let env: Record<string, string>
     let settings: Settings
     const cli = (...args: string[]) => runCli(['db', ...args], { cwd: project.dir, env })
-    const communities = async (db: Storage) => (await db.query<{ id: string; name: string }>(sql`select id, name from communities where id <> 'default' order by id`)).map((r) => `${r.id}:${r.name}`)
-    const add = (db: Storage, id: string, name: string) => db.execute(sql`insert into communities (id, name, display_name) values (${id}, ${name}, ${name})`)
+    const communities = async (db: Storage) =>
+      (
+        await db.query<{ id: string; name: string }>(
+          sql`select id, name from communities where id <> 'default' order by id`,
+        )
+      ).map((r) => `${r.id}:${r.name}`)
+    const add = (db: Storage, id: string, name: string) =>
+      db.execute(sql`insert into communities (id, name, display_name) values (${id}, ${name}, ${name})`)
 
     before(async () => {
       env = { ...(await backend.env()), WADDLEBOT_CONFIG: '', WADDLEBOT_LOG_LEVEL: 'silent' }
@@ -36,7 +45,7 @@ for (const [backend, skip] of backends) {
       const file = join(project.dir, 'backup.bin')
       const db = await openStorage(settings)
       try {
-        await add(db, 'c1', 'before ünïcode \'quoted\'')
+        await add(db, 'c1', "before ünïcode 'quoted'")
         const r = await cli('backup', file, '--json')
         assert.equal(r.code, 0, r.stderr)
         const report = JSON.parse(r.stdout)
@@ -50,7 +59,10 @@ for (const [backend, skip] of backends) {
       }
       const refused = await cli('restore', file)
       assert.equal(refused.code, 2)
-      assert.match(refused.stderr, /^error WB_INPUT_INVALID: invalid yes: restoring replaces the whole database: pass --yes to confirm/)
+      assert.match(
+        refused.stderr,
+        /^error WB_INPUT_INVALID: invalid yes: restoring replaces the whole database: pass --yes to confirm/,
+      )
       const r = await cli('restore', file, '--yes')
       assert.equal(r.code, 0, r.stderr)
       assert.match(r.stdout, /^Restored /)
@@ -75,7 +87,10 @@ for (const [backend, skip] of backends) {
       writeFileSync(bogus, 'hello\n')
       const bad = await cli('restore', bogus, '--yes')
       assert.equal(bad.code, 4)
-      assert.match(bad.stderr.trim(), /^error WB_DB_RESTORE_FAILED: restore into .* failed: .*bogus\.txt is not a (SQLite backup|Postgres dump) \(restore a file made by/)
+      assert.match(
+        bad.stderr.trim(),
+        /^error WB_DB_RESTORE_FAILED: restore into .* failed: .*bogus\.txt is not a (SQLite backup|Postgres dump) \(restore a file made by/,
+      )
       assert.ok(readFileSync(file).length > 0)
     })
   })

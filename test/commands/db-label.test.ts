@@ -15,7 +15,10 @@ const pgSkip = await serversUnavailable()
 
 test('databaseLabel names the file or the server and hides the password', () => {
   assert.equal(databaseLabel('sqlite:/srv/bot/data/waddlebot.db'), 'SQLite /srv/bot/data/waddlebot.db')
-  assert.equal(databaseLabel('postgres://bot:hunter2@db.local:5432/bot'), 'Postgres postgres://bot:***@db.local:5432/bot')
+  assert.equal(
+    databaseLabel('postgres://bot:hunter2@db.local:5432/bot'),
+    'Postgres postgres://bot:***@db.local:5432/bot',
+  )
   assert.equal(databaseLabel('postgres://bot@db.local/bot'), 'Postgres postgres://bot@db.local/bot')
 })
 

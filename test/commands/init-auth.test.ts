@@ -11,16 +11,29 @@ import { test } from 'node:test'
 import { startFakeDiscord } from '../fakes/discord/index.js'
 import { BIN } from '../helpers/cli.js'
 
-const noScript = spawnSync('script', ['--version']).status === 0 ? undefined : 'util-linux `script` (a pty) is not installed'
+const noScript =
+  spawnSync('script', ['--version']).status === 0 ? undefined : 'util-linux `script` (a pty) is not installed'
 
-test('interactive init offers auth for a chosen platform; the token is asked without echo and saved to .env', { skip: noScript }, async () => {
+test('interactive init offers auth for a chosen platform; the token is asked without echo and saved to .env', {
+  skip: noScript,
+}, async () => {
   const discord = await startFakeDiscord()
   const dir = mkdtempSync(join(tmpdir(), 'wb-init-tty-'))
   try {
-    const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} init ibot`, '/dev/null'], {
-      cwd: dir, env: { ...process.env, DISCORD_API_URL: discord.rest.api, WADDLEBOT_CONFIG: '' },
-    })
-    const answers: [RegExp, string][] = [[/Storage/, 'sqlite'], [/Platforms/, 'discord'], [/now \(waddlebot auth discord\)\?/, 'y'], [/Bot token/, 'secret.token.value']]
+    const child = spawn(
+      'script',
+      ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} init ibot`, '/dev/null'],
+      {
+        cwd: dir,
+        env: { ...process.env, DISCORD_API_URL: discord.rest.api, WADDLEBOT_CONFIG: '' },
+      },
+    )
+    const answers: [RegExp, string][] = [
+      [/Storage/, 'sqlite'],
+      [/Platforms/, 'discord'],
+      [/now \(waddlebot auth discord\)\?/, 'y'],
+      [/Bot token/, 'secret.token.value'],
+    ]
     let out = ''
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString()

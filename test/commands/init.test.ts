@@ -13,11 +13,25 @@ import { serversUnavailable } from '../helpers/backends.js'
 const pgSkip = await serversUnavailable()
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SECRETS = [
-  'TWITCH_BOT_USERNAME', 'TWITCH_BOT_TOKEN', 'TWITCH_CLIENT_ID', 'TWITCH_EVENTSUB_SECRET', 'DISCORD_BOT_TOKEN', 'DISCORD_PUBLIC_KEY',
-  'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'WADDLEBOT_SERVICE_KEY',
+  'TWITCH_BOT_USERNAME',
+  'TWITCH_BOT_TOKEN',
+  'TWITCH_CLIENT_ID',
+  'TWITCH_EVENTSUB_SECRET',
+  'DISCORD_BOT_TOKEN',
+  'DISCORD_PUBLIC_KEY',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'WADDLEBOT_SERVICE_KEY',
 ]
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
 function cli(cwd: string, ...args: string[]): Promise<Run> {
   return cliWith({}, cwd, ...args)
 }
@@ -25,9 +39,14 @@ function cli(cwd: string, ...args: string[]): Promise<Run> {
 function cliWith(extra: NodeJS.ProcessEnv, cwd: string, ...args: string[]): Promise<Run> {
   const env = { ...process.env, WADDLEBOT_PORT_OFFSET: '24300', WADDLEBOT_CONFIG: '', DATABASE_URL: '', ...extra }
   return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), ...args],
+      { cwd, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -46,7 +65,15 @@ describe('waddlebot init', { concurrency: true }, () => {
     const run = await cli(tmp, 'init', 'my-bot', '--yes')
     assert.equal(run.code, 0, run.stderr)
     const dir = join(tmp, 'my-bot')
-    for (const f of ['waddlebot.yaml', '.env.example', '.gitignore', 'package.json', 'README.md', 'modules/.gitkeep', 'data/.gitkeep']) {
+    for (const f of [
+      'waddlebot.yaml',
+      '.env.example',
+      '.gitignore',
+      'package.json',
+      'README.md',
+      'modules/.gitkeep',
+      'data/.gitkeep',
+    ]) {
       assert.ok(existsSync(join(dir, f)), `${f} exists`)
     }
     assert.ok(!existsSync(join(dir, '_gitignore')))
@@ -73,7 +100,12 @@ describe('waddlebot init', { concurrency: true }, () => {
     assert.equal(pkg.scripts.start, 'waddlebot start')
     assert.equal(pkg.scripts.chat, 'waddlebot chat')
     assert.match(pkg.scripts.test, /node --import tsx --test \$\(find modules -name '\*\.test\.ts'/)
-    assert.deepEqual(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')), ['data/', '.env', 'node_modules/'])
+    assert.deepEqual(
+      readFileSync(join(dir, '.gitignore'), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#')),
+      ['data/', '.env', 'node_modules/'],
+    )
   })
 
   test('refuses a folder that already holds waddlebot.yaml, and changes nothing', async () => {
@@ -90,20 +122,47 @@ describe('waddlebot init', { concurrency: true }, () => {
   test('postgres without a reachable DATABASE_URL: one coded line, nothing written', async () => {
     const missing = await cli(tmp, 'init', 'no-db', '--yes', '--storage', 'postgres')
     assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /^error WB_DATABASE_URL_REQUIRED: .*DATABASE_URL is not set \(run it as DATABASE_URL=postgres:\/\/.*\)\n$/)
-    const unreachable = await cliWith({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere' }, tmp, 'init', 'no-db', '--yes', '--storage', 'postgres')
+    assert.match(
+      missing.stderr,
+      /^error WB_DATABASE_URL_REQUIRED: .*DATABASE_URL is not set \(run it as DATABASE_URL=postgres:\/\/.*\)\n$/,
+    )
+    const unreachable = await cliWith(
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere' },
+      tmp,
+      'init',
+      'no-db',
+      '--yes',
+      '--storage',
+      'postgres',
+    )
     assert.notEqual(unreachable.code, 0)
     assert.match(unreachable.stderr, /^error WB_STORAGE_UNREACHABLE: /)
     assert.ok(!existsSync(join(tmp, 'no-db')), 'nothing written')
   })
 
   test('postgres + twitch,discord: chosen secrets uncommented, the rest commented', { skip: pgSkip }, async () => {
-    const run = await cliWith({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }, tmp, 'init', 'pg-bot', '--yes', '--storage', 'postgres', '--platforms', 'twitch, discord')
+    const run = await cliWith(
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' },
+      tmp,
+      'init',
+      'pg-bot',
+      '--yes',
+      '--storage',
+      'postgres',
+      '--platforms',
+      'twitch, discord',
+    )
     assert.equal(run.code, 0, run.stderr)
     const dir = join(tmp, 'pg-bot')
     const envExample = readFileSync(join(dir, '.env.example'), 'utf8')
     assert.deepEqual(setVars(envExample), [
-      'TWITCH_BOT_USERNAME', 'TWITCH_BOT_TOKEN', 'TWITCH_CLIENT_ID', 'TWITCH_EVENTSUB_SECRET', 'DISCORD_BOT_TOKEN', 'DISCORD_PUBLIC_KEY', 'DATABASE_URL',
+      'TWITCH_BOT_USERNAME',
+      'TWITCH_BOT_TOKEN',
+      'TWITCH_CLIENT_ID',
+      'TWITCH_EVENTSUB_SECRET',
+      'DISCORD_BOT_TOKEN',
+      'DISCORD_PUBLIC_KEY',
+      'DATABASE_URL',
     ])
     assert.match(envExample, /^DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:5432\/waddlebot$/m)
     assert.match(envExample, /^TWITCH_BOT_TOKEN=$/m)
@@ -111,7 +170,10 @@ describe('waddlebot init', { concurrency: true }, () => {
     assert.match(yamlText, /^# Storage: Postgres\. Set DATABASE_URL in \.env/m)
     assert.doesNotMatch(yamlText, /postgres:\/\//, 'no database URL in the config file')
     const raw = parse(yamlText)
-    assert.deepEqual([raw.local.enabled, raw.twitch.enabled, raw.discord.enabled, raw.slack.enabled], [false, true, true, false])
+    assert.deepEqual(
+      [raw.local.enabled, raw.twitch.enabled, raw.discord.enabled, raw.slack.enabled],
+      [false, true, true, false],
+    )
     assert.equal(loadSettings({ cwd: dir, env: {} }).configFile, join(dir, 'waddlebot.yaml'))
     assert.match(run.stdout, /^ {2}waddlebot auth twitch +# log the bot in to twitch: the tokens go to \.env$/m)
     assert.match(run.stdout, /^ {2}waddlebot auth discord +# log the bot in to discord/m)

@@ -37,18 +37,41 @@ function listeningPorts(pid: number): number[] {
   return [...ports].sort((a, b) => a - b)
 }
 
-test('a local-only project binds only the router and the modules it enables', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 120_000 }, async () => {
+test('a local-only project binds only the router and the modules it enables', {
+  skip: process.platform !== 'linux' && 'reads /proc',
+  timeout: 120_000,
+}, async () => {
   const offset = await freeOffset([8000, 8002, 8003, 8004, 8027])
-  const env = { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '', WADDLEBOT_SERVICE_KEY: '', WADDLEBOT_CONFIG: '' }
+  const env = {
+    WADDLEBOT_PORT_OFFSET: String(offset),
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    WADDLEBOT_SERVICE_KEY: '',
+    WADDLEBOT_CONFIG: '',
+  }
   const init = await runCli(['init', 'bot', '--yes'], { cwd: root, env })
   assert.equal(init.code, 0, init.stderr)
   const project = join(root, 'bot')
 
-  const settings = loadSettings({ configPath: join(project, 'waddlebot.yaml'), env: { WADDLEBOT_PORT_OFFSET: String(offset) } })
+  const settings = loadSettings({
+    configPath: join(project, 'waddlebot.yaml'),
+    env: { WADDLEBOT_PORT_OFFSET: String(offset) },
+  })
   const registry = createRegistry(settings, builtinCatalog)
   const collectors = registry.entries.filter((e) => e.kind === 'collector')
-  assert.deepEqual(collectors.map((e) => [e.name, e.enabled]), [['twitch', false], ['discord', false], ['slack', false]])
-  const expected = registry.runnable().filter((e) => e.port > 0).map((e) => registry.portOf(e.name)).sort((a, b) => a - b)
+  assert.deepEqual(
+    collectors.map((e) => [e.name, e.enabled]),
+    [
+      ['twitch', false],
+      ['discord', false],
+      ['slack', false],
+    ],
+  )
+  const expected = registry
+    .runnable()
+    .filter((e) => e.port > 0)
+    .map((e) => registry.portOf(e.name))
+    .sort((a, b) => a - b)
   assert.ok(expected.includes(8000 + offset), 'the router is expected')
 
   const bot = spawnCli(['start'], { cwd: project, env })
@@ -70,5 +93,8 @@ test('local.enabled: false: `waddlebot chat` refuses with one coded line', async
   assert.equal(init.code, 0, init.stderr)
   const chat = await runCli(['chat'], { cwd: dir, env: { WADDLEBOT_CONFIG: '' }, input: '!ping\n' })
   assert.equal(chat.code, 2)
-  assert.match(chat.stderr, /^error WB_PLATFORM_DISABLED: the local platform is switched off \(local\.enabled: false in .*waddlebot\.yaml\) \(set local\.enabled: true/)
+  assert.match(
+    chat.stderr,
+    /^error WB_PLATFORM_DISABLED: the local platform is switched off \(local\.enabled: false in .*waddlebot\.yaml\) \(set local\.enabled: true/,
+  )
 })

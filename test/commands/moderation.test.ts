@@ -23,7 +23,24 @@ interface Rule {
 
 /** A deterministic 1,000-line chat log in the three accepted line formats, and its messages. */
 function chatLog(): { text: string; messages: string[] } {
-  const bodies = ['hello chat', 'this is SPAM', 'spammer alert', 'you idiot', 'IDIOT!', 'idiots everywhere', 'idiotic', '!discord', '!Discord', '!discord now', 'Hello', '  Hello  ', 'hello', 'gg wp', 'nice spam-free stream', 'the idiot_bot']
+  const bodies = [
+    'hello chat',
+    'this is SPAM',
+    'spammer alert',
+    'you idiot',
+    'IDIOT!',
+    'idiots everywhere',
+    'idiotic',
+    '!discord',
+    '!Discord',
+    '!discord now',
+    'Hello',
+    '  Hello  ',
+    'hello',
+    'gg wp',
+    'nice spam-free stream',
+    'the idiot_bot',
+  ]
   const messages: string[] = []
   const lines: string[] = []
   for (let i = 0; i < 1000; i++) {
@@ -51,7 +68,10 @@ function expectedHits(messages: string[]): Record<string, number> {
 }
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 describe('waddlebot moderation', { concurrency: true }, () => {
   for (const [backend, skip] of backends) {
@@ -63,7 +83,13 @@ describe('waddlebot moderation', { concurrency: true }, () => {
 
       before(async () => {
         project = testProject()
-        env = { WADDLEBOT_CONFIG: '', DATABASE_URL: 'sqlite:./data/moderation.db', REDIS_URL: '', WADDLEBOT_LOG_LEVEL: 'silent', ...(await backend.env()) }
+        env = {
+          WADDLEBOT_CONFIG: '',
+          DATABASE_URL: 'sqlite:./data/moderation.db',
+          REDIS_URL: '',
+          WADDLEBOT_LOG_LEVEL: 'silent',
+          ...(await backend.env()),
+        }
       })
       after(async () => {
         await backend.cleanup()
@@ -75,7 +101,17 @@ describe('waddlebot moderation', { concurrency: true }, () => {
         const storage = await createStorage({ url: env.DATABASE_URL!, cwd: project.dir })
         await storage.migrate([coreMigrations])
         ids.set('spam', (await addRule(storage, { pattern: 'spam', action: 'delete' })).id)
-        ids.set('^!discord$', (await addRule(storage, { pattern: '^!discord$', match_type: 'regex', action: 'respond', action_value: 'Join us' })).id)
+        ids.set(
+          '^!discord$',
+          (
+            await addRule(storage, {
+              pattern: '^!discord$',
+              match_type: 'regex',
+              action: 'respond',
+              action_value: 'Join us',
+            })
+          ).id,
+        )
         await storage.close()
         const adds: [string, string[]][] = [
           ['idiot', ['idiot', '--type', 'word', '--action', 'timeout', '--duration', '60', '--priority', '10']],
@@ -84,11 +120,17 @@ describe('waddlebot moderation', { concurrency: true }, () => {
         for (const [pattern, args] of adds) {
           const r = await cli('moderation', 'add', ...args, '--json')
           assert.equal(r.code, 0, r.stderr)
-          const rule = JSON.parse(r.stdout) as Rule & { timeout_seconds: number | null; case_sensitive: boolean; action_value: string | null }
+          const rule = JSON.parse(r.stdout) as Rule & {
+            timeout_seconds: number | null
+            case_sensitive: boolean
+            action_value: string | null
+          }
           assert.equal(rule.pattern, pattern)
           ids.set(pattern, rule.id)
-          if (pattern === 'idiot') assert.deepEqual([rule.match_type, rule.action, rule.timeout_seconds], ['word', 'timeout', 60])
-          else assert.deepEqual([rule.match_type, rule.case_sensitive, rule.action_value], ['exact', true, '!so {user}'])
+          if (pattern === 'idiot')
+            assert.deepEqual([rule.match_type, rule.action, rule.timeout_seconds], ['word', 'timeout', 60])
+          else
+            assert.deepEqual([rule.match_type, rule.case_sensitive, rule.action_value], ['exact', true, '!so {user}'])
         }
         const text = await cli('moderation', 'add', '*', '--entity', 'twitch:1:1', '--priority', '500')
         assert.equal(text.code, 0, text.stderr)
@@ -102,7 +144,10 @@ describe('waddlebot moderation', { concurrency: true }, () => {
 
       test('list (JSON by priority, and as text); remove by id; an unknown id exits 2', async () => {
         const all = JSON.parse((await cli('moderation', 'list', '--json')).stdout) as Rule[]
-        assert.deepEqual(all.map((r) => r.pattern), ['idiot', 'spam', '^!discord$', 'Hello', '*'])
+        assert.deepEqual(
+          all.map((r) => r.pattern),
+          ['idiot', 'spam', '^!discord$', 'Hello', '*'],
+        )
         const extra = (await cli('moderation', 'add', 'gg', '--json')).stdout
         const gg = (JSON.parse(extra) as Rule).id
         const r = await cli('moderation', 'remove', String(gg))
@@ -125,22 +170,39 @@ describe('waddlebot moderation', { concurrency: true }, () => {
 
         const allRules = await cli('moderation', 'test', 'chat.log', '--json')
         assert.equal(allRules.code, 0, allRules.stderr)
-        const report = JSON.parse(allRules.stdout) as { lines: number; lines_with_hits: number; rules: (Rule & { hits: number })[] }
+        const report = JSON.parse(allRules.stdout) as {
+          lines: number
+          lines_with_hits: number
+          rules: (Rule & { hits: number })[]
+        }
         assert.equal(report.lines, 1000)
         assert.deepEqual(Object.fromEntries(report.rules.map((r) => [r.pattern, r.hits])), want)
         assert.equal(report.lines_with_hits, 1000, 'the * rule hits every line when every rule is tested')
 
-        const scoped = JSON.parse((await cli('moderation', 'test', 'chat.log', '--json', '--entity', 'twitch:2:2')).stdout) as typeof report
+        const scoped = JSON.parse(
+          (await cli('moderation', 'test', 'chat.log', '--json', '--entity', 'twitch:2:2')).stdout,
+        ) as typeof report
         const { '*': _star, ...globalWant } = want
         assert.deepEqual(Object.fromEntries(scoped.rules.map((r) => [r.pattern, r.hits])), globalWant)
-        const independent = messages.filter((m) => Object.entries(expectedHits([m])).some(([pattern, n]) => pattern !== '*' && n > 0))
+        const independent = messages.filter((m) =>
+          Object.entries(expectedHits([m])).some(([pattern, n]) => pattern !== '*' && n > 0),
+        )
         assert.equal(scoped.lines_with_hits, independent.length)
 
         const human = await cli('moderation', 'test', 'chat.log', '--entity', 'twitch:2:2')
         assert.equal(human.code, 0, human.stderr)
-        assert.match(human.stdout, new RegExp(`^1000 lines, ${independent.length} with a hit \\(dry run: nothing was sent\\)\\.`, 'm'))
-        assert.match(human.stdout, new RegExp(`^\\s+${ids.get('spam')}\\s+${want.spam}\\s+delete\\s+contains\\s+"spam"$`, 'm'))
-        assert.match(human.stdout, new RegExp(`^\\s+${ids.get('idiot')}\\s+${want.idiot}\\s+timeout\\s+word\\s+"idiot"$`, 'm'))
+        assert.match(
+          human.stdout,
+          new RegExp(`^1000 lines, ${independent.length} with a hit \\(dry run: nothing was sent\\)\\.`, 'm'),
+        )
+        assert.match(
+          human.stdout,
+          new RegExp(`^\\s+${ids.get('spam')}\\s+${want.spam}\\s+delete\\s+contains\\s+"spam"$`, 'm'),
+        )
+        assert.match(
+          human.stdout,
+          new RegExp(`^\\s+${ids.get('idiot')}\\s+${want.idiot}\\s+timeout\\s+word\\s+"idiot"$`, 'm'),
+        )
 
         const missing = await cli('moderation', 'test', 'nope.log')
         assert.equal(missing.code, 2)

@@ -16,13 +16,22 @@ const SEED_PORTS = Object.fromEntries(builtinCatalog.map((m) => [m.name, m.port]
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OFFSET = 33_000
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
 function cli(cwd: string, ...args: string[]): Promise<Run> {
   const env = { ...process.env, WADDLEBOT_PORT_OFFSET: String(OFFSET), WADDLEBOT_CONFIG: '' }
   return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), ...args],
+      { cwd, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -32,7 +41,12 @@ before(() => {
   renderTemplate(join(TEMPLATES_DIR, 'module'), join(project, 'modules/greeter'), { name: 'greeter', port: '8100' })
   writeFileSync(
     join(project, 'waddlebot.yaml'),
-    ['modules:', '  greeter: { path: ./modules/greeter, port: 8100 }', '  ghost: { path: ./modules/ghost, port: 8101, enabled: false }', ''].join('\n'),
+    [
+      'modules:',
+      '  greeter: { path: ./modules/greeter, port: 8100 }',
+      '  ghost: { path: ./modules/ghost, port: 8101, enabled: false }',
+      '',
+    ].join('\n'),
   )
 })
 after(() => rmSync(project, { recursive: true, force: true }))
@@ -43,7 +57,10 @@ describe('waddlebot module list', { concurrency: true }, () => {
     assert.equal(r.code, 0, r.stderr)
     const rows = JSON.parse(r.stdout) as ModuleRow[]
     const byName = new Map(rows.map((row) => [row.name, row]))
-    assert.deepEqual(rows.map((row) => row.name), [...Object.keys(SEED_PORTS), 'greeter', 'ghost'])
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      [...Object.keys(SEED_PORTS), 'greeter', 'ghost'],
+    )
 
     // Seed modules are reported as the registry sees them: built ones available, the rest not (never faked).
     const registry = createRegistry(loadSettings({ cwd: project, env: {} }), builtinCatalog)
@@ -57,10 +74,19 @@ describe('waddlebot module list', { concurrency: true }, () => {
     const router = byName.get('router')!
     assert.equal(router.status, 'available')
     assert.equal(router.kind, 'router')
-    assert.ok(router.commands.length > 0 && router.commands.every((c) => /^[!#][a-z0-9]/.test(c)), String(router.commands))
+    assert.ok(
+      router.commands.length > 0 && router.commands.every((c) => /^[!#][a-z0-9]/.test(c)),
+      String(router.commands),
+    )
 
     assert.deepEqual(byName.get('greeter'), {
-      name: 'greeter', kind: 'interaction', port: 8100 + OFFSET, enabled: true, status: 'available', source: 'project', commands: ['!greeter'],
+      name: 'greeter',
+      kind: 'interaction',
+      port: 8100 + OFFSET,
+      enabled: true,
+      status: 'available',
+      source: 'project',
+      commands: ['!greeter'],
     })
     const ghost = byName.get('ghost')!
     assert.equal(ghost.enabled, false)
@@ -73,7 +99,10 @@ describe('waddlebot module list', { concurrency: true }, () => {
     const lines = r.stdout.trimEnd().split('\n')
     assert.match(lines[0]!, /^NAME\s+KIND\s+PORT\s+ENABLED\s+STATUS\s+SOURCE\s+COMMANDS$/)
     assert.equal(lines.length, 1 + Object.keys(SEED_PORTS).length + 2)
-    assert.match(r.stdout, new RegExp(`^greeter\\s+interaction\\s+${8100 + OFFSET}\\s+yes\\s+available\\s+project\\s+!greeter$`, 'm'))
+    assert.match(
+      r.stdout,
+      new RegExp(`^greeter\\s+interaction\\s+${8100 + OFFSET}\\s+yes\\s+available\\s+project\\s+!greeter$`, 'm'),
+    )
     assert.match(r.stdout, new RegExp(`^router\\s+router\\s+${8000 + OFFSET}\\s+yes\\s+available\\s+seed\\s+!`, 'm'))
   })
 })

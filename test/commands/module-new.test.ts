@@ -13,7 +13,11 @@ import { createRegistry, loadProjectModule } from '../../src/runtime/registry.js
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
 function run(nodeArgs: string[], cwd: string): Promise<Run> {
   // NODE_TEST_CONTEXT (set by our own runner) would make a nested `node --test` report to us, not to stdout.
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env
@@ -47,12 +51,16 @@ describe('waddlebot module new, in a project', () => {
   test('writes modules/greeter and adds it to waddlebot.yaml, keeping the comments', () => {
     assert.equal(created.code, 0, created.stderr)
     assert.match(created.stdout, /restart the bot to load it/i)
-    for (const f of ['index.ts', 'greeter.test.ts', 'README.md', 'package.json']) assert.ok(existsSync(join(project, 'modules/greeter', f)), f)
+    for (const f of ['index.ts', 'greeter.test.ts', 'README.md', 'package.json'])
+      assert.ok(existsSync(join(project, 'modules/greeter', f)), f)
     const text = readFileSync(join(project, 'waddlebot.yaml'), 'utf8')
     assert.match(text, /^# waddlebot\.yaml: configuration of the bot bot/)
     assert.match(text, /# `waddlebot module new <name>` adds your own modules here/)
     assert.match(text, /require_keys: true/)
-    assert.deepEqual(parse(text).modules, { router: { enabled: true }, greeter: { path: './modules/greeter', port: 8100 } })
+    assert.deepEqual(parse(text).modules, {
+      router: { enabled: true },
+      greeter: { path: './modules/greeter', port: 8100 },
+    })
   })
 
   test('the runtime loads the module and its command replies', async () => {
@@ -63,7 +71,11 @@ describe('waddlebot module new, in a project', () => {
     assert.equal(def.port, 8100)
     const command = def.commands?.find((c) => c.name === 'greeter')
     assert.ok(command)
-    const request = { user: { id: 'u1', name: 'ada', display_name: 'Ada', roles: [] }, entity: { id: 'local:a:b' }, args: ['hi', 'there'] }
+    const request = {
+      user: { id: 'u1', name: 'ada', display_name: 'Ada', roles: [] },
+      entity: { id: 'local:a:b' },
+      args: ['hi', 'there'],
+    }
     const state = await def.setup?.({} as never)
     const reply = await command.run({ request, args: request.args, state } as unknown as CommandContext)
     assert.equal(reply, 'Hello, Ada! (greeter module) You said: hi there')
@@ -74,12 +86,18 @@ describe('waddlebot module new, in a project', () => {
     cpSync(join(project, 'modules/greeter'), broken, { recursive: true })
     const index = join(broken, 'index.ts')
     writeFileSync(index, readFileSync(index, 'utf8').replace(/`Hello(?=\$\{again\}, )/, '`Hi'))
-    const [good, bad] = await Promise.all([nodeTest(join(project, 'modules/greeter/greeter.test.ts')), nodeTest(join(broken, 'greeter.test.ts'))])
+    const [good, bad] = await Promise.all([
+      nodeTest(join(project, 'modules/greeter/greeter.test.ts')),
+      nodeTest(join(broken, 'greeter.test.ts')),
+    ])
     assert.equal(good.code, 0, good.stdout + good.stderr)
     assert.match(good.stdout, /# pass 3/)
     assert.notEqual(bad.code, 0)
     assert.match(bad.stdout, /# fail 3/)
-    assert.match(bad.stdout, /'Hi, Ada! \(greeter module\)' !== 'Hello, Ada! \(greeter module\)'|expected: 'Hello, Ada! \(greeter module\)'/)
+    assert.match(
+      bad.stdout,
+      /'Hi, Ada! \(greeter module\)' !== 'Hello, Ada! \(greeter module\)'|expected: 'Hello, Ada! \(greeter module\)'/,
+    )
   })
 
   test('refuses an existing module, a built-in name or command and a bad name, with one-line errors', async () => {
@@ -91,7 +109,10 @@ describe('waddlebot module new, in a project', () => {
     ])
     assert.match(existing.stderr, /^error WB_MODULE_EXISTS: module greeter already exists at .*greeter/)
     assert.match(seed.stderr, /^error WB_INPUT_INVALID: invalid name: router is a built-in module/)
-    assert.match(builtinCommand.stderr, /^error WB_INPUT_INVALID: invalid name: !help is already a command of the router module/)
+    assert.match(
+      builtinCommand.stderr,
+      /^error WB_INPUT_INVALID: invalid name: !help is already a command of the router module/,
+    )
     assert.match(bad.stderr, /^error WB_INPUT_INVALID: invalid name: "Bad_Name" must be kebab-case/)
     for (const r of [existing, seed, builtinCommand, bad]) {
       assert.equal(r.code, 2)
@@ -113,7 +134,10 @@ describe('waddlebot module new, outside a project', () => {
     assert.ok(existsSync(join(repo, 'src/modules/alpha/alpha.test.ts')))
     assert.ok(existsSync(join(repo, 'src/modules/beta/index.ts')))
     const { modules } = loadSettings({ cwd: repo, env: {} })
-    assert.deepEqual(modules, { alpha: { path: './src/modules/alpha', port: 8100 }, beta: { path: './src/modules/beta', port: 8101 } })
+    assert.deepEqual(modules, {
+      alpha: { path: './src/modules/alpha', port: 8100 },
+      beta: { path: './src/modules/beta', port: 8101 },
+    })
   })
 
   test('in a plain folder: modules/<name> and a minimal waddlebot.yaml', async () => {
@@ -127,6 +151,9 @@ describe('waddlebot module new, outside a project', () => {
     assert.deepEqual(settings.modules, { 'solo-mod': { path: './modules/solo-mod', port: 8100 } })
     // No project package.json here: the module's own one keeps index.ts an ES module.
     const def = await loadProjectModule('solo-mod', createRegistry(settings, builtinCatalog).get('solo-mod')!.path!)
-    assert.deepEqual(def.commands?.map((c) => c.name), ['solo-mod'])
+    assert.deepEqual(
+      def.commands?.map((c) => c.name),
+      ['solo-mod'],
+    )
   })
 })

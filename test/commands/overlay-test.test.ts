@@ -10,7 +10,10 @@ import { builtinCatalog } from '../../src/modules/catalog.js'
 import browserSourceModule from '../../src/modules/browser-source/index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`waddlebot overlay test on ${backend.name}`, { skip }, () => {
@@ -19,9 +22,18 @@ for (const [backend, skip] of backends) {
     let runtime: Runtime
     let wsBase: string
     before(async () => {
-      env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(await freeOffset([8027])), WADDLEBOT_CONFIG: '', WADDLEBOT_LOG_LEVEL: 'silent' }
+      env = {
+        ...(await backend.env()),
+        WADDLEBOT_PORT_OFFSET: String(await freeOffset([8027])),
+        WADDLEBOT_CONFIG: '',
+        WADDLEBOT_LOG_LEVEL: 'silent',
+      }
       project = testProject({ env, yaml: '' })
-      runtime = await startRuntime({ catalog: builtinCatalog, settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }), modules: ['browser-source'] })
+      runtime = await startRuntime({
+        catalog: builtinCatalog,
+        settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }),
+        modules: ['browser-source'],
+      })
       wsBase = `ws://127.0.0.1:${8027 + Number(env.WADDLEBOT_PORT_OFFSET)}/browser/source`
     })
     after(async () => {
@@ -43,7 +55,10 @@ for (const [backend, skip] of backends) {
         assert.equal(shown.data.text, 'waddlebot overlay test: the ticker works')
         const all = await runCli(['overlay', 'test', '--community', 'stream', '--json'], { cwd: project.dir, env })
         assert.equal(all.code, 0, all.stderr)
-        assert.deepEqual(JSON.parse(all.stdout), { community_id: 'stream', delivered: { media: 0, ticker: 1, general: 0 } })
+        assert.deepEqual(JSON.parse(all.stdout), {
+          community_id: 'stream',
+          delivered: { media: 0, ticker: 1, general: 0 },
+        })
         assert.equal((await ticker.nextDisplay()).data.text, 'waddlebot overlay test: the ticker works')
       } finally {
         ticker.socket.close()
@@ -58,7 +73,10 @@ test('waddlebot overlay test without a running browser-source, or with an unknow
     const env = { WADDLEBOT_CONFIG: '', WADDLEBOT_PORT_OFFSET: String(await freeOffset([8027])) }
     const down = await runCli(['overlay', 'test', 'media'], { cwd: project.dir, env })
     assert.equal(down.code, 5)
-    assert.match(down.stderr.trim(), /^error WB_MODULE_UNREACHABLE: module browser-source unreachable at http:\/\/127\.0\.0\.1:\d+: .+ \(start it/)
+    assert.match(
+      down.stderr.trim(),
+      /^error WB_MODULE_UNREACHABLE: module browser-source unreachable at http:\/\/127\.0\.0\.1:\d+: .+ \(start it/,
+    )
     const bad = await runCli(['overlay', 'test', 'banner'], { cwd: project.dir, env })
     assert.notEqual(bad.code, 0)
   } finally {

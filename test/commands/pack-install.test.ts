@@ -28,19 +28,35 @@ interface Run {
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { cwd, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: `${stdout}${stderr}`, stdout })
-    })
+    const child = execFile(
+      cmd,
+      args,
+      { cwd, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          out: `${stdout}${stderr}`,
+          stdout,
+        })
+      },
+    )
     if (input !== undefined) child.stdin?.end(input)
   })
 }
 
 /** The compiled better-sqlite3 of this checkout, packed the way prebuild-install names a download. */
 function localPrebuild(dir: string): Promise<Run> {
-  const pkg = JSON.parse(readFileSync(join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(join(REPO, 'node_modules/better-sqlite3/package.json'), 'utf8')) as {
+    version: string
+  }
   const file = `better-sqlite3-v${pkg.version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`
   mkdirSync(dir, { recursive: true })
-  return run('tar', ['czf', join(dir, file), '-C', join(REPO, 'node_modules/better-sqlite3'), 'build/Release/better_sqlite3.node'], REPO, process.env)
+  return run(
+    'tar',
+    ['czf', join(dir, file), '-C', join(REPO, 'node_modules/better-sqlite3'), 'build/Release/better_sqlite3.node'],
+    REPO,
+    process.env,
+  )
 }
 
 function npmCache(): Promise<string> {
@@ -79,7 +95,13 @@ test('npm pack → install the tarball → init → npm install → npm test →
   const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }]
   const shipped = info.files.map((f) => f.path)
   assert.ok(shipped.includes('templates/project/waddlebot.yaml'))
-  assert.deepEqual(shipped.filter((p) => !p.startsWith('templates/') && /\.test\.ts$|\.fixture\.ts$|test-support\.ts$|^test\//.test(p)), [], 'no tests or fixtures ship')
+  assert.deepEqual(
+    shipped.filter(
+      (p) => !p.startsWith('templates/') && /\.test\.ts$|\.fixture\.ts$|test-support\.ts$|^test\//.test(p),
+    ),
+    [],
+    'no tests or fixtures ship',
+  )
   const tarball = join(packDir, info.filename)
 
   const app = join(root, 'app')
@@ -89,13 +111,19 @@ test('npm pack → install the tarball → init → npm install → npm test →
   assert.equal(installed.code, 0, installed.out)
   assert.doesNotMatch(installed.out, /EBADENGINE/, installed.out)
   assert.ok(existsSync(join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')))
-  assert.doesNotMatch(installed.out, /make: Entering directory|gyp info|tunneling socket/, 'the local prebuild was used, nothing compiled or downloaded')
+  assert.doesNotMatch(
+    installed.out,
+    /make: Entering directory|gyp info|tunneling socket/,
+    'the local prebuild was used, nothing compiled or downloaded',
+  )
   assert.ok(!existsSync(join(app, 'node_modules/playwright-core')), 'test-only packages are not installed')
 
   const init = await run('npx', ['waddlebot', 'init', 'mybot', '--yes'], app, env)
   assert.equal(init.code, 0, init.out)
   const project = join(app, 'mybot')
-  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+  }
   assert.equal(manifest.dependencies.waddlebot, 'file:../../pack/waddlebot-0.1.0.tgz')
   assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /package file it was installed from/)
 
@@ -110,9 +138,17 @@ test('npm pack → install the tarball → init → npm install → npm test →
   assert.match(tested.out, /^# pass [1-9]/m, tested.out)
   assert.match(tested.out, /^# fail 0$/m)
 
-  const bot = spawn('npx', ['waddlebot', 'start'], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const bot = spawn('npx', ['waddlebot', 'start'], {
+    cwd: project,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let log = ''
-  for (const s of [bot.stdout, bot.stderr]) s.on('data', (d: Buffer) => { log += d.toString() })
+  for (const s of [bot.stdout, bot.stderr])
+    s.on('data', (d: Buffer) => {
+      log += d.toString()
+    })
   try {
     await waitForHealth(`http://127.0.0.1:${8000 + offset}`, 60_000, Object.assign(bot, { output: () => log }))
     const chat = await run('npx', ['waddlebot', 'chat', '--user', 'Ann'], project, env, '!ping\n!greeter there\n')
@@ -124,7 +160,10 @@ test('npm pack → install the tarball → init → npm install → npm test →
     await stop(bot)
   }
   // Only documents of optional peers nobody installs may be missing (npm asks, then skips them).
-  assert.deepEqual(registry.misses.filter((p) => p.includes('/-/')), [])
+  assert.deepEqual(
+    registry.misses.filter((p) => p.includes('/-/')),
+    [],
+  )
 })
 
 /** SIGTERM to npx and the CLI it started (their own process group). */

@@ -34,7 +34,10 @@ test('init → module new → generated test → start → chat', async () => {
 
   // A value import from 'waddlebot' also works in a project module (resolved to this copy of waddlebot).
   const index = join(project, 'modules', 'greeter', 'index.ts')
-  writeFileSync(index, `import { defineModule } from 'waddlebot'\n${readFileSync(index, 'utf8').replace(/export default (\{[\s\S]*\})\s*(satisfies [^\n]*)?\s*$/, 'export default defineModule($1)\n')}`)
+  writeFileSync(
+    index,
+    `import { defineModule } from 'waddlebot'\n${readFileSync(index, 'utf8').replace(/export default (\{[\s\S]*\})\s*(satisfies [^\n]*)?\s*$/, 'export default defineModule($1)\n')}`,
+  )
 
   const bot = spawnCli(['start'], { cwd: project, env })
   try {

@@ -13,7 +13,10 @@ function installed(app: string, resolved: string): string {
   const pkg = join(root, app, 'node_modules', 'waddlebot')
   mkdirSync(pkg, { recursive: true })
   writeFileSync(join(pkg, 'package.json'), '{"name":"waddlebot","version":"0.3.1"}')
-  writeFileSync(join(root, app, 'node_modules', '.package-lock.json'), JSON.stringify({ packages: { 'node_modules/waddlebot': { version: '0.3.1', resolved } } }))
+  writeFileSync(
+    join(root, app, 'node_modules', '.package-lock.json'),
+    JSON.stringify({ packages: { 'node_modules/waddlebot': { version: '0.3.1', resolved } } }),
+  )
   return pkg
 }
 
@@ -25,7 +28,10 @@ test('installed from a registry: ^version', () => {
 test('installed from a tarball that is still there: file: path from the new project', () => {
   writeFileSync(join(root, 'waddlebot-0.3.1.tgz'), '')
   const pkg = installed('tar', 'file:../waddlebot-0.3.1.tgz')
-  assert.deepEqual(selfDependency(join(root, 'tar', 'mybot'), pkg), { spec: 'file:../../waddlebot-0.3.1.tgz', source: 'tarball' })
+  assert.deepEqual(selfDependency(join(root, 'tar', 'mybot'), pkg), {
+    spec: 'file:../../waddlebot-0.3.1.tgz',
+    source: 'tarball',
+  })
 })
 
 test('installed from a tarball that is gone: the version', () => {
@@ -37,5 +43,8 @@ test('run from a checkout: file: path to it', () => {
   const checkout = join(root, 'src', 'waddlebot')
   mkdirSync(checkout, { recursive: true })
   writeFileSync(join(checkout, 'package.json'), '{"name":"waddlebot","version":"0.3.1"}')
-  assert.deepEqual(selfDependency(join(root, 'bots', 'mybot'), checkout), { spec: 'file:../../src/waddlebot', source: 'checkout' })
+  assert.deepEqual(selfDependency(join(root, 'bots', 'mybot'), checkout), {
+    spec: 'file:../../src/waddlebot',
+    source: 'checkout',
+  })
 })

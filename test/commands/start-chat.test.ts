@@ -49,9 +49,21 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     assert.equal(created.code, 0, created.stderr)
     const { key, id, scope } = JSON.parse(created.stdout)
     assert.equal(scope, 'collector')
-    const body = { platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message: '!ping', message_type: 'chatMessage' }
+    const body = {
+      platform: 'local',
+      server_id: 's',
+      channel_id: 'c',
+      user_id: 'u',
+      user_name: 'Ann',
+      message: '!ping',
+      message_type: 'chatMessage',
+    }
     const post = (headers: Record<string, string>, payload: unknown = body) =>
-      fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) })
+      fetch(`${url}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(payload),
+      })
     const ok = await post({ 'x-api-key': key })
     assert.equal(ok.status, 200)
     assert.deepEqual((await ok.json()).responses[0], { type: 'chat', text: 'pong' })
@@ -75,13 +87,19 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     assert.match(again.stderr, /^error WB_KEY_REVOKED: API key \S+ was already revoked at .+\n$/)
     const table = (await runCli(['keys', 'list'], { cwd: dir, env })).stdout.split('\n')
     assert.match(table[0]!, /^ID +SCOPE +NAME +PREFIX +STATE$/)
-    assert.ok(table.some((line) => line.startsWith(id) && /revoked \d{4}-/.test(line)), table.join('\n'))
+    assert.ok(
+      table.some((line) => line.startsWith(id) && /revoked \d{4}-/.test(line)),
+      table.join('\n'),
+    )
   })
 
   test('a second start on the same ports fails naming the port and the module', async () => {
     const r = await runCli(['start'], { cwd: dir, env })
     assert.notEqual(r.code, 0)
-    assert.match(r.stderr, new RegExp(`error WB_PORT_IN_USE: port ${8000 + offset} for module router is already in use`))
+    assert.match(
+      r.stderr,
+      new RegExp(`error WB_PORT_IN_USE: port ${8000 + offset} for module router is already in use`),
+    )
   })
 
   test('run router serves only the router', async () => {
@@ -91,7 +109,10 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     try {
       await waitForHealth(`http://127.0.0.1:${8000 + other}`, 30_000, child)
       assert.match(child.output(), /router +http/)
-      const lines = child.output().split('\n').filter((l) => /^ {2}\S/.test(l))
+      const lines = child
+        .output()
+        .split('\n')
+        .filter((l) => /^ {2}\S/.test(l))
       assert.equal(lines.length, 1, child.output())
     } finally {
       child.kill('SIGTERM')
@@ -121,4 +142,3 @@ describe('configuration errors stop start-up with a one-line reason', () => {
     }
   })
 })
-

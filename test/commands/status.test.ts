@@ -17,7 +17,10 @@ import { builtinCatalog } from '../../src/modules/catalog.js'
 const SEED_PORTS = Object.fromEntries(builtinCatalog.map((m) => [m.name, m.port]))
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`waddlebot status on ${backend.name}`, { skip }, () => {
@@ -42,7 +45,10 @@ for (const [backend, skip] of backends) {
       project = testProject({ env })
       const path = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
       // Only the router and the project module run here: the seed modules are switched off.
-      const off = Object.keys(SEED_PORTS).filter((m) => m !== 'router').map((m) => `  ${m}: {enabled: false}\n`).join('')
+      const off = Object.keys(SEED_PORTS)
+        .filter((m) => m !== 'router')
+        .map((m) => `  ${m}: {enabled: false}\n`)
+        .join('')
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  greeter: {path: ${path}, port: 8100}\n${off}`)
       settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
       router = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router'] })
@@ -71,7 +77,10 @@ for (const [backend, skip] of backends) {
 
       const text = await status()
       assert.equal(text.code, 7)
-      assert.match(text.stderr, /^error WB_MODULE_DOWN: 1 of 2 modules not ok: greeter \(unreachable at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\) \(start them .*\)\n$/)
+      assert.match(
+        text.stderr,
+        /^error WB_MODULE_DOWN: 1 of 2 modules not ok: greeter \(unreachable at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\) \(start them .*\)\n$/,
+      )
       assert.match(text.stdout, /^router\s+\d+\s+ok\s/m)
       assert.match(text.stdout, /^greeter\s+\d+\s+down\s/m)
     })

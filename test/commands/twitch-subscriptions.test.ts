@@ -8,25 +8,51 @@ import { type FakeHelix, type FakeSubscription, startFakeHelix, twitchIdOf } fro
 import { runCli } from '../helpers/cli.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 
-const sub = (type: string, channel: string, transport: FakeSubscription['transport'], status = 'enabled', cost = 0): FakeSubscription => ({
-  id: `${type}-${channel}-${transport.method}`, status, type, version: type === 'channel.follow' ? '2' : '1', cost, created_at: '2024-01-01T00:00:00Z', transport,
-  condition: type === 'channel.raid' ? { to_broadcaster_user_id: twitchIdOf(channel) } : { broadcaster_user_id: twitchIdOf(channel) },
+const sub = (
+  type: string,
+  channel: string,
+  transport: FakeSubscription['transport'],
+  status = 'enabled',
+  cost = 0,
+): FakeSubscription => ({
+  id: `${type}-${channel}-${transport.method}`,
+  status,
+  type,
+  version: type === 'channel.follow' ? '2' : '1',
+  cost,
+  created_at: '2024-01-01T00:00:00Z',
+  transport,
+  condition:
+    type === 'channel.raid'
+      ? { to_broadcaster_user_id: twitchIdOf(channel) }
+      : { broadcaster_user_id: twitchIdOf(channel) },
 })
 
 describe('waddlebot twitch subscriptions', () => {
   let helix: FakeHelix
   let project: TestProject
   const env = () => ({
-    WADDLEBOT_CONFIG: '', WADDLEBOT_LOG_LEVEL: 'silent', TWITCH_BOT_TOKEN: 'tok', TWITCH_CLIENT_ID: 'cid', TWITCH_API_URL: helix.url, TWITCH_AUTH_URL: helix.authUrl,
+    WADDLEBOT_CONFIG: '',
+    WADDLEBOT_LOG_LEVEL: 'silent',
+    TWITCH_BOT_TOKEN: 'tok',
+    TWITCH_CLIENT_ID: 'cid',
+    TWITCH_API_URL: helix.url,
+    TWITCH_AUTH_URL: helix.authUrl,
     TWITCH_CLIENT_SECRET: 'fake-client-secret',
   })
-  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['twitch', 'subscriptions', ...args], { cwd: project.dir, env: { ...env(), ...extra } })
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    runCli(['twitch', 'subscriptions', ...args], { cwd: project.dir, env: { ...env(), ...extra } })
 
   before(async () => {
     helix = await startFakeHelix({ clientId: 'cid', token: 'tok', users: ['chan', 'other'], scopes: ['chat:read'] })
     const ws = { method: 'websocket', session_id: 'session-1' }
     const hook = { method: 'webhook', callback: 'https://bot.example/twitch/eventsub', secret: 'hook-secret-123' }
-    helix.subscriptions.push(sub('channel.raid', 'chan', ws, 'enabled', 1), sub('stream.online', 'chan', ws, 'enabled', 1), sub('channel.follow', 'chan', ws, 'websocket_disconnected'), sub('channel.raid', 'other', hook, 'webhook_callback_verification_pending', 1))
+    helix.subscriptions.push(
+      sub('channel.raid', 'chan', ws, 'enabled', 1),
+      sub('stream.online', 'chan', ws, 'enabled', 1),
+      sub('channel.follow', 'chan', ws, 'websocket_disconnected'),
+      sub('channel.raid', 'other', hook, 'webhook_callback_verification_pending', 1),
+    )
     project = testProject()
   })
   after(async () => {
@@ -38,17 +64,35 @@ describe('waddlebot twitch subscriptions', () => {
     const r = await cli(['--json'])
     assert.equal(r.code, 0, r.stderr)
     const report = JSON.parse(r.stdout)
-    assert.deepEqual(report.channels.map((c: { channel: string }) => c.channel), ['chan', 'other'])
+    assert.deepEqual(
+      report.channels.map((c: { channel: string }) => c.channel),
+      ['chan', 'other'],
+    )
     const chan = report.channels[0]
     assert.equal(chan.broadcaster_id, twitchIdOf('chan'))
-    assert.deepEqual(chan.subscriptions.map((s: { type: string; transport: string; status: string; cost: number }) => [s.type, s.transport, s.status, s.cost]), [
-      ['channel.follow', 'websocket', 'websocket_disconnected', 0], ['channel.raid', 'websocket', 'enabled', 1], ['stream.online', 'websocket', 'enabled', 1],
-    ])
-    assert.deepEqual(report.channels[1].subscriptions.map((s: { transport: string; status: string }) => [s.transport, s.status]), [['webhook', 'webhook_callback_verification_pending']])
+    assert.deepEqual(
+      chan.subscriptions.map((s: { type: string; transport: string; status: string; cost: number }) => [
+        s.type,
+        s.transport,
+        s.status,
+        s.cost,
+      ]),
+      [
+        ['channel.follow', 'websocket', 'websocket_disconnected', 0],
+        ['channel.raid', 'websocket', 'enabled', 1],
+        ['stream.online', 'websocket', 'enabled', 1],
+      ],
+    )
+    assert.deepEqual(
+      report.channels[1].subscriptions.map((s: { transport: string; status: string }) => [s.transport, s.status]),
+      [['webhook', 'webhook_callback_verification_pending']],
+    )
     assert.equal(report.total, 4)
     assert.equal(report.total_cost, 3)
     assert.equal(report.max_total_cost, 10_000)
-    const appCalls = helix.calls.filter((c) => c.path === '/eventsub/subscriptions' && c.headers.authorization === 'Bearer app-tok')
+    const appCalls = helix.calls.filter(
+      (c) => c.path === '/eventsub/subscriptions' && c.headers.authorization === 'Bearer app-tok',
+    )
     assert.equal(appCalls.length, 1, 'webhook subscriptions are listed with the app token')
   })
 
@@ -65,7 +109,10 @@ describe('waddlebot twitch subscriptions', () => {
   test('missing tokens and a refused token: one-line errors with their exit codes', async () => {
     const missing = await cli([], { TWITCH_CLIENT_ID: '' })
     assert.equal(missing.code, 2)
-    assert.equal(missing.stderr, 'error WB_TWITCH_NOT_CONFIGURED: Twitch is not configured: TWITCH_CLIENT_ID not set (set them in the environment or .env (`waddlebot auth twitch` stores the tokens))\n')
+    assert.equal(
+      missing.stderr,
+      'error WB_TWITCH_NOT_CONFIGURED: Twitch is not configured: TWITCH_CLIENT_ID not set (set them in the environment or .env (`waddlebot auth twitch` stores the tokens))\n',
+    )
     const refused = await cli(['--json'], { TWITCH_BOT_TOKEN: 'wrong' })
     assert.equal(refused.code, 5)
     assert.equal(JSON.parse(refused.stdout).error.code, 'WB_TWITCH_API_FAILED')
@@ -89,7 +136,10 @@ describe('waddlebot twitch subscriptions', () => {
     )
     const bad = await runCli(['doctor', '--json'], { cwd: project.dir, env: { ...env(), TWITCH_BOT_TOKEN: 'expired' } })
     const failed = JSON.parse(bad.stdout).checks.find((c: { name: string }) => c.name === 'twitch eventsub')
-    assert.deepEqual([failed.status, failed.detail], ['fail', 'Twitch refused TWITCH_BOT_TOKEN (invalid or expired): renew it with `waddlebot auth twitch`'])
+    assert.deepEqual(
+      [failed.status, failed.detail],
+      ['fail', 'Twitch refused TWITCH_BOT_TOKEN (invalid or expired): renew it with `waddlebot auth twitch`'],
+    )
     assert.notEqual(bad.code, 0)
   })
 })

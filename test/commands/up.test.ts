@@ -13,8 +13,18 @@ const ROUTER_2 = `http://127.0.0.1:${9000 + OFFSET}`
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-up-'))
-writeFileSync(join(dir, 'waddlebot.yaml'), 'auth: {require_keys: false}\nmodules:\n' + ['twitch', 'discord', 'slack', 'youtube-music', 'spotify', 'browser-source'].map((m) => `  ${m}: {enabled: false}\n`).join(''))
-const env: NodeJS.ProcessEnv = { ...process.env, WADDLEBOT_PORT_OFFSET: String(OFFSET), DATABASE_URL: `sqlite:${join(dir, 'data', 'waddlebot.db')}` }
+writeFileSync(
+  join(dir, 'waddlebot.yaml'),
+  'auth: {require_keys: false}\nmodules:\n' +
+    ['twitch', 'discord', 'slack', 'youtube-music', 'spotify', 'browser-source']
+      .map((m) => `  ${m}: {enabled: false}\n`)
+      .join(''),
+)
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  WADDLEBOT_PORT_OFFSET: String(OFFSET),
+  DATABASE_URL: `sqlite:${join(dir, 'data', 'waddlebot.db')}`,
+}
 delete env.NODE_TEST_CONTEXT
 delete env.WADDLEBOT_CONFIG
 
@@ -41,7 +51,9 @@ function startUp(args: string[]): Up {
   proc.stderr?.on('data', (c) => (out += c))
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
   const pids = (label?: string) =>
-    [...out.matchAll(/\[supervisor\] started (\S+) pid (\d+)/g)].filter((m) => label === undefined || m[1] === label).map((m) => Number(m[2]))
+    [...out.matchAll(/\[supervisor\] started (\S+) pid (\d+)/g)]
+      .filter((m) => label === undefined || m[1] === label)
+      .map((m) => Number(m[2]))
   const up = { proc, output: () => out, exited, pids }
   running.push(up)
   return up
@@ -57,12 +69,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, up?: Up): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  up?: Up,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
     if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${up ? `\n--- output ---\n${up.output()}` : ''}`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${up ? `\n--- output ---\n${up.output()}` : ''}`,
+      )
     await new Promise((r) => setTimeout(r, 100))
   }
 }

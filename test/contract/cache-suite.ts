@@ -47,7 +47,17 @@ export function cacheContract(name: string, factory: () => Promise<Cache>, optio
     })
 
     it('round-trips JSON values, returns copies, and deletes them', async () => {
-      const samples: unknown[] = ['text', 42, 0, -1.5, true, false, null, [1, 'two', [3]], { a: { b: [1, { c: 'ü' }] } }]
+      const samples: unknown[] = [
+        'text',
+        42,
+        0,
+        -1.5,
+        true,
+        false,
+        null,
+        [1, 'two', [3]],
+        { a: { b: [1, { c: 'ü' }] } },
+      ]
       for (const [i, value] of samples.entries()) {
         await cache.set(`rt:${i}`, value)
         assert.deepEqual(await cache.get(`rt:${i}`), value)
@@ -83,7 +93,10 @@ export function cacheContract(name: string, factory: () => Promise<Cache>, optio
 
     it('increments atomically under 200 concurrent calls', async () => {
       const results = await Promise.all(Array.from({ length: 200 }, () => cache.incr('n:concurrent')))
-      assert.deepEqual([...results].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1))
+      assert.deepEqual(
+        [...results].sort((a, b) => a - b),
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      )
       assert.equal(await cache.incr('n:concurrent', 0), 200)
       assert.equal(await cache.incr('n:concurrent', 5), 205)
       assert.equal(await cache.incr('n:concurrent', -10), 195)
@@ -217,13 +230,21 @@ export function uniqueNamespace(): string {
  * unreachable Redis also registers a failing test, so CI cannot pass without exercising Redis.
  */
 export async function redisSkipReason(url = TEST_REDIS_URL): Promise<string | false> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 })
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  })
   let problem: string | undefined
   probe.on('error', (error: Error) => {
     problem = error.message
   })
   try {
-    await Promise.race([probe.connect().then(() => probe.ping()), sleep(1500).then(() => Promise.reject(new Error('timeout')))])
+    await Promise.race([
+      probe.connect().then(() => probe.ping()),
+      sleep(1500).then(() => Promise.reject(new Error('timeout'))),
+    ])
   } catch (error) {
     problem ??= error instanceof Error ? error.message : String(error)
   } finally {

@@ -19,7 +19,11 @@ export interface RateLimiterContractOptions {
 const MINUTE = 60_000
 
 /** Registers the rate-limiter contract suite; every limiter `factory` returns is closed at the end. */
-export function rateLimiterContract(name: string, factory: () => Promise<RateLimiter>, options: RateLimiterContractOptions): void {
+export function rateLimiterContract(
+  name: string,
+  factory: () => Promise<RateLimiter>,
+  options: RateLimiterContractOptions,
+): void {
   describe(`rate-limiter contract: ${name}`, { skip: options.skip ?? false }, () => {
     const opened: RateLimiter[] = []
     const make = async (): Promise<RateLimiter> => {
@@ -39,10 +43,19 @@ export function rateLimiterContract(name: string, factory: () => Promise<RateLim
 
     it('allows exactly `limit` of 200 concurrent hits', async () => {
       for (const limit of [1, 10, 57]) {
-        const results = await Promise.all(Array.from({ length: 200 }, () => limiter.hit(`conc:${limit}`, limit, MINUTE)))
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () => limiter.hit(`conc:${limit}`, limit, MINUTE)),
+        )
         assert.equal(results.filter((r) => r.allowed).length, limit, `limit ${limit}`)
-        const remaining = results.filter((r) => r.allowed).map((r) => r.remaining).sort((a, b) => a - b)
-        assert.deepEqual(remaining, Array.from({ length: limit }, (_, i) => i), 'each allowed hit saw a distinct count')
+        const remaining = results
+          .filter((r) => r.allowed)
+          .map((r) => r.remaining)
+          .sort((a, b) => a - b)
+        assert.deepEqual(
+          remaining,
+          Array.from({ length: limit }, (_, i) => i),
+          'each allowed hit saw a distinct count',
+        )
         for (const r of results.filter((x) => !x.allowed)) {
           assert.equal(r.remaining, 0)
           assert.ok(r.retryAfterMs > 0 && r.retryAfterMs <= MINUTE, `retryAfterMs ${r.retryAfterMs}`)
@@ -52,25 +65,51 @@ export function rateLimiterContract(name: string, factory: () => Promise<RateLim
 
     it(`${options.sharedAcrossInstances ? 'shares' : 'does not share'} windows between instances`, async () => {
       const other = await make()
-      const hits = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? limiter : other).hit('shared:k', 10, MINUTE)))
+      const hits = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? limiter : other).hit('shared:k', 10, MINUTE)),
+      )
       assert.equal(hits.filter((r) => r.allowed).length, options.sharedAcrossInstances ? 10 : 20)
     })
 
     it('counts remaining down and answers 0 / retryAfterMs exactly', async () => {
       assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0), { allowed: true, remaining: 2, retryAfterMs: 0 })
-      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 1000), { allowed: true, remaining: 1, retryAfterMs: 0 })
-      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 2000), { allowed: true, remaining: 0, retryAfterMs: 0 })
+      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 1000), {
+        allowed: true,
+        remaining: 1,
+        retryAfterMs: 0,
+      })
+      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 2000), {
+        allowed: true,
+        remaining: 0,
+        retryAfterMs: 0,
+      })
       // The oldest attempt (t0) leaves the window at t0 + 60 s.
-      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 12_000), { allowed: false, remaining: 0, retryAfterMs: 48_000 })
+      assert.deepEqual(await limiter.hit('count:k', 3, MINUTE, t0 + 12_000), {
+        allowed: false,
+        remaining: 0,
+        retryAfterMs: 48_000,
+      })
     })
 
     it('slides: an attempt leaves the window exactly windowMs after it was made', async () => {
       assert.equal((await limiter.hit('slide:k', 2, MINUTE, t0)).allowed, true)
       assert.equal((await limiter.hit('slide:k', 2, MINUTE, t0 + 30_000)).allowed, true)
-      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 59_999), { allowed: false, remaining: 0, retryAfterMs: 1 })
-      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 60_000), { allowed: true, remaining: 0, retryAfterMs: 0 })
+      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 59_999), {
+        allowed: false,
+        remaining: 0,
+        retryAfterMs: 1,
+      })
+      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 60_000), {
+        allowed: true,
+        remaining: 0,
+        retryAfterMs: 0,
+      })
       // Now t0 + 30 s is the oldest: free again at t0 + 90 s.
-      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 61_000), { allowed: false, remaining: 0, retryAfterMs: 29_000 })
+      assert.deepEqual(await limiter.hit('slide:k', 2, MINUTE, t0 + 61_000), {
+        allowed: false,
+        remaining: 0,
+        retryAfterMs: 29_000,
+      })
       assert.equal((await limiter.hit('slide:k', 2, MINUTE, t0 + 90_000)).allowed, true)
     })
 
@@ -86,7 +125,11 @@ export function rateLimiterContract(name: string, factory: () => Promise<RateLim
     it('honours a lowered limit: retryAfterMs waits for enough attempts to leave', async () => {
       for (let s = 0; s < 5; s++) assert.equal((await limiter.hit('lowered:k', 5, MINUTE, t0 + s * 1000)).allowed, true)
       // Five attempts recorded, limit now 2: four must leave, the fourth oldest (t0 + 3 s) last.
-      assert.deepEqual(await limiter.hit('lowered:k', 2, MINUTE, t0 + 10_000), { allowed: false, remaining: 0, retryAfterMs: 53_000 })
+      assert.deepEqual(await limiter.hit('lowered:k', 2, MINUTE, t0 + 10_000), {
+        allowed: false,
+        remaining: 0,
+        retryAfterMs: 53_000,
+      })
       assert.equal((await limiter.hit('lowered:k', 2, MINUTE, t0 + 62_999)).allowed, false)
       assert.equal((await limiter.hit('lowered:k', 2, MINUTE, t0 + 63_000)).allowed, true)
     })
@@ -149,7 +192,13 @@ export function rateLimiterContract(name: string, factory: () => Promise<RateLim
       await assert.rejects(limiter.hit('bad', 1, Number.NaN), RangeError)
       await assert.rejects(limiter.hit('bad', 1, MINUTE, Number.POSITIVE_INFINITY), RangeError)
       await assert.rejects(limiter.hitAll([]), RangeError)
-      await assert.rejects(limiter.hitAll([{ key: 'dup', limit: 1, windowMs: 1 }, { key: 'dup', limit: 2, windowMs: 1 }]), RangeError)
+      await assert.rejects(
+        limiter.hitAll([
+          { key: 'dup', limit: 1, windowMs: 1 },
+          { key: 'dup', limit: 2, windowMs: 1 },
+        ]),
+        RangeError,
+      )
       assert.equal((await limiter.hit('bad', 1, MINUTE)).allowed, true, 'nothing was recorded by the bad calls')
     })
 

@@ -41,7 +41,9 @@ export function migrationContract(getStorage: () => Storage): void {
     const storage = getStorage()
     const set: MigrationSet = {
       module: 'contract_fail',
-      migrations: [{ id: '0001', sql: 'create table contract_fail_a (x integer); insert into no_such_table values (1);' }],
+      migrations: [
+        { id: '0001', sql: 'create table contract_fail_a (x integer); insert into no_such_table values (1);' },
+      ],
     }
     await assert.rejects(storage.migrate([set]), /contract_fail\/0001 failed/)
     const [state] = await storage.migrationStatus([set])

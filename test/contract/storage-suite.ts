@@ -95,9 +95,7 @@ export function storageContract(name: string, factory: () => Promise<Storage>): 
       const payload = { name: 'Wadl', tags: ['a', 'ü'], nested: { n: 1.5, ok: true, none: null } }
       await storage.execute(sql`insert into contract_items (id, label, payload, flag, seen_at)
         values (${'j-1'}, ${'json'}, ${JSON.stringify(payload)}, ${true}, ${undefined})`)
-      await storage.execute(
-        sql`insert into contract_items (id, label, flag) values (${'j-2'}, ${'json'}, ${false})`,
-      )
+      await storage.execute(sql`insert into contract_items (id, label, flag) values (${'j-2'}, ${'json'}, ${false})`)
       const row = await storage.one<Item>(sql`select * from contract_items where id = ${'j-1'}`)
       assert.deepEqual(JSON.parse(row?.payload ?? 'null'), payload)
       assert.equal(row?.flag, 1)

@@ -16,7 +16,12 @@ import { REPO, runCli } from '../helpers/cli.js'
 const empty = mkdtempSync(join(tmpdir(), 'wb-docs-'))
 after(() => rmSync(empty, { recursive: true, force: true }))
 const facts = moduleFacts(loadSettings({ cwd: empty, env: {} }))
-const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(REPO, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]
 const read = (file: string) => readFileSync(join(REPO, file), 'utf8')
 
 test('the module tables in README.md and docs/operators.md are the registry', () => {
@@ -28,20 +33,33 @@ test('the module tables in README.md and docs/operators.md are the registry', ()
     assert.ok(start >= 0 && end > start, `${file} has the generated-table markers`)
     const current = text.slice(start, end + TABLE_END.length)
     if (process.env.WADDLEBOT_UPDATE_DOCS === '1') writeFileSync(join(REPO, file), text.replace(current, table))
-    else assert.equal(current, table, `${file}: run WADDLEBOT_UPDATE_DOCS=1 node --import tsx --test test/docs/docs-sync.test.ts`)
+    else
+      assert.equal(
+        current,
+        table,
+        `${file}: run WADDLEBOT_UPDATE_DOCS=1 node --import tsx --test test/docs/docs-sync.test.ts`,
+      )
   }
 })
 
 test('no doc says a built module or feature is not built', () => {
-  const built = [...facts.filter((f) => f.available).map((f) => f.name), 'collector', 'overlay', 'string match', 'coordination']
+  const built = [
+    ...facts.filter((f) => f.available).map((f) => f.name),
+    'collector',
+    'overlay',
+    'string match',
+    'coordination',
+  ]
   const offenders: string[] = []
   for (const file of DOCS) {
-    read(file).split('\n').forEach((line, i) => {
-      if (line.includes(TABLE_START) || /^\| [a-z-]+ \| [a-z]+ \| \d+ \|/.test(line)) return
-      if (!/not (built|available) yet|not built\b|unbuilt|isn't built|aren't built/i.test(line)) return
-      const named = built.filter((b) => new RegExp(`\\b${b}`, 'i').test(line))
-      if (named.length > 0) offenders.push(`${file}:${i + 1}: ${line.trim()} [${named.join(', ')}]`)
-    })
+    read(file)
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.includes(TABLE_START) || /^\| [a-z-]+ \| [a-z]+ \| \d+ \|/.test(line)) return
+        if (!/not (built|available) yet|not built\b|unbuilt|isn't built|aren't built/i.test(line)) return
+        const named = built.filter((b) => new RegExp(`\\b${b}`, 'i').test(line))
+        if (named.length > 0) offenders.push(`${file}:${i + 1}: ${line.trim()} [${named.join(', ')}]`)
+      })
   }
   assert.deepEqual(offenders, [])
 })
@@ -50,7 +68,12 @@ function commandIds(): string[] {
   const dir = join(REPO, 'src', 'commands')
   return (readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => /\.tsx?$/.test(f))
-    .map((f) => relative(dir, join(dir, f)).replace(/\.tsx?$/, '').split(/[\\/]/).join(' '))
+    .map((f) =>
+      relative(dir, join(dir, f))
+        .replace(/\.tsx?$/, '')
+        .split(/[\\/]/)
+        .join(' '),
+    )
 }
 
 /** The command named by `waddlebot a b c …`: the longest run of leading words that is a command. */
@@ -68,10 +91,14 @@ test("every `waddlebot …` command in a doc's code block exists and answers --h
   const unknown: string[] = []
   for (const file of DOCS) {
     // shell blocks (```sh, ```bash, ```console, or untagged); ```text blocks show output, not commands
-    const blocks = (read(file).match(/```[a-z]*\n[\s\S]*?```/g) ?? []).filter((b) => /^```(sh|bash|shell|console)?\n/.test(b))
+    const blocks = (read(file).match(/```[a-z]*\n[\s\S]*?```/g) ?? []).filter((b) =>
+      /^```(sh|bash|shell|console)?\n/.test(b),
+    )
     for (const block of blocks) {
       const lines = block.split('\n').map((l) => l.replace(/\s#.*$/, ''))
-      for (const m of lines.join('\n').matchAll(/(?:^\s*(?:\$ )?(?:[A-Z_]+=\S* )*|&& |\| )(?:npx )?waddlebot((?: [a-z][a-z-]*)+)/gm)) {
+      for (const m of lines
+        .join('\n')
+        .matchAll(/(?:^\s*(?:\$ )?(?:[A-Z_]+=\S* )*|&& |\| )(?:npx )?waddlebot((?: [a-z][a-z-]*)+)/gm)) {
         const words = m[1]!.trim().split(' ')
         const id = commandOf(words, ids)
         if (id) used.set(id, file)

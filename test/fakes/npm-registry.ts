@@ -25,7 +25,20 @@ interface PackageDocument {
   'dist-tags': { latest: string }
 }
 
-const MANIFEST_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'engines', 'os', 'cpu', 'libc', 'license', 'deprecated', 'hasInstallScript']
+const MANIFEST_FIELDS = [
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+  'license',
+  'deprecated',
+  'hasInstallScript',
+]
 
 export interface FakeRegistry {
   readonly url: string
@@ -66,17 +79,26 @@ export async function startNpmRegistry(lockfile: string, cacheDir: string): Prom
     const name = entry.name ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length)
     const file = `${name.slice(name.lastIndexOf('/') + 1)}-${entry.version}.tgz`
     tarballs.set(`/${name}/-/${file}`, entry.integrity)
-    const manifest: Record<string, unknown> = { name, version: entry.version, dist: { tarball: `${url}/${name}/-/${file}`, integrity: entry.integrity } }
+    const manifest: Record<string, unknown> = {
+      name,
+      version: entry.version,
+      dist: { tarball: `${url}/${name}/-/${file}`, integrity: entry.integrity },
+    }
     for (const field of MANIFEST_FIELDS) if (entry[field] !== undefined) manifest[field] = entry[field]
     const doc: PackageDocument = documents.get(name) ?? { name, versions: {}, 'dist-tags': { latest: entry.version } }
     doc.versions[entry.version] = manifest
     doc['dist-tags'].latest = newest(Object.keys(doc.versions))
     documents.set(name, doc)
   }
-  return { url, misses, close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }) }
+  return {
+    url,
+    misses,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
 }
 
 /** Where cacache keeps the content of `sha512-<base64>` (content-v2/<algo>/<2 hex>/<2 hex>/<rest>). */

@@ -30,15 +30,20 @@ export interface FakeOpenWhisk extends FakeServer {
 
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/actions\/([^?]+)\?(.*)$/
 
-export async function startOpenWhiskServer(actions: Record<string, Action> = {}, auth = FAKE_OPENWHISK_AUTH): Promise<FakeOpenWhisk> {
+export async function startOpenWhiskServer(
+  actions: Record<string, Action> = {},
+  auth = FAKE_OPENWHISK_AUTH,
+): Promise<FakeOpenWhisk> {
   const table = new Map(Object.entries(actions))
   const expected = `Basic ${Buffer.from(auth).toString('base64')}`
   const fake = await startFakeServer(async (req): Promise<FakeReply> => {
-    if (req.headers.authorization !== expected) return { status: 401, body: { error: 'The supplied authentication is invalid.', code: 1 } }
+    if (req.headers.authorization !== expected)
+      return { status: 401, body: { error: 'The supplied authentication is invalid.', code: 1 } }
     const m = PATH.exec(req.url)
     if (req.method !== 'POST' || !m) return { status: 404, body: { error: `no route ${req.method} ${req.url}` } }
     const query = new URLSearchParams(m[3])
-    if (query.get('blocking') !== 'true' || query.get('result') !== 'true') return { status: 400, body: { error: 'expected blocking=true&result=true' } }
+    if (query.get('blocking') !== 'true' || query.get('result') !== 'true')
+      return { status: 400, body: { error: 'expected blocking=true&result=true' } }
     const key = `${decodeURIComponent(m[1])}/${m[2].split('/').map(decodeURIComponent).join('/')}`
     const action = table.get(key)
     if (!action) return { status: 404, body: { error: 'The requested resource does not exist.', code: 2 } }

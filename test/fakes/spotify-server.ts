@@ -20,11 +20,35 @@ export interface FakeTrack {
 }
 
 export const SPOTIFY_CATALOGUE: readonly FakeTrack[] = [
-  { id: '4PTG3Z6ehGkBFwjybzWkR8', name: 'Never Gonna Give You Up', artists: ['Rick Astley'], album: 'Whenever You Need Somebody', duration_ms: 213_573 },
-  { id: '2WfaOiMkCvy7F5fcp2zZ8L', name: 'Take on Me', artists: ['a-ha'], album: 'Hunting High and Low', duration_ms: 225_280 },
-  { id: '7tFiyTwD0nx5a1eklYtX2J', name: 'Bohemian Rhapsody', artists: ['Queen'], album: 'A Night at the Opera', duration_ms: 354_320 },
+  {
+    id: '4PTG3Z6ehGkBFwjybzWkR8',
+    name: 'Never Gonna Give You Up',
+    artists: ['Rick Astley'],
+    album: 'Whenever You Need Somebody',
+    duration_ms: 213_573,
+  },
+  {
+    id: '2WfaOiMkCvy7F5fcp2zZ8L',
+    name: 'Take on Me',
+    artists: ['a-ha'],
+    album: 'Hunting High and Low',
+    duration_ms: 225_280,
+  },
+  {
+    id: '7tFiyTwD0nx5a1eklYtX2J',
+    name: 'Bohemian Rhapsody',
+    artists: ['Queen'],
+    album: 'A Night at the Opera',
+    duration_ms: 354_320,
+  },
   { id: '5T8EDUDqKcs6OSOwEsfqG7', name: "Don't Stop Me Now", artists: ['Queen'], album: 'Jazz', duration_ms: 209_413 },
-  { id: '32OlwWuMpZ6b0aN2RZOeMS', name: 'Uptown Funk', artists: ['Mark Ronson', 'Bruno Mars'], album: 'Uptown Special', duration_ms: 269_666 },
+  {
+    id: '32OlwWuMpZ6b0aN2RZOeMS',
+    name: 'Uptown Funk',
+    artists: ['Mark Ronson', 'Bruno Mars'],
+    album: 'Uptown Special',
+    duration_ms: 269_666,
+  },
 ]
 
 export interface FakeDevice {
@@ -51,7 +75,13 @@ export interface FakeSpotify {
   readonly apiUrl: string
   readonly requests: SpotifyRequest[]
   /** The player: what is queued, what plays, the devices. Tests may change it. */
-  readonly player: { queue: string[]; current: string | undefined; progressMs: number; isPlaying: boolean; devices: FakeDevice[] }
+  readonly player: {
+    queue: string[]
+    current: string | undefined
+    progressMs: number
+    isPlaying: boolean
+    devices: FakeDevice[]
+  }
   /** Access tokens issued so far, newest last. */
   readonly issued: { access: string; refresh: string; expiresAt: number }[]
   /** Every refresh token issued so far now answers `invalid_grant`. */
@@ -71,7 +101,9 @@ export interface FakeSpotifyOptions {
   readonly expiresIn?: number
 }
 
-const apiError = (status: number, message: string, reason?: string) => ({ error: { status, message, ...(reason ? { reason } : {}) } })
+const apiError = (status: number, message: string, reason?: string) => ({
+  error: { status, message, ...(reason ? { reason } : {}) },
+})
 
 export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promise<FakeSpotify> {
   const clientId = options.clientId ?? 'fake-client-id'
@@ -84,14 +116,31 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   const accessTokens = new Map<string, { expiresAt: number; dead: boolean }>()
   const issued: FakeSpotify['issued'] = []
   const player: FakeSpotify['player'] = {
-    queue: [], current: `spotify:track:${SPOTIFY_CATALOGUE[1]!.id}`, progressMs: 62_000, isPlaying: true,
-    devices: [{ id: 'dev-1', name: 'Streaming PC', type: 'Computer', is_active: true, volume_percent: 70 }, { id: 'dev-2', name: 'Kitchen', type: 'Speaker', is_active: false, volume_percent: 40 }],
+    queue: [],
+    current: `spotify:track:${SPOTIFY_CATALOGUE[1]!.id}`,
+    progressMs: 62_000,
+    isPlaying: true,
+    devices: [
+      { id: 'dev-1', name: 'Streaming PC', type: 'Computer', is_active: true, volume_percent: 70 },
+      { id: 'dev-2', name: 'Kitchen', type: 'Speaker', is_active: false, volume_percent: 40 },
+    ],
   }
   let base = ''
   const trackJson = (t: FakeTrack) => ({
-    id: t.id, uri: `spotify:track:${t.id}`, name: t.name, duration_ms: t.duration_ms, type: 'track',
-    artists: t.artists.map((name) => ({ name })), external_urls: { spotify: `https://open.spotify.com/track/${t.id}` },
-    album: { name: t.album, images: [{ url: `${base}/art/${t.id}.png`, width: 640, height: 640 }, { url: `${base}/art/${t.id}.png?s=64`, width: 64, height: 64 }] },
+    id: t.id,
+    uri: `spotify:track:${t.id}`,
+    name: t.name,
+    duration_ms: t.duration_ms,
+    type: 'track',
+    artists: t.artists.map((name) => ({ name })),
+    external_urls: { spotify: `https://open.spotify.com/track/${t.id}` },
+    album: {
+      name: t.album,
+      images: [
+        { url: `${base}/art/${t.id}.png`, width: 640, height: 640 },
+        { url: `${base}/art/${t.id}.png?s=64`, width: 64, height: 64 },
+      ],
+    },
   })
   const byUri = (uri: string | undefined) => SPOTIFY_CATALOGUE.find((t) => `spotify:track:${t.id}` === uri)
   const grant = (scope: string, refresh?: string) => {
@@ -101,7 +150,13 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     accessTokens.set(access, { expiresAt, dead: false })
     if (!refresh) refreshTokens.set(refreshToken, { revoked: false, scope })
     issued.push({ access, refresh: refreshToken, expiresAt })
-    return { access_token: access, token_type: 'Bearer', expires_in: expiresIn, scope, ...(refresh ? {} : { refresh_token: refreshToken }) }
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope,
+      ...(refresh ? {} : { refresh_token: refreshToken }),
+    }
   }
 
   const server = createServer((req, res) => {
@@ -110,8 +165,17 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake')
       const raw = Buffer.concat(chunks).toString('utf8')
-      const form = (req.headers['content-type'] ?? '').includes('json') && raw ? (JSON.parse(raw) as Record<string, string>) : Object.fromEntries(new URLSearchParams(raw))
-      const recorded: SpotifyRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, form }
+      const form =
+        (req.headers['content-type'] ?? '').includes('json') && raw
+          ? (JSON.parse(raw) as Record<string, string>)
+          : Object.fromEntries(new URLSearchParams(raw))
+      const recorded: SpotifyRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        form,
+      }
       requests.push(recorded)
       handle(recorded, res)
     })
@@ -136,16 +200,19 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     }
     if (req.method === 'POST' && path === '/api/token') {
       const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`
-      if (req.headers.authorization !== expected) return send(res, 401, { error: 'invalid_client', error_description: 'Invalid client' })
+      if (req.headers.authorization !== expected)
+        return send(res, 401, { error: 'invalid_client', error_description: 'Invalid client' })
       if (req.form.grant_type === 'authorization_code') {
         const issuedCode = codes.get(req.form.code ?? '')
         codes.delete(req.form.code ?? '')
-        if (!issuedCode || issuedCode.redirectUri !== req.form.redirect_uri) return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid authorization code' })
+        if (!issuedCode || issuedCode.redirectUri !== req.form.redirect_uri)
+          return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid authorization code' })
         return send(res, 200, grant(issuedCode.scope))
       }
       if (req.form.grant_type === 'refresh_token') {
         const known = refreshTokens.get(req.form.refresh_token ?? '')
-        if (!known || known.revoked) return send(res, 400, { error: 'invalid_grant', error_description: 'Refresh token revoked' })
+        if (!known || known.revoked)
+          return send(res, 400, { error: 'invalid_grant', error_description: 'Refresh token revoked' })
         return send(res, 200, grant(known.scope, req.form.refresh_token))
       }
       return send(res, 400, { error: 'unsupported_grant_type' })
@@ -166,12 +233,17 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   function api(req: SpotifyRequest, res: ServerResponse) {
     const route = `${req.method} ${req.path.slice(3)}`
     const active = player.devices.some((d) => d.is_active)
-    const noDevice = () => send(res, 404, apiError(404, 'Player command failed: No active device found', 'NO_ACTIVE_DEVICE'))
+    const noDevice = () =>
+      send(res, 404, apiError(404, 'Player command failed: No active device found', 'NO_ACTIVE_DEVICE'))
     if (route === 'GET /search') {
       if (req.query.type !== 'track' || !req.query.q) return send(res, 400, apiError(400, 'Bad search'))
       const words = req.query.q.toLowerCase().split(/\s+/)
-      const items = SPOTIFY_CATALOGUE.filter((t) => words.every((w) => `${t.name} ${t.artists.join(' ')}`.toLowerCase().includes(w)))
-      return send(res, 200, { tracks: { items: items.slice(0, Number(req.query.limit ?? 20)).map(trackJson), total: items.length } })
+      const items = SPOTIFY_CATALOGUE.filter((t) =>
+        words.every((w) => `${t.name} ${t.artists.join(' ')}`.toLowerCase().includes(w)),
+      )
+      return send(res, 200, {
+        tracks: { items: items.slice(0, Number(req.query.limit ?? 20)).map(trackJson), total: items.length },
+      })
     }
     const track = /^GET \/tracks\/(\w+)$/.exec(route)
     if (track) {
@@ -187,7 +259,12 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     if (route === 'GET /me/player/currently-playing') {
       const t = byUri(player.current)
       if (!t) return send(res, 204)
-      return send(res, 200, { is_playing: player.isPlaying, progress_ms: player.progressMs, currently_playing_type: 'track', item: trackJson(t) })
+      return send(res, 200, {
+        is_playing: player.isPlaying,
+        progress_ms: player.progressMs,
+        currently_playing_type: 'track',
+        item: trackJson(t),
+      })
     }
     if (route === 'PUT /me/player/pause' || route === 'PUT /me/player/play') {
       if (!active) return noDevice()
@@ -197,7 +274,8 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     if (route === 'POST /me/player/next') {
       if (!active) return noDevice()
       const i = SPOTIFY_CATALOGUE.findIndex((t) => `spotify:track:${t.id}` === player.current)
-      player.current = player.queue.shift() ?? `spotify:track:${SPOTIFY_CATALOGUE[(i + 1) % SPOTIFY_CATALOGUE.length]!.id}`
+      player.current =
+        player.queue.shift() ?? `spotify:track:${SPOTIFY_CATALOGUE[(i + 1) % SPOTIFY_CATALOGUE.length]!.id}`
       player.progressMs = 0
       return send(res, 204)
     }

@@ -41,14 +41,22 @@ export interface FakeServer {
 
 /** The ExecutionResult a well-behaved target returns for `request`. */
 export function resultFor(request: ExecutionRequest, text = `ran ${request.command}`): ExecutionResult {
-  return { execution_id: request.execution_id, session_id: request.session_id, success: true, responses: [{ type: 'chat', text }] }
+  return {
+    execution_id: request.execution_id,
+    session_id: request.session_id,
+    success: true,
+    responses: [{ type: 'chat', text }],
+  }
 }
 
 /** Default handler: parses the body as an ExecutionRequest and answers its success result. */
 export const echo: FakeHandler = (req) => ({ status: 200, body: resultFor(JSON.parse(req.body) as ExecutionRequest) })
 
 /** Starts a fake on 127.0.0.1; `port` 0 (default) picks a free one. */
-export async function startFakeServer(handler: FakeHandler = echo, options: { port?: number } = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: FakeHandler = echo,
+  options: { port?: number } = {},
+): Promise<FakeServer> {
   let current = handler
   let answered = 0
   const requests: RecordedRequest[] = []
@@ -57,7 +65,12 @@ export async function startFakeServer(handler: FakeHandler = echo, options: { po
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', async () => {
-      const recorded = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
+      const recorded = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
       requests.push(recorded)
       let reply: FakeReply
       try {
@@ -75,7 +88,8 @@ export async function startFakeServer(handler: FakeHandler = echo, options: { po
         })
       }
       if (res.destroyed) return
-      const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
+      const body =
+        reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
       const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json'
       res.writeHead(reply.status ?? 200, { 'content-type': type, ...reply.headers })
       res.end(body)

@@ -4,7 +4,13 @@
  * thumbnails themselves (`GET /thumb/<id>.png`, a real PNG). Every request is recorded.
  * Point the module at it with `YOUTUBE_API_URL=<fake.url>`.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { deflateSync } from 'node:zlib'
 
@@ -23,13 +29,31 @@ export interface FakeVideo {
  * `videoCategoryId=10` returns the wrong video.
  */
 export const YOUTUBE_CATALOGUE: readonly FakeVideo[] = [
-  { id: 'reactVid001', title: 'Never Gonna Give You Up reaction', channel: 'Some Vlogger', duration: 'PT12M5S', category: '22' },
+  {
+    id: 'reactVid001',
+    title: 'Never Gonna Give You Up reaction',
+    channel: 'Some Vlogger',
+    duration: 'PT12M5S',
+    category: '22',
+  },
   { id: 'dQw4w9WgXcQ', title: 'Never Gonna Give You Up', channel: 'Rick Astley', duration: 'PT3M33S', category: '10' },
   { id: 'djV11Xbc914', title: 'Take On Me', channel: 'a-ha', duration: 'PT3M47S', category: '10' },
   { id: 'fJ9rUzIMcZQ', title: 'Bohemian Rhapsody', channel: 'Queen Official', duration: 'PT5M59S', category: '10' },
   { id: 'HgzGwKwLmgM', title: "Don't Stop Me Now", channel: 'Queen Official', duration: 'PT3M36S', category: '10' },
-  { id: 'OPf0YbXqDm0', title: 'Uptown Funk ft. Bruno Mars', channel: 'Mark Ronson', duration: 'PT4M31S', category: '10' },
-  { id: 'kJQP7kiw5Fk', title: 'Despacito ft. Daddy Yankee', channel: 'Luis Fonsi', duration: 'PT4M42S', category: '10' },
+  {
+    id: 'OPf0YbXqDm0',
+    title: 'Uptown Funk ft. Bruno Mars',
+    channel: 'Mark Ronson',
+    duration: 'PT4M31S',
+    category: '10',
+  },
+  {
+    id: 'kJQP7kiw5Fk',
+    title: 'Despacito ft. Daddy Yankee',
+    channel: 'Luis Fonsi',
+    duration: 'PT4M42S',
+    category: '10',
+  },
   { id: 'y6120QOlsfU', title: 'Sandstorm', channel: 'Darude', duration: 'PT3M53S', category: '10' },
   { id: 'ZZ5LpwO-An4', title: 'HEYYEYAAEYAAAEYAEYAA', channel: 'Slackcircus', duration: 'PT2M2S', category: '10' },
   { id: 'liveStream1', title: 'Lofi Radio Live', channel: 'Lofi Girl', duration: 'P0D', category: '10' },
@@ -55,7 +79,9 @@ export interface FakeYoutube {
 }
 
 /** Starts the fake; only `apiKey` is accepted (403 otherwise). */
-export async function startFakeYoutube(options: { apiKey?: string; catalogue?: readonly FakeVideo[] } = {}): Promise<FakeYoutube> {
+export async function startFakeYoutube(
+  options: { apiKey?: string; catalogue?: readonly FakeVideo[] } = {},
+): Promise<FakeYoutube> {
   const apiKey = options.apiKey ?? 'test-youtube-key'
   const catalogue = options.catalogue ?? YOUTUBE_CATALOGUE
   const requests: YoutubeRequest[] = []
@@ -76,30 +102,40 @@ export async function startFakeYoutube(options: { apiKey?: string; catalogue?: r
       res.writeHead(200, { 'content-type': 'image/png' })
       return res.end(tinyPng(200, 30, 60))
     }
-    if (url.pathname !== '/search' && url.pathname !== '/videos') return send(404, apiError(404, 'notFound', 'Not Found'))
+    if (url.pathname !== '/search' && url.pathname !== '/videos')
+      return send(404, apiError(404, 'notFound', 'Not Found'))
     if (query.key !== apiKey) return send(403, apiError(403, 'forbidden', 'The request is missing a valid API key.'))
     if (failure) return send(failure, apiError(failure, 'backendError', 'Backend Error'))
     if (url.pathname === '/search') {
       if (!query.q) return send(400, apiError(400, 'invalidParameter', 'q is required'))
-      if (query.videoCategoryId && query.type !== 'video') return send(400, apiError(400, 'invalidSearchFilter', 'videoCategoryId needs type=video'))
+      if (query.videoCategoryId && query.type !== 'video')
+        return send(400, apiError(400, 'invalidSearchFilter', 'videoCategoryId needs type=video'))
       const max = Math.min(Number(query.maxResults ?? 5) || 5, 50)
-      const items = search(catalogue, query.q, query.videoCategoryId).slice(0, max).map((v) => ({
-        kind: 'youtube#searchResult',
-        id: { kind: 'youtube#video', videoId: v.id },
-        // Like the real API, search.list HTML-escapes its snippet titles.
-        snippet: { ...snippet(v, base), title: htmlEscape(v.title) },
-      }))
-      return send(200, { kind: 'youtube#searchListResponse', pageInfo: { totalResults: items.length, resultsPerPage: max }, items })
+      const items = search(catalogue, query.q, query.videoCategoryId)
+        .slice(0, max)
+        .map((v) => ({
+          kind: 'youtube#searchResult',
+          id: { kind: 'youtube#video', videoId: v.id },
+          // Like the real API, search.list HTML-escapes its snippet titles.
+          snippet: { ...snippet(v, base), title: htmlEscape(v.title) },
+        }))
+      return send(200, {
+        kind: 'youtube#searchListResponse',
+        pageInfo: { totalResults: items.length, resultsPerPage: max },
+        items,
+      })
     }
     const ids = (query.id ?? '').split(',').filter(Boolean)
     if (ids.length === 0) return send(400, apiError(400, 'missingRequiredParameter', 'id is required'))
     const parts = (query.part ?? '').split(',')
-    const items = ids.flatMap((id) => catalogue.filter((v) => v.id === id)).map((v) => ({
-      kind: 'youtube#video',
-      id: v.id,
-      ...(parts.includes('snippet') ? { snippet: { ...snippet(v, base), categoryId: v.category } } : {}),
-      ...(parts.includes('contentDetails') ? { contentDetails: { duration: v.duration, definition: 'hd' } } : {}),
-    }))
+    const items = ids
+      .flatMap((id) => catalogue.filter((v) => v.id === id))
+      .map((v) => ({
+        kind: 'youtube#video',
+        id: v.id,
+        ...(parts.includes('snippet') ? { snippet: { ...snippet(v, base), categoryId: v.category } } : {}),
+        ...(parts.includes('contentDetails') ? { contentDetails: { duration: v.duration, definition: 'hd' } } : {}),
+      }))
     return send(200, { kind: 'youtube#videoListResponse', items })
   })
   await new Promise<void>((resolve, reject) => {
@@ -156,7 +192,12 @@ function apiError(code: number, reason: string, message: string) {
 }
 
 function htmlEscape(s: string): string {
-  return s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#39;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  return s
+    .replaceAll('&', '&amp;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -189,5 +230,10 @@ export function tinyPng(r: number, g: number, b: number, size = 16): Buffer {
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())])
   const raw = Buffer.concat(Array.from({ length: size }, () => row))
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }

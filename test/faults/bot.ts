@@ -21,7 +21,11 @@ export interface Bot {
 }
 
 /** A project folder of its own; `env` adds DATABASE_URL / REDIS_URL (SQLite file in the folder otherwise). */
-export async function startBot(modules: readonly string[], env: Record<string, string> = {}, basePorts: readonly number[] = [8000]): Promise<Bot> {
+export async function startBot(
+  modules: readonly string[],
+  env: Record<string, string> = {},
+  basePorts: readonly number[] = [8000],
+): Promise<Bot> {
   const dir = mkdtempSync(join(tmpdir(), 'wb-fault-bot-'))
   const offset = await freeOffset(basePorts)
   const key = `svc-fault-${process.pid}`
@@ -32,7 +36,10 @@ export async function startBot(modules: readonly string[], env: Record<string, s
   const url = `http://127.0.0.1:${8000 + offset}`
   await waitForHealth(modules.includes('router') ? url : `http://127.0.0.1:${basePorts[0]! + offset}`, 60_000, child)
   return {
-    dir, url, key, child,
+    dir,
+    url,
+    key,
+    child,
     port: (base) => base + offset,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
@@ -47,7 +54,16 @@ let seq = 0
 /** A `!ping` from a unique message id. */
 export function pingEvent(): string {
   seq++
-  return JSON.stringify({ platform: 'local', server_id: 's', channel_id: 'c', user_id: `u${seq % 50}`, user_name: 'Ann', message: '!ping', message_id: `m${seq}`, message_type: 'chatMessage' })
+  return JSON.stringify({
+    platform: 'local',
+    server_id: 's',
+    channel_id: 'c',
+    user_id: `u${seq % 50}`,
+    user_name: 'Ann',
+    message: '!ping',
+    message_id: `m${seq}`,
+    message_type: 'chatMessage',
+  })
 }
 
 export interface Tally {
@@ -70,12 +86,21 @@ const bump = (m: Map<string | number, number>, k: string | number) => m.set(k, (
 export async function sendPing(bot: Bot, tally: Tally): Promise<number> {
   let res: Response
   try {
-    res = await fetch(`${bot.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': bot.key }, body: pingEvent(), signal: AbortSignal.timeout(30_000) })
+    res = await fetch(`${bot.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': bot.key },
+      body: pingEvent(),
+      signal: AbortSignal.timeout(30_000),
+    })
   } catch {
     bump(tally.statuses, 0)
     return 0
   }
-  const body = (await res.json().catch(() => ({}))) as { session_id?: string; outcome?: string; error?: { code?: string } }
+  const body = (await res.json().catch(() => ({}))) as {
+    session_id?: string
+    outcome?: string
+    error?: { code?: string }
+  }
   bump(tally.statuses, res.status)
   if (res.status === 200 && body.outcome === 'command' && body.session_id) tally.acked.push(body.session_id)
   else if (res.status !== 200) {
@@ -122,14 +147,22 @@ export async function missingRows(databaseUrl: string, wanted: readonly string[]
     client.on('error', () => {})
     await client.connect()
     try {
-      found = new Set((await client.query<{ session_id: string }>('select session_id from command_executions')).rows.map((r) => r.session_id))
+      found = new Set(
+        (await client.query<{ session_id: string }>('select session_id from command_executions')).rows.map(
+          (r) => r.session_id,
+        ),
+      )
     } finally {
       await client.end()
     }
   } else {
     const db = new Database(databaseUrl.replace(/^sqlite:/, ''))
     try {
-      found = new Set((db.prepare('select session_id from command_executions').all() as { session_id: string }[]).map((r) => r.session_id))
+      found = new Set(
+        (db.prepare('select session_id from command_executions').all() as { session_id: string }[]).map(
+          (r) => r.session_id,
+        ),
+      )
     } finally {
       db.close()
     }

@@ -19,10 +19,16 @@ describe('fuzz: every HTTP body schema and the chat parser', () => {
 
   test(`${CASES.toLocaleString('en')} cases: no 5xx, no throw (seed ${seed})`, async (t) => {
     const modules = new Set(host.routes.map((r) => r.module))
-    t.diagnostic(`${host.routes.length} routes in ${modules.size} modules: ${host.routes.map((r) => `${r.method} ${r.url}`).join(', ')}`)
+    t.diagnostic(
+      `${host.routes.length} routes in ${modules.size} modules: ${host.routes.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+    )
     assert.ok(host.routes.some((r) => r.url === '/api/v1/events'))
     assert.ok(host.routes.some((r) => r.url === '/browser/source/display'))
     const failures = await fuzz(host, seed, 0, CASES)
-    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} failing cases (replay with WADDLEBOT_FUZZ_SEED=${seed})`)
+    assert.deepEqual(
+      failures.slice(0, 5),
+      [],
+      `${failures.length} failing cases (replay with WADDLEBOT_FUZZ_SEED=${seed})`,
+    )
   })
 })

@@ -25,18 +25,117 @@ export function rng(seed: number): () => number {
 }
 
 /** Field names of the wire schemas (CONTRACT §4-§6), so mutations reach past "unknown key". */
-const FIELDS = ['platform', 'server_id', 'channel_id', 'user_id', 'user_name', 'display_name', 'message', 'message_id', 'message_type', 'roles',
-  'entity_id', 'metadata', 'events', 'execution_id', 'session_id', 'module', 'success', 'responses', 'error', 'command', 'args', 'raw_message',
-  'trigger', 'user', 'entity', 'event', 'container_id', 'max_claims', 'entity_ids', 'is_live', 'viewer_count', 'has_activity', 'error_message',
-  'entities', 'priority', 'community_id', 'type', 'data', 'text', 'grace_ms', 'prefix', 'name', 'pattern', 'match_type', 'action', 'action_value',
-  'enabled', 'case_sensitive', 'permission', 'cooldown_ms', 'location_url', 'location', 'challenge', 'subscription', 'token', 'payload',
-  '__proto__', 'constructor', 'prototype', 'toString']
+const FIELDS = [
+  'platform',
+  'server_id',
+  'channel_id',
+  'user_id',
+  'user_name',
+  'display_name',
+  'message',
+  'message_id',
+  'message_type',
+  'roles',
+  'entity_id',
+  'metadata',
+  'events',
+  'execution_id',
+  'session_id',
+  'module',
+  'success',
+  'responses',
+  'error',
+  'command',
+  'args',
+  'raw_message',
+  'trigger',
+  'user',
+  'entity',
+  'event',
+  'container_id',
+  'max_claims',
+  'entity_ids',
+  'is_live',
+  'viewer_count',
+  'has_activity',
+  'error_message',
+  'entities',
+  'priority',
+  'community_id',
+  'type',
+  'data',
+  'text',
+  'grace_ms',
+  'prefix',
+  'name',
+  'pattern',
+  'match_type',
+  'action',
+  'action_value',
+  'enabled',
+  'case_sensitive',
+  'permission',
+  'cooldown_ms',
+  'location_url',
+  'location',
+  'challenge',
+  'subscription',
+  'token',
+  'payload',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+]
 
-const STRINGS = ['', ' ', '!', '!ping', '!ping "a b', '#x', '!PING arg', '!help', '!so @ann', 'local', 'twitch', 'discord', 'slack',
-  'chatMessage', 'follow', 'ticker', 'media', 'general', 'command', 'event', 'default', 'word', 'regex', 'contains', 'warn', 'delete', 'ban',
+const STRINGS = [
+  '',
+  ' ',
+  '!',
+  '!ping',
+  '!ping "a b',
+  '#x',
+  '!PING arg',
+  '!help',
+  '!so @ann',
+  'local',
+  'twitch',
+  'discord',
+  'slack',
+  'chatMessage',
+  'follow',
+  'ticker',
+  'media',
+  'general',
+  'command',
+  'event',
+  'default',
+  'word',
+  'regex',
+  'contains',
+  'warn',
+  'delete',
+  'ban',
   // Regex rules are fuzzed for validity only ('[' and friends); ReDoS patterns belong to the regex-engine tests.
-  '(a|b)', '[', '\u0000', '\ud800', '😀'.repeat(20), 'é\u0301', '<script>alert(1)</script>', '$' + '{7*7}', '../../etc/passwd',
-  '%00', 'null', 'true', '1e309', '-0', 'http://127.0.0.1:9/x', 'javascript:alert(1)', "' or 1=1 --", 'a'.repeat(300)]
+  '(a|b)',
+  '[',
+  '\u0000',
+  '\ud800',
+  '😀'.repeat(20),
+  'é\u0301',
+  '<script>alert(1)</script>',
+  '$' + '{7*7}',
+  '../../etc/passwd',
+  '%00',
+  'null',
+  'true',
+  '1e309',
+  '-0',
+  'http://127.0.0.1:9/x',
+  'javascript:alert(1)',
+  "' or 1=1 --",
+  'a'.repeat(300),
+]
 
 const NUMBERS = [0, -1, 1, 0.5, -0.5, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, -1e308, Number.MIN_VALUE, 100, 101, 65536]
 
@@ -49,15 +148,44 @@ export interface FuzzRoute {
 
 /** Valid bodies to mutate, by path; routes not listed start from random objects. */
 const SEEDS: Record<string, unknown> = {
-  '/api/v1/events': { platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message: '!ping', message_type: 'chatMessage' },
-  '/api/v1/events/batch': { events: [{ platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message: '!ping', message_type: 'chatMessage' }] },
+  '/api/v1/events': {
+    platform: 'local',
+    server_id: 's',
+    channel_id: 'c',
+    user_id: 'u',
+    user_name: 'Ann',
+    message: '!ping',
+    message_type: 'chatMessage',
+  },
+  '/api/v1/events/batch': {
+    events: [
+      {
+        platform: 'local',
+        server_id: 's',
+        channel_id: 'c',
+        user_id: 'u',
+        user_name: 'Ann',
+        message: '!ping',
+        message_type: 'chatMessage',
+      },
+    ],
+  },
   '/browser/source/display': { community_id: 'default', type: 'ticker', data: { text: 'hi' } },
   '/browser/source/rotate': { community_id: 'default', type: 'media' },
   '/coordination/claim': { platform: 'twitch', container_id: 'c1' },
   '/coordination/status': { container_id: 'c1', entity_id: 'twitch:s:c', is_live: true },
   '/coordination/entities': { platform: 'twitch', entities: [{ entity_id: 'twitch:s:c' }] },
   '/api/v1/admin/stringmatch': { pattern: 'bad', match_type: 'word', action: 'warn' },
-  '/api/v1/execute': { execution_id: 'e', session_id: 's', command: 'ping', args: [], raw_message: '!ping', trigger: 'command', user: { id: 'u', name: 'Ann', roles: [] }, entity: { id: 'local:s:c', platform: 'local', server_id: 's', channel_id: 'c', community_id: 'default' } },
+  '/api/v1/execute': {
+    execution_id: 'e',
+    session_id: 's',
+    command: 'ping',
+    args: [],
+    raw_message: '!ping',
+    trigger: 'command',
+    user: { id: 'u', name: 'Ann', roles: [] },
+    entity: { id: 'local:s:c', platform: 'local', server_id: 's', channel_id: 'c', community_id: 'default' },
+  },
   '/api/v1/responses': { execution_id: 'e', session_id: 's', module: 'm', success: true, responses: [] },
 }
 
@@ -97,7 +225,11 @@ function body(r: () => number, seed: unknown): { payload: string; contentType: s
   const json = JSON.stringify(mutate(r, seed)) ?? 'null'
   if (k < 0.8) return { payload: json, contentType: 'application/json' }
   if (k < 0.87) return { payload: json.slice(0, Math.floor(r() * json.length)), contentType: 'application/json' }
-  if (k < 0.9) return { payload: '{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}', contentType: 'application/json' }
+  if (k < 0.9)
+    return {
+      payload: '{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}',
+      contentType: 'application/json',
+    }
   if (k < 0.95) return { payload: 'a=1&b=%ZZ&text=!ping', contentType: 'application/x-www-form-urlencoded' }
   return { payload: json, contentType: r() < 0.5 ? 'text/plain' : 'application/octet-stream' }
 }
@@ -107,7 +239,8 @@ function bodyRoutes(module: string, app: FastifyInstance): FuzzRoute[] {
   const out: FuzzRoute[] = []
   for (const route of app.servedRoutes) {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') out.push({ module, method, url: route.url, app })
+      if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE')
+        out.push({ module, method, url: route.url, app })
     }
   }
   return out
@@ -122,13 +255,27 @@ export interface FuzzHost {
 /** Every runnable module in process (no ports), secrets set so webhooks check signatures, outside services on a closed port. */
 export async function startFuzzHost(): Promise<FuzzHost> {
   const closed = 'http://127.0.0.1:9'
-  const discordKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex')
+  const discordKey = generateKeyPairSync('ed25519')
+    .publicKey.export({ format: 'der', type: 'spki' })
+    .subarray(12)
+    .toString('hex')
   const project = testProject({
     env: {
-      TWITCH_API_URL: closed, TWITCH_AUTH_URL: closed, TWITCH_IRC_URL: 'ws://127.0.0.1:9', TWITCH_EVENTSUB_WS_URL: 'ws://127.0.0.1:9',
-      DISCORD_API_URL: closed, SLACK_API_URL: `${closed}/api/`, SPOTIFY_API_URL: closed, SPOTIFY_ACCOUNTS_URL: closed, YOUTUBE_API_URL: closed,
-      OPENAI_BASE_URL: closed, OLLAMA_URL: closed, KONG_ADMIN_URL: closed,
-      SLACK_SIGNING_SECRET: 'fuzz-signing-secret', TWITCH_EVENTSUB_SECRET: 'fuzz-eventsub-secret', DISCORD_PUBLIC_KEY: discordKey,
+      TWITCH_API_URL: closed,
+      TWITCH_AUTH_URL: closed,
+      TWITCH_IRC_URL: 'ws://127.0.0.1:9',
+      TWITCH_EVENTSUB_WS_URL: 'ws://127.0.0.1:9',
+      DISCORD_API_URL: closed,
+      SLACK_API_URL: `${closed}/api/`,
+      SPOTIFY_API_URL: closed,
+      SPOTIFY_ACCOUNTS_URL: closed,
+      YOUTUBE_API_URL: closed,
+      OPENAI_BASE_URL: closed,
+      OLLAMA_URL: closed,
+      KONG_ADMIN_URL: closed,
+      SLACK_SIGNING_SECRET: 'fuzz-signing-secret',
+      TWITCH_EVENTSUB_SECRET: 'fuzz-eventsub-secret',
+      DISCORD_PUBLIC_KEY: discordKey,
     },
   })
   const runtime = await startRuntime({ catalog: builtinCatalog, settings: project.settings, listen: false })
@@ -158,7 +305,13 @@ const CHAT_SHARE = 0.2
  * Runs cases `[from, from + count)` of `seed`, `concurrency` at a time: about 80% against the routes (round
  * robin, so every route is hit), 20% against the chat parser. Returns the failures (5xx or a throw).
  */
-export async function fuzz(host: FuzzHost, seed: number, from: number, count: number, concurrency = 16): Promise<FuzzFailure[]> {
+export async function fuzz(
+  host: FuzzHost,
+  seed: number,
+  from: number,
+  count: number,
+  concurrency = 16,
+): Promise<FuzzFailure[]> {
   const failures: FuzzFailure[] = []
   let next = from
   const lanes = Array.from({ length: concurrency }, async () => {
@@ -184,14 +337,25 @@ async function fuzzCase(host: FuzzHost, seed: number, i: number): Promise<FuzzFa
     return undefined
   }
   const route = host.routes[i % host.routes.length]!
-  const url = route.url.replace(/:\w+/g, () => encodeURIComponent(String(value(r, 0)).replace(/[\ud800-\udfff]/g, '?')) || 'x')
+  const url = route.url.replace(
+    /:\w+/g,
+    () => encodeURIComponent(String(value(r, 0)).replace(/[\ud800-\udfff]/g, '?')) || 'x',
+  )
   const { payload, contentType } = body(r, SEEDS[route.url])
   const headers: Record<string, string> = { 'content-type': contentType }
   if (r() < 0.85) headers['x-api-key'] = host.runtime.serviceKey
   const where = `${route.module} ${route.method} ${url}`
   try {
     const res = await route.app.inject({ method: route.method, url, payload, headers })
-    if (res.statusCode >= 500) return { seed, case: i, route: where, status: res.statusCode, body: payload.slice(0, 300), error: res.body.slice(0, 300) }
+    if (res.statusCode >= 500)
+      return {
+        seed,
+        case: i,
+        route: where,
+        status: res.statusCode,
+        body: payload.slice(0, 300),
+        error: res.body.slice(0, 300),
+      }
   } catch (error) {
     return { seed, case: i, route: where, body: payload.slice(0, 300), error: String(error) }
   }

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Bot, load, missingRows, newTally, startBot, until } from './bot.js'
-import { missingServers, type PrivatePostgres, type PrivateRedis, startPrivatePostgres, startPrivateRedis } from './servers.js'
+import {
+  missingServers,
+  type PrivatePostgres,
+  type PrivateRedis,
+  startPrivatePostgres,
+  startPrivateRedis,
+} from './servers.js'
 
 const skip = missingServers()
 
@@ -49,6 +55,10 @@ describe('Postgres stopped -m immediate under load', { skip }, () => {
     assert.equal(tally.retryAfterMissing, 0)
     assert.equal(await bot.stop('SIGTERM'), 0, bot.child.output())
     const missing = await missingRows(databaseUrl, tally.acked)
-    assert.deepEqual(missing, [], `${missing.length} of ${tally.acked.length} acknowledged events have no execution row`)
+    assert.deepEqual(
+      missing,
+      [],
+      `${missing.length} of ${tally.acked.length} acknowledged events have no execution row`,
+    )
   })
 })

@@ -36,9 +36,18 @@ describe('Redis killed and restarted under load', { skip }, () => {
       signal: AbortSignal.timeout(30_000),
     })
     const body = (await res.json()) as { error?: { code: string } }
-    return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after'), ...(body.error ? { code: body.error.code } : {}) }
+    return {
+      status: res.status,
+      ms: performance.now() - started,
+      retryAfter: res.headers.get('retry-after'),
+      ...(body.error ? { code: body.error.code } : {}),
+    }
   }
-  const logLines = (pattern: RegExp) => bot.child.output().split('\n').filter((l) => pattern.test(l))
+  const logLines = (pattern: RegExp) =>
+    bot.child
+      .output()
+      .split('\n')
+      .filter((l) => pattern.test(l))
 
   test('503 at once where Redis is required, fallbacks elsewhere, one warning and one recovered line', async (t) => {
     assert.equal((await display()).status, 200)
@@ -72,7 +81,11 @@ describe('Redis killed and restarted under load', { skip }, () => {
     assert.equal(bot.child.exitCode, null, bot.child.output())
     assert.deepEqual([...tally.statuses.keys()], [200], `answers: ${JSON.stringify([...tally.statuses])}`)
     await until('the recovered line', () => logLines(/Redis recovered/).length > 0, 10_000)
-    assert.equal(logLines(/"level":(40|50)/).length, 1, `warnings/errors logged:\n${logLines(/"level":(40|50)/).join('\n')}`)
+    assert.equal(
+      logLines(/"level":(40|50)/).length,
+      1,
+      `warnings/errors logged:\n${logLines(/"level":(40|50)/).join('\n')}`,
+    )
     assert.equal(logLines(/Redis recovered/).length, 1)
   })
 })

@@ -42,7 +42,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))
   return versions[0] ? join(root, versions[0], 'bin') : undefined
 }
 
@@ -50,7 +52,8 @@ export function postgresBinDir(): string | undefined {
 export function missingServers(): string | undefined {
   let reason: string | undefined
   if (!postgresBinDir()) reason = 'no initdb under /usr/lib/postgresql/*/bin (install the postgresql package)'
-  else if (!['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync)) reason = 'no redis-server (install the redis-server package)'
+  else if (!['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some(existsSync))
+    reason = 'no redis-server (install the redis-server package)'
   if (reason && process.env.CI === 'true') throw new Error(`${reason} (CI=true: the fault tests must run)`)
   return reason
 }
@@ -79,7 +82,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     }
   }
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: 'ignore' },
+    )
     await until(`redis on ${port}`, ping)
   }
   const kill = async () => {
@@ -124,7 +131,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (asRoot) chownSync(dir, ...(await postgresIds()))
   /** Runs a Postgres binary, as the `postgres` OS user when this process is root. */
   const pgBin = (name: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { cwd: dir }) : run(join(bin, name), args, { cwd: dir })
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { cwd: dir })
+      : run(join(bin, name), args, { cwd: dir })
   await pgBin('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=16MB`
   const start = async () => {

@@ -27,7 +27,11 @@ export function postgresRedisBackend(): Backend {
       const pg = await freshPostgresUrl()
       drop = pg.drop
       // Its own Redis prefix too: test files run side by side, and keys outlive a run.
-      return { DATABASE_URL: pg.url, REDIS_URL: REDIS_TEST_URL, WADDLEBOT_REDIS_PREFIX: `wbtest:${process.pid}:${randomBytes(4).toString('hex')}:` }
+      return {
+        DATABASE_URL: pg.url,
+        REDIS_URL: REDIS_TEST_URL,
+        WADDLEBOT_REDIS_PREFIX: `wbtest:${process.pid}:${randomBytes(4).toString('hex')}:`,
+      }
     },
     async cleanup() {
       await drop?.()
@@ -45,7 +49,12 @@ export async function serversUnavailable(): Promise<string | undefined> {
     reason = `Postgres unreachable: ${(error as Error).message}`
   }
   if (!reason) {
-    const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null })
+    const redis = new Redis(REDIS_TEST_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: () => null,
+    })
     try {
       await redis.connect()
       await redis.ping()

@@ -12,20 +12,39 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
-    })
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
+      },
+    )
     if (options.input !== undefined) child.stdin?.end(options.input)
   })
 }
 
-export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   return Object.assign(child, { output: () => out })
 }
 
@@ -52,10 +71,15 @@ export async function freeOffset(basePorts: readonly number[] = [8000, 8100, 810
   throw new Error('no free port offset found')
 }
 
-export async function waitForHealth(url: string, timeoutMs = 20_000, child?: ChildProcess & { output?: () => string }): Promise<number> {
+export async function waitForHealth(
+  url: string,
+  timeoutMs = 20_000,
+  child?: ChildProcess & { output?: () => string },
+): Promise<number> {
   const started = Date.now()
   while (Date.now() - started < timeoutMs) {
-    if (child && child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${url} was healthy:\n${child.output?.() ?? ''}`)
+    if (child && child.exitCode !== null)
+      throw new Error(`process exited (${child.exitCode}) before ${url} was healthy:\n${child.output?.() ?? ''}`)
     try {
       if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(500) })).ok) return Date.now() - started
     } catch {}
@@ -68,6 +92,9 @@ export function exited(child: ChildProcess, timeoutMs = 10_000): Promise<number 
   if (child.exitCode !== null) return Promise.resolve(child.exitCode)
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('process did not exit')), timeoutMs)
-    child.once('exit', (code) => { clearTimeout(t); resolve(code) })
+    child.once('exit', (code) => {
+      clearTimeout(t)
+      resolve(code)
+    })
   })
 }

@@ -9,7 +9,12 @@ import type { Backend } from './backends.js'
 import { freeOffset } from './cli.js'
 import { writeModule } from './fixture-modules.js'
 import { testProject } from './settings.js'
-import { createInteractionSigner, type FakeDiscord, type FakeGuildSpec, startFakeDiscord } from '../fakes/discord/index.js'
+import {
+  createInteractionSigner,
+  type FakeDiscord,
+  type FakeGuildSpec,
+  startFakeDiscord,
+} from '../fakes/discord/index.js'
 import type { InteractionSigner } from '../fakes/discord/sign.js'
 import { loadSettings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
@@ -79,8 +84,15 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
   const offset = await freeOffset([8000, 8003, 8027, 8100])
   const channels = options.channels ?? '200/300'
   const env: Record<string, string> = {
-    ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offset), DISCORD_API_URL: fake.rest.api, DISCORD_PUBLIC_KEY: signer.publicKeyHex,
-    DISCORD_CHANNELS: channels, WADDLEBOT_DISCORD_CLAIM_INTERVAL_MS: '200', WADDLEBOT_SERVICE_KEY: `wbot_service_test_${randomBytes(12).toString('hex')}`, ...(options.noToken ? {} : { DISCORD_BOT_TOKEN: 'fake.token' }), ...options.env,
+    ...(await backend.env()),
+    WADDLEBOT_PORT_OFFSET: String(offset),
+    DISCORD_API_URL: fake.rest.api,
+    DISCORD_PUBLIC_KEY: signer.publicKeyHex,
+    DISCORD_CHANNELS: channels,
+    WADDLEBOT_DISCORD_CLAIM_INTERVAL_MS: '200',
+    WADDLEBOT_SERVICE_KEY: `wbot_service_test_${randomBytes(12).toString('hex')}`,
+    ...(options.noToken ? {} : { DISCORD_BOT_TOKEN: 'fake.token' }),
+    ...options.env,
   }
   const project = testProject({ env })
   const dir = writeModule(project.dir, 'dtest', DISCORD_TEST_MODULE)
@@ -111,7 +123,11 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
     }
   }
   return {
-    fake, signer, runtime, url, env,
+    fake,
+    signer,
+    runtime,
+    url,
+    env,
     async interact(body, headers = signer.headers(body)) {
       const res = await fetch(`${url}/discord/interactions`, { method: 'POST', headers, body })
       const text = await res.text()
@@ -119,7 +135,9 @@ export async function startDiscordHarness(backend: Backend, options: HarnessOpti
     },
     async executions(message) {
       await runtime.module(routerModule).ctx.state.pipeline.executions.flush()
-      const row = await runtime.storage.one<{ n: number | string }>(sql`select count(*) as n from command_executions where message_content = ${message}`)
+      const row = await runtime.storage.one<{ n: number | string }>(
+        sql`select count(*) as n from command_executions where message_content = ${message}`,
+      )
       return Number(row?.n ?? 0)
     },
     close,
@@ -132,7 +150,9 @@ export async function collectorReady(runtime: Runtime, claims: number, timeoutMs
   const deadline = Date.now() + timeoutMs
   while (!(handle.adapter?.connected() && handle.coordination.held().length >= claims)) {
     if (Date.now() > deadline) {
-      throw new Error(`discord collector not ready: connected=${handle.adapter?.connected()} claims=${handle.coordination.held().map((e) => e.entity_id)}`)
+      throw new Error(
+        `discord collector not ready: connected=${handle.adapter?.connected()} claims=${handle.coordination.held().map((e) => e.entity_id)}`,
+      )
     }
     await new Promise((r) => setTimeout(r, 25))
   }
@@ -142,12 +162,18 @@ export async function collectorReady(runtime: Runtime, claims: number, timeoutMs
  * A second Discord collector process (its own runtime, reaching the harness's router over HTTP), as
  * `waddlebot run collector discord` on another machine would be.
  */
-export async function startExtraCollector(h: DiscordHarness, env: Record<string, string> = {}): Promise<{ runtime: Runtime; close(): Promise<void> }> {
+export async function startExtraCollector(
+  h: DiscordHarness,
+  env: Record<string, string> = {},
+): Promise<{ runtime: Runtime; close(): Promise<void> }> {
   const offset = await freeOffset([8003])
   const routerUrl = h.runtime.hosted.find((x) => x.def.name === 'router')!.url
   const project = testProject({ env: { ...h.env, WADDLEBOT_PORT_OFFSET: String(offset), ...env } })
   writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  router: {url: '${routerUrl}'}\n`)
-  const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...h.env, WADDLEBOT_PORT_OFFSET: String(offset), ...env } })
+  const settings = loadSettings({
+    cwd: project.dir,
+    env: { ...project.settings.env, ...h.env, WADDLEBOT_PORT_OFFSET: String(offset), ...env },
+  })
   const runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['discord'] })
   return {
     runtime,

@@ -31,12 +31,27 @@ export interface TestUser {
 }
 
 /** An execution request as the router would send it. */
-export function executionRequest(command: string, args: readonly string[], user: TestUser, communityId: string): ExecutionRequest {
+export function executionRequest(
+  command: string,
+  args: readonly string[],
+  user: TestUser,
+  communityId: string,
+): ExecutionRequest {
   return {
-    execution_id: randomUUID(), session_id: randomUUID(), command, args: [...args], raw_message: `${command} ${args.join(' ')}`.trim(),
+    execution_id: randomUUID(),
+    session_id: randomUUID(),
+    command,
+    args: [...args],
+    raw_message: `${command} ${args.join(' ')}`.trim(),
     trigger: 'command',
     user: { id: user.id, name: user.name, roles: [...(user.roles ?? [])] },
-    entity: { id: `local:${communityId}:c`, platform: 'local', server_id: communityId, channel_id: 'c', community_id: communityId },
+    entity: {
+      id: `local:${communityId}:c`,
+      platform: 'local',
+      server_id: communityId,
+      channel_id: 'c',
+      community_id: communityId,
+    },
   }
 }
 
@@ -53,8 +68,15 @@ export interface HostedTestModule<T, S> {
  * Hosts `def` on the database/cache of `env` (DATABASE_URL, REDIS_URL; a SQLite file in `projectDir`
  * otherwise). Call again with the same `projectDir` and env to simulate a restart.
  */
-export async function hostTestModule<T, S>(def: ModuleDefinition<T, S>, projectDir: string, env: Record<string, string>): Promise<HostedTestModule<T, S>> {
-  const settings: Settings = loadSettings({ cwd: projectDir, env: { PATH: process.env.PATH, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_SERVICE_KEY: SERVICE_KEY, ...env } })
+export async function hostTestModule<T, S>(
+  def: ModuleDefinition<T, S>,
+  projectDir: string,
+  env: Record<string, string>,
+): Promise<HostedTestModule<T, S>> {
+  const settings: Settings = loadSettings({
+    cwd: projectDir,
+    env: { PATH: process.env.PATH, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_SERVICE_KEY: SERVICE_KEY, ...env },
+  })
   const storage = await openDatabase(settings)
   let cache: Cache | undefined
   let ctx: ModuleContext<T, S> | undefined
@@ -65,10 +87,17 @@ export async function hostTestModule<T, S>(def: ModuleDefinition<T, S>, projectD
   try {
     cache = await createCache({ redisUrl: settings.redisUrl, namespace: `wb-test-${randomUUID()}:` })
     await migrateDatabase(storage, [coreMigrations, { module: def.name, migrations: def.migrations ?? [] }])
-    const raw = Object.fromEntries(Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !['enabled', 'url', 'port', 'path'].includes(k)))
+    const raw = Object.fromEntries(
+      Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !['enabled', 'url', 'port', 'path'].includes(k)),
+    )
     const config = def.config ? def.config.parse(raw) : (raw as T)
     const setupCtx: SetupContext<T> = {
-      module: def.name, config: Object.freeze(config), storage, cache, log: createLogger({ level: 'silent' }), settings,
+      module: def.name,
+      config: Object.freeze(config),
+      storage,
+      cache,
+      log: createLogger({ level: 'silent' }),
+      settings,
       modules: createModuleClients(createRegistry(settings, builtinCatalog), SERVICE_KEY),
     }
     if (!def.setup) throw new Error(`${def.name} has no setup: host it with startRuntime instead`)
@@ -78,8 +107,11 @@ export async function hostTestModule<T, S>(def: ModuleDefinition<T, S>, projectD
     const hostedApp = app
     const hostedCache = cache
     return {
-      ctx: hostedCtx, app, storage,
-      run: (command, args, user, communityId) => executeLocally(def, hostedCtx, executionRequest(command, args, user, communityId)),
+      ctx: hostedCtx,
+      app,
+      storage,
+      run: (command, args, user, communityId) =>
+        executeLocally(def, hostedCtx, executionRequest(command, args, user, communityId)),
       async stop() {
         await hostedApp.close()
         await teardown()
@@ -120,15 +152,20 @@ export function manualScheduler(): ManualScheduler {
   return {
     pending,
     set(fn, ms) {
-      const timer = { ms, fire: () => {
-        pending.splice(pending.indexOf(timer), 1)
-        return fn()
-      } }
+      const timer = {
+        ms,
+        fire: () => {
+          pending.splice(pending.indexOf(timer), 1)
+          return fn()
+        },
+      }
       pending.push(timer)
-      return { cancel: () => {
-        const i = pending.indexOf(timer)
-        if (i >= 0) pending.splice(i, 1)
-      } }
+      return {
+        cancel: () => {
+          const i = pending.indexOf(timer)
+          if (i >= 0) pending.splice(i, 1)
+        },
+      }
     },
     async fireAll() {
       for (const t of [...pending]) await t.fire()

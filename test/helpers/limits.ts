@@ -26,7 +26,11 @@ export interface SplitTally {
  * Sends `total` requests concurrently (all started before any is awaited), request `i` to
  * `targets[i % targets.length]`, and tallies the answers. Rejects if any request fails.
  */
-export async function fireSplit<T>(targets: readonly T[], total: number, send: (target: T, i: number) => Promise<Attempt>): Promise<SplitTally> {
+export async function fireSplit<T>(
+  targets: readonly T[],
+  total: number,
+  send: (target: T, i: number) => Promise<Attempt>,
+): Promise<SplitTally> {
   if (targets.length === 0) throw new Error('fireSplit: no targets')
   const perTarget = targets.map(() => ({ sent: 0, allowed: 0 }))
   const attempts = await Promise.all(

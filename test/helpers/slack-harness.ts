@@ -72,7 +72,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
  * SLACK_APP_TOKEN; `signingSecret: false` leaves SLACK_SIGNING_SECRET unset; `botToken: false` leaves
  * SLACK_BOT_TOKEN unset (webhook only: no claims, chat not connected).
  */
-export async function startSlackFixture(backend: Backend, options: { socketMode?: boolean; signingSecret?: boolean; botToken?: boolean; channels?: string } = {}): Promise<SlackFixture> {
+export async function startSlackFixture(
+  backend: Backend,
+  options: { socketMode?: boolean; signingSecret?: boolean; botToken?: boolean; channels?: string } = {},
+): Promise<SlackFixture> {
   const fake = await startFakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN })
   const offset = await freeOffset([8000, 8004, 8027, 8100])
   let project: TestProject | undefined
@@ -99,7 +102,11 @@ export async function startSlackFixture(backend: Backend, options: { socketMode?
     slackHooks.onDuplicate = (id) => duplicates.push(id)
     runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'slack', 'tools'] })
     const routerSeen: SlackFixture['routerSeen'] = []
-    runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (p) => routerSeen.push({ channel_id: p.channel_id, message_type: p.message_type, user: p.user }))
+    runtime
+      .module(routerModule)
+      .ctx.state.pipeline.activity.on('processed', (p) =>
+        routerSeen.push({ channel_id: p.channel_id, message_type: p.message_type, user: p.user }),
+      )
     const hosted = runtime.hosted.find((h) => h.def.name === 'slack')!
     const { handle } = runtime.module(slackModule).ctx.state
     if (options.botToken !== false) {
@@ -110,8 +117,15 @@ export async function startSlackFixture(backend: Backend, options: { socketMode?
     const rt = runtime
     const p = project
     return {
-      fake, runtime: rt, handle, url: hosted.url, forwarded, routerSeen, duplicates,
-      duplicateSeen: (eventId, timeoutMs = 5000) => until(() => duplicates.includes(eventId), `duplicate ${eventId}`, timeoutMs),
+      fake,
+      runtime: rt,
+      handle,
+      url: hosted.url,
+      forwarded,
+      routerSeen,
+      duplicates,
+      duplicateSeen: (eventId, timeoutMs = 5000) =>
+        until(() => duplicates.includes(eventId), `duplicate ${eventId}`, timeoutMs),
       async close() {
         slackHooks.onForward = undefined
         slackHooks.onDuplicate = undefined

@@ -8,7 +8,14 @@ import type { Backend } from './backends.js'
 import { freeOffset } from './cli.js'
 import { writeModule } from './fixture-modules.js'
 import { type TestProject, testProject } from './settings.js'
-import { type FakeEventSubWs, type FakeHelix, type FakeTwitchIrc, startFakeEventSubWs, startFakeHelix, startFakeTwitchIrc } from '../fakes/twitch/index.js'
+import {
+  type FakeEventSubWs,
+  type FakeHelix,
+  type FakeTwitchIrc,
+  startFakeEventSubWs,
+  startFakeHelix,
+  startFakeTwitchIrc,
+} from '../fakes/twitch/index.js'
 import { loadSettings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
 import type { ProcessedSummary } from '../../src/contract/stream.js'
@@ -21,7 +28,10 @@ export const CLIENT_ID = 'fakeclientid'
 export const EVENTSUB_SECRET = 'eventsub-secret-0123456789'
 
 /** A long reply with multi-byte text: emoji, CJK, combining marks. */
-export const LONG_TEXT = Array.from({ length: 300 }, (_, i) => ['Grüße', '日本語テキスト', '👨‍👩‍👧‍👦', 'naïve', `cafe\u0301`, 'supercalifragilistic', '🇩🇪', 'word'][i % 8]).join(' ')
+export const LONG_TEXT = Array.from(
+  { length: 300 },
+  (_, i) => ['Grüße', '日本語テキスト', '👨‍👩‍👧‍👦', 'naïve', `cafe\u0301`, 'supercalifragilistic', '🇩🇪', 'word'][i % 8],
+).join(' ')
 
 const TEST_MODULE = `
 export default {
@@ -67,8 +77,15 @@ export interface HarnessOptions {
 
 export async function startTwitchHarness(backend: Backend, options: HarnessOptions): Promise<TwitchHarness> {
   const irc = await startFakeTwitchIrc()
-  const eventSub = await startFakeEventSubWs(options.keepaliveSeconds ? { keepaliveSeconds: options.keepaliveSeconds } : {})
-  const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN, eventSub, ...(options.scopes ? { scopes: options.scopes } : {}) })
+  const eventSub = await startFakeEventSubWs(
+    options.keepaliveSeconds ? { keepaliveSeconds: options.keepaliveSeconds } : {},
+  )
+  const helix = await startFakeHelix({
+    clientId: CLIENT_ID,
+    token: TOKEN,
+    eventSub,
+    ...(options.scopes ? { scopes: options.scopes } : {}),
+  })
   const offset = await freeOffset([8000, 8002, 8100])
   const env: Record<string, string> = {
     ...(await backend.env()),
@@ -84,7 +101,9 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
     TWITCH_CHANNELS: options.channels.join(','),
     WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
     WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
-    ...(options.publicUrl ? { WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + offset}`, TWITCH_CLIENT_SECRET: 'fake-client-secret' } : {}),
+    ...(options.publicUrl
+      ? { WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + offset}`, TWITCH_CLIENT_SECRET: 'fake-client-secret' }
+      : {}),
     ...options.env,
   }
   const project = testProject({ env })
@@ -93,16 +112,28 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
   let runtime: Runtime
   try {
-    runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: options.modules ?? ['router', 'twitch', 'twitchtest'] })
+    runtime = await startRuntime({
+      catalog: builtinCatalog,
+      settings,
+      modules: options.modules ?? ['router', 'twitch', 'twitchtest'],
+    })
   } catch (error) {
     await Promise.allSettled([irc.close(), helix.close(), eventSub.close(), backend.cleanup()])
     project.cleanup()
     throw error
   }
   const processed: ProcessedSummary[] = []
-  if (runtime.hosted.some((h) => h.def === routerModule)) runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
+  if (runtime.hosted.some((h) => h.def === routerModule))
+    runtime.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
   return {
-    irc, helix, eventSub, project, runtime, offset, env, processed,
+    irc,
+    helix,
+    eventSub,
+    project,
+    runtime,
+    offset,
+    env,
+    processed,
     eventSubUrl: `${runtime.registry.urlOf('twitch')}/twitch/eventsub`,
     async close() {
       await runtime.stop()
@@ -114,7 +145,11 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
 }
 
 /** Waits until `check` holds (polling; for state that changes in the background). */
-export async function eventually<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const value = await check()

@@ -69,7 +69,14 @@ describe('router limits across two processes sharing Redis', { skip }, () => {
   })
 
   it('answers 200 concurrent events for a command limited to 10 per minute with exactly 10 successes', async () => {
-    const event: LimitCheck = { command: '!so', userId: 'u1', entityId: 'twitch:chan:chan', displayName: 'Ann', rateLimit: 10, cooldownMs: 0 }
+    const event: LimitCheck = {
+      command: '!so',
+      userId: 'u1',
+      entityId: 'twitch:chan:chan',
+      displayName: 'Ann',
+      rateLimit: 10,
+      cooldownMs: 0,
+    }
     const pids = new Set<number>()
     const tally = await fireSplit(routers, 200, async (router) => {
       const res = await fetch(`${router.url}/check`, { method: 'POST', body: JSON.stringify(event) })
@@ -78,7 +85,10 @@ describe('router limits across two processes sharing Redis', { skip }, () => {
       pids.add(verdict.pid)
       return verdict.ok ? { allowed: true } : { allowed: false, notice: verdict.notice }
     })
-    assert.deepEqual(tally.perTarget.map((t) => t.sent), [100, 100])
+    assert.deepEqual(
+      tally.perTarget.map((t) => t.sent),
+      [100, 100],
+    )
     assert.equal(pids.size, 2, 'both processes answered')
     assert.equal(tally.allowed, 10, `per process: ${JSON.stringify(tally.perTarget)}`)
     assert.equal(tally.refused, 190)

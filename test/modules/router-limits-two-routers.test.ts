@@ -30,13 +30,22 @@ describe('rate limit across two router processes (Postgres + Redis)', { skip }, 
     const path = writeModule(dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
     writeFileSync(join(dir, 'waddlebot.yaml'), `modules:\n  greeter: {path: ${path}, port: 8100}\n`)
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
-    env = { DATABASE_URL: pg.url, REDIS_URL: `redis://127.0.0.1:6379`, WADDLEBOT_REDIS_PREFIX: `wbtest:two-routers:${process.pid}:`, WADDLEBOT_SERVICE_KEY: `svc-${process.pid}`, WADDLEBOT_LOG_LEVEL: 'warn' }
+    env = {
+      DATABASE_URL: pg.url,
+      REDIS_URL: `redis://127.0.0.1:6379`,
+      WADDLEBOT_REDIS_PREFIX: `wbtest:two-routers:${process.pid}:`,
+      WADDLEBOT_SERVICE_KEY: `svc-${process.pid}`,
+      WADDLEBOT_LOG_LEVEL: 'warn',
+    }
     await runCli(['db', 'migrate'], { cwd: dir, env })
     const created = await runCli(['keys', 'create', 'c', '--scope', 'collector', '--json'], { cwd: dir, env })
     key = JSON.parse(created.stdout).key
     for (let i = 0; i < 2; i++) {
       const offset = await freeOffset([8000, 8100])
-      const child = spawnCli(['run', 'router', 'greeter'], { cwd: dir, env: { ...env, WADDLEBOT_PORT_OFFSET: String(offset) } })
+      const child = spawnCli(['run', 'router', 'greeter'], {
+        cwd: dir,
+        env: { ...env, WADDLEBOT_PORT_OFFSET: String(offset) },
+      })
       routers.push(child)
       urls.push(`http://127.0.0.1:${8000 + offset}`)
       await waitForHealth(urls[i]!, 30_000, child)
@@ -55,11 +64,23 @@ describe('rate limit across two router processes (Postgres + Redis)', { skip }, 
       const res = await fetch(`${url}/api/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': key },
-        body: JSON.stringify({ platform: 'local', server_id: 's', channel_id: 'c', user_id: user, user_name: 'Ann', message: '!limited', message_type: 'chatMessage' }),
+        body: JSON.stringify({
+          platform: 'local',
+          server_id: 's',
+          channel_id: 'c',
+          user_id: user,
+          user_name: 'Ann',
+          message: '!limited',
+          message_type: 'chatMessage',
+        }),
       })
       const body = (await res.json()) as { outcome: string; responses: { text?: string }[] }
-      if (body.outcome !== 'command' && body.outcome !== 'rate_limited') throw new Error(`unexpected ${JSON.stringify(body)}`)
-      return { allowed: body.outcome === 'command', notice: body.outcome === 'rate_limited' ? body.responses[0]?.text : undefined }
+      if (body.outcome !== 'command' && body.outcome !== 'rate_limited')
+        throw new Error(`unexpected ${JSON.stringify(body)}`)
+      return {
+        allowed: body.outcome === 'command',
+        notice: body.outcome === 'rate_limited' ? body.responses[0]?.text : undefined,
+      }
     })
     assert.equal(tally.allowed, 10)
     assert.equal(tally.refused, 190)

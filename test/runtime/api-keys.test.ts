@@ -42,7 +42,10 @@ async function revocationCases(url: () => Promise<{ url: string; drop?: () => Pr
     assert.equal((await lookupApiKey(a, second.key))?.scope, 'admin')
     await revokeApiKey(a, second.id)
     assert.equal(await lookupApiKey(a, second.key), undefined, 'revoked through this connection: refused at once')
-    await assert.rejects(revokeApiKey(a, second.id), (e: Error & { code?: string }) => e.code === 'WB_KEY_REVOKED' && /already revoked at \d{4}-/.test(e.message))
+    await assert.rejects(
+      revokeApiKey(a, second.id),
+      (e: Error & { code?: string }) => e.code === 'WB_KEY_REVOKED' && /already revoked at \d{4}-/.test(e.message),
+    )
     await assert.rejects(revokeApiKey(a, 'no-such-id'), (e: Error & { code?: string }) => e.code === 'WB_KEY_UNKNOWN')
   } finally {
     await a.close()
@@ -52,6 +55,9 @@ async function revocationCases(url: () => Promise<{ url: string; drop?: () => Pr
 }
 
 describe('api keys', () => {
-  test('SQLite: a revoked key is refused on its next use, whoever revoked it', () => revocationCases(async () => ({ url: `sqlite:${join(dir, 'keys.db')}` })))
-  test('Postgres: a revoked key is refused on its next use, whoever revoked it', { skip: pgSkip }, () => revocationCases(freshPostgresUrl))
+  test('SQLite: a revoked key is refused on its next use, whoever revoked it', () =>
+    revocationCases(async () => ({ url: `sqlite:${join(dir, 'keys.db')}` })))
+  test('Postgres: a revoked key is refused on its next use, whoever revoked it', { skip: pgSkip }, () =>
+    revocationCases(freshPostgresUrl),
+  )
 })

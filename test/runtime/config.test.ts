@@ -31,7 +31,15 @@ describe('loadSettings', () => {
 
   test('environment overrides the file; empty variables count as unset', () => {
     const cwd = project('database: {url: "sqlite:./other.db"}\nauth: {require_keys: true}\n')
-    const s = loadSettings({ cwd, env: { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379', WADDLEBOT_PORT_OFFSET: '100', WADDLEBOT_REQUIRE_KEYS: 'false' } })
+    const s = loadSettings({
+      cwd,
+      env: {
+        DATABASE_URL: 'postgres://db/x',
+        REDIS_URL: 'redis://r:6379',
+        WADDLEBOT_PORT_OFFSET: '100',
+        WADDLEBOT_REQUIRE_KEYS: 'false',
+      },
+    })
     assert.equal(s.database.url, 'postgres://db/x')
     assert.equal(s.redisUrl, 'redis://r:6379')
     assert.equal(s.portOffset, 100)
@@ -49,7 +57,15 @@ describe('loadSettings', () => {
   })
 
   test('WADDLEBOT_<MODULE>_<KEY> lands in modules.<module>.<key>, typed', () => {
-    const s = loadSettings({ cwd: project('modules:\n  my-mod: {path: ./modules/my-mod}\n'), env: { WADDLEBOT_ROUTER_DEFAULT_TIMEOUT: '3000', WADDLEBOT_MY_MOD_GREETING: 'hey', WADDLEBOT_YOUTUBE_MUSIC_MAX_QUEUE: '20', WADDLEBOT_PORT_OFFSET: '5' } })
+    const s = loadSettings({
+      cwd: project('modules:\n  my-mod: {path: ./modules/my-mod}\n'),
+      env: {
+        WADDLEBOT_ROUTER_DEFAULT_TIMEOUT: '3000',
+        WADDLEBOT_MY_MOD_GREETING: 'hey',
+        WADDLEBOT_YOUTUBE_MUSIC_MAX_QUEUE: '20',
+        WADDLEBOT_PORT_OFFSET: '5',
+      },
+    })
     assert.equal(s.modules.router?.default_timeout, 3000)
     assert.equal(s.modules['my-mod']?.greeting, 'hey')
     assert.equal(s.modules['youtube-music']?.max_queue, 20)
@@ -58,7 +74,10 @@ describe('loadSettings', () => {
 
   test('.env is loaded without overriding the real environment', () => {
     const env: NodeJS.ProcessEnv = { REDIS_URL: 'redis://real:1' }
-    const s = loadSettings({ cwd: project(undefined, 'REDIS_URL=redis://dotenv:2\nDISCORD_BOT_TOKEN="abc"\n# comment\n'), env })
+    const s = loadSettings({
+      cwd: project(undefined, 'REDIS_URL=redis://dotenv:2\nDISCORD_BOT_TOKEN="abc"\n# comment\n'),
+      env,
+    })
     assert.equal(s.redisUrl, 'redis://real:1')
     assert.equal(env.DISCORD_BOT_TOKEN, 'abc')
   })
@@ -71,7 +90,11 @@ describe('loadSettings', () => {
   test('an unknown key names itself, also nested', () => {
     failsWith(() => loadSettings({ cwd: project('databse: {}\n'), env: {} }), 'WB_CONFIG_INVALID', /at databse:/)
     rmSync(dir, { recursive: true, force: true })
-    failsWith(() => loadSettings({ cwd: project('database: {uri: x}\n'), env: {} }), 'WB_CONFIG_INVALID', /at database\.uri:/)
+    failsWith(
+      () => loadSettings({ cwd: project('database: {uri: x}\n'), env: {} }),
+      'WB_CONFIG_INVALID',
+      /at database\.uri:/,
+    )
   })
 
   test('YAML syntax errors name the line', () => {
@@ -79,14 +102,25 @@ describe('loadSettings', () => {
   })
 
   test('secrets in the file are refused', () => {
-    failsWith(() => loadSettings({ cwd: project('twitch:\n  bot_token: oauth:abc\n'), env: {} }), 'WB_CONFIG_SECRET_IN_FILE', /twitch\.bot_token/)
+    failsWith(
+      () => loadSettings({ cwd: project('twitch:\n  bot_token: oauth:abc\n'), env: {} }),
+      'WB_CONFIG_SECRET_IN_FILE',
+      /twitch\.bot_token/,
+    )
   })
 
   test('an explicit config path that does not exist is an error', () => {
-    failsWith(() => loadSettings({ cwd: project(), configPath: 'nope.yaml', env: {} }), 'WB_CONFIG_NOT_FOUND', /nope\.yaml/)
+    failsWith(
+      () => loadSettings({ cwd: project(), configPath: 'nope.yaml', env: {} }),
+      'WB_CONFIG_NOT_FOUND',
+      /nope\.yaml/,
+    )
   })
 
   test('a garbage port offset is refused', () => {
-    assert.throws(() => loadSettings({ cwd: project(), env: { WADDLEBOT_PORT_OFFSET: 'abc' } }), /WADDLEBOT_PORT_OFFSET/)
+    assert.throws(
+      () => loadSettings({ cwd: project(), env: { WADDLEBOT_PORT_OFFSET: 'abc' } }),
+      /WADDLEBOT_PORT_OFFSET/,
+    )
   })
 })

@@ -19,19 +19,26 @@ function rawClient(port: number): { socket: Socket; closed: Promise<{ text: stri
     text += d.toString('utf8')
   })
   socket.on('error', () => {})
-  const closed = new Promise<{ text: string; at: number }>((resolve) => socket.on('close', () => resolve({ text, at: performance.now() })))
+  const closed = new Promise<{ text: string; at: number }>((resolve) =>
+    socket.on('close', () => resolve({ text, at: performance.now() })),
+  )
   return { socket, closed }
 }
 
 function head(path: string, headers: Record<string, string | number>): string {
-  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`
+  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`
 }
 
 describe('slow and abusive clients', () => {
   let f: RouterFixture
   let port: number
   before(async () => {
-    f = await startRouterFixture(sqliteBackend(), { listen: true, env: { WADDLEBOT_HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), WADDLEBOT_HTTP_HEADERS_TIMEOUT_MS: '1000' } })
+    f = await startRouterFixture(sqliteBackend(), {
+      listen: true,
+      env: { WADDLEBOT_HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), WADDLEBOT_HTTP_HEADERS_TIMEOUT_MS: '1000' },
+    })
     port = 8000 + f.offset
   })
   after(() => f.close())
@@ -39,7 +46,13 @@ describe('slow and abusive clients', () => {
   test('a body sent one byte at a time is cut off with 408 WB_REQUEST_TIMEOUT after the configured timeout', async (t) => {
     const { socket, closed } = rawClient(port)
     const started = performance.now()
-    socket.write(head('/api/v1/events', { 'content-type': 'application/json', 'content-length': 200, 'x-api-key': f.keys.collector }))
+    socket.write(
+      head('/api/v1/events', {
+        'content-type': 'application/json',
+        'content-length': 200,
+        'x-api-key': f.keys.collector,
+      }),
+    )
     let sent = 0
     const drip = setInterval(() => {
       if (!socket.destroyed) socket.write('{'.slice(0, 1))
@@ -67,7 +80,13 @@ describe('slow and abusive clients', () => {
   })
 
   test('a 3,000-character path segment is 414 WB_URL_TOO_LONG', async () => {
-    const res = await f.runtime.hosted.find((h) => h.def.name === 'router')!.app.inject({ method: 'DELETE', url: `/api/v1/admin/commands/bang/${'x'.repeat(3000)}`, headers: { 'x-api-key': f.keys.admin } })
+    const res = await f.runtime.hosted
+      .find((h) => h.def.name === 'router')!
+      .app.inject({
+        method: 'DELETE',
+        url: `/api/v1/admin/commands/bang/${'x'.repeat(3000)}`,
+        headers: { 'x-api-key': f.keys.admin },
+      })
     assert.equal(res.statusCode, 414)
     assert.equal(res.json().error.code, 'WB_URL_TOO_LONG')
     assert.ok(res.json().error.hint)
@@ -75,7 +94,12 @@ describe('slow and abusive clients', () => {
 
   test('text/plain is 415 WB_MEDIA_TYPE_UNSUPPORTED with an HTTP hint, not a CLI one', async () => {
     const app = f.runtime.hosted.find((h) => h.def.name === 'router')!.app
-    const res = await app.inject({ method: 'POST', url: '/api/v1/events', payload: 'hello', headers: { 'content-type': 'text/plain', 'x-api-key': f.keys.collector } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: 'hello',
+      headers: { 'content-type': 'text/plain', 'x-api-key': f.keys.collector },
+    })
     assert.equal(res.statusCode, 415)
     assert.equal(res.json().error.code, 'WB_MEDIA_TYPE_UNSUPPORTED')
     assert.match(res.json().error.message, /text\/plain/)
@@ -84,7 +108,13 @@ describe('slow and abusive clients', () => {
 
   test('a body with __proto__ gets its own message; malformed JSON says so', async () => {
     const app = f.runtime.hosted.find((h) => h.def.name === 'router')!.app
-    const send = (payload: string) => app.inject({ method: 'POST', url: '/api/v1/events', payload, headers: { 'content-type': 'application/json', 'x-api-key': f.keys.collector } })
+    const send = (payload: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        payload,
+        headers: { 'content-type': 'application/json', 'x-api-key': f.keys.collector },
+      })
     const proto = await send(JSON.stringify(chatEvent('!ping')).replace('{', '{"__proto__":{"admin":true},'))
     assert.equal(proto.statusCode, 400)
     assert.equal(proto.json().error.field, 'body')
@@ -94,7 +124,9 @@ describe('slow and abusive clients', () => {
     const broken = await send('{"platform":')
     assert.equal(broken.statusCode, 400)
     assert.match(broken.json().error.message, /not valid JSON/)
-    const fine = await send(JSON.stringify(chatEvent('!ping', { metadata: { note: 'a "__proto__" in a string is fine' } })))
+    const fine = await send(
+      JSON.stringify(chatEvent('!ping', { metadata: { note: 'a "__proto__" in a string is fine' } })),
+    )
     assert.equal(fine.statusCode, 200)
   })
 })

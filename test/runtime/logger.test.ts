@@ -8,7 +8,14 @@ test('secrets are redacted from structured logs', async () => {
   const lines: string[] = []
   stream.on('data', (d: Buffer) => lines.push(...d.toString().trim().split('\n')))
   const log = createLogger({ destination: stream })
-  log.info({ token: 'oauth:abc', user: { password: 'hunter2', name: 'ann' }, req: { headers: { authorization: 'Bearer x', 'x-api-key': 'wbot_k' } } }, 'hello')
+  log.info(
+    {
+      token: 'oauth:abc',
+      user: { password: 'hunter2', name: 'ann' },
+      req: { headers: { authorization: 'Bearer x', 'x-api-key': 'wbot_k' } },
+    },
+    'hello',
+  )
   await new Promise((r) => setImmediate(r))
   const entry = JSON.parse(lines[0]!)
   assert.equal(entry.token, '[redacted]')

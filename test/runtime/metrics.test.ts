@@ -13,10 +13,16 @@ describe('tallied counters', () => {
     const before = await sampleOf('waddlebot_events_in_total', { platform: 'metrics-test', type: 'chatMessage' })
     for (let i = 0; i < 1000; i++) eventsIn.inc({ platform: 'metrics-test', type: 'chatMessage' })
     eventsIn.inc({ type: 'chatMessage', platform: 'metrics-test' }, 5) // label order does not matter
-    assert.equal(await sampleOf('waddlebot_events_in_total', { platform: 'metrics-test', type: 'chatMessage' }), before + 1005)
+    assert.equal(
+      await sampleOf('waddlebot_events_in_total', { platform: 'metrics-test', type: 'chatMessage' }),
+      before + 1005,
+    )
     eventsIn.inc({ platform: 'metrics-test', type: 'chatMessage' })
     const text = await metricsRegistry.metrics()
-    assert.match(text, new RegExp(`waddlebot_events_in_total\\{platform="metrics-test",type="chatMessage"\\} ${before + 1006}`))
+    assert.match(
+      text,
+      new RegExp(`waddlebot_events_in_total\\{platform="metrics-test",type="chatMessage"\\} ${before + 1006}`),
+    )
   })
 
   test('an unknown label or a negative increment is refused as prom-client refuses it', () => {

@@ -13,7 +13,9 @@ import { type Runtime, startRuntime } from '../../src/runtime/host.js'
 import { testProject } from '../helpers/settings.js'
 
 const SERVICE_KEY = 'route-errors-service-key-0123456789abcdef'
-const project = testProject({ env: { WADDLEBOT_SERVICE_KEY: SERVICE_KEY, WADDLEBOT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') } })
+const project = testProject({
+  env: { WADDLEBOT_SERVICE_KEY: SERVICE_KEY, WADDLEBOT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
+})
 let runtime: Runtime
 
 before(async () => {
@@ -31,9 +33,21 @@ interface Probe {
 }
 
 const PROBES: readonly Probe[] = [
-  { label: 'wrong shape, service key', headers: { 'content-type': 'application/json', 'x-service-key': SERVICE_KEY }, payload: '{"unexpected":[1,2,3],"platform":42}' },
-  { label: 'malformed JSON, service key', headers: { 'content-type': 'application/json', 'x-service-key': SERVICE_KEY }, payload: '{"a":' },
-  { label: 'text/plain, service key', headers: { 'content-type': 'text/plain', 'x-service-key': SERVICE_KEY }, payload: 'hello' },
+  {
+    label: 'wrong shape, service key',
+    headers: { 'content-type': 'application/json', 'x-service-key': SERVICE_KEY },
+    payload: '{"unexpected":[1,2,3],"platform":42}',
+  },
+  {
+    label: 'malformed JSON, service key',
+    headers: { 'content-type': 'application/json', 'x-service-key': SERVICE_KEY },
+    payload: '{"a":',
+  },
+  {
+    label: 'text/plain, service key',
+    headers: { 'content-type': 'text/plain', 'x-service-key': SERVICE_KEY },
+    payload: 'hello',
+  },
   { label: 'wrong shape, no key', headers: { 'content-type': 'application/json' }, payload: '{"unexpected":true}' },
   { label: 'no body, no key', headers: {} },
 ]
@@ -47,13 +61,23 @@ test('every module serves routes, and every error answer of every route carries 
   const problems: string[] = []
   for (const h of runtime.hosted) {
     const routes = h.app.servedRoutes
-    assert.ok(routes.some((r) => r.url === '/health'), `${h.def.name} serves /health`)
+    assert.ok(
+      routes.some((r) => r.url === '/health'),
+      `${h.def.name} serves /health`,
+    )
     for (const route of routes) {
-      const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD' && m !== 'OPTIONS')
+      const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
+        (m) => m !== 'HEAD' && m !== 'OPTIONS',
+      )
       for (const method of methods) {
         for (const probe of PROBES) {
           if ((method === 'GET' || method === 'DELETE') && probe.payload !== undefined) continue
-          const res = await h.app.inject({ method: method as 'GET', url: concrete(route.url), headers: probe.headers, ...(probe.payload === undefined ? {} : { payload: probe.payload }) })
+          const res = await h.app.inject({
+            method: method as 'GET',
+            url: concrete(route.url),
+            headers: probe.headers,
+            ...(probe.payload === undefined ? {} : { payload: probe.payload }),
+          })
           checked++
           if (res.statusCode < 400) continue
           const where = `${h.def.name} ${method} ${route.url} (${probe.label}) → ${res.statusCode}`
@@ -70,7 +94,8 @@ test('every module serves routes, and every error answer of every route carries 
             continue
           }
           const code = body.error?.code
-          if (!code || !(code in ERRORS)) problems.push(`${where}: unregistered code ${code}: ${res.body.slice(0, 120)}`)
+          if (!code || !(code in ERRORS))
+            problems.push(`${where}: unregistered code ${code}: ${res.body.slice(0, 120)}`)
           else if (typeof body.error?.message !== 'string') problems.push(`${where}: no message`)
           if (body.error?.hint?.includes('--')) problems.push(`${where}: CLI hint over HTTP: ${body.error.hint}`)
         }

@@ -21,8 +21,12 @@ let project: TestProject
 before(async () => {
   const offset = await freeOffset([8000, 8020, 8025, 8026, 8027, 8040])
   const env = {
-    WADDLEBOT_PORT_OFFSET: String(offset), SPOTIFY_CLIENT_ID: 'cid', SPOTIFY_CLIENT_SECRET: 'secret',
-    SLACK_SIGNING_SECRET: 'sign', DISCORD_PUBLIC_KEY: 'ab'.repeat(32), TWITCH_EVENTSUB_SECRET: 'twitch-secret-123',
+    WADDLEBOT_PORT_OFFSET: String(offset),
+    SPOTIFY_CLIENT_ID: 'cid',
+    SPOTIFY_CLIENT_SECRET: 'secret',
+    SLACK_SIGNING_SECRET: 'sign',
+    DISCORD_PUBLIC_KEY: 'ab'.repeat(32),
+    TWITCH_EVENTSUB_SECRET: 'twitch-secret-123',
   }
   project = testProject({ env })
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
@@ -35,7 +39,9 @@ after(async () => {
 
 /** A fingerprint of every table's rows. */
 async function snapshot(): Promise<Map<string, string>> {
-  const tables = await runtime.storage.query<{ name: string }>(sql.raw("select name from sqlite_master where type = 'table' order by name"))
+  const tables = await runtime.storage.query<{ name: string }>(
+    sql.raw("select name from sqlite_master where type = 'table' order by name"),
+  )
   const out = new Map<string, string>()
   for (const { name } of tables) {
     const rows = await runtime.storage.query(sql.raw(`select * from "${name}"`))
@@ -52,25 +58,43 @@ test('every route of every module, called without a key, changes nothing', async
     assert.ok(routes.length > 0, `${hosted.def.name} has routes`)
     for (const { method, url } of routes) {
       if (method === 'HEAD' || method === 'OPTIONS') continue
-      const path = url.replace(/:(\w+)/g, (_, p: string) => (p === 'type' ? 'media' : p === 'prefix' ? 'bang' : `walk-${p}`))
+      const path = url.replace(/:(\w+)/g, (_, p: string) =>
+        p === 'type' ? 'media' : p === 'prefix' ? 'bang' : `walk-${p}`,
+      )
       const variants = [path, `${path}?community_id=default&link=x&state=x&code=x`]
       for (const target of variants) {
         const before = await snapshot()
         const hasBody = method !== 'GET' && method !== 'DELETE'
         const res = await hosted.app.inject({
-          method: method as 'GET', url: target,
-          ...(hasBody ? { payload: { community_id: 'default', type: 'media', data: { text: 'x' }, pattern: 'x', platform: 'local' }, headers: { 'content-type': 'application/json' } } : {}),
+          method: method as 'GET',
+          url: target,
+          ...(hasBody
+            ? {
+                payload: {
+                  community_id: 'default',
+                  type: 'media',
+                  data: { text: 'x' },
+                  pattern: 'x',
+                  platform: 'local',
+                },
+                headers: { 'content-type': 'application/json' },
+              }
+            : {}),
         })
         called++
         const after = await snapshot()
         const changed = [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k)
         const ok2xx = res.statusCode >= 200 && res.statusCode < 300
-        if (changed.length > 0) failures.push(`${hosted.def.name} ${method} ${target} → ${res.statusCode}, changed ${changed.join(', ')}`)
-        else if (ok2xx && method !== 'GET') failures.push(`${hosted.def.name} ${method} ${target} → ${res.statusCode} without a key`)
+        if (changed.length > 0)
+          failures.push(`${hosted.def.name} ${method} ${target} → ${res.statusCode}, changed ${changed.join(', ')}`)
+        else if (ok2xx && method !== 'GET')
+          failures.push(`${hosted.def.name} ${method} ${target} → ${res.statusCode} without a key`)
       }
     }
   }
-  t.diagnostic(`${called} requests over ${runtime.hosted.map((h) => `${h.def.name}:${h.app.servedRoutes.length}`).join(' ')}`)
+  t.diagnostic(
+    `${called} requests over ${runtime.hosted.map((h) => `${h.def.name}:${h.app.servedRoutes.length}`).join(' ')}`,
+  )
   assert.deepEqual(failures, [])
   assert.ok(called > 40)
 })

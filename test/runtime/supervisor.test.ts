@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { isWaddleError } from '../../src/runtime/errors.js'
-import { backoffDelay, createSupervisor, parseReplicas, planChildren, type Supervisor } from '../../src/runtime/supervisor.js'
+import {
+  backoffDelay,
+  createSupervisor,
+  parseReplicas,
+  planChildren,
+  type Supervisor,
+} from '../../src/runtime/supervisor.js'
 import { testProject } from '../helpers/settings.js'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 import { createRegistry } from '../../src/runtime/registry.js'
@@ -31,11 +37,15 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-const invalidReplicas = (e: unknown) => isWaddleError(e) && e.code === 'WB_INPUT_INVALID' && e.params.field === 'replicas'
+const invalidReplicas = (e: unknown) =>
+  isWaddleError(e) && e.code === 'WB_INPUT_INVALID' && e.params.field === 'replicas'
 
 describe('backoffDelay', () => {
   it('given successive attempts, doubles from 250 ms and caps at 10 s', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoffDelay(n)), [250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoffDelay(n)),
+      [250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000],
+    )
   })
   it('given custom options, uses them', () => {
     assert.equal(backoffDelay(2, { initialMs: 10, factor: 3, maxMs: 50, resetAfterMs: 0 }), 50)
@@ -45,8 +55,20 @@ describe('backoffDelay', () => {
 
 describe('parseReplicas', () => {
   it('given comma-separated and repeated specs, returns module → count', () => {
-    assert.deepEqual(parseReplicas('router=2,twitch=3'), new Map([['router', 2], ['twitch', 3]]))
-    assert.deepEqual(parseReplicas(['router=2', ' youtube-music=1 ,']), new Map([['router', 2], ['youtube-music', 1]]))
+    assert.deepEqual(
+      parseReplicas('router=2,twitch=3'),
+      new Map([
+        ['router', 2],
+        ['twitch', 3],
+      ]),
+    )
+    assert.deepEqual(
+      parseReplicas(['router=2', ' youtube-music=1 ,']),
+      new Map([
+        ['router', 2],
+        ['youtube-music', 1],
+      ]),
+    )
     assert.deepEqual(parseReplicas(undefined), new Map())
   })
   for (const bad of ['router', 'router=', 'router=x', 'router=0', 'router=33', 'Router=2', 'router=2,router=3', '=2']) {
@@ -55,7 +77,10 @@ describe('parseReplicas', () => {
     })
   }
   it('given a module outside the supervised ones, names it', () => {
-    assert.throws(() => parseReplicas('hub=2', ['router']), (e: unknown) => invalidReplicas(e) && /hub/.test((e as Error).message))
+    assert.throws(
+      () => parseReplicas('hub=2', ['router']),
+      (e: unknown) => invalidReplicas(e) && /hub/.test((e as Error).message),
+    )
   })
 })
 
@@ -80,7 +105,11 @@ describe('Supervisor over fake children', () => {
     await Promise.all(supervisors.map((s) => s.stop()))
     project.cleanup()
   })
-  const make = (modules: string[], replicas: Record<string, number> = {}, extra: { maxCrashes?: number; stopTimeoutMs?: number; resetAfterMs?: number } = {}) => {
+  const make = (
+    modules: string[],
+    replicas: Record<string, number> = {},
+    extra: { maxCrashes?: number; stopTimeoutMs?: number; resetAfterMs?: number } = {},
+  ) => {
     const lines: string[] = []
     const s = createSupervisor({
       settings: project.settings,
@@ -89,7 +118,11 @@ describe('Supervisor over fake children', () => {
       replicas: new Map(Object.entries(replicas)),
       out: (line) => lines.push(line),
       color: false,
-      backoff: { initialMs: 50, maxMs: 200, ...(extra.resetAfterMs === undefined ? {} : { resetAfterMs: extra.resetAfterMs }) },
+      backoff: {
+        initialMs: 50,
+        maxMs: 200,
+        ...(extra.resetAfterMs === undefined ? {} : { resetAfterMs: extra.resetAfterMs }),
+      },
       childArgs: (c) => [FAKE, c.module === 'router' ? 'steady' : c.module],
       ...(extra.maxCrashes === undefined ? {} : { maxCrashes: extra.maxCrashes }),
       ...(extra.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: extra.stopTimeoutMs }),
@@ -142,7 +175,10 @@ describe('Supervisor over fake children', () => {
     assert.deepEqual(await gaveUp, ['crashy', 3])
     assert.equal(lines.filter((l) => l === '[crashy]     crashing').length, 3)
     assert.ok(lines.some((l) => l.includes('crashy exited (code 3); giving up after 3 fast consecutive crashes')))
-    assert.deepEqual(s.children.map((c) => c.status), ['failed', 'running'])
+    assert.deepEqual(
+      s.children.map((c) => c.status),
+      ['failed', 'running'],
+    )
     await s.stop()
   })
 
@@ -180,15 +216,21 @@ describe('Supervisor over fake children', () => {
   })
 
   it('leaves no orphan when the supervisor itself is SIGKILLed', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', FAKE_SUPERVISOR, project.dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const proc = spawn(process.execPath, ['--import', 'tsx', FAKE_SUPERVISOR, project.dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     proc.stdout.on('data', (chunk) => {
       out += chunk
     })
-    const pids = await waitFor('two children', () => {
-      const found = [...out.matchAll(/child (\d+)/g)].map((m) => Number(m[1]))
-      return found.length === 2 && found
-    }, 15_000)
+    const pids = await waitFor(
+      'two children',
+      () => {
+        const found = [...out.matchAll(/child (\d+)/g)].map((m) => Number(m[1]))
+        return found.length === 2 && found
+      },
+      15_000,
+    )
     assert.ok(pids.every(isAlive))
     proc.kill('SIGKILL')
     await waitFor('the children to exit', () => pids.every((p) => !isAlive(p)), 5000)

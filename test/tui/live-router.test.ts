@@ -25,9 +25,20 @@ import { builtinCatalog } from '../../src/modules/catalog.js'
 import routerModule from '../../src/modules/router/index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
-const chat = (message: string, user = 'Ann') => ({ platform: 'local', server_id: 's', channel_id: 'c', user_id: `u-${user}`, user_name: user, message, message_type: 'chatMessage' })
+const chat = (message: string, user = 'Ann') => ({
+  platform: 'local',
+  server_id: 's',
+  channel_id: 'c',
+  user_id: `u-${user}`,
+  user_name: user,
+  message,
+  message_type: 'chatMessage',
+})
 
 async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
@@ -53,7 +64,12 @@ for (const [backend, skip] of backends) {
     let greeter: Runtime | undefined
     let url: string
     const key = `wbot_service_${randomBytes(16).toString('base64url')}`
-    const post = (body: unknown) => fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) })
+    const post = (body: unknown) =>
+      fetch(`${url}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify(body),
+      })
     const startRouter = async () => {
       router = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router'] })
     }
@@ -61,7 +77,13 @@ for (const [backend, skip] of backends) {
     before(async () => {
       const offset = await freeOffset([8000, 8100])
       url = `http://127.0.0.1:${8000 + offset}`
-      const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offset), WADDLEBOT_SERVICE_KEY: key, WADDLEBOT_ROUTER_HEALTH_INTERVAL_MS: '150', WADDLEBOT_ROUTER_STREAM_PING_MS: '100' }
+      const env = {
+        ...(await backend.env()),
+        WADDLEBOT_PORT_OFFSET: String(offset),
+        WADDLEBOT_SERVICE_KEY: key,
+        WADDLEBOT_ROUTER_HEALTH_INTERVAL_MS: '150',
+        WADDLEBOT_ROUTER_STREAM_PING_MS: '100',
+      }
       project = testProject({ env })
       const path = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  greeter: {path: ${path}, port: 8100, replicas: 2}\n`)
@@ -76,12 +98,22 @@ for (const [backend, skip] of backends) {
     })
 
     test('the dashboard says the router is unreachable, goes live when it starts, and comes back after a restart', async () => {
-      const ui = render(createElement(Dashboard, { source: liveSource({ url, key, statsIntervalMs: 100, retryMs: 50, maxRetryMs: 200 }), width: 100, height: 30 }))
+      const ui = render(
+        createElement(Dashboard, {
+          source: liveSource({ url, key, statsIntervalMs: 100, retryMs: 50, maxRetryMs: 200 }),
+          width: 100,
+          height: 30,
+        }),
+      )
       const wait = (check: (t: string) => boolean, what: string) => waitForFrame(ui.lastFrame, check, 8000, what)
       await wait((t) => t.includes(`router unreachable at ${url}, retrying in`), 'unreachable before start')
       await startRouter()
       let text = await wait((t) => t.includes('● live') && /router\s+\d+\s+● ok/.test(t), 'live')
-      assert.match(text, /greeter\s+\d+\s+✖ down\s+—\s+0\s+2\s+unreachable at/, 'a configured module that is not running is down (replicas 2)')
+      assert.match(
+        text,
+        /greeter\s+\d+\s+✖ down\s+—\s+0\s+2\s+unreachable at/,
+        'a configured module that is not running is down (replicas 2)',
+      )
       greeter = await startRuntime({ catalog: builtinCatalog, settings, modules: ['greeter'] })
       text = await wait((t) => /greeter\s+\d+\s+● ok/.test(t), 'greeter recovers by itself')
       assert.match(text, /module greeter down → ok/)
@@ -89,7 +121,10 @@ for (const [backend, skip] of backends) {
       await wait((t) => /local\/c Ann !ping → command/.test(t), '!ping in the feed')
       await router!.stop()
       router = undefined
-      await wait((t) => t.includes(`router unreachable at ${url}`) && /router\s+\d+\s+✖ down/.test(t), 'unreachable after stop')
+      await wait(
+        (t) => t.includes(`router unreachable at ${url}`) && /router\s+\d+\s+✖ down/.test(t),
+        'unreachable after stop',
+      )
       await startRouter()
       await wait((t) => t.includes('● live') && /router\s+\d+\s+● ok/.test(t), 'live again')
       ui.unmount()
@@ -103,7 +138,10 @@ for (const [backend, skip] of backends) {
         assert.equal((await fetch(`${url}${path}`)).status, 401, path)
         assert.equal((await fetch(`${url}${path}`, { headers: { 'x-api-key': collector } })).status, 403, path)
       }
-      assert.equal((await fetchStats({ url, key: admin })).modules.some((m) => m.name === 'router'), true)
+      assert.equal(
+        (await fetchStats({ url, key: admin })).modules.some((m) => m.name === 'router'),
+        true,
+      )
       const stream = await openStream({ url, key: admin }, {})
       stream.close()
     })
@@ -117,25 +155,47 @@ for (const [backend, skip] of backends) {
       const seen: ProcessedSummary[] = []
       const health: HealthChange[] = []
       let pings = 0
-      const stream = await openStream({ url, key }, { processed: (s) => seen.push(s), health: (h) => health.push(h), comment: (c) => { if (c === 'ping') pings++ } })
+      const stream = await openStream(
+        { url, key },
+        {
+          processed: (s) => seen.push(s),
+          health: (h) => health.push(h),
+          comment: (c) => {
+            if (c === 'ping') pings++
+          },
+        },
+      )
       assert.equal(pipeline.activity.listenerCount('processed'), base + 1)
       await post(chat('!ping', 'Zed'))
       await post(chat('hello there', 'Zed'))
       await post(chat('!nosuch', 'Zed'))
       await until(() => seen.length >= 3, 'three processed events')
-      assert.deepEqual(seen.map((s) => [s.user, s.command, s.outcome]), [['Zed', '!ping', 'command'], ['Zed', undefined, 'ignored'], ['Zed', '!nosuch', 'unknown_command']])
+      assert.deepEqual(
+        seen.map((s) => [s.user, s.command, s.outcome]),
+        [
+          ['Zed', '!ping', 'command'],
+          ['Zed', undefined, 'ignored'],
+          ['Zed', '!nosuch', 'unknown_command'],
+        ],
+      )
       assert.equal(seen[0]!.entity_id, 'local:s:c')
       assert.equal(seen[0]!.channel_id, 'c')
       assert.equal(typeof seen[0]!.latency_ms, 'number')
       await until(() => pings >= 1, 'a ping comment')
       if (!greeter) greeter = await startRuntime({ catalog: builtinCatalog, settings, modules: ['greeter'] })
-      await until(() => fetchStats({ url, key }).then((s) => s.modules.find((m) => m.name === 'greeter')?.status === 'ok'), 'greeter ok')
+      await until(
+        () => fetchStats({ url, key }).then((s) => s.modules.find((m) => m.name === 'greeter')?.status === 'ok'),
+        'greeter ok',
+      )
       const mark = health.length
       await greeter.stop()
       greeter = undefined
       // While it closes, a poll may see 503 (degraded) or no answer (down); once it has marked itself
       // stopped in the modules table, it is stopped.
-      const change = await until(() => health.find((h) => h.module === 'greeter' && h.status === 'stopped'), 'greeter stopped')
+      const change = await until(
+        () => health.find((h) => h.module === 'greeter' && h.status === 'stopped'),
+        'greeter stopped',
+      )
       const changes = health.slice(mark).filter((h) => h.module === 'greeter')
       assert.equal(changes[0]!.previous, 'ok', JSON.stringify(changes))
       assert.ok(['ok', 'degraded', 'down'].includes(String(change.previous)), JSON.stringify(changes))
@@ -176,14 +236,30 @@ for (const [backend, skip] of backends) {
         const m = await metrics()
         return m.includes('waddlebot_coordination_claims{container="collector-1"} 2') ? m : undefined
       }, 'claims gauge')
-      assert.doesNotMatch(text, /waddlebot_coordination_claims\{container="collector-2"\}/, 'an expired claim is not live')
-      await router!.storage.execute(sql`delete from coordination where entity_id in ('twitch:a:a', 'twitch:b:b', 'twitch:c:c')`)
+      assert.doesNotMatch(
+        text,
+        /waddlebot_coordination_claims\{container="collector-2"\}/,
+        'an expired claim is not live',
+      )
+      await router!.storage.execute(
+        sql`delete from coordination where entity_id in ('twitch:a:a', 'twitch:b:b', 'twitch:c:c')`,
+      )
       await until(async () => !(await metrics()).includes('container="collector-1"'), 'released claims leave the gauge')
 
       const line = 'waddlebot_moderation_decisions_total{platform="twitch",action="timeout"}'
       const m0 = sample(await metrics(), line)
       const pipeline = router!.module(routerModule).ctx.state.pipeline
-      pipeline.activity.emit('processed', { time: Date.now(), platform: 'twitch', entity_id: 'twitch:a:a', channel_id: 'a', user: 'Spam', message_type: 'chatMessage', outcome: 'string_match', latency_ms: 1, moderation: ['timeout'] })
+      pipeline.activity.emit('processed', {
+        time: Date.now(),
+        platform: 'twitch',
+        entity_id: 'twitch:a:a',
+        channel_id: 'a',
+        user: 'Spam',
+        message_type: 'chatMessage',
+        outcome: 'string_match',
+        latency_ms: 1,
+        moderation: ['timeout'],
+      })
       assert.equal(sample(await metrics(), line) - m0, 1)
     })
 
@@ -201,7 +277,16 @@ for (const [backend, skip] of backends) {
       assert.equal(sample(m1, inf) - sample(m0, inf), 100)
       assert.match(m1, /waddlebot_command_duration_seconds_bucket\{le="0\.005",module="router"\} \d+/)
       assert.match(m1, /waddlebot_command_duration_seconds_sum\{module="router"\} [\d.e-]+/)
-      for (const name of ['waddlebot_process_cpu_seconds_total', 'waddlebot_process_resident_memory_bytes', 'waddlebot_nodejs_eventloop_lag_seconds', 'waddlebot_overlay_connections', 'waddlebot_coordination_claims', 'waddlebot_moderation_actions_total', 'waddlebot_outbound_dropped_total', 'waddlebot_outbound_queue_depth']) {
+      for (const name of [
+        'waddlebot_process_cpu_seconds_total',
+        'waddlebot_process_resident_memory_bytes',
+        'waddlebot_nodejs_eventloop_lag_seconds',
+        'waddlebot_overlay_connections',
+        'waddlebot_coordination_claims',
+        'waddlebot_moderation_actions_total',
+        'waddlebot_outbound_dropped_total',
+        'waddlebot_outbound_queue_depth',
+      ]) {
         assert.match(m1, new RegExp(`# TYPE ${name} `), name)
       }
     })

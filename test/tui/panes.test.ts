@@ -20,14 +20,29 @@ afterEach(() => {
  * a wider fake terminal beyond (sized by the terminal itself, as in real use).
  */
 function mount(source: FakeSource, width = 80, height = 24) {
-  const r = width <= 100 ? render(createElement(Dashboard, { source, width, height })) : renderSized(createElement(Dashboard, { source }), width, height)
+  const r =
+    width <= 100
+      ? render(createElement(Dashboard, { source, width, height }))
+      : renderSized(createElement(Dashboard, { source }), width, height)
   if (width > 100) mounted.push(r as ReturnType<typeof renderSized>)
-  return { ...r, text: () => plain(r.lastFrame()), wait: (check: (t: string) => boolean, what?: string) => waitForFrame(r.lastFrame, check, 3000, what) }
+  return {
+    ...r,
+    text: () => plain(r.lastFrame()),
+    wait: (check: (t: string) => boolean, what?: string) => waitForFrame(r.lastFrame, check, 3000, what),
+  }
 }
 
 const ping = (extra: Partial<ProcessedSummary> = {}): ProcessedSummary => ({
-  time: Date.now(), platform: 'local', entity_id: 'local:local:console', channel_id: 'console', user: 'Ann', message_type: 'chatMessage',
-  command: '!ping', outcome: 'command', latency_ms: 1.25, ...extra,
+  time: Date.now(),
+  platform: 'local',
+  entity_id: 'local:local:console',
+  channel_id: 'console',
+  user: 'Ann',
+  message_type: 'chatMessage',
+  command: '!ping',
+  outcome: 'command',
+  latency_ms: 1.25,
+  ...extra,
 })
 
 describe('header pane', () => {
@@ -37,7 +52,17 @@ describe('header pane', () => {
     await ui.wait((t) => t.includes('◌ connecting') && t.includes('http://127.0.0.1:18000'), 'connecting')
     const per = Array.from({ length: 60 }, (_, i) => (i >= 55 ? 6 : 0))
     source.push({ type: 'connection', connection: { state: 'live', url: source.url } })
-    source.push({ type: 'stats', stats: statsFixture({ uptime_s: 3720, events_total: 30, events_per_s: 0.5, per_second: per, p99_ms: 3.21, errors_last_minute: 2 }) })
+    source.push({
+      type: 'stats',
+      stats: statsFixture({
+        uptime_s: 3720,
+        events_total: 30,
+        events_per_s: 0.5,
+        per_second: per,
+        p99_ms: 3.21,
+        errors_last_minute: 2,
+      }),
+    })
     const text = await ui.wait((t) => t.includes('● live'), 'live')
     assert.match(text, /up 1h 02m/)
     assert.match(text, /0\.50 ev\/s/)
@@ -51,10 +76,22 @@ describe('header pane', () => {
   test('an unreachable router is named with the retry countdown; a refused key says so', async () => {
     const source = fakeSource()
     const ui = mount(source)
-    source.push({ type: 'connection', connection: { state: 'unreachable', url: source.url, error: 'ECONNREFUSED', retryAt: Date.now() + 3000 } })
-    await ui.wait((t) => /router unreachable at http:\/\/127\.0\.0\.1:18000, retrying in [23]s \(ECONNREFUSED\)/.test(t), 'unreachable line')
-    source.push({ type: 'connection', connection: { state: 'refused', url: source.url, error: '401 WB_AUTH_REQUIRED', retryAt: Date.now() + 1000 } })
-    await ui.wait((t) => /router at http:\/\/127\.0\.0\.1:18000 answered 401 WB_AUTH_REQUIRED, retrying in 1s/.test(t), 'refused line')
+    source.push({
+      type: 'connection',
+      connection: { state: 'unreachable', url: source.url, error: 'ECONNREFUSED', retryAt: Date.now() + 3000 },
+    })
+    await ui.wait(
+      (t) => /router unreachable at http:\/\/127\.0\.0\.1:18000, retrying in [23]s \(ECONNREFUSED\)/.test(t),
+      'unreachable line',
+    )
+    source.push({
+      type: 'connection',
+      connection: { state: 'refused', url: source.url, error: '401 WB_AUTH_REQUIRED', retryAt: Date.now() + 1000 },
+    })
+    await ui.wait(
+      (t) => /router at http:\/\/127\.0\.0\.1:18000 answered 401 WB_AUTH_REQUIRED, retrying in 1s/.test(t),
+      'refused line',
+    )
   })
 })
 
@@ -64,7 +101,13 @@ describe('modules pane', () => {
     const ui = mount(source, 100, 30)
     const modules = [
       moduleRow('router', { p99_ms: 4.5, errors: 0, replicas: 2 }),
-      moduleRow('greeter', { port: 8100, url: 'http://127.0.0.1:8100', status: 'down', detail: 'unreachable at http://127.0.0.1:8100: ECONNREFUSED', errors: 3 }),
+      moduleRow('greeter', {
+        port: 8100,
+        url: 'http://127.0.0.1:8100',
+        status: 'down',
+        detail: 'unreachable at http://127.0.0.1:8100: ECONNREFUSED',
+        errors: 3,
+      }),
     ]
     source.push({ type: 'connection', connection: { state: 'live', url: source.url } })
     source.push({ type: 'stats', stats: statsFixture({ modules }) })
@@ -83,7 +126,10 @@ describe('modules pane', () => {
     source.push({ type: 'connection', connection: { state: 'live', url: source.url } })
     source.push({ type: 'stats', stats: statsFixture() })
     await ui.wait((t) => /router\s+8000\s+● ok/.test(t), 'router ok')
-    source.push({ type: 'connection', connection: { state: 'unreachable', url: source.url, error: 'ECONNREFUSED', retryAt: Date.now() + 1000 } })
+    source.push({
+      type: 'connection',
+      connection: { state: 'unreachable', url: source.url, error: 'ECONNREFUSED', retryAt: Date.now() + 1000 },
+    })
     await ui.wait((t) => /router\s+8000\s+✖ down/.test(t) && t.includes('router unreachable at'), 'router down')
     source.push({ type: 'stats', stats: statsFixture() })
     source.push({ type: 'connection', connection: { state: 'live', url: source.url } })
@@ -97,9 +143,25 @@ describe('feed pane', () => {
     const source = fakeSource()
     const ui = mount(source)
     source.push({ type: 'processed', summary: ping({ user: 'First' }) })
-    source.push({ type: 'processed', summary: ping({ command: undefined, outcome: 'ignored', user: 'Chatter' } as never) })
-    source.push({ type: 'processed', summary: ping({ command: undefined, outcome: 'string_match', moderation: ['timeout'], user: 'Spammer', platform: 'twitch', channel_id: 'chan' } as never) })
-    source.push({ type: 'processed', summary: ping({ command: '!boom', outcome: 'module_error', user: 'Last', latency_ms: 12 }) })
+    source.push({
+      type: 'processed',
+      summary: ping({ command: undefined, outcome: 'ignored', user: 'Chatter' } as never),
+    })
+    source.push({
+      type: 'processed',
+      summary: ping({
+        command: undefined,
+        outcome: 'string_match',
+        moderation: ['timeout'],
+        user: 'Spammer',
+        platform: 'twitch',
+        channel_id: 'chan',
+      } as never),
+    })
+    source.push({
+      type: 'processed',
+      summary: ping({ command: '!boom', outcome: 'module_error', user: 'Last', latency_ms: 12 }),
+    })
     const text = await ui.wait((t) => t.includes('Last'), 'feed lines')
     const lines = text.split('\n').filter((l) => /\d\d:\d\d:\d\d/.test(l))
     assert.equal(lines.length, 3, text)
@@ -172,19 +234,30 @@ describe('overlays and claims pane', () => {
 })
 
 describe('layout', () => {
-  for (const [width, height] of [[80, 24], [100, 30], [140, 40]] as const) {
+  for (const [width, height] of [
+    [80, 24],
+    [100, 30],
+    [140, 40],
+  ] as const) {
     test(`fits ${width}×${height}: at most ${height - 1} lines, none wider than ${width}`, async () => {
       const source = fakeSource()
       const ui = mount(source, width, height)
       source.push({ type: 'connection', connection: { state: 'live', url: source.url } })
-      source.push({ type: 'stats', stats: statsFixture({ modules: Array.from({ length: 12 }, (_, i) => moduleRow(`module-${i}`)) }) })
+      source.push({
+        type: 'stats',
+        stats: statsFixture({ modules: Array.from({ length: 12 }, (_, i) => moduleRow(`module-${i}`)) }),
+      })
       for (let i = 0; i < 40; i++) source.push({ type: 'processed', summary: ping({ user: `user${i}`.repeat(8) }) })
       const text = await ui.wait((t) => t.includes('user39'), 'filled')
       const lines = text.split('\n')
       assert.ok(lines.length <= height - 1, `${lines.length} lines`)
       for (const l of lines) assert.ok([...l].length <= width, `too wide (${[...l].length}): ${l}`)
       assert.match(text, /q quit/)
-      if (height >= 30) assert.ok(lines.filter((l) => /\d\d:\d\d:\d\d/.test(l)).length >= 10, 'a taller terminal shows more of the feed')
+      if (height >= 30)
+        assert.ok(
+          lines.filter((l) => /\d\d:\d\d:\d\d/.test(l)).length >= 10,
+          'a taller terminal shows more of the feed',
+        )
     })
   }
 })

@@ -41,15 +41,40 @@ export function fakeSource(url = 'http://127.0.0.1:18000'): FakeSource {
 }
 
 export function moduleRow(name: string, extra: Partial<ModuleStats> = {}): ModuleStats {
-  return { name, port: 8000, url: `http://127.0.0.1:8000`, status: 'ok', in_process: false, replicas: null, changed_at: 0, p50_ms: null, p99_ms: null, events: 0, errors: 0, ...extra }
+  return {
+    name,
+    port: 8000,
+    url: `http://127.0.0.1:8000`,
+    status: 'ok',
+    in_process: false,
+    replicas: null,
+    changed_at: 0,
+    p50_ms: null,
+    p99_ms: null,
+    events: 0,
+    errors: 0,
+    ...extra,
+  }
 }
 
 export function statsFixture(extra: Partial<RouterStats> = {}): RouterStats {
   const per = Array.from({ length: 60 }, () => 0)
   return {
-    now: Date.now(), started_at: Date.now() - 3720_000, uptime_s: 3720, events_total: 0, errors_total: 0,
-    events_per_s: 0, per_second: per, events_last_minute: 0, errors_last_minute: 0, outcomes: {}, p50_ms: null, p99_ms: null,
-    overlays: null, modules: [moduleRow('router', { in_process: true })], ...extra,
+    now: Date.now(),
+    started_at: Date.now() - 3720_000,
+    uptime_s: 3720,
+    events_total: 0,
+    errors_total: 0,
+    events_per_s: 0,
+    per_second: per,
+    events_last_minute: 0,
+    errors_last_minute: 0,
+    outcomes: {},
+    p50_ms: null,
+    p99_ms: null,
+    overlays: null,
+    modules: [moduleRow('router', { in_process: true })],
+    ...extra,
   }
 }
 
@@ -62,7 +87,12 @@ export function plain(frame: string | undefined): string {
 }
 
 /** Polls `frame()` until `check` holds; fails with the last frame after `timeoutMs`. */
-export async function waitForFrame(frame: () => string | undefined, check: (text: string) => boolean, timeoutMs = 3000, what = 'frame'): Promise<string> {
+export async function waitForFrame(
+  frame: () => string | undefined,
+  check: (text: string) => boolean,
+  timeoutMs = 3000,
+  what = 'frame',
+): Promise<string> {
   const deadline = Date.now() + timeoutMs
   let text = plain(frame())
   while (!check(text)) {
@@ -79,7 +109,10 @@ export const tick = () => new Promise((r) => setTimeout(r, 30))
 class FakeTty extends EventEmitter {
   readonly frames: string[] = []
   isTTY = true
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     super()
   }
   write = (frame: string) => {
@@ -113,6 +146,19 @@ class FakeStdin extends EventEmitter {
 export function renderSized(tree: ReactElement, columns: number, rows: number) {
   const stdout = new FakeTty(columns, rows)
   const stdin = new FakeStdin()
-  const instance = inkRender(tree, { stdout: stdout as never, stderr: new FakeTty(columns, rows) as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false })
-  return { stdin, stdout, lastFrame: () => stdout.frames.at(-1), unmount: () => instance.unmount(), cleanup: () => instance.cleanup() }
+  const instance = inkRender(tree, {
+    stdout: stdout as never,
+    stderr: new FakeTty(columns, rows) as never,
+    stdin: stdin as never,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  })
+  return {
+    stdin,
+    stdout,
+    lastFrame: () => stdout.frames.at(-1),
+    unmount: () => instance.unmount(),
+    cleanup: () => instance.cleanup(),
+  }
 }

@@ -17,7 +17,15 @@ describe('format', () => {
     assert.equal(sparkline([0, 0, 0]), '▁▁▁')
     assert.equal(sparkline([0, 1, 2, 4, 8]), '▁▂▃▅█')
     assert.equal(sparkline([0, 8, 0, 0, 0, 8], 3), '█▁█')
-    assert.equal([...sparkline(Array.from({ length: 60 }, (_, i) => i), 20)].length, 20)
+    assert.equal(
+      [
+        ...sparkline(
+          Array.from({ length: 60 }, (_, i) => i),
+          20,
+        ),
+      ].length,
+      20,
+    )
     assert.equal(sparkline([], 10), '')
   })
 
@@ -70,20 +78,39 @@ describe('keys', () => {
 })
 
 describe('dashboard state', () => {
-  const summary = { time: 1, platform: 'local', entity_id: 'e', channel_id: 'c', user: 'Ann', message_type: 'chatMessage', command: '!ping', outcome: 'command' as const, latency_ms: 1 }
+  const summary = {
+    time: 1,
+    platform: 'local',
+    entity_id: 'e',
+    channel_id: 'c',
+    user: 'Ann',
+    message_type: 'chatMessage',
+    command: '!ping',
+    outcome: 'command' as const,
+    latency_ms: 1,
+  }
 
   test('the feed keeps the newest FEED_MAX items; ignored events are skipped; same connection → same state', () => {
     let s = initialState('http://x')
     for (let i = 0; i < FEED_MAX + 5; i++) s = reduce(s, { type: 'processed', summary: { ...summary, user: `u${i}` } })
     assert.equal(s.feed.length, FEED_MAX)
     assert.match(s.feed[0]!.text, new RegExp(`u${FEED_MAX + 4} `))
-    assert.equal(reduce(s, { type: 'processed', summary: { ...summary, command: undefined, outcome: 'ignored' } } as never), s)
+    assert.equal(
+      reduce(s, { type: 'processed', summary: { ...summary, command: undefined, outcome: 'ignored' } } as never),
+      s,
+    )
     assert.equal(reduce(s, { type: 'connection', connection: { state: 'connecting', url: 'http://x' } }), s)
   })
 
   test('a health change patches the module row and is told in the feed', () => {
-    let s = reduce(initialState('http://x'), { type: 'stats', stats: statsFixture({ modules: [moduleRow('greeter', { status: 'ok' })] }) })
-    s = reduce(s, { type: 'health', change: { time: 5, module: 'greeter', status: 'down', previous: 'ok', detail: 'unreachable' } })
+    let s = reduce(initialState('http://x'), {
+      type: 'stats',
+      stats: statsFixture({ modules: [moduleRow('greeter', { status: 'ok' })] }),
+    })
+    s = reduce(s, {
+      type: 'health',
+      change: { time: 5, module: 'greeter', status: 'down', previous: 'ok', detail: 'unreachable' },
+    })
     assert.equal(s.stats!.modules[0]!.status, 'down')
     assert.equal(s.stats!.modules[0]!.detail, 'unreachable')
     assert.equal(s.feed[0]!.text, 'module greeter ok → down (unreachable)')
@@ -124,7 +151,8 @@ describe('router side helpers', () => {
   })
 
   test('sumMetric adds every labelled sample of one family only', () => {
-    const text = '# HELP waddlebot_overlay_connections x\nwaddlebot_overlay_connections{type="media"} 2\nwaddlebot_overlay_connections{type="ticker"} 1\nwaddlebot_overlay_connections_other 9\n'
+    const text =
+      '# HELP waddlebot_overlay_connections x\nwaddlebot_overlay_connections{type="media"} 2\nwaddlebot_overlay_connections{type="ticker"} 1\nwaddlebot_overlay_connections_other 9\n'
     assert.equal(sumMetric(text, 'waddlebot_overlay_connections'), 3)
     assert.equal(sumMetric('', 'waddlebot_overlay_connections'), null)
   })
@@ -133,21 +161,32 @@ describe('router side helpers', () => {
 describe('monitor client against something that is not a router', () => {
   test('a 200 that is not router stats is refused (never handed to the dashboard); a 404 means no claims', async () => {
     const server = createServer((req, res) => {
-      if (req.url === '/coordination/stats') res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"WB_NOT_FOUND"}}')
+      if (req.url === '/coordination/stats')
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"WB_NOT_FOUND"}}')
       else res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>')
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     try {
-      await assert.rejects(fetchStats({ url }), (e: unknown) => e instanceof MonitorHttpError && e.code === 'NOT_A_ROUTER')
+      await assert.rejects(
+        fetchStats({ url }),
+        (e: unknown) => e instanceof MonitorHttpError && e.code === 'NOT_A_ROUTER',
+      )
       assert.equal(await fetchClaims({ url }), null)
       const seen: SourceEvent[] = []
       const stop = liveSource({ url, retryMs: 50 }).start((e) => seen.push(e))
       const deadline = Date.now() + 3000
-      while (!seen.some((e) => e.type === 'connection' && e.connection.state === 'refused') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      while (!seen.some((e) => e.type === 'connection' && e.connection.state === 'refused') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10))
       stop()
       const refused = seen.find((e) => e.type === 'connection' && e.connection.state === 'refused')
-      assert.ok(refused && refused.type === 'connection' && 'error' in refused.connection && refused.connection.error === '200 NOT_A_ROUTER', JSON.stringify(seen))
+      assert.ok(
+        refused &&
+          refused.type === 'connection' &&
+          'error' in refused.connection &&
+          refused.connection.error === '200 NOT_A_ROUTER',
+        JSON.stringify(seen),
+      )
       assert.ok(!seen.some((e) => e.type === 'stats'))
     } finally {
       server.close()

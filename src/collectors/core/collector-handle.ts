@@ -23,7 +23,12 @@ export interface CollectorAdapter<TPayload> {
   join(entity: ClaimedEntity): Promise<void> | void
   leave(entityId: string): Promise<void> | void
   /** Turns router responses for `entityId` into outbound items (`origin`: the event they answer). */
-  render(entityId: string, responses: readonly Response[], origin: InboundEvent | undefined, priority: OutboundPriority): OutboundItem<TPayload>[]
+  render(
+    entityId: string,
+    responses: readonly Response[],
+    origin: InboundEvent | undefined,
+    priority: OutboundPriority,
+  ): OutboundItem<TPayload>[]
   /** Sends one item (called by the outbound queue within the channel's budget). */
   send(item: OutboundItem<TPayload>): Promise<void>
 }
@@ -78,8 +83,14 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
   const log = ctx.log
   const router = createRouterClient({ url: target.url, key: target.key, cache: ctx.cache })
   const coordination = createCoordinationClient({
-    routerUrl: target.url, key: target.key, platform, maxClaims: cfg.max_claims, claimIntervalMs: cfg.claim_interval_ms,
-    checkinIntervalMs: cfg.checkin_interval_ms, rotateOffline: cfg.rotate_offline, log,
+    routerUrl: target.url,
+    key: target.key,
+    platform,
+    maxClaims: cfg.max_claims,
+    claimIntervalMs: cfg.claim_interval_ms,
+    checkinIntervalMs: cfg.checkin_interval_ms,
+    rotateOffline: cfg.rotate_offline,
+    log,
     // Same database as the router: at stop, when the router's server is already closed (one process hosting
     // both), the claims are released there rather than left to expire.
     releaseFallback: (id) => releaseClaimsInDatabase(ctx.storage, ctx.settings, id),
@@ -87,9 +98,13 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
   })
   let adapter: CollectorAdapter<TPayload> | undefined
   const queue = createOutboundQueue<TPayload>({
-    platform, defaultBudget: o.defaultBudget, maxSize: cfg.queue_size, maxAgeMs: cfg.max_queue_age_ms,
+    platform,
+    defaultBudget: o.defaultBudget,
+    maxSize: cfg.queue_size,
+    maxAgeMs: cfg.max_queue_age_ms,
     send: (item) => (adapter ? adapter.send(item) : Promise.reject(new Error('chat is not connected'))),
-    onDrop: (item, reason, err) => log.warn({ channel: item.channel, priority: item.priority, reason, err }, 'outbound message dropped'),
+    onDrop: (item, reason, err) =>
+      log.warn({ channel: item.channel, priority: item.priority, reason, err }, 'outbound message dropped'),
   })
   const lastActivity = new Map<string, number>()
   const statusChannel = `collector:${platform}:status`
@@ -98,12 +113,18 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
 
   const enqueue = (entityId: string, responses: readonly Response[], origin: InboundEvent | undefined) => {
     if (!adapter) return
-    const priority: OutboundPriority = origin === undefined || origin.message_type === 'chatMessage' || origin.message_type === 'slashCommand' ? 'reply' : 'announcement'
+    const priority: OutboundPriority =
+      origin === undefined || origin.message_type === 'chatMessage' || origin.message_type === 'slashCommand'
+        ? 'reply'
+        : 'announcement'
     for (const item of adapter.render(entityId, responses, origin, priority)) queue.enqueue(item)
   }
 
   const handle: CollectorHandle<TPayload> = {
-    platform, router, coordination, queue,
+    platform,
+    router,
+    coordination,
+    queue,
     get adapter() {
       return adapter
     },
@@ -135,8 +156,13 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
     status() {
       const chat = adapter?.connected() ? 'connected' : adapter && connecting ? 'connecting' : 'not connected'
       return {
-        platform, chat, ...(o.chatDisabledReason ? { reason: o.chatDisabledReason } : {}), webhook: o.webhook,
-        container_id: coordination.containerId, claims: coordination.held().map((e) => e.entity_id), queue_depth: queue.depth(),
+        platform,
+        chat,
+        ...(o.chatDisabledReason ? { reason: o.chatDisabledReason } : {}),
+        webhook: o.webhook,
+        container_id: coordination.containerId,
+        claims: coordination.held().map((e) => e.entity_id),
+        queue_depth: queue.depth(),
       }
     },
 
@@ -167,8 +193,12 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
     const chat = o.createAdapter(handle)
     adapter = chat
     coordination.onChange(({ added, removed }) => {
-      for (const id of removed) void Promise.resolve(chat.leave(id)).catch((err: unknown) => log.warn({ err, entity: id }, 'leave failed'))
-      for (const e of added) void Promise.resolve(chat.join(e)).catch((err: unknown) => log.warn({ err, entity: e.entity_id }, 'join failed'))
+      for (const id of removed)
+        void Promise.resolve(chat.leave(id)).catch((err: unknown) => log.warn({ err, entity: id }, 'leave failed'))
+      for (const e of added)
+        void Promise.resolve(chat.join(e)).catch((err: unknown) =>
+          log.warn({ err, entity: e.entity_id }, 'join failed'),
+        )
     })
     connecting = true
     void chat

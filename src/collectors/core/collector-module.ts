@@ -40,11 +40,19 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload, TPl
    */
   readonly createPlatform: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>) => TPlatform
   /** Creates the platform adapter (only when every `chatEnv` variable is set). */
-  readonly createAdapter: (ctx: SetupContext<TConfig>, handle: CollectorHandle<TPayload>, platform: TPlatform) => CollectorAdapter<TPayload>
+  readonly createAdapter: (
+    ctx: SetupContext<TConfig>,
+    handle: CollectorHandle<TPayload>,
+    platform: TPlatform,
+  ) => CollectorAdapter<TPayload>
   /** Platform additions to `GET /<platform>/status` and the `/health` detail (e.g. Twitch's EventSub state). */
   readonly status?: (state: CollectorState<TPayload, TPlatform>) => Readonly<Record<string, unknown>>
   /** Platform routes (webhooks); registered encapsulated on the collector's server. */
-  readonly routes?: (app: FastifyInstance, ctx: SetupContext<TConfig>, state: CollectorState<TPayload, TPlatform>) => Promise<void> | void
+  readonly routes?: (
+    app: FastifyInstance,
+    ctx: SetupContext<TConfig>,
+    state: CollectorState<TPayload, TPlatform>,
+  ) => Promise<void> | void
 }
 
 /** Why chat is off, or undefined when every variable it needs is set. */
@@ -63,7 +71,10 @@ function chatDisabledReason(ctx: SetupContext<unknown>, names: readonly string[]
 export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlatform = undefined>(
   options: CollectorOptions<TConfig, TPayload, TPlatform>,
 ): ModuleDefinition<TConfig, CollectorState<TPayload, TPlatform>> {
-  const statusOf = (state: CollectorState<TPayload, TPlatform>) => ({ ...state.handle.status(), ...options.status?.(state) })
+  const statusOf = (state: CollectorState<TPayload, TPlatform>) => ({
+    ...state.handle.status(),
+    ...options.status?.(state),
+  })
   return {
     name: options.name,
     version: options.version,
@@ -72,7 +83,8 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     port: options.port,
     config: options.config,
     async setup(ctx) {
-      const webhook = options.webhookEnv === undefined ? 'none' : secret(ctx, options.webhookEnv) ? 'ready' : 'not configured'
+      const webhook =
+        options.webhookEnv === undefined ? 'none' : secret(ctx, options.webhookEnv) ? 'ready' : 'not configured'
       let platform: { value: TPlatform } | undefined
       const platformOf = (handle: CollectorHandle<TPayload>): TPlatform => {
         platform ??= { value: options.createPlatform(ctx, handle) }

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { createCoordinationClient, defaultContainerId, type CoordinationClientControl } from './coordination-client.js'
@@ -13,9 +18,15 @@ import type { ClaimedEntity } from './types.js'
 
 const TTL = 1200
 const unavailable = await serversUnavailable()
-const matrix: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const matrix: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 /** The backend plus a short claim TTL for the router (check-in interval follows: TTL / 3). */
-const withShortTtl = (b: Backend): Backend => ({ ...b, env: async () => ({ ...(await b.env()), WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: String(TTL) }) })
+const withShortTtl = (b: Backend): Backend => ({
+  ...b,
+  env: async () => ({ ...(await b.env()), WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: String(TTL) }),
+})
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) => {
   const end = Date.now() + timeoutMs
@@ -31,12 +42,24 @@ for (const [backend, skip] of matrix) {
     let url: string
     const clients: CoordinationClientControl[] = []
     const client = (id: string, extra: Partial<Parameters<typeof createCoordinationClient>[0]> = {}) => {
-      const c = createCoordinationClient({ routerUrl: url, key: f.keys.collector, platform: 'twitch', containerId: id, ...extra })
+      const c = createCoordinationClient({
+        routerUrl: url,
+        key: f.keys.collector,
+        platform: 'twitch',
+        containerId: id,
+        ...extra,
+      })
       clients.push(c)
       return c
     }
     const holders = async () =>
-      new Map((await f.runtime.storage.query<{ entity_id: string; claimed_by: string | null }>(sql`select entity_id, claimed_by from coordination`)).map((r) => [r.entity_id, r.claimed_by]))
+      new Map(
+        (
+          await f.runtime.storage.query<{ entity_id: string; claimed_by: string | null }>(
+            sql`select entity_id, claimed_by from coordination`,
+          )
+        ).map((r) => [r.entity_id, r.claimed_by]),
+      )
 
     before(async () => {
       f = await startRouterFixture(withShortTtl(backend), { listen: true })
@@ -45,7 +68,11 @@ for (const [backend, skip] of matrix) {
     beforeEach(async () => {
       await Promise.all(clients.splice(0).map((c) => c.stop()))
       await f.runtime.storage.execute(sql`delete from coordination`)
-      const entities = ['a', 'b', 'c', 'd', 'e'].map((c) => ({ entity_id: `twitch:${c}:${c}`, server_id: c, channel_id: c }))
+      const entities = ['a', 'b', 'c', 'd', 'e'].map((c) => ({
+        entity_id: `twitch:${c}:${c}`,
+        server_id: c,
+        channel_id: c,
+      }))
       const res = await f.post('/coordination/entities', { platform: 'twitch', entities }, f.keys.admin)
       assert.equal(res.statusCode, 200, res.body)
     })
@@ -78,12 +105,18 @@ for (const [backend, skip] of matrix) {
       const removed: string[] = []
       a.onChange((c) => removed.push(...c.removed))
       await a.claimNow()
-      const before = await f.runtime.storage.one<{ e: number }>(sql`select max(claim_expires) as e from coordination where claimed_by = 'ctr-a'`)
+      const before = await f.runtime.storage.one<{ e: number }>(
+        sql`select max(claim_expires) as e from coordination where claimed_by = 'ctr-a'`,
+      )
       await new Promise((r) => setTimeout(r, 20))
       assert.deepEqual(await a.checkinNow(), [])
-      const afterRenew = await f.runtime.storage.one<{ e: number }>(sql`select max(claim_expires) as e from coordination where claimed_by = 'ctr-a'`)
+      const afterRenew = await f.runtime.storage.one<{ e: number }>(
+        sql`select max(claim_expires) as e from coordination where claimed_by = 'ctr-a'`,
+      )
       assert.ok(Number(afterRenew!.e) > Number(before!.e), 'the expiry moved forward')
-      await f.runtime.storage.execute(sql`update coordination set claimed_by = 'intruder' where entity_id = 'twitch:a:a'`)
+      await f.runtime.storage.execute(
+        sql`update coordination set claimed_by = 'intruder' where entity_id = 'twitch:a:a'`,
+      )
       assert.deepEqual(await a.checkinNow(), ['twitch:a:a'])
       assert.deepEqual(removed, ['twitch:a:a'])
       assert.equal(a.isHeld('twitch:a:a'), false)
@@ -94,7 +127,9 @@ for (const [backend, skip] of matrix) {
       const [entity] = await a.claimNow()
       const id = entity!.entity_id
       await a.reportStatus(id, { is_live: true, viewer_count: 42 })
-      const row = await f.runtime.storage.one<{ is_live: number; viewer_count: number }>(sql`select is_live, viewer_count from coordination where entity_id = ${id}`)
+      const row = await f.runtime.storage.one<{ is_live: number; viewer_count: number }>(
+        sql`select is_live, viewer_count from coordination where entity_id = ${id}`,
+      )
       assert.equal(Number(row!.is_live), 1)
       assert.equal(Number(row!.viewer_count), 42)
       const removed: string[] = []
@@ -109,7 +144,8 @@ for (const [backend, skip] of matrix) {
     test('claims that could not be renewed are dropped locally once expired', async () => {
       let t = Date.now()
       let down = false
-      const flaky: typeof fetch = (input, init) => (down ? Promise.reject(new Error('network down')) : fetch(input, init))
+      const flaky: typeof fetch = (input, init) =>
+        down ? Promise.reject(new Error('network down')) : fetch(input, init)
       const a = client('ctr-a', { now: () => t, fetch: flaky })
       const claimed = await a.claimNow()
       assert.equal(claimed.length, 5)
@@ -132,15 +168,25 @@ for (const [backend, skip] of matrix) {
       assert.equal(a.held().length, 5)
       await new Promise((r) => setTimeout(r, TTL * 2.5))
       const table = await holders()
-      assert.ok([...table.values()].every((h) => h === 'ctr-live'), 'still held: the check-ins renewed them')
+      assert.ok(
+        [...table.values()].every((h) => h === 'ctr-live'),
+        'still held: the check-ins renewed them',
+      )
       assert.equal(a.held().length, 5)
-      await f.post('/coordination/entities', { platform: 'twitch', entities: [{ entity_id: 'twitch:f:f', server_id: 'f', channel_id: 'f' }] }, f.keys.admin)
+      await f.post(
+        '/coordination/entities',
+        { platform: 'twitch', entities: [{ entity_id: 'twitch:f:f', server_id: 'f', channel_id: 'f' }] },
+        f.keys.admin,
+      )
       await until('the new entity claimed', () => a.isHeld('twitch:f:f'))
       const removed: string[] = []
       a.onChange((c) => removed.push(...c.removed))
       await a.stop()
       assert.equal(removed.length, 6)
-      assert.ok([...(await holders()).values()].every((h) => h === null), 'released in the table')
+      assert.ok(
+        [...(await holders()).values()].every((h) => h === null),
+        'released in the table',
+      )
     })
 
     test('an unreachable router: start() resolves and keeps trying; a bad key is refused', async () => {
@@ -149,7 +195,10 @@ for (const [backend, skip] of matrix) {
       assert.deepEqual(down.held(), [])
       await down.stop()
       const bad = client('ctr-bad', { key: 'wbot_collector_wrong' })
-      await assert.rejects(bad.claimNow(), (e: Error & { code?: string }) => e.code === 'WB_ROUTER_REFUSED' && /401/.test(e.message))
+      await assert.rejects(
+        bad.claimNow(),
+        (e: Error & { code?: string }) => e.code === 'WB_ROUTER_REFUSED' && /401/.test(e.message),
+      )
     })
 
     test('container ids are unique per process by default', () => {

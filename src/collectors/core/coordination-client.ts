@@ -89,8 +89,14 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
     return next
   }
   const post = (path: string, body: object): Promise<JsonReply> =>
-    requestJson(doFetch, `${base}${path}`, { method: 'POST', key: options.key, body: { container_id: containerId, ...body }, timeoutMs: 10_000 })
-  const refused = (reply: JsonReply): WaddleError => new WaddleError('WB_ROUTER_REFUSED', { url: base, status: reply.status, reason: replyError(reply) })
+    requestJson(doFetch, `${base}${path}`, {
+      method: 'POST',
+      key: options.key,
+      body: { container_id: containerId, ...body },
+      timeoutMs: 10_000,
+    })
+  const refused = (reply: JsonReply): WaddleError =>
+    new WaddleError('WB_ROUTER_REFUSED', { url: base, status: reply.status, reason: replyError(reply) })
 
   function emit(change: Change): void {
     if (change.added.length === 0 && change.removed.length === 0) return
@@ -131,7 +137,12 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
       const body = reply.body as { claimed: ClaimedEntity[]; claim_ttl_ms: number }
       const added: ClaimedEntity[] = []
       for (const e of body.claimed) {
-        const entity = { entity_id: e.entity_id, platform: e.platform, server_id: e.server_id, channel_id: e.channel_id }
+        const entity = {
+          entity_id: e.entity_id,
+          platform: e.platform,
+          server_id: e.server_id,
+          channel_id: e.channel_id,
+        }
         if (!held.has(e.entity_id)) added.push(entity)
         held.set(e.entity_id, { entity, expires: started + body.claim_ttl_ms })
       }
@@ -236,8 +247,14 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
           if (reply.status !== 200) throw refused(reply)
         } catch (err) {
           const fallback = options.releaseFallback?.(containerId)
-          const released = fallback ? await fallback.then(() => true, () => false) : false
-          if (!released) options.log?.warn({ err, containerId }, 'coordination release failed; the claims expire on their own')
+          const released = fallback
+            ? await fallback.then(
+                () => true,
+                () => false,
+              )
+            : false
+          if (!released)
+            options.log?.warn({ err, containerId }, 'coordination release failed; the claims expire on their own')
         }
         drop([...held.keys()])
       })

@@ -8,7 +8,15 @@ import { createOutboundQueue, outboundSent } from './outbound-queue.js'
 import type { OutboundItem, OutboundPriority } from './types.js'
 
 /** A queue on a fake clock recording what it sent, with a platform label of its own (metrics). */
-function setup(options: { limit?: number; windowMs?: number; maxSize?: number; maxAgeMs?: number; fail?: (p: string) => boolean } = {}) {
+function setup(
+  options: {
+    limit?: number
+    windowMs?: number
+    maxSize?: number
+    maxAgeMs?: number
+    fail?: (p: string) => boolean
+  } = {},
+) {
   const clock = fakeClock()
   const platform = `test-${randomUUID()}`
   const sent: { at: number; channel: string; payload: string; priority: OutboundPriority }[] = []
@@ -24,13 +32,19 @@ function setup(options: { limit?: number; windowMs?: number; maxSize?: number; m
     now: clock.now,
     timers: clock,
   })
-  const item = (payload: string, priority: OutboundPriority = 'reply', channel = '#a'): OutboundItem<string> => ({ channel, priority, payload })
+  const item = (payload: string, priority: OutboundPriority = 'reply', channel = '#a'): OutboundItem<string> => ({
+    channel,
+    priority,
+    payload,
+  })
   return { clock, platform, sent, queue, item }
 }
 
 async function metric(m: Counter | Gauge, labels: Record<string, string>): Promise<number> {
   const { values } = await m.get()
-  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0)
+  return values
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((n, v) => n + v.value, 0)
 }
 
 /** True when no window of `windowMs` holds more than `limit` sends. */
@@ -50,8 +64,18 @@ describe('outbound queue', () => {
     assert.equal(sent.length, 40)
     await clock.advance(30_000)
     assert.equal(sent.length, 45)
-    assert.deepEqual(sent.map((s) => s.payload), Array.from({ length: 45 }, (_, i) => `m${i}`), 'FIFO within a priority')
-    assert.ok(withinBudget(sent.map((s) => s.at), 20, 30_000))
+    assert.deepEqual(
+      sent.map((s) => s.payload),
+      Array.from({ length: 45 }, (_, i) => `m${i}`),
+      'FIFO within a priority',
+    )
+    assert.ok(
+      withinBudget(
+        sent.map((s) => s.at),
+        20,
+        30_000,
+      ),
+    )
     assert.equal(queue.depth(), 0)
   })
 
@@ -65,7 +89,10 @@ describe('outbound queue', () => {
     assert.deepEqual(sent.map((s) => s.payload).sort(), ['a0', 'a1', 'b0', 'b1'])
     queue.setBudget('#b', { limit: 100, windowMs: 1000 })
     await clock.settle()
-    assert.deepEqual(sent.filter((s) => s.channel === '#b').map((s) => s.payload), ['b0', 'b1', 'b2', 'b3', 'b4'])
+    assert.deepEqual(
+      sent.filter((s) => s.channel === '#b').map((s) => s.payload),
+      ['b0', 'b1', 'b2', 'b3', 'b4'],
+    )
     assert.equal(sent.filter((s) => s.channel === '#a').length, 2)
     assert.deepEqual(queue.budgetOf('#b'), { limit: 100, windowMs: 1000 })
     assert.throws(() => queue.setBudget('#c', { limit: 0, windowMs: 1000 }), RangeError)
@@ -74,10 +101,20 @@ describe('outbound queue', () => {
   test('moderation before replies before announcements, FIFO within each', async () => {
     const { clock, sent, queue, item } = setup({ limit: 1, windowMs: 1000 })
     queue.enqueue(item('first', 'announcement'))
-    const mixed: [string, OutboundPriority][] = [['a1', 'announcement'], ['r1', 'reply'], ['m1', 'moderation'], ['a2', 'announcement'], ['r2', 'reply'], ['m2', 'moderation']]
+    const mixed: [string, OutboundPriority][] = [
+      ['a1', 'announcement'],
+      ['r1', 'reply'],
+      ['m1', 'moderation'],
+      ['a2', 'announcement'],
+      ['r2', 'reply'],
+      ['m2', 'moderation'],
+    ]
     for (const [p, prio] of mixed) queue.enqueue(item(p, prio))
     await clock.advance(6000)
-    assert.deepEqual(sent.map((s) => s.payload), ['first', 'm1', 'm2', 'r1', 'r2', 'a1', 'a2'])
+    assert.deepEqual(
+      sent.map((s) => s.payload),
+      ['first', 'm1', 'm2', 'r1', 'r2', 'a1', 'a2'],
+    )
   })
 
   test('bounded: drops the lowest priority, oldest first, and counts it', async () => {
@@ -96,11 +133,18 @@ describe('outbound queue', () => {
     const m2 = queue.enqueue(item('m2', 'moderation'))
     assert.equal(m2.dropped?.payload, 'a3')
     const refused = queue.enqueue(item('a4', 'announcement'))
-    assert.deepEqual(refused, { accepted: false, dropped: item('a4', 'announcement') }, 'a lower priority than everything queued is refused')
+    assert.deepEqual(
+      refused,
+      { accepted: false, dropped: item('a4', 'announcement') },
+      'a lower priority than everything queued is refused',
+    )
     assert.equal(await metric(outboundDrops, { platform, reason: 'queue_full' }), 4)
     assert.equal(await metric(outboundQueueDepth, { platform }), 3)
     await clock.advance(5000)
-    assert.deepEqual(sent.map((s) => s.payload), ['busy', 'm1', 'm2', 'r1'])
+    assert.deepEqual(
+      sent.map((s) => s.payload),
+      ['busy', 'm1', 'm2', 'r1'],
+    )
     assert.equal(await metric(outboundSent, { platform }), 4)
     assert.equal(await metric(outboundQueueDepth, { platform }), 0)
   })
@@ -110,7 +154,10 @@ describe('outbound queue', () => {
     queue.enqueue(item('bad'))
     queue.enqueue(item('good'))
     await clock.settle()
-    assert.deepEqual(sent.map((s) => s.payload), ['good'])
+    assert.deepEqual(
+      sent.map((s) => s.payload),
+      ['good'],
+    )
     assert.equal(await metric(outboundDrops, { platform, reason: 'send_failed' }), 1)
   })
 
@@ -119,7 +166,10 @@ describe('outbound queue', () => {
     queue.enqueue(item('now'))
     queue.enqueue(item('stale'))
     await clock.advance(10_000)
-    assert.deepEqual(sent.map((s) => s.payload), ['now'])
+    assert.deepEqual(
+      sent.map((s) => s.payload),
+      ['now'],
+    )
     assert.equal(await metric(outboundDrops, { platform, reason: 'too_old' }), 1)
   })
 
@@ -128,7 +178,10 @@ describe('outbound queue', () => {
     const order: string[] = []
     let release: (() => void) | undefined
     const queue = createOutboundQueue<string>({
-      platform: `test-${randomUUID()}`, defaultBudget: { limit: 10, windowMs: 1000 }, now: clock.now, timers: clock,
+      platform: `test-${randomUUID()}`,
+      defaultBudget: { limit: 10, windowMs: 1000 },
+      now: clock.now,
+      timers: clock,
       send: (i) => {
         order.push(`start ${i.payload}`)
         if (i.payload !== 'slow') return Promise.resolve()

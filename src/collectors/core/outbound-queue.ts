@@ -13,7 +13,12 @@ import type { OutboundItem, OutboundPriority, OutboundQueue } from './types.js'
 /** Messages a collector sent to its platform. */
 export const outboundSent: Counter =
   (metricsRegistry.getSingleMetric('waddlebot_outbound_sent_total') as Counter | undefined) ??
-  new PromCounter({ name: 'waddlebot_outbound_sent_total', help: 'Outbound messages sent by a collector', labelNames: ['platform'], registers: [metricsRegistry] })
+  new PromCounter({
+    name: 'waddlebot_outbound_sent_total',
+    help: 'Outbound messages sent by a collector',
+    labelNames: ['platform'],
+    registers: [metricsRegistry],
+  })
 
 /** Why an item left the queue without being sent (the `reason` label of the drop counter). */
 export type DropReason = 'queue_full' | 'too_old' | 'send_failed' | 'closed'
@@ -63,7 +68,9 @@ const realTimers: QueueTimers = {
 
 function checkBudget(budget: Budget): Budget {
   if (!Number.isInteger(budget.limit) || budget.limit < 1 || !(budget.windowMs > 0)) {
-    throw new RangeError(`outbound budget must be a positive limit per positive window, got ${budget.limit} / ${budget.windowMs} ms`)
+    throw new RangeError(
+      `outbound budget must be a positive limit per positive window, got ${budget.limit} / ${budget.windowMs} ms`,
+    )
   }
   return { limit: budget.limit, windowMs: budget.windowMs }
 }
@@ -74,7 +81,9 @@ function checkBudget(budget: Budget): Budget {
  * const queue = createOutboundQueue({ platform: 'twitch', defaultBudget: { limit: 20, windowMs: 30_000 }, send: (i) => client.say(i.channel, i.payload) })
  * queue.enqueue({ channel: '#chan', priority: 'reply', payload: 'pong' })
  */
-export function createOutboundQueue<T>(options: OutboundQueueOptions<T>): OutboundQueue<T> & { budgetOf(channel: string): Budget } {
+export function createOutboundQueue<T>(
+  options: OutboundQueueOptions<T>,
+): OutboundQueue<T> & { budgetOf(channel: string): Budget } {
   const now = options.now ?? Date.now
   const timers = options.timers ?? realTimers
   const maxSize = options.maxSize ?? 1000
@@ -93,7 +102,8 @@ export function createOutboundQueue<T>(options: OutboundQueueOptions<T>): Outbou
   const idleWaiters = new Set<() => void>()
 
   const budgetOf = (channel: string): Budget => budgets.get(channel) ?? defaultBudget
-  const order = (a: Entry<T>, b: Entry<T>) => PRIORITY_RANK[a.item.priority] - PRIORITY_RANK[b.item.priority] || a.seq - b.seq
+  const order = (a: Entry<T>, b: Entry<T>) =>
+    PRIORITY_RANK[a.item.priority] - PRIORITY_RANK[b.item.priority] || a.seq - b.seq
 
   function remove(entry: Entry<T>): void {
     queue.splice(queue.indexOf(entry), 1)
@@ -124,11 +134,14 @@ export function createOutboundQueue<T>(options: OutboundQueueOptions<T>): Outbou
     if (at >= timerAt) return
     if (timer !== undefined) timers.clearTimeout(timer)
     timerAt = at
-    timer = timers.setTimeout(() => {
-      timer = undefined
-      timerAt = Number.POSITIVE_INFINITY
-      pump()
-    }, Math.max(0, at - now()))
+    timer = timers.setTimeout(
+      () => {
+        timer = undefined
+        timerAt = Number.POSITIVE_INFINITY
+        pump()
+      },
+      Math.max(0, at - now()),
+    )
   }
 
   function start(entry: Entry<T>, t: number): void {
@@ -186,7 +199,12 @@ export function createOutboundQueue<T>(options: OutboundQueueOptions<T>): Outbou
       let dropped: OutboundItem<T> | undefined
       if (queue.length >= maxSize) {
         // The lowest priority, oldest entry goes, unless the new item ranks lower still.
-        const victim = queue.reduce((worst, e) => (PRIORITY_RANK[e.item.priority] > PRIORITY_RANK[worst.item.priority] || (PRIORITY_RANK[e.item.priority] === PRIORITY_RANK[worst.item.priority] && e.seq < worst.seq) ? e : worst))
+        const victim = queue.reduce((worst, e) =>
+          PRIORITY_RANK[e.item.priority] > PRIORITY_RANK[worst.item.priority] ||
+          (PRIORITY_RANK[e.item.priority] === PRIORITY_RANK[worst.item.priority] && e.seq < worst.seq)
+            ? e
+            : worst,
+        )
         if (PRIORITY_RANK[item.priority] > PRIORITY_RANK[victim.item.priority]) {
           drop({ item, seq: -1, at: now() }, 'queue_full')
           return { accepted: false, dropped: item }

@@ -2,15 +2,31 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import type { InboundEvent } from '../../contract/events.js'
 import type { Response } from '../../contract/responses.js'
 import { createRouterClient, RESPONSES_CHANNEL } from './router-client.js'
 
 const unavailable = await serversUnavailable()
-const matrix: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
-const event = (message: string): InboundEvent => ({ platform: 'twitch', server_id: 'chan', channel_id: 'chan', user_id: '7', user_name: 'ann', message, message_type: 'chatMessage' })
+const matrix: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
+const event = (message: string): InboundEvent => ({
+  platform: 'twitch',
+  server_id: 'chan',
+  channel_id: 'chan',
+  user_id: '7',
+  user_name: 'ann',
+  message,
+  message_type: 'chatMessage',
+})
 
 for (const [backend, skip] of matrix) {
   describe(`router client on ${backend.name}`, { skip }, () => {
@@ -34,7 +50,10 @@ for (const [backend, skip] of matrix) {
 
     test('a refused event is WB_ROUTER_REFUSED with the status and the router’s reason', async () => {
       const bad = createRouterClient({ url, key: 'wbot_collector_nope', cache: f.runtime.cache })
-      await assert.rejects(bad.send(event('!ping')), (e: Error & { code?: string }) => e.code === 'WB_ROUTER_REFUSED' && /HTTP 401/.test(e.message))
+      await assert.rejects(
+        bad.send(event('!ping')),
+        (e: Error & { code?: string }) => e.code === 'WB_ROUTER_REFUSED' && /HTTP 401/.test(e.message),
+      )
       const good = createRouterClient({ url, key: f.keys.collector, cache: f.runtime.cache })
       const { user_id: _drop, ...noUser } = event('!ping')
       await assert.rejects(good.send(noUser as InboundEvent), (e: Error) => /HTTP 400 .*user_id/.test(e.message))
@@ -42,7 +61,10 @@ for (const [backend, skip] of matrix) {
 
     test('an unreachable router is WB_ROUTER_UNREACHABLE', async () => {
       const down = createRouterClient({ url: 'http://127.0.0.1:9', key: 'k', cache: f.runtime.cache })
-      await assert.rejects(down.send(event('!ping')), (e: Error & { code?: string }) => e.code === 'WB_ROUTER_UNREACHABLE')
+      await assert.rejects(
+        down.send(event('!ping')),
+        (e: Error & { code?: string }) => e.code === 'WB_ROUTER_UNREACHABLE',
+      )
     })
 
     test('onAsyncResponses delivers the router’s published replies (and relayed origins); junk is ignored', async () => {
@@ -52,8 +74,17 @@ for (const [backend, skip] of matrix) {
       const unsubscribe = await router.onAsyncResponses((id, responses, origin) => {
         if (id === entity) got.push([id, responses, origin])
       })
-      await f.runtime.cache.publish(RESPONSES_CHANNEL, { entity_id: entity, session_id: 's', execution_id: 'e', responses: [{ type: 'chat', text: 'later' }] })
-      await f.runtime.cache.publish(RESPONSES_CHANNEL, { entity_id: entity, responses: [{ type: 'chat', text: 'relayed' }, { type: 'nonsense' }], origin: event('!x') })
+      await f.runtime.cache.publish(RESPONSES_CHANNEL, {
+        entity_id: entity,
+        session_id: 's',
+        execution_id: 'e',
+        responses: [{ type: 'chat', text: 'later' }],
+      })
+      await f.runtime.cache.publish(RESPONSES_CHANNEL, {
+        entity_id: entity,
+        responses: [{ type: 'chat', text: 'relayed' }, { type: 'nonsense' }],
+        origin: event('!x'),
+      })
       await f.runtime.cache.publish(RESPONSES_CHANNEL, { entity_id: entity, responses: 'not a list' })
       await f.runtime.cache.publish(RESPONSES_CHANNEL, 'garbage')
       const end = Date.now() + 5000

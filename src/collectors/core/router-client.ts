@@ -38,10 +38,21 @@ export function createRouterClient(options: RouterClientOptions): RouterClient {
   const timeoutMs = options.timeoutMs ?? 15_000
   return {
     async send(event: InboundEvent): Promise<EventResult> {
-      const reply = await requestJson(doFetch, `${base}/api/v1/events`, { method: 'POST', key: options.key, body: event, timeoutMs })
-      if (reply.status < 200 || reply.status >= 300) throw new WaddleError('WB_ROUTER_REFUSED', { url: base, status: reply.status, reason: replyError(reply) })
+      const reply = await requestJson(doFetch, `${base}/api/v1/events`, {
+        method: 'POST',
+        key: options.key,
+        body: event,
+        timeoutMs,
+      })
+      if (reply.status < 200 || reply.status >= 300)
+        throw new WaddleError('WB_ROUTER_REFUSED', { url: base, status: reply.status, reason: replyError(reply) })
       const parsed = eventResultSchema.safeParse(reply.body)
-      if (!parsed.success) throw new WaddleError('WB_ROUTER_REFUSED', { url: base, status: reply.status, reason: 'the answer is not an event result' })
+      if (!parsed.success)
+        throw new WaddleError('WB_ROUTER_REFUSED', {
+          url: base,
+          status: reply.status,
+          reason: 'the answer is not an event result',
+        })
       return parsed.data
     },
 

@@ -18,7 +18,8 @@ export const ELLIPSIS = '…'
  * @example splitMessage('a b c', 3, 5) // → ['a b', 'c']
  */
 export function splitMessage(text: string, limit: number, maxParts = Number.POSITIVE_INFINITY): string[] {
-  if (!Number.isInteger(limit) || limit < 2) throw new RangeError(`splitMessage: limit must be an integer ≥ 2, got ${limit}`)
+  if (!Number.isInteger(limit) || limit < 2)
+    throw new RangeError(`splitMessage: limit must be an integer ≥ 2, got ${limit}`)
   if (!(maxParts >= 1)) throw new RangeError(`splitMessage: maxParts must be ≥ 1, got ${maxParts}`)
   if (text.length <= limit) return text.trim() === '' ? [] : [text]
   const parts = greedy(text, limit, maxParts + 1)
@@ -26,7 +27,7 @@ export function splitMessage(text: string, limit: number, maxParts = Number.POSI
   const kept = parts.slice(0, maxParts)
   const last = kept[maxParts - 1]!
   // The last kept part must leave room for the ellipsis: re-split it one unit shorter, keeping the start.
-  const shortened = last.length + ELLIPSIS.length <= limit ? last : greedy(last, limit - ELLIPSIS.length, 1)[0] ?? ''
+  const shortened = last.length + ELLIPSIS.length <= limit ? last : (greedy(last, limit - ELLIPSIS.length, 1)[0] ?? '')
   kept[maxParts - 1] = `${shortened.trimEnd()}${ELLIPSIS}`
   return kept
 }

@@ -15,7 +15,9 @@ export interface RouterClient {
    * Async module replies published by the router (`responses` channel): entity id + responses. `origin` is
    * set when a collector relayed the reply to the holder of the entity (see collector-module.ts `deliver`).
    */
-  onAsyncResponses(handler: (entityId: string, responses: Response[], origin?: InboundEvent) => void): Promise<() => Promise<void>>
+  onAsyncResponses(
+    handler: (entityId: string, responses: Response[], origin?: InboundEvent) => void,
+  ): Promise<() => Promise<void>>
 }
 
 export type { ClaimedEntity } from '../../contract/coordination.js'
@@ -32,7 +34,10 @@ export interface CoordinationClient {
   /** The entities held right now. */
   held(): readonly ClaimedEntity[]
   onChange(handler: (change: { added: ClaimedEntity[]; removed: string[] }) => void): () => void
-  reportStatus(entityId: string, status: { is_live?: boolean; viewer_count?: number; has_activity?: boolean }): Promise<void>
+  reportStatus(
+    entityId: string,
+    status: { is_live?: boolean; viewer_count?: number; has_activity?: boolean },
+  ): Promise<void>
   reportError(entityId: string, message: string): Promise<void>
 }
 

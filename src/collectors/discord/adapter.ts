@@ -34,7 +34,11 @@ export interface DiscordAdapterOptions {
 }
 
 /** The adapter; discord.js is loaded when it starts (index.ts creates it only when a token is set). */
-export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: CollectorHandle<DiscordPayload>, options: DiscordAdapterOptions): DiscordAdapter {
+export function createDiscordAdapter(
+  ctx: SetupContext<DiscordConfig>,
+  handle: CollectorHandle<DiscordPayload>,
+  options: DiscordAdapterOptions,
+): DiscordAdapter {
   const log = ctx.log
   const cfg = ctx.config
   const dmPrefix = `discord:${DM_SERVER}:`
@@ -42,12 +46,20 @@ export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: C
   let gateway: DiscordGateway | undefined
 
   const slash = (facts: SlashFacts, appPermissions: bigint | null) =>
-    runSlash({ router: handle.router, log, maxParts: cfg.max_parts, enqueue: (item) => handle.queue.enqueue(item) }, facts, appPermissions)
+    runSlash(
+      { router: handle.router, log, maxParts: cfg.max_parts, enqueue: (item) => handle.queue.enqueue(item) },
+      facts,
+      appPermissions,
+    )
 
   const handlers: GatewayHandlers = {
     serves: (guildId, channelId) => handle.coordination.isHeld(discordEntity(guildId, channelId)),
     servedChannels: (guildId) =>
-      handle.coordination.held().filter((e) => e.entity_id.startsWith(`discord:${guildId}:`)).map((e) => e.channel_id ?? e.entity_id.split(':')[2]!).sort(),
+      handle.coordination
+        .held()
+        .filter((e) => e.entity_id.startsWith(`discord:${guildId}:`))
+        .map((e) => e.channel_id ?? e.entity_id.split(':')[2]!)
+        .sort(),
     once: async (key, ttlMs) => (await ctx.cache.tryLock(key, ttlMs)) !== undefined,
     async event(event, origin) {
       try {
@@ -56,14 +68,26 @@ export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: C
           return
         }
         const result = await handle.router.send(event)
-        for (const item of adapter.render(discordEntity(null, origin.channelId), result.responses, event, 'reply')) handle.queue.enqueue(item)
+        for (const item of adapter.render(discordEntity(null, origin.channelId), result.responses, event, 'reply'))
+          handle.queue.enqueue(item)
       } catch (error) {
-        log.warn({ err: error, entity: event.entity_id, type: event.message_type }, 'discord event not delivered to the router')
+        log.warn(
+          { err: error, entity: event.entity_id, type: event.message_type },
+          'discord event not delivered to the router',
+        )
       }
     },
     async slash(interaction, facts) {
-      const answer: InteractionAnswer = gatewayAnswer(interaction.client.rest, { id: interaction.id, token: interaction.token, applicationId: interaction.applicationId })
-      await answerInteraction(answer, slash(facts, interaction.appPermissions?.bitfield ?? null), cfg.interaction_deadline_ms)
+      const answer: InteractionAnswer = gatewayAnswer(interaction.client.rest, {
+        id: interaction.id,
+        token: interaction.token,
+        applicationId: interaction.applicationId,
+      })
+      await answerInteraction(
+        answer,
+        slash(facts, interaction.appPermissions?.bitfield ?? null),
+        cfg.interaction_deadline_ms,
+      )
     },
   }
 
@@ -82,7 +106,10 @@ export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: C
       gateway = createDiscordGateway({ apiUrl: options.apiUrl, log, registerCommands: cfg.register_commands, handlers })
       unsubscribe = await handle.router.onAsyncResponses((entityId, responses, origin) => {
         if (!entityId.startsWith(dmPrefix)) return // guild entities: the core delivers them to the holder
-        const digest = createHash('sha256').update(JSON.stringify([entityId, responses])).digest('hex').slice(0, 32)
+        const digest = createHash('sha256')
+          .update(JSON.stringify([entityId, responses]))
+          .digest('hex')
+          .slice(0, 32)
         void ctx.cache.tryLock(`discord:once:async:${digest}`, BROADCAST_TTL_MS).then((lock) => {
           if (lock) for (const item of adapter.render(entityId, responses, origin, 'reply')) handle.queue.enqueue(item)
         })
@@ -96,13 +123,15 @@ export function createDiscordAdapter(ctx: SetupContext<DiscordConfig>, handle: C
     connected: () => gateway?.connected() ?? false,
     join(entity) {
       const guildId = entity.server_id ?? entity.entity_id.split(':')[1]!
-      if (gateway?.connected() && !gateway.guild(guildId)) log.warn({ entity: entity.entity_id }, 'claimed a discord channel of a guild the bot is not in')
+      if (gateway?.connected() && !gateway.guild(guildId))
+        log.warn({ entity: entity.entity_id }, 'claimed a discord channel of a guild the bot is not in')
       else log.info({ entity: entity.entity_id }, 'serving discord channel')
     },
     leave(entityId) {
       log.info({ entity: entityId }, 'no longer serving discord channel')
     },
-    render: (entityId, responses, origin, priority) => renderItems(entityId, responses, origin, priority, { maxParts: cfg.max_parts, log }),
+    render: (entityId, responses, origin, priority) =>
+      renderItems(entityId, responses, origin, priority, { maxParts: cfg.max_parts, log }),
     send: (item) => {
       const g = connectedGateway()
       return sendItem({ rest: g.rest, log, botPermissions: g.botPermissions }, item)

@@ -7,7 +7,8 @@ import { PERMISSION, route } from './discord-api.js'
 
 describe('discord API constants', () => {
   test('permission bits and routes equal discord.js PermissionFlagsBits and Routes', () => {
-    for (const [name, bit] of Object.entries(PERMISSION)) assert.equal(bit, PermissionFlagsBits[name as keyof typeof PERMISSION], name)
+    for (const [name, bit] of Object.entries(PERMISSION))
+      assert.equal(bit, PermissionFlagsBits[name as keyof typeof PERMISSION], name)
     assert.equal(route.channelMessages('1'), Routes.channelMessages('1'))
     assert.equal(route.channelMessage('1', '2'), Routes.channelMessage('1', '2'))
     assert.equal(route.guildMember('1', '2'), Routes.guildMember('1', '2'))
@@ -26,7 +27,12 @@ describe('discord API constants', () => {
       await (await import('./src/collectors/discord/discord-api.ts')).createRest('http://127.0.0.1:9/api')
       console.log(JSON.stringify({ before, after: loaded() }))`
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: REPO },
+        (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
     )
     assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { before: false, after: true })
   })
@@ -36,7 +42,11 @@ test('the invite permissions and intents equal discord.js flags and the gateway 
   const { GatewayIntentBits } = await import('discord.js')
   const { INTENTS } = await import('./gateway.js')
   const { BOT_INTENTS, BOT_PERMISSIONS, BOT_PERMISSION_BITS } = await import('./invite.js')
-  for (const [name, bit] of Object.entries(BOT_PERMISSIONS)) assert.equal(bit, PermissionFlagsBits[name as keyof typeof BOT_PERMISSIONS], name)
+  for (const [name, bit] of Object.entries(BOT_PERMISSIONS))
+    assert.equal(bit, PermissionFlagsBits[name as keyof typeof BOT_PERMISSIONS], name)
   assert.equal(BOT_PERMISSION_BITS, 1374389627908n)
-  assert.deepEqual(BOT_INTENTS.map((n) => GatewayIntentBits[n]), [...INTENTS])
+  assert.deepEqual(
+    BOT_INTENTS.map((n) => GatewayIntentBits[n]),
+    [...INTENTS],
+  )
 })

@@ -4,28 +4,50 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { BASIC_PERMS, PERM, type RestRequest, VIEWER } from '../../../test/fakes/discord/index.js'
 import { type DiscordHarness, startDiscordHarness } from '../../../test/helpers/discord-harness.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 const MOD_PERMS = BASIC_PERMS | PERM.ManageMessages | PERM.ModerateMembers | PERM.BanMembers
 const MIA = { id: '501', username: 'mia' }
 const ADA = { id: '502', username: 'ada' }
 const GUILDS = [
   {
-    id: '200', botPermissions: MOD_PERMS, systemChannelId: '300',
-    channels: [{ id: '300', name: 'general' }, { id: '301', name: 'unclaimed' }, { id: '302', name: 'voice', type: 2 }],
-    roles: [{ id: '2001', name: 'Mods', permissions: PERM.ManageMessages }, { id: '2002', name: 'Admins', permissions: PERM.Administrator }],
-    members: [{ ...MIA, roles: ['2001'] }, { ...ADA, roles: ['2002'] }],
+    id: '200',
+    botPermissions: MOD_PERMS,
+    systemChannelId: '300',
+    channels: [
+      { id: '300', name: 'general' },
+      { id: '301', name: 'unclaimed' },
+      { id: '302', name: 'voice', type: 2 },
+    ],
+    roles: [
+      { id: '2001', name: 'Mods', permissions: PERM.ManageMessages },
+      { id: '2002', name: 'Admins', permissions: PERM.Administrator },
+    ],
+    members: [
+      { ...MIA, roles: ['2001'] },
+      { ...ADA, roles: ['2002'] },
+    ],
   },
   { id: '210', channels: [{ id: '310', name: 'general' }] },
 ]
 
 const posted = (channel: string, content?: string) => (r: RestRequest) =>
-  r.method === 'POST' && r.path === `/channels/${channel}/messages` && (content === undefined || r.json?.content === content)
+  r.method === 'POST' &&
+  r.path === `/channels/${channel}/messages` &&
+  (content === undefined || r.json?.content === content)
 
 for (const [backend, skip] of backends) {
   describe(`discord collector on ${backend.name}`, { skip }, () => {
@@ -61,7 +83,9 @@ for (const [backend, skip] of backends) {
       const rolesOf = async (author: { id: string; username: string }) => {
         const before = h.fake.rest.requests.length
         h.fake.message('!whoami', { author })
-        const r = await h.fake.rest.waitFor((x) => h.fake.rest.requests.indexOf(x) >= before && posted('300')(x) && /^roles=/.test(x.json?.content))
+        const r = await h.fake.rest.waitFor(
+          (x) => h.fake.rest.requests.indexOf(x) >= before && posted('300')(x) && /^roles=/.test(x.json?.content),
+        )
         return new Set(String(r.json.content).slice('roles='.length).split(',').filter(Boolean))
       }
       assert.deepEqual(await rolesOf({ id: '900', username: 'owner' }), new Set(['owner', 'admin', 'moderator']))
@@ -73,9 +97,18 @@ for (const [backend, skip] of backends) {
     test('a long reply is split at 2000 without breaking words or multi-byte characters', async () => {
       const start = h.fake.rest.requests.length
       h.fake.message('!long')
-      await h.fake.rest.waitFor((r) => h.fake.rest.requests.indexOf(r) >= start && posted('300')(r) && String(r.json.content).includes('héllo') &&
-        h.fake.rest.requests.slice(start).filter((x) => posted('300')(x) && String(x.json.content).includes('héllo')).length >= 3)
-      const parts = h.fake.rest.requests.slice(start).filter((x) => posted('300')(x) && String(x.json.content).includes('héllo')).map((x) => String(x.json.content))
+      await h.fake.rest.waitFor(
+        (r) =>
+          h.fake.rest.requests.indexOf(r) >= start &&
+          posted('300')(r) &&
+          String(r.json.content).includes('héllo') &&
+          h.fake.rest.requests.slice(start).filter((x) => posted('300')(x) && String(x.json.content).includes('héllo'))
+            .length >= 3,
+      )
+      const parts = h.fake.rest.requests
+        .slice(start)
+        .filter((x) => posted('300')(x) && String(x.json.content).includes('héllo'))
+        .map((x) => String(x.json.content))
       const words = ['héllo', 'wörld', '🐧', 'naïve', '👩‍👩‍👧‍👦', 'ÿes']
       const original = Array.from({ length: 700 }, (_, i) => words[i % 6]).join(' ')
       assert.equal(parts.length, Math.ceil(original.length / 2000))
@@ -89,7 +122,10 @@ for (const [backend, skip] of backends) {
     test('forms become embed fields and media an embed with title, artist and thumbnail', async () => {
       h.fake.message('!card')
       const form = await h.fake.rest.waitFor((r) => posted('300')(r) && r.json?.embeds?.[0]?.title === 'Profile')
-      assert.deepEqual(form.json.embeds[0].fields, [{ name: 'Name', value: 'Ann', inline: false }, { name: 'Level', value: '7', inline: false }])
+      assert.deepEqual(form.json.embeds[0].fields, [
+        { name: 'Name', value: 'Ann', inline: false },
+        { name: 'Level', value: '7', inline: false },
+      ])
       const media = await h.fake.rest.waitFor((r) => posted('300')(r) && r.json?.embeds?.[0]?.title === 'Song')
       assert.equal(media.json.embeds[0].description, 'Band')
       assert.equal(media.json.embeds[0].thumbnail.url, 'https://example.test/art.png')
@@ -97,9 +133,15 @@ for (const [backend, skip] of backends) {
 
     test('a 429 from Discord is waited out by discord.js REST and the message still arrives', async () => {
       let limited = 0
-      h.fake.rest.override((r) => (posted('300', 'after a 429')(r) && limited++ === 0
-        ? { status: 429, body: { message: 'You are being rate limited.', retry_after: 0.05, global: false }, headers: { 'retry-after': '0.05', 'x-ratelimit-scope': 'user' } }
-        : undefined))
+      h.fake.rest.override((r) =>
+        posted('300', 'after a 429')(r) && limited++ === 0
+          ? {
+              status: 429,
+              body: { message: 'You are being rate limited.', retry_after: 0.05, global: false },
+              headers: { 'retry-after': '0.05', 'x-ratelimit-scope': 'user' },
+            }
+          : undefined,
+      )
       try {
         h.fake.message('!say after a 429')
         await h.fake.rest.waitFor(() => h.fake.rest.requests.filter(posted('300', 'after a 429')).length === 2)
@@ -113,7 +155,9 @@ for (const [backend, skip] of backends) {
       const messageId = h.fake.message('!mod delete')
       await h.fake.rest.waitFor((r) => r.method === 'DELETE' && r.path === `/channels/300/messages/${messageId}`)
       h.fake.message('!mod timeout')
-      const timeout = await h.fake.rest.waitFor((r) => r.method === 'PATCH' && r.path === `/guilds/200/members/${VIEWER.id}`)
+      const timeout = await h.fake.rest.waitFor(
+        (r) => r.method === 'PATCH' && r.path === `/guilds/200/members/${VIEWER.id}`,
+      )
       const until = Date.parse(timeout.json.communication_disabled_until)
       assert.ok(until > Date.now() && until <= Date.now() + 60_000, timeout.json.communication_disabled_until)
       h.fake.message('!mod ban')
@@ -147,18 +191,31 @@ for (const [backend, skip] of backends) {
     test('a slash command over the gateway is answered through the interaction callback', async () => {
       const i = h.fake.slash({ options: [{ name: 'text', type: 3, value: 'say over the gateway' }] })
       h.fake.interact(i)
-      const cb = await h.fake.rest.waitFor((r) => r.method === 'POST' && r.path === `/interactions/${i.id}/${i.token}/callback`)
+      const cb = await h.fake.rest.waitFor(
+        (r) => r.method === 'POST' && r.path === `/interactions/${i.id}/${i.token}/callback`,
+      )
       assert.deepEqual({ type: cb.json.type, content: cb.json.data.content }, { type: 4, content: 'over the gateway' })
     })
 
     test('interactions endpoint: PING, and a signed slash command gets a type-4 reply with the router answer', async () => {
-      assert.deepEqual((await h.interact(JSON.stringify({ id: '1', application_id: '101', type: 1 }))).json, { type: 1 })
+      assert.deepEqual((await h.interact(JSON.stringify({ id: '1', application_id: '101', type: 1 }))).json, {
+        type: 1,
+      })
       const slash = h.fake.slash({ options: [{ name: 'text', type: 3, value: 'say via http' }] })
       const res = await h.interact(JSON.stringify(slash))
       assert.equal(res.status, 200)
       assert.deepEqual(res.json, { type: 4, data: { content: 'via http', allowed_mentions: { parse: ['users'] } } })
-      const cmd = h.fake.slash({ name: 'command', options: [{ name: 'name', type: 3, value: 'say' }, { name: 'args', type: 3, value: 'two words' }] })
-      assert.equal(((await h.interact(JSON.stringify(cmd))).json as { data: { content: string } }).data.content, 'two words')
+      const cmd = h.fake.slash({
+        name: 'command',
+        options: [
+          { name: 'name', type: 3, value: 'say' },
+          { name: 'args', type: 3, value: 'two words' },
+        ],
+      })
+      assert.equal(
+        ((await h.interact(JSON.stringify(cmd))).json as { data: { content: string } }).data.content,
+        'two words',
+      )
     })
 
     test('forged signature, tampered body, old timestamp and missing headers get 401 and reach nothing', async () => {
@@ -173,7 +230,8 @@ for (const [backend, skip] of backends) {
       assert.equal(res.status, 401)
       assert.match(JSON.stringify(res.json), /WB_WEBHOOK_SIGNATURE_INVALID/)
       assert.equal((await h.interact(body('say bare'), { 'content-type': 'application/json' })).status, 401)
-      for (const text of ['forged', 'tampered', 'replayed', 'bare']) assert.equal(await h.executions(`!say ${text}`), 0, text)
+      for (const text of ['forged', 'tampered', 'replayed', 'bare'])
+        assert.equal(await h.executions(`!say ${text}`), 0, text)
     })
 
     test('a duplicate interaction id is processed once', async () => {
@@ -188,7 +246,10 @@ for (const [backend, skip] of backends) {
       const slash = h.fake.slash({ options: [{ name: 'text', type: 3, value: 'sleepy' }] })
       const res = await h.interact(JSON.stringify(slash))
       assert.deepEqual(res.json, { type: 5 })
-      const edit = await h.fake.rest.waitFor((r) => r.method === 'PATCH' && r.path === `/webhooks/101/${slash.token}/messages/@original`, 10_000)
+      const edit = await h.fake.rest.waitFor(
+        (r) => r.method === 'PATCH' && r.path === `/webhooks/101/${slash.token}/messages/@original`,
+        10_000,
+      )
       assert.equal(edit.json.content, 'finally awake')
       assert.equal(edit.headers.authorization, undefined)
     })

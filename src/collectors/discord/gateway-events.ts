@@ -42,7 +42,10 @@ export interface GatewayHandlers {
 const CHAT_TYPES = new Set([MessageType.Default, MessageType.Reply])
 
 /** The channel a guild-wide event is reported on by this process, or null when it serves none there. */
-export function homeChannel(guild: Pick<Guild, 'id' | 'systemChannelId'>, handlers: Pick<GatewayHandlers, 'servedChannels'>): string | null {
+export function homeChannel(
+  guild: Pick<Guild, 'id' | 'systemChannelId'>,
+  handlers: Pick<GatewayHandlers, 'servedChannels'>,
+): string | null {
   const served = handlers.servedChannels(guild.id)
   if (guild.systemChannelId && served.includes(guild.systemChannelId)) return guild.systemChannelId
   return served[0] ?? null
@@ -60,70 +63,136 @@ export function attachGatewayEvents(client: Client, handlers: GatewayHandlers, l
     await handlers.event(build(channelId), { guildId: guild.id, channelId, userId })
   }
 
-  client.on(Events.MessageCreate, (message) => run('message', async () => {
-    if (message.author.bot || message.system || !CHAT_TYPES.has(message.type) || message.content === '') return
-    if (message.guildId) {
-      if (!handlers.serves(message.guildId, message.channelId)) return
-    } else if (!(await handlers.once(`discord:once:dm:${message.id}`, ONCE_TTL_MS))) return
-    await handlers.event(messageEvent(message), { guildId: message.guildId, channelId: message.channelId, userId: message.author.id, messageId: message.id })
-  }))
+  client.on(Events.MessageCreate, (message) =>
+    run('message', async () => {
+      if (message.author.bot || message.system || !CHAT_TYPES.has(message.type) || message.content === '') return
+      if (message.guildId) {
+        if (!handlers.serves(message.guildId, message.channelId)) return
+      } else if (!(await handlers.once(`discord:once:dm:${message.id}`, ONCE_TTL_MS))) return
+      await handlers.event(messageEvent(message), {
+        guildId: message.guildId,
+        channelId: message.channelId,
+        userId: message.author.id,
+        messageId: message.id,
+      })
+    }),
+  )
 
-  client.on(Events.MessageReactionAdd, (reaction, user) => run('reaction', async () => {
-    const { guildId, channelId, id: messageId } = reaction.message
-    if (user.bot || !guildId || !handlers.serves(guildId, channelId)) return
-    const member = reaction.message.guild?.members.cache.get(user.id)
-    const event = baseEvent({ ...actorOf(user), displayName: member?.displayName ?? user.globalName ?? null }, guildId, channelId, 'reaction', memberRoles(member))
-    await handlers.event({ ...event, message_id: messageId, metadata: { emoji: reaction.emoji.name ?? reaction.emoji.id, message_id: messageId } }, { guildId, channelId, userId: user.id, messageId })
-  }))
+  client.on(Events.MessageReactionAdd, (reaction, user) =>
+    run('reaction', async () => {
+      const { guildId, channelId, id: messageId } = reaction.message
+      if (user.bot || !guildId || !handlers.serves(guildId, channelId)) return
+      const member = reaction.message.guild?.members.cache.get(user.id)
+      const event = baseEvent(
+        { ...actorOf(user), displayName: member?.displayName ?? user.globalName ?? null },
+        guildId,
+        channelId,
+        'reaction',
+        memberRoles(member),
+      )
+      await handlers.event(
+        {
+          ...event,
+          message_id: messageId,
+          metadata: { emoji: reaction.emoji.name ?? reaction.emoji.id, message_id: messageId },
+        },
+        { guildId, channelId, userId: user.id, messageId },
+      )
+    }),
+  )
 
-  client.on(Events.GuildMemberAdd, (member) => run('member_join', async () => {
-    if (member.user.bot) return
-    await guildWide(member.guild, `member_join:${member.guild.id}:${member.id}:${member.joinedTimestamp ?? 0}`,
-      (channelId) => baseEvent(actorOf(member.user), member.guild.id, channelId, 'member_join'), member.id)
-  }))
+  client.on(Events.GuildMemberAdd, (member) =>
+    run('member_join', async () => {
+      if (member.user.bot) return
+      await guildWide(
+        member.guild,
+        `member_join:${member.guild.id}:${member.id}:${member.joinedTimestamp ?? 0}`,
+        (channelId) => baseEvent(actorOf(member.user), member.guild.id, channelId, 'member_join'),
+        member.id,
+      )
+    }),
+  )
 
-  client.on(Events.GuildMemberRemove, (member) => run('member_leave', async () => {
-    if (member.user.bot) return
-    await guildWide(member.guild, `member_leave:${member.guild.id}:${member.id}:${member.joinedTimestamp ?? ''}`,
-      (channelId) => baseEvent(actorOf(member.user), member.guild.id, channelId, 'member_leave'), member.id)
-  }))
+  client.on(Events.GuildMemberRemove, (member) =>
+    run('member_leave', async () => {
+      if (member.user.bot) return
+      await guildWide(
+        member.guild,
+        `member_leave:${member.guild.id}:${member.id}:${member.joinedTimestamp ?? ''}`,
+        (channelId) => baseEvent(actorOf(member.user), member.guild.id, channelId, 'member_leave'),
+        member.id,
+      )
+    }),
+  )
 
-  client.on(Events.GuildMemberUpdate, (before, after) => run('boost', async () => {
-    if (before.premiumSinceTimestamp !== null || after.premiumSinceTimestamp === null || after.user.bot) return
-    await guildWide(after.guild, `boost:${after.guild.id}:${after.id}:${after.premiumSinceTimestamp}`,
-      (channelId) => ({ ...baseEvent(actorOf(after.user), after.guild.id, channelId, 'boost', memberRoles(after)), metadata: { premium_since: after.premiumSince?.toISOString() } }), after.id)
-  }))
+  client.on(Events.GuildMemberUpdate, (before, after) =>
+    run('boost', async () => {
+      if (before.premiumSinceTimestamp !== null || after.premiumSinceTimestamp === null || after.user.bot) return
+      await guildWide(
+        after.guild,
+        `boost:${after.guild.id}:${after.id}:${after.premiumSinceTimestamp}`,
+        (channelId) => ({
+          ...baseEvent(actorOf(after.user), after.guild.id, channelId, 'boost', memberRoles(after)),
+          metadata: { premium_since: after.premiumSince?.toISOString() },
+        }),
+        after.id,
+      )
+    }),
+  )
 
-  client.on(Events.VoiceStateUpdate, (before, after) => run('voice', async () => {
-    if (before.channelId === after.channelId || after.member?.user.bot) return
-    const user: Actor | undefined = after.member ? { ...actorOf(after.member.user), displayName: after.member.displayName } : undefined
-    if (!user) return
-    for (const [type, voiceChannel] of [['voice_leave', before.channelId], ['voice_join', after.channelId]] as const) {
-      if (!voiceChannel) continue
-      await guildWide(after.guild, `${type}:${after.guild.id}:${user.id}:${voiceChannel}:${after.sessionId ?? before.sessionId ?? ''}:${before.channelId}>${after.channelId}`,
-        (channelId) => ({ ...baseEvent(user, after.guild.id, channelId, type, memberRoles(after.member)), metadata: { voice_channel_id: voiceChannel } }), user.id)
-    }
-  }))
+  client.on(Events.VoiceStateUpdate, (before, after) =>
+    run('voice', async () => {
+      if (before.channelId === after.channelId || after.member?.user.bot) return
+      const user: Actor | undefined = after.member
+        ? { ...actorOf(after.member.user), displayName: after.member.displayName }
+        : undefined
+      if (!user) return
+      for (const [type, voiceChannel] of [
+        ['voice_leave', before.channelId],
+        ['voice_join', after.channelId],
+      ] as const) {
+        if (!voiceChannel) continue
+        await guildWide(
+          after.guild,
+          `${type}:${after.guild.id}:${user.id}:${voiceChannel}:${after.sessionId ?? before.sessionId ?? ''}:${before.channelId}>${after.channelId}`,
+          (channelId) => ({
+            ...baseEvent(user, after.guild.id, channelId, type, memberRoles(after.member)),
+            metadata: { voice_channel_id: voiceChannel },
+          }),
+          user.id,
+        )
+      }
+    }),
+  )
 
-  client.on(Events.InteractionCreate, (interaction) => run('interaction', async () => {
-    if (!interaction.isChatInputCommand()) return
-    if (interaction.guildId && !handlers.serves(interaction.guildId, interaction.channelId)) return
-    if (!(await handlers.once(interactionKey(interaction.id), INTERACTION_DEDUPE_MS))) return
-    const m = interaction.member
-    const boosting = m instanceof GuildMember ? m.premiumSinceTimestamp !== null : Boolean(m?.premium_since)
-    const facts: SlashFacts = {
-      interactionId: interaction.id,
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      user: { ...actorOf(interaction.user), displayName: (m instanceof GuildMember ? m.displayName : m?.nick) ?? interaction.user.globalName ?? null },
-      // memberPermissions are the member's permissions in this channel, cached guild or not.
-      roles: interaction.guildId
-        ? discordRoles({ isOwner: interaction.guild?.ownerId === interaction.user.id, permissions: interaction.memberPermissions?.bitfield ?? null, boosting })
-        : [],
-      commandName: interaction.commandName,
-      options: interaction.options.data.map((o) => ({ name: o.name, value: o.value })),
-      via: 'gateway',
-    }
-    await handlers.slash(interaction, facts)
-  }))
+  client.on(Events.InteractionCreate, (interaction) =>
+    run('interaction', async () => {
+      if (!interaction.isChatInputCommand()) return
+      if (interaction.guildId && !handlers.serves(interaction.guildId, interaction.channelId)) return
+      if (!(await handlers.once(interactionKey(interaction.id), INTERACTION_DEDUPE_MS))) return
+      const m = interaction.member
+      const boosting = m instanceof GuildMember ? m.premiumSinceTimestamp !== null : Boolean(m?.premium_since)
+      const facts: SlashFacts = {
+        interactionId: interaction.id,
+        guildId: interaction.guildId,
+        channelId: interaction.channelId,
+        user: {
+          ...actorOf(interaction.user),
+          displayName: (m instanceof GuildMember ? m.displayName : m?.nick) ?? interaction.user.globalName ?? null,
+        },
+        // memberPermissions are the member's permissions in this channel, cached guild or not.
+        roles: interaction.guildId
+          ? discordRoles({
+              isOwner: interaction.guild?.ownerId === interaction.user.id,
+              permissions: interaction.memberPermissions?.bitfield ?? null,
+              boosting,
+            })
+          : [],
+        commandName: interaction.commandName,
+        options: interaction.options.data.map((o) => ({ name: o.name, value: o.value })),
+        via: 'gateway',
+      }
+      await handlers.slash(interaction, facts)
+    }),
+  )
 }

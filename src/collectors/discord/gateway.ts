@@ -11,21 +11,29 @@ import type { Logger } from '../../runtime/logger.js'
 import { DEFAULT_DISCORD_API } from './discord-api.js'
 import { attachGatewayEvents, type GatewayHandlers } from './gateway-events.js'
 
-
 /** The gateway intents (MessageContent and GuildMembers are privileged: enable them in the Developer Portal). */
 export const INTENTS = [
-  GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.GuildMembers,
-  GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessageReactions, GatewayIntentBits.DirectMessages,
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+  GatewayIntentBits.GuildMembers,
+  GatewayIntentBits.GuildVoiceStates,
+  GatewayIntentBits.GuildMessageReactions,
+  GatewayIntentBits.DirectMessages,
 ] as const
 
 /** The slash commands registered at start (a bulk overwrite, so it is idempotent). */
 export const SLASH_COMMANDS = [
   {
-    name: 'waddlebot', description: 'Talk to waddlebot: /waddlebot ping runs !ping',
-    options: [{ type: 3, name: 'text', description: 'A command such as ping, !help or #weather Paris', required: false }],
+    name: 'waddlebot',
+    description: 'Talk to waddlebot: /waddlebot ping runs !ping',
+    options: [
+      { type: 3, name: 'text', description: 'A command such as ping, !help or #weather Paris', required: false },
+    ],
   },
   {
-    name: 'command', description: 'Run a waddlebot command by name',
+    name: 'command',
+    description: 'Run a waddlebot command by name',
     options: [
       { type: 3, name: 'name', description: 'Command name (ping, !help, #weather)', required: true },
       { type: 3, name: 'args', description: 'Arguments', required: false },
@@ -81,9 +89,15 @@ export function createDiscordGateway(options: DiscordGatewayOptions): DiscordGat
       options.log.warn({ err: error }, 'could not register the discord slash commands')
     }
   })
-  client.on(Events.ShardDisconnect, () => { ready = false })
-  client.on(Events.ShardResume, () => { ready = true })
-  client.on(Events.ShardReady, () => { ready = true })
+  client.on(Events.ShardDisconnect, () => {
+    ready = false
+  })
+  client.on(Events.ShardResume, () => {
+    ready = true
+  })
+  client.on(Events.ShardReady, () => {
+    ready = true
+  })
   client.on(Events.Error, (error) => options.log.error({ err: error }, 'discord client error'))
   client.on(Events.Warn, (message) => options.log.warn({ detail: message }, 'discord client warning'))
 

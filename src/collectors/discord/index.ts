@@ -33,7 +33,10 @@ export default defineCollector<DiscordConfig, DiscordPayload>({
   webhookEnv: 'DISCORD_PUBLIC_KEY',
   createPlatform: () => undefined,
   createAdapter: (ctx, handle) =>
-    createDiscordAdapter(ctx, handle, { token: secret(ctx, 'DISCORD_BOT_TOKEN')!, apiUrl: secret(ctx, 'DISCORD_API_URL') }),
+    createDiscordAdapter(ctx, handle, {
+      token: secret(ctx, 'DISCORD_BOT_TOKEN')!,
+      apiUrl: secret(ctx, 'DISCORD_API_URL'),
+    }),
   async routes(app, ctx, { handle }) {
     const hex = secret(ctx, 'DISCORD_PUBLIC_KEY')
     const adapter = handle.adapter as DiscordAdapter | undefined
@@ -48,7 +51,10 @@ export default defineCollector<DiscordConfig, DiscordPayload>({
         fallbackRest ??= createRest(secret(ctx, 'DISCORD_API_URL') ?? DEFAULT_DISCORD_API)
         return fallbackRest
       },
-      onSlash: adapter ? adapter.slash : (facts, perms) => runSlash({ router: handle.router, log: ctx.log, maxParts: ctx.config.max_parts }, facts, perms),
+      onSlash: adapter
+        ? adapter.slash
+        : (facts, perms) =>
+            runSlash({ router: handle.router, log: ctx.log, maxParts: ctx.config.max_parts }, facts, perms),
       ownerOf: (guildId) => adapter?.gateway?.ownerOf(guildId),
       deadlineMs: ctx.config.interaction_deadline_ms,
     })
@@ -60,6 +66,10 @@ function publicKeyOrThrow(hex: string) {
   try {
     return publicKeyFromHex(hex)
   } catch (error) {
-    throw new WaddleError('WB_CONFIG_INVALID', { key: 'DISCORD_PUBLIC_KEY', reason: (error as Error).message, file: 'the environment (.env)' }, { cause: error })
+    throw new WaddleError(
+      'WB_CONFIG_INVALID',
+      { key: 'DISCORD_PUBLIC_KEY', reason: (error as Error).message, file: 'the environment (.env)' },
+      { cause: error },
+    )
   }
 }

@@ -14,7 +14,11 @@ import { publicKeyFromHex } from './verify.js'
 const unavailable = await serversUnavailable()
 const caches: [string, () => Promise<Cache>, string | undefined][] = [
   ['in-process cache', () => createCache({}), undefined],
-  ['redis cache', () => createCache({ redisUrl: REDIS_TEST_URL, namespace: `wbtest:discord:${process.pid}:${Date.now()}:` }), unavailable],
+  [
+    'redis cache',
+    () => createCache({ redisUrl: REDIS_TEST_URL, namespace: `wbtest:discord:${process.pid}:${Date.now()}:` }),
+    unavailable,
+  ],
 ]
 
 for (const [name, makeCache, skip] of caches) {
@@ -26,24 +30,46 @@ for (const [name, makeCache, skip] of caches) {
     const ready = (async () => {
       cache = await makeCache()
       const log = createLogger({ level: 'silent' })
-      const options = { cache, log, rest: () => createRest('http://127.0.0.1:9/api'), onSlash: async (f: SlashFacts) => {
-        seen.push(f)
-        return [{ kind: 'message' as const, content: `ran ${f.commandName}` }]
-      } }
-      await app.register(async (child) => interactionsRoute(child, { ...options, publicKey: publicKeyFromHex(signer.publicKeyHex) }))
-      await app.register(async (child) => interactionsRoute(child, { ...options, publicKey: undefined }), { prefix: '/nokey' })
+      const options = {
+        cache,
+        log,
+        rest: () => createRest('http://127.0.0.1:9/api'),
+        onSlash: async (f: SlashFacts) => {
+          seen.push(f)
+          return [{ kind: 'message' as const, content: `ran ${f.commandName}` }]
+        },
+      }
+      await app.register(async (child) =>
+        interactionsRoute(child, { ...options, publicKey: publicKeyFromHex(signer.publicKeyHex) }),
+      )
+      await app.register(async (child) => interactionsRoute(child, { ...options, publicKey: undefined }), {
+        prefix: '/nokey',
+      })
       app.post('/plain', async (req) => ({ parsed: typeof req.body }))
     })()
     after(async () => {
       await app.close()
       await cache?.close()
     })
-    const post = async (payload: string, headers: Record<string, string> = signer.headers(payload), url = '/discord/interactions') => {
+    const post = async (
+      payload: string,
+      headers: Record<string, string> = signer.headers(payload),
+      url = '/discord/interactions',
+    ) => {
       await ready
       return app.inject({ method: 'POST', url, payload, headers })
     }
-    const slash = (id: string, type = 2) => JSON.stringify({ id, application_id: '101', type, token: `t${id}`, channel_id: '300', guild_id: '200',
-      member: { user: { id: '9', username: 'ann' }, permissions: '0' }, data: { name: 'waddlebot', options: [] } })
+    const slash = (id: string, type = 2) =>
+      JSON.stringify({
+        id,
+        application_id: '101',
+        type,
+        token: `t${id}`,
+        channel_id: '300',
+        guild_id: '200',
+        member: { user: { id: '9', username: 'ann' }, permissions: '0' },
+        data: { name: 'waddlebot', options: [] },
+      })
 
     test('without DISCORD_PUBLIC_KEY the endpoint answers 503 with the webhook code', async () => {
       const res = await post(slash('1'), undefined, '/nokey/discord/interactions')
@@ -58,15 +84,24 @@ for (const [name, makeCache, skip] of caches) {
 
     test('autocomplete gets no choices; components are answered as not supported', async () => {
       assert.deepEqual((await post(slash('3', 4))).json(), { type: 8, data: { choices: [] } })
-      assert.deepEqual((await post(slash('4', 3))).json(), { type: 4, data: { content: 'This interaction is not supported.', flags: 64 } })
+      assert.deepEqual((await post(slash('4', 3))).json(), {
+        type: 4,
+        data: { content: 'This interaction is not supported.', flags: 64 },
+      })
     })
 
     test('bad signatures are 401 and a duplicate id 409; the command runs once', async () => {
       const body = slash('5')
-      assert.equal((await post(body, { ...signer.headers(body), 'x-signature-ed25519': '0'.repeat(128) })).statusCode, 401)
+      assert.equal(
+        (await post(body, { ...signer.headers(body), 'x-signature-ed25519': '0'.repeat(128) })).statusCode,
+        401,
+      )
       assert.equal(seen.length, 0)
       const first = await post(body)
-      assert.deepEqual(first.json(), { type: 4, data: { content: 'ran waddlebot', allowed_mentions: { parse: ['users'] } } })
+      assert.deepEqual(first.json(), {
+        type: 4,
+        data: { content: 'ran waddlebot', allowed_mentions: { parse: ['users'] } },
+      })
       assert.equal((await post(body)).statusCode, 409)
       assert.equal(seen.filter((f) => f.interactionId === '5').length, 1)
     })

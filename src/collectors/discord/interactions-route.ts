@@ -16,7 +16,12 @@ import { route } from './discord-api.js'
 import { INTERACTION_DEDUPE_MS, interactionKey } from './once.js'
 import type { Logger } from '../../runtime/logger.js'
 import {
-  answerInteraction, type InteractionAnswer, InteractionKind, type InteractionPayload, interactionPayloadSchema, type MessageBody,
+  answerInteraction,
+  type InteractionAnswer,
+  InteractionKind,
+  type InteractionPayload,
+  interactionPayloadSchema,
+  type MessageBody,
   slashFactsFromPayload,
 } from './interactions.js'
 import type { SlashFacts } from './normalize.js'
@@ -52,17 +57,31 @@ export async function interactionsRoute(app: FastifyInstance, options: Interacti
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
   app.post('/discord/interactions', async (req, reply) => {
-    if (!options.publicKey) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'discord', secret: 'DISCORD_PUBLIC_KEY' }).toHttpJSON() })
+    if (!options.publicKey)
+      return reply.code(503).send({
+        error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', {
+          platform: 'discord',
+          secret: 'DISCORD_PUBLIC_KEY',
+        }).toHttpJSON(),
+      })
     const rawBody = typeof req.body === 'string' ? req.body : ''
     const header = (name: string) => {
       const v = req.headers[name]
       return Array.isArray(v) ? v[0] : v
     }
-    const verdict = verifyInteraction(options.publicKey, { signature: header('x-signature-ed25519'), timestamp: header('x-signature-timestamp'), rawBody }, options.now?.())
+    const verdict = verifyInteraction(
+      options.publicKey,
+      { signature: header('x-signature-ed25519'), timestamp: header('x-signature-timestamp'), rawBody },
+      options.now?.(),
+    )
     if (!verdict.ok) {
       options.log.warn({ reason: verdict.reason }, 'discord interaction refused')
       // Discord expects 401 for a bad signature (it probes the endpoint with forged requests when it is set up).
-      const error = new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'discord', reason: REASONS[verdict.reason], secret: 'DISCORD_PUBLIC_KEY' })
+      const error = new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', {
+        platform: 'discord',
+        reason: REASONS[verdict.reason],
+        secret: 'DISCORD_PUBLIC_KEY',
+      })
       return reply.code(401).send({ error: error.toHttpJSON() })
     }
     let payload: InteractionPayload
@@ -71,15 +90,24 @@ export async function interactionsRoute(app: FastifyInstance, options: Interacti
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid')
       payload = parsed.data
     } catch (error) {
-      return reply.code(400).send({ error: { code: 'WB_INPUT_INVALID', field: 'body', message: `not an interaction: ${(error as Error).message}` } })
+      return reply.code(400).send({
+        error: {
+          code: 'WB_INPUT_INVALID',
+          field: 'body',
+          message: `not an interaction: ${(error as Error).message}`,
+        },
+      })
     }
     if (payload.type === InteractionKind.Ping) return { type: 1 }
     if (!(await options.cache.tryLock(interactionKey(payload.id), INTERACTION_DEDUPE_MS))) {
       options.log.info({ interaction: payload.id }, 'duplicate discord interaction ignored')
-      return reply.code(409).send({ error: { code: 'WB_INPUT_INVALID', field: 'id', message: `interaction ${payload.id} was already handled` } })
+      return reply.code(409).send({
+        error: { code: 'WB_INPUT_INVALID', field: 'id', message: `interaction ${payload.id} was already handled` },
+      })
     }
     if (payload.type === InteractionKind.Autocomplete) return { type: 8, data: { choices: [] } }
-    const facts = payload.type === InteractionKind.ApplicationCommand ? slashFactsFromPayload(payload, options.ownerOf) : undefined
+    const facts =
+      payload.type === InteractionKind.ApplicationCommand ? slashFactsFromPayload(payload, options.ownerOf) : undefined
     if (!facts || !payload.token) return { type: 4, data: { content: 'This interaction is not supported.', flags: 64 } }
     const appPermissions = payload.app_permissions ? BigInt(payload.app_permissions) : null
     return answerOverHttp(options, payload.application_id, payload.token, options.onSlash(facts, appPermissions))
@@ -87,7 +115,12 @@ export async function interactionsRoute(app: FastifyInstance, options: Interacti
 }
 
 /** Runs answerInteraction with the HTTP response as the first answer; later edits go through REST. */
-function answerOverHttp(options: InteractionsRouteOptions, appId: string, token: string, work: Promise<DiscordMessage[]>): Promise<unknown> {
+function answerOverHttp(
+  options: InteractionsRouteOptions,
+  appId: string,
+  token: string,
+  work: Promise<DiscordMessage[]>,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const answer: InteractionAnswer = {
       reply: async (body: MessageBody) => resolve({ type: 4, data: body }),

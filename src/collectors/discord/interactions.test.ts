@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { answerInteraction, FAILED, type InteractionAnswer, type MessageBody, messageBody, NOTHING } from './interactions.js'
+import {
+  answerInteraction,
+  FAILED,
+  type InteractionAnswer,
+  type MessageBody,
+  messageBody,
+  NOTHING,
+} from './interactions.js'
 import type { DiscordMessage } from './render.js'
 
 type Call = [string, MessageBody?]
@@ -21,14 +28,21 @@ function recorder(onDefer?: () => void): { answer: InteractionAnswer; calls: Cal
   }
 }
 
-const msg = (content: string, extra: Partial<DiscordMessage> = {}): DiscordMessage => ({ kind: 'message', content, ...extra })
+const msg = (content: string, extra: Partial<DiscordMessage> = {}): DiscordMessage => ({
+  kind: 'message',
+  content,
+  ...extra,
+})
 const body = (m: DiscordMessage) => messageBody(m, { interaction: true })
 
 describe('answering an interaction', () => {
   test('an answer in time is a type-4 reply, extra messages follow up', async () => {
     const { answer, calls } = recorder()
     assert.equal(await answerInteraction(answer, Promise.resolve([msg('a'), msg('b')]), 10_000), 'immediate')
-    assert.deepEqual(calls, [['reply', body(msg('a'))], ['followUp', body(msg('b'))]])
+    assert.deepEqual(calls, [
+      ['reply', body(msg('a'))],
+      ['followUp', body(msg('b'))],
+    ])
   })
 
   test('a late answer is deferred, then the original is edited and the rest followed up', async () => {
@@ -54,10 +68,14 @@ describe('answering an interaction', () => {
 
   test('message bodies: users-only mentions; replies in channels, ephemeral in interactions', () => {
     assert.deepEqual(messageBody(msg('hi', { replyTo: '9', ephemeral: true })), {
-      content: 'hi', allowed_mentions: { parse: ['users'], replied_user: true }, message_reference: { message_id: '9', fail_if_not_exists: false },
+      content: 'hi',
+      allowed_mentions: { parse: ['users'], replied_user: true },
+      message_reference: { message_id: '9', fail_if_not_exists: false },
     })
     assert.deepEqual(messageBody(msg('hi', { replyTo: '9', ephemeral: true }), { interaction: true }), {
-      content: 'hi', flags: 64, allowed_mentions: { parse: ['users'], replied_user: true },
+      content: 'hi',
+      flags: 64,
+      allowed_mentions: { parse: ['users'], replied_user: true },
     })
   })
 })

@@ -32,7 +32,9 @@ export function messageBody(m: DiscordMessage, options: { interaction?: boolean 
     ...(m.embeds?.length ? { embeds: [...m.embeds] } : {}),
     ...(m.ephemeral && options.interaction ? { flags: EPHEMERAL } : {}),
     allowed_mentions: { parse: ['users'], ...(m.replyTo ? { replied_user: true } : {}) },
-    ...(m.replyTo && !options.interaction ? { message_reference: { message_id: m.replyTo, fail_if_not_exists: false } } : {}),
+    ...(m.replyTo && !options.interaction
+      ? { message_reference: { message_id: m.replyTo, fail_if_not_exists: false } }
+      : {}),
   }
 }
 
@@ -48,11 +50,22 @@ export interface InteractionAnswer {
 
 /** Said when the router gave nothing to show, or could not be reached. */
 export const NOTHING: DiscordMessage = { kind: 'message', content: 'Done — nothing to show.', ephemeral: true }
-export const FAILED: DiscordMessage = { kind: 'message', content: 'Sorry, I could not process that right now.', ephemeral: true }
+export const FAILED: DiscordMessage = {
+  kind: 'message',
+  content: 'Sorry, I could not process that right now.',
+  ephemeral: true,
+}
 
 /** Answers with `work`'s messages (see the file comment). Resolves once everything was sent. */
-export async function answerInteraction(answer: InteractionAnswer, work: Promise<DiscordMessage[]>, deadlineMs = DEFAULT_DEADLINE_MS): Promise<'immediate' | 'deferred'> {
-  const settled = work.then((messages) => (messages.length > 0 ? messages : [NOTHING]), () => [FAILED])
+export async function answerInteraction(
+  answer: InteractionAnswer,
+  work: Promise<DiscordMessage[]>,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+): Promise<'immediate' | 'deferred'> {
+  const settled = work.then(
+    (messages) => (messages.length > 0 ? messages : [NOTHING]),
+    () => [FAILED],
+  )
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), deadlineMs)
@@ -83,22 +96,40 @@ export const interactionPayloadSchema = z.object({
   token: z.string().optional(),
   guild_id: z.string().optional(),
   channel_id: z.string().optional(),
-  member: z.object({ user: userSchema, permissions: z.string().optional(), premium_since: z.string().nullish(), nick: z.string().nullish() }).optional(),
+  member: z
+    .object({
+      user: userSchema,
+      permissions: z.string().optional(),
+      premium_since: z.string().nullish(),
+      nick: z.string().nullish(),
+    })
+    .optional(),
   user: userSchema.optional(),
   app_permissions: z.string().optional(),
-  data: z.object({ name: z.string(), type: z.number().optional(), options: z.array(optionSchema).optional() }).optional(),
+  data: z
+    .object({ name: z.string(), type: z.number().optional(), options: z.array(optionSchema).optional() })
+    .optional(),
 })
 /** A parsed HTTP interaction payload. */
 export type InteractionPayload = z.infer<typeof interactionPayloadSchema>
 
 /** Interaction types (Discord API). */
-export const InteractionKind = { Ping: 1, ApplicationCommand: 2, Component: 3, Autocomplete: 4, ModalSubmit: 5 } as const
+export const InteractionKind = {
+  Ping: 1,
+  ApplicationCommand: 2,
+  Component: 3,
+  Autocomplete: 4,
+  ModalSubmit: 5,
+} as const
 
 /**
  * The facts of an HTTP slash command. `ownerOf` gives a guild's owner id when the gateway knows it
  * (interaction payloads do not carry it; an owner still maps to admin/moderator through permissions).
  */
-export function slashFactsFromPayload(p: InteractionPayload, ownerOf: (guildId: string) => string | undefined = () => undefined): SlashFacts | undefined {
+export function slashFactsFromPayload(
+  p: InteractionPayload,
+  ownerOf: (guildId: string) => string | undefined = () => undefined,
+): SlashFacts | undefined {
   const user = p.member?.user ?? p.user
   if (!user || !p.channel_id || !p.data) return undefined
   const guildId = p.guild_id ?? null

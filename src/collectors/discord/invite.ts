@@ -21,7 +21,15 @@ export const BOT_PERMISSIONS = {
 export const BOT_PERMISSION_BITS = Object.values(BOT_PERMISSIONS).reduce((a, b) => a | b, 0n)
 
 /** Gateway intents of the collector, by name (the same list as gateway.ts's INTENTS). */
-export const BOT_INTENTS = ['Guilds', 'GuildMessages', 'MessageContent', 'GuildMembers', 'GuildVoiceStates', 'GuildMessageReactions', 'DirectMessages'] as const
+export const BOT_INTENTS = [
+  'Guilds',
+  'GuildMessages',
+  'MessageContent',
+  'GuildMembers',
+  'GuildVoiceStates',
+  'GuildMessageReactions',
+  'DirectMessages',
+] as const
 
 /** Privileged intents among them, with the application flags that say they are switched on (full or limited). */
 export const PRIVILEGED_INTENTS = [
@@ -31,7 +39,11 @@ export const PRIVILEGED_INTENTS = [
 
 /** The OAuth2 URL that adds the bot to a server, with the commands scope and exactly BOT_PERMISSIONS. */
 export function inviteUrl(applicationId: string, site = 'https://discord.com'): string {
-  const q = new URLSearchParams({ client_id: applicationId, scope: 'bot applications.commands', permissions: BOT_PERMISSION_BITS.toString() })
+  const q = new URLSearchParams({
+    client_id: applicationId,
+    scope: 'bot applications.commands',
+    permissions: BOT_PERMISSION_BITS.toString(),
+  })
   return `${site.replace(/\/+$/, '')}/oauth2/authorize?${q.toString()}`
 }
 

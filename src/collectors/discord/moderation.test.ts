@@ -52,8 +52,15 @@ describe('discord moderation through REST (fake Discord)', () => {
   })
 
   test('warn is a chat line; delete without a message and bans in DMs are refused', async () => {
-    assert.deepEqual(await moderate(rest, 'warn', 'be nice', target, null), { action: 'warn', done: true, message: '<@999> ⚠️ be nice' })
-    assert.match((await moderate(rest, 'delete', 'x', { ...target, messageId: undefined }, ALL)).message!, /no message to delete/)
+    assert.deepEqual(await moderate(rest, 'warn', 'be nice', target, null), {
+      action: 'warn',
+      done: true,
+      message: '<@999> ⚠️ be nice',
+    })
+    assert.match(
+      (await moderate(rest, 'delete', 'x', { ...target, messageId: undefined }, ALL)).message!,
+      /no message to delete/,
+    )
     assert.match((await moderate(rest, 'ban', 'x', { ...target, guildId: null }, ALL)).message!, /not in a server/)
   })
 })

@@ -57,7 +57,11 @@ export async function moderate(
 ): Promise<ModerationOutcome> {
   if (action === 'warn') return { action, done: true, message: `<@${target.userId}> ⚠️ ${reason}` }
   const need = NEEDS[action]
-  const refuse = (why: string): ModerationOutcome => ({ action, done: false, message: `I could not ${action === 'delete' ? 'delete that message' : `${action} <@${target.userId}>`}: ${why}` })
+  const refuse = (why: string): ModerationOutcome => ({
+    action,
+    done: false,
+    message: `I could not ${action === 'delete' ? 'delete that message' : `${action} <@${target.userId}>`}: ${why}`,
+  })
   if (action === 'delete' && !target.messageId) return refuse('no message to delete')
   if (action !== 'delete' && !target.guildId) return refuse('not in a server')
   if (botPermissions !== null && (botPermissions & (need.flag | PERMISSION.Administrator)) === 0n) {
@@ -65,12 +69,20 @@ export async function moderate(
   }
   const auditReason = reason.slice(0, 512)
   try {
-    if (action === 'delete') await rest.delete(route.channelMessage(target.channelId, target.messageId!), { reason: auditReason })
+    if (action === 'delete')
+      await rest.delete(route.channelMessage(target.channelId, target.messageId!), { reason: auditReason })
     else if (action === 'timeout') {
       const seconds = Math.min(Math.max(durationS ?? DEFAULT_TIMEOUT_S, 1), MAX_TIMEOUT_S)
       const until = new Date(Date.now() + seconds * 1000).toISOString()
-      await rest.patch(route.guildMember(target.guildId!, target.userId), { body: { communication_disabled_until: until }, reason: auditReason })
-    } else await rest.put(route.guildBan(target.guildId!, target.userId), { body: { delete_message_seconds: 0 }, reason: auditReason })
+      await rest.patch(route.guildMember(target.guildId!, target.userId), {
+        body: { communication_disabled_until: until },
+        reason: auditReason,
+      })
+    } else
+      await rest.put(route.guildBan(target.guildId!, target.userId), {
+        body: { delete_message_seconds: 0 },
+        reason: auditReason,
+      })
     return { action, done: true }
   } catch (error) {
     // discord.js's DiscordAPIError carries the HTTP status and Discord's error code (50013: missing permissions).

@@ -24,7 +24,13 @@ export interface Actor {
 }
 
 /** The shared fields of every event from `actor` in `guildId`/`channelId`. */
-export function baseEvent(actor: Actor, guildId: string | null, channelId: string, messageType: string, roles: readonly Role[] = []): InboundEvent {
+export function baseEvent(
+  actor: Actor,
+  guildId: string | null,
+  channelId: string,
+  messageType: string,
+  roles: readonly Role[] = [],
+): InboundEvent {
   return {
     platform: 'discord',
     server_id: guildId ?? DM_SERVER,
@@ -52,17 +58,27 @@ export function memberRoles(member: GuildMember | PartialGuildMember | null | un
   } catch {
     permissions = null // a partial member whose roles are not cached
   }
-  return discordRoles({ isOwner: member.guild.ownerId === member.id, permissions, boosting: member.premiumSinceTimestamp !== null })
+  return discordRoles({
+    isOwner: member.guild.ownerId === member.id,
+    permissions,
+    boosting: member.premiumSinceTimestamp !== null,
+  })
 }
 
 /** A guild or DM message. */
 export function messageEvent(message: Message): InboundEvent {
-  const actor = { ...actorOf(message.author), displayName: message.member?.displayName ?? message.author.globalName ?? null }
+  const actor = {
+    ...actorOf(message.author),
+    displayName: message.member?.displayName ?? message.author.globalName ?? null,
+  }
   return {
     ...baseEvent(actor, message.guildId, message.channelId, 'chatMessage', memberRoles(message.member)),
     message: message.content,
     message_id: message.id,
-    metadata: { channel_type: message.guildId ? 'guild' : 'dm', ...(message.reference?.messageId ? { reply_to: message.reference.messageId } : {}) },
+    metadata: {
+      channel_type: message.guildId ? 'guild' : 'dm',
+      ...(message.reference?.messageId ? { reply_to: message.reference.messageId } : {}),
+    },
   }
 }
 
@@ -100,6 +116,11 @@ export function slashEvent(facts: SlashFacts): InboundEvent {
     ...baseEvent(facts.user, facts.guildId, facts.channelId, 'slashCommand', facts.roles),
     message: slashText(facts.commandName, facts.options),
     message_id: facts.interactionId,
-    metadata: { interaction_id: facts.interactionId, command: facts.commandName, via: facts.via, channel_type: facts.guildId ? 'guild' : 'dm' },
+    metadata: {
+      interaction_id: facts.interactionId,
+      command: facts.commandName,
+      via: facts.via,
+      channel_type: facts.guildId ? 'guild' : 'dm',
+    },
   }
 }

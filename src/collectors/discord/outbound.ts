@@ -46,7 +46,10 @@ export function targetOf(origin: InboundEvent, guildId: string | null, channelId
  * not say whom it is about) is logged and skipped.
  */
 export function renderItems(
-  entityId: string, responses: readonly Response[], origin: InboundEvent | undefined, priority: OutboundPriority,
+  entityId: string,
+  responses: readonly Response[],
+  origin: InboundEvent | undefined,
+  priority: OutboundPriority,
   options: { maxParts: number; log: Logger; appPermissions?: bigint | null },
 ): OutboundItem<DiscordPayload>[] {
   const place = parseEntity(entityId)
@@ -54,14 +57,25 @@ export function renderItems(
   const items: OutboundItem<DiscordPayload>[] = []
   for (const out of renderDiscord(responses, { maxParts: options.maxParts })) {
     if (out.kind === 'message') {
-      items.push({ channel: place.channelId, priority, payload: { kind: 'message', channelId: place.channelId, body: messageBody(out) } })
+      items.push({
+        channel: place.channelId,
+        priority,
+        payload: { kind: 'message', channelId: place.channelId, body: messageBody(out) },
+      })
     } else if (!origin) {
-      options.log.warn({ entity: entityId, action: out.action }, 'moderation response without the event it is about: skipped')
+      options.log.warn(
+        { entity: entityId, action: out.action },
+        'moderation response without the event it is about: skipped',
+      )
     } else {
       items.push({
-        channel: place.channelId, priority: 'moderation',
+        channel: place.channelId,
+        priority: 'moderation',
         payload: {
-          kind: 'moderation', action: out.action, reason: out.reason, target: targetOf(origin, place.guildId, place.channelId),
+          kind: 'moderation',
+          action: out.action,
+          reason: out.reason,
+          target: targetOf(origin, place.guildId, place.channelId),
           ...(out.duration !== undefined ? { duration: out.duration } : {}),
           ...(options.appPermissions !== undefined ? { appPermissions: options.appPermissions } : {}),
         },
@@ -89,9 +103,19 @@ export async function sendItem(deps: SendDeps, item: OutboundItem<DiscordPayload
   const { guildId, channelId } = p.target
   const perms = p.appPermissions ?? (guildId ? deps.botPermissions(guildId, channelId) : null)
   const outcome = await moderate(deps.rest, p.action, p.reason, p.target, perms, p.duration)
-  if (outcome.done) deps.log.info({ action: p.action, guild: guildId, channel: channelId, user: p.target.userId }, 'discord moderation done')
-  else deps.log.warn({ action: p.action, guild: guildId, channel: channelId, user: p.target.userId, why: outcome.message }, 'discord moderation not done')
+  if (outcome.done)
+    deps.log.info(
+      { action: p.action, guild: guildId, channel: channelId, user: p.target.userId },
+      'discord moderation done',
+    )
+  else
+    deps.log.warn(
+      { action: p.action, guild: guildId, channel: channelId, user: p.target.userId, why: outcome.message },
+      'discord moderation not done',
+    )
   if (outcome.message) {
-    await deps.rest.post(route.channelMessages(channelId), { body: messageBody({ kind: 'message', content: outcome.message }) })
+    await deps.rest.post(route.channelMessages(channelId), {
+      body: messageBody({ kind: 'message', content: outcome.message }),
+    })
   }
 }

@@ -22,28 +22,56 @@ describe('discord rendering', () => {
   })
 
   test('a form is an embed with one field per form field, within Discord limits', () => {
-    const fields = [{ label: 'Name', value: 'Ann' }, { name: 'Level', value: 7 }, { key: 'Tags', value: ['a', 'b'] }, { label: 'Empty' }, { label: 'Long', value: 'x'.repeat(3000) }]
+    const fields = [
+      { label: 'Name', value: 'Ann' },
+      { name: 'Level', value: 7 },
+      { key: 'Tags', value: ['a', 'b'] },
+      { label: 'Empty' },
+      { label: 'Long', value: 'x'.repeat(3000) },
+    ]
     const [msg] = renderDiscord([{ type: 'form', title: 'Profile', fields }]) as DiscordMessage[]
     const embed = msg!.embeds![0]!
     assert.equal(embed.title, 'Profile')
     assert.equal(embed.color, EMBED_COLOR)
     assert.deepEqual(embed.fields!.slice(0, 4), [
-      { name: 'Name', value: 'Ann', inline: false }, { name: 'Level', value: '7', inline: false },
-      { name: 'Tags', value: '["a","b"]', inline: false }, { name: 'Empty', value: '\u200b', inline: false },
+      { name: 'Name', value: 'Ann', inline: false },
+      { name: 'Level', value: '7', inline: false },
+      { name: 'Tags', value: '["a","b"]', inline: false },
+      { name: 'Empty', value: '\u200b', inline: false },
     ])
     assert.ok(embed.fields![4]!.value.length <= 1024 && embed.fields![4]!.value.endsWith('…'))
-    const many = renderDiscord([{ type: 'form', title: 't', fields: Array.from({ length: 40 }, (_, i) => ({ label: `f${i}`, value: i })) }]) as DiscordMessage[]
+    const many = renderDiscord([
+      { type: 'form', title: 't', fields: Array.from({ length: 40 }, (_, i) => ({ label: `f${i}`, value: i })) },
+    ]) as DiscordMessage[]
     assert.equal(many[0]!.embeds![0]!.fields!.length, 25)
   })
 
   test('media is a "Now playing" embed; non-http URLs are left out', () => {
-    const [msg] = renderDiscord([{ type: 'media', media_type: 'audio', title: 'Song', artist: 'Band', art_url: 'https://a/art.png', media_url: 'javascript:alert(1)' }]) as DiscordMessage[]
-    assert.deepEqual(msg!.embeds, [{ author: { name: 'Now playing' }, title: 'Song', color: EMBED_COLOR, description: 'Band', thumbnail: { url: 'https://a/art.png' } }])
+    const [msg] = renderDiscord([
+      {
+        type: 'media',
+        media_type: 'audio',
+        title: 'Song',
+        artist: 'Band',
+        art_url: 'https://a/art.png',
+        media_url: 'javascript:alert(1)',
+      },
+    ]) as DiscordMessage[]
+    assert.deepEqual(msg!.embeds, [
+      {
+        author: { name: 'Now playing' },
+        title: 'Song',
+        color: EMBED_COLOR,
+        description: 'Band',
+        thumbnail: { url: 'https://a/art.png' },
+      },
+    ])
   })
 
   test('ticker and general are overlay-only; moderation is passed on as an action', () => {
     const out = discordRenderer.render([
-      { type: 'ticker', text: 'news' }, { type: 'general', content: 'x' },
+      { type: 'ticker', text: 'news' },
+      { type: 'general', content: 'x' },
       { type: 'moderation', action: 'timeout', reason: 'spam', duration: 30 },
     ])
     assert.deepEqual(out, [{ kind: 'moderation', action: 'timeout', reason: 'spam', duration: 30 }])

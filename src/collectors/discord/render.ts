@@ -78,14 +78,29 @@ export function renderDiscord(responses: readonly Response[], options: { maxPart
   for (const r of responses) {
     switch (r.type) {
       case 'chat':
-        for (const [i, part] of splitMessage(r.text, DISCORD_MESSAGE_LIMIT, options.maxParts ?? DEFAULT_MAX_PARTS).entries()) {
-          out.push({ kind: 'message', content: part, ...(r.ephemeral ? { ephemeral: true } : {}), ...(r.reply_to && i === 0 ? { replyTo: r.reply_to } : {}) })
+        for (const [i, part] of splitMessage(
+          r.text,
+          DISCORD_MESSAGE_LIMIT,
+          options.maxParts ?? DEFAULT_MAX_PARTS,
+        ).entries()) {
+          out.push({
+            kind: 'message',
+            content: part,
+            ...(r.ephemeral ? { ephemeral: true } : {}),
+            ...(r.reply_to && i === 0 ? { replyTo: r.reply_to } : {}),
+          })
         }
         break
       case 'form':
         out.push({
           kind: 'message',
-          embeds: [{ title: clip(r.title, LIMITS.title), color: EMBED_COLOR, fields: r.fields.slice(0, LIMITS.fields).map(formField) }],
+          embeds: [
+            {
+              title: clip(r.title, LIMITS.title),
+              color: EMBED_COLOR,
+              fields: r.fields.slice(0, LIMITS.fields).map(formField),
+            },
+          ],
         })
         break
       case 'media': {
@@ -101,7 +116,12 @@ export function renderDiscord(responses: readonly Response[], options: { maxPart
         break
       }
       case 'moderation':
-        out.push({ kind: 'moderation', action: r.action, reason: r.reason, ...(r.duration !== undefined ? { duration: r.duration } : {}) })
+        out.push({
+          kind: 'moderation',
+          action: r.action,
+          reason: r.reason,
+          ...(r.duration !== undefined ? { duration: r.duration } : {}),
+        })
         break
       default:
         break // ticker / general: overlays only

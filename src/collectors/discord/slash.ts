@@ -24,25 +24,52 @@ export interface SlashDeps {
 }
 
 /** Sends the slash command to the router; resolves with the messages of the interaction reply. */
-export async function runSlash(deps: SlashDeps, facts: SlashFacts, appPermissions: bigint | null): Promise<DiscordMessage[]> {
+export async function runSlash(
+  deps: SlashDeps,
+  facts: SlashFacts,
+  appPermissions: bigint | null,
+): Promise<DiscordMessage[]> {
   const event = slashEvent(facts)
   const result = await deps.router.send(event)
-  const moderation = result.responses.filter((r): r is Extract<Response, { type: 'moderation' }> => r.type === 'moderation')
-  const messages = renderDiscord(result.responses.filter((r) => r.type !== 'moderation'), { maxParts: deps.maxParts }).filter(
-    (o): o is DiscordMessage => o.kind === 'message',
+  const moderation = result.responses.filter(
+    (r): r is Extract<Response, { type: 'moderation' }> => r.type === 'moderation',
   )
+  const messages = renderDiscord(
+    result.responses.filter((r) => r.type !== 'moderation'),
+    { maxParts: deps.maxParts },
+  ).filter((o): o is DiscordMessage => o.kind === 'message')
   if (moderation.length === 0) return messages
   if (deps.enqueue) {
     const entity = discordEntity(facts.guildId, facts.channelId)
-    for (const item of renderItems(entity, moderation, event, 'moderation', { maxParts: deps.maxParts, log: deps.log, appPermissions })) deps.enqueue(item)
+    for (const item of renderItems(entity, moderation, event, 'moderation', {
+      maxParts: deps.maxParts,
+      log: deps.log,
+      appPermissions,
+    }))
+      deps.enqueue(item)
     return messages
   }
-  deps.log.warn({ interaction: facts.interactionId, actions: moderation.map((m) => m.action) }, 'discord moderation not done: chat is not connected')
-  return [...messages, ...moderation.map((m): DiscordMessage => ({ kind: 'message', content: `I could not ${m.action}: I am not connected to Discord chat.`, ephemeral: true }))]
+  deps.log.warn(
+    { interaction: facts.interactionId, actions: moderation.map((m) => m.action) },
+    'discord moderation not done: chat is not connected',
+  )
+  return [
+    ...messages,
+    ...moderation.map(
+      (m): DiscordMessage => ({
+        kind: 'message',
+        content: `I could not ${m.action}: I am not connected to Discord chat.`,
+        ephemeral: true,
+      }),
+    ),
+  ]
 }
 
 /** Answers a gateway interaction through REST (the same calls Discord expects from an HTTP endpoint). */
-export function gatewayAnswer(rest: REST, interaction: { id: string; token: string; applicationId: string }): InteractionAnswer {
+export function gatewayAnswer(
+  rest: REST,
+  interaction: { id: string; token: string; applicationId: string },
+): InteractionAnswer {
   const callback = route.interactionCallback(interaction.id, interaction.token)
   return {
     reply: async (body) => {

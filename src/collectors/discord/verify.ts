@@ -24,7 +24,8 @@ export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonl
  */
 export function publicKeyFromHex(hex: string): KeyObject {
   const clean = hex.trim()
-  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new Error('DISCORD_PUBLIC_KEY must be 64 hex characters (the raw Ed25519 public key)')
+  if (!/^[0-9a-fA-F]{64}$/.test(clean))
+    throw new Error('DISCORD_PUBLIC_KEY must be 64 hex characters (the raw Ed25519 public key)')
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(clean, 'hex')]), format: 'der', type: 'spki' })
 }
 
@@ -52,6 +53,7 @@ export function verifyInteraction(key: KeyObject, req: SignedRequest, now: numbe
   if (!valid) return { ok: false, reason: 'bad_signature' }
   // Checked after the signature so an attacker cannot probe the clock with unsigned requests.
   const seconds = Number(timestamp)
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - seconds * 1000) > MAX_SKEW_MS) return { ok: false, reason: 'stale_timestamp' }
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - seconds * 1000) > MAX_SKEW_MS)
+    return { ok: false, reason: 'stale_timestamp' }
   return { ok: true }
 }

@@ -7,13 +7,32 @@
  */
 
 export const SLACK_BOT_SCOPES = [
-  'app_mentions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history', 'channels:read', 'groups:read',
-  'chat:write', 'commands', 'im:write', 'reactions:read', 'users:read', 'channels:manage', 'groups:write',
+  'app_mentions:read',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'mpim:history',
+  'channels:read',
+  'groups:read',
+  'chat:write',
+  'commands',
+  'im:write',
+  'reactions:read',
+  'users:read',
+  'channels:manage',
+  'groups:write',
 ] as const
 
 export const SLACK_BOT_EVENTS = [
-  'message.channels', 'message.groups', 'message.im', 'message.mpim', 'app_mention', 'reaction_added', 'reaction_removed',
-  'member_joined_channel', 'member_left_channel',
+  'message.channels',
+  'message.groups',
+  'message.im',
+  'message.mpim',
+  'app_mention',
+  'reaction_added',
+  'reaction_removed',
+  'member_joined_channel',
+  'member_left_channel',
 ] as const
 
 export interface ManifestOptions {
@@ -33,7 +52,15 @@ export function slackManifest(o: ManifestOptions): Record<string, unknown> {
     features: {
       app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       bot_user: { display_name: name, always_online: true },
-      slash_commands: [{ command: '/waddlebot', ...at('/slack/commands'), description: 'Run a bot command: /waddlebot ping', usage_hint: 'ping', should_escape: false }],
+      slash_commands: [
+        {
+          command: '/waddlebot',
+          ...at('/slack/commands'),
+          description: 'Run a bot command: /waddlebot ping',
+          usage_hint: 'ping',
+          should_escape: false,
+        },
+      ],
     },
     oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES] } },
     settings: {

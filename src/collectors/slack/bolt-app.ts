@@ -29,7 +29,12 @@ export interface SlackEnv {
 /** Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN and SLACK_API_URL. */
 export function slackEnvFrom(env: NodeJS.ProcessEnv): SlackEnv {
   const get = (k: string) => (env[k] === '' ? undefined : env[k])
-  return { botToken: get('SLACK_BOT_TOKEN'), signingSecret: get('SLACK_SIGNING_SECRET'), appToken: get('SLACK_APP_TOKEN'), apiUrl: get('SLACK_API_URL') }
+  return {
+    botToken: get('SLACK_BOT_TOKEN'),
+    signingSecret: get('SLACK_SIGNING_SECRET'),
+    appToken: get('SLACK_APP_TOKEN'),
+    apiUrl: get('SLACK_API_URL'),
+  }
 }
 
 export interface BoltSetup {
@@ -47,14 +52,17 @@ export interface BoltSetup {
 /** Bolt's logger interface over pino (bolt's chatty info goes to debug). */
 export function boltLogger(log: Logger): BoltLogger {
   let level = 'info' as LogLevel
-  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')
+  const text = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')
   const err = (msg: unknown[]) => msg.find((m) => m instanceof Error)
   return {
     debug: (...msg: unknown[]) => log.debug(text(msg)),
     info: (...msg: unknown[]) => log.debug(text(msg)),
     warn: (...msg: unknown[]) => log.warn({ err: err(msg) }, text(msg)),
     error: (...msg: unknown[]) => log.error({ err: err(msg) }, text(msg)),
-    setLevel: (l: LogLevel) => { level = l },
+    setLevel: (l: LogLevel) => {
+      level = l
+    },
     getLevel: () => level,
     setName: () => {},
   }

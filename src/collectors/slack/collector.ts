@@ -33,13 +33,19 @@ export interface SlackState {
 }
 
 /** Observers for tests and metrics. */
-export const slackHooks: { onForward?: ((event: InboundEvent) => void) | undefined; onDuplicate?: ((eventId: string) => void) | undefined } = {}
+export const slackHooks: {
+  onForward?: ((event: InboundEvent) => void) | undefined
+  onDuplicate?: ((eventId: string) => void) | undefined
+} = {}
 
 /**
  * The Slack state of a collector (its `platform` state), or undefined when nothing Slack is configured:
  * then bolt is never loaded and the routes answer 503 naming SLACK_SIGNING_SECRET.
  */
-export function slackStateFor(ctx: SetupContext<SlackConfig>, handle: CollectorHandle<SlackOp>): SlackState | undefined {
+export function slackStateFor(
+  ctx: SetupContext<SlackConfig>,
+  handle: CollectorHandle<SlackOp>,
+): SlackState | undefined {
   const env = slackEnvFrom(ctx.settings.env)
   if (!env.botToken && !env.signingSecret && !env.appToken) return undefined
   return createSlackState(ctx, handle)
@@ -52,12 +58,17 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
   const bolt = createBoltApp(env, log, { apiRetries: cfg.api_retries })
   const renderer = createSlackRenderer({ maxMessages: cfg.max_parts })
   const enqueue = (item: OutboundItem<SlackOp>) => {
-    if (!handle.queue.enqueue(item).accepted) log.warn({ channel: item.channel, op: item.payload.op }, 'slack outbound queue full; dropped')
+    if (!handle.queue.enqueue(item).accepted)
+      log.warn({ channel: item.channel, op: item.payload.op }, 'slack outbound queue full; dropped')
   }
-  const sender = bolt.client ? createSlackSender(bolt.client, log, (op) => enqueue({ channel: op.channel, priority: 'moderation', payload: op })) : undefined
+  const sender = bolt.client
+    ? createSlackSender(bolt.client, log, (op) => enqueue({ channel: op.channel, priority: 'moderation', payload: op }))
+    : undefined
 
   let markReady!: () => void
-  const ready = new Promise<void>((resolve) => { markReady = resolve })
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve
+  })
   let connected = false
   let stopped = false
   let retry: NodeJS.Timeout | undefined
@@ -70,7 +81,12 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
   }
 
   registerIntake(bolt.app, {
-    users: createUserDirectory(bolt.client, ctx.cache, log), renderer, cache: ctx.cache, log, served, enqueue,
+    users: createUserDirectory(bolt.client, ctx.cache, log),
+    renderer,
+    cache: ctx.cache,
+    log,
+    served,
+    enqueue,
     forward: (event) => handle.forward(event),
     send: (event) => handle.router.send(event),
     onForward: (event) => slackHooks.onForward?.(event),
@@ -123,15 +139,29 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
   }
 
   return {
-    env, bolt, adapter, ready, served,
+    env,
+    bolt,
+    adapter,
+    ready,
+    served,
     routes(app) {
       slackRoutes(app, {
-        signingSecret: env.signingSecret, log,
+        signingSecret: env.signingSecret,
+        log,
         // A signature is unique to its timestamp and body; Slack refuses timestamps older than 5 minutes.
-        firstSeen: async (signature) => (await ctx.cache.tryLock(`slack:seen:${createHash('sha256').update(signature).digest('hex')}`, 6 * 60_000)) !== undefined,
+        firstSeen: async (signature) =>
+          (await ctx.cache.tryLock(
+            `slack:seen:${createHash('sha256').update(signature).digest('hex')}`,
+            6 * 60_000,
+          )) !== undefined,
         dispatch: async (event) => {
           let timer: NodeJS.Timeout | undefined
-          const waited = await Promise.race([ready.then(() => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), 2000) })])
+          const waited = await Promise.race([
+            ready.then(() => true),
+            new Promise<false>((r) => {
+              timer = setTimeout(() => r(false), 2000)
+            }),
+          ])
           clearTimeout(timer)
           if (!waited) throw new SlackNotReadyError()
           await bolt.dispatch(event)
@@ -140,7 +170,11 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
       })
     },
     directMessage(userId, text) {
-      enqueue({ channel: `dm:${userId}`, priority: 'reply', payload: { op: 'dm', user: userId, text: escapeSlack(text) } })
+      enqueue({
+        channel: `dm:${userId}`,
+        priority: 'reply',
+        payload: { op: 'dm', user: userId, text: escapeSlack(text) },
+      })
     },
   }
 }

@@ -32,7 +32,12 @@ export default defineCollector<SlackConfig, SlackOp, SlackState | undefined>({
   },
   routes: (app, ctx, { platform: slack }) => {
     // Nothing configured: the routes answer 503 naming SLACK_SIGNING_SECRET, and bolt is never loaded.
-    if (!slack) return slackRoutes(app, { signingSecret: undefined, log: ctx.log, dispatch: () => Promise.reject(new SlackNotReadyError()) })
+    if (!slack)
+      return slackRoutes(app, {
+        signingSecret: undefined,
+        log: ctx.log,
+        dispatch: () => Promise.reject(new SlackNotReadyError()),
+      })
     slack.routes(app)
   },
 })

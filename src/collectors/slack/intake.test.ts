@@ -19,7 +19,11 @@ import { createUserDirectory } from './users.js'
 const log = createLogger({ level: 'silent' })
 const cache = await createCache({})
 const result = (event: InboundEvent, text: string): EventResult => ({
-  session_id: 's', entity_id: event.entity_id ?? '', processed: true, outcome: 'command', responses: [{ type: 'chat', text }],
+  session_id: 's',
+  entity_id: event.entity_id ?? '',
+  processed: true,
+  outcome: 'command',
+  responses: [{ type: 'chat', text }],
 })
 
 describe('slack intake', () => {
@@ -30,7 +34,11 @@ describe('slack intake', () => {
   const duplicates: string[] = []
   let reply: (event: InboundEvent) => Promise<EventResult> = async (e) => result(e, 'pong')
   registerIntake(bolt.app, {
-    users: createUserDirectory(undefined, cache, log), renderer: createSlackRenderer(), cache, log, ackBudgetMs: 100,
+    users: createUserDirectory(undefined, cache, log),
+    renderer: createSlackRenderer(),
+    cache,
+    log,
+    ackBudgetMs: 100,
     served: (team, channel) => team === 'T1' && (channel === 'C1' || channel.startsWith('D')),
     forward: async (e) => {
       forwarded.push(e)
@@ -45,7 +53,12 @@ describe('slack intake', () => {
   })
   const ackOf = async (body: Record<string, unknown>) => {
     let acked: unknown = 'not acked'
-    await bolt.dispatch({ body, ack: async (r?: unknown) => { acked = r } })
+    await bolt.dispatch({
+      body,
+      ack: async (r?: unknown) => {
+        acked = r
+      },
+    })
     return acked
   }
 
@@ -66,22 +79,34 @@ describe('slack intake', () => {
 
   test('a router slower than the ack budget: empty ack, then the reply is posted to the channel', async () => {
     let release!: () => void
-    reply = (e) => new Promise((resolve) => { release = () => resolve(result(e, 'late pong')) })
+    reply = (e) =>
+      new Promise((resolve) => {
+        release = () => resolve(result(e, 'late pong'))
+      })
     assert.equal(await ackOf(slashCommand({ text: 'slow' })), undefined)
     release()
     await new Promise((r) => setImmediate(r))
-    assert.deepEqual(queued.map((q) => q.payload), [{ op: 'post', channel: 'C1', text: 'late pong' }])
+    assert.deepEqual(
+      queued.map((q) => q.payload),
+      [{ op: 'post', channel: 'C1', text: 'late pong' }],
+    )
   })
 
   test('router down: the user hears it in an ephemeral ack', async () => {
     reply = async () => {
       throw new Error('router unreachable')
     }
-    assert.deepEqual(await ackOf(slashCommand({ text: 'ping' })), { response_type: 'ephemeral', text: 'waddlebot could not reach its router. Try again in a moment.' })
+    assert.deepEqual(await ackOf(slashCommand({ text: 'ping' })), {
+      response_type: 'ephemeral',
+      text: 'waddlebot could not reach its router. Try again in a moment.',
+    })
   })
 
   test('a slash command in a channel this process does not serve is not forwarded', async () => {
-    assert.deepEqual(await ackOf(slashCommand({ channel: 'C9', text: 'ping' })), { response_type: 'ephemeral', text: 'waddlebot does not serve this channel.' })
+    assert.deepEqual(await ackOf(slashCommand({ channel: 'C9', text: 'ping' })), {
+      response_type: 'ephemeral',
+      text: 'waddlebot does not serve this channel.',
+    })
     assert.equal(sent.length, 0)
   })
 
@@ -91,7 +116,10 @@ describe('slack intake', () => {
     assert.equal(queued.length, 0)
     await ackOf(messageEvent({ channel: 'D77', channel_type: 'im', user: 'U77', text: '!ping' }))
     assert.equal(sent[0]!.entity_id, 'slack:T1:D77')
-    assert.deepEqual(queued.map((q) => q.payload), [{ op: 'post', channel: 'D77', text: 'pong' }])
+    assert.deepEqual(
+      queued.map((q) => q.payload),
+      [{ op: 'post', channel: 'D77', text: 'pong' }],
+    )
   })
 
   test('an event id seen before is refused; unserved channels are ignored', async () => {

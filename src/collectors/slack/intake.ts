@@ -13,7 +13,13 @@ import type { EventResult } from '../../contract/router.js'
 import type { Cache } from '../../runtime/cache/types.js'
 import type { Logger } from '../../runtime/logger.js'
 import type { OutboundItem, OutboundPriority, ResponseRenderer } from '../core/types.js'
-import { eventSubject, normalizeEvent, normalizeInteraction, normalizeSlashCommand, type SlackUser } from './normalize.js'
+import {
+  eventSubject,
+  normalizeEvent,
+  normalizeInteraction,
+  normalizeSlashCommand,
+  type SlackUser,
+} from './normalize.js'
 import { planOps, type ReplyTarget } from './plan.js'
 import type { SlackRendered } from './render.js'
 import type { SlackOp } from './sender.js'
@@ -49,7 +55,12 @@ export interface SlackIntakeDeps {
 type Loose = Record<string, unknown>
 
 /** Queues the replies of `responses` to `target`. */
-export function deliver(deps: Pick<SlackIntakeDeps, 'renderer' | 'enqueue'>, responses: readonly Response[], target: ReplyTarget, priority: OutboundPriority = 'reply'): void {
+export function deliver(
+  deps: Pick<SlackIntakeDeps, 'renderer' | 'enqueue'>,
+  responses: readonly Response[],
+  target: ReplyTarget,
+  priority: OutboundPriority = 'reply',
+): void {
   if (responses.length === 0) return
   for (const item of planOps(deps.renderer.render(responses), target, priority)) deps.enqueue(item)
 }
@@ -103,7 +114,10 @@ export function registerIntake(app: App, deps: SlackIntakeDeps): void {
     const placeholder: SlackUser = { id: subject.user, name: subject.user }
     if (!normalizeEvent(e, subject.team, placeholder, eventId)) return
     if (!deps.served(subject.team, subject.channel)) {
-      log.debug({ team: subject.team, channel: subject.channel }, 'slack event in a channel this process does not serve')
+      log.debug(
+        { team: subject.team, channel: subject.channel },
+        'slack event in a channel this process does not serve',
+      )
       return
     }
     if (!(await firstTime(eventId))) {
@@ -124,7 +138,11 @@ export function registerIntake(app: App, deps: SlackIntakeDeps): void {
       await ack({ response_type: 'ephemeral', text: 'waddlebot does not serve this channel.' })
       return
     }
-    const user = await deps.users.lookup(team, String(c.user_id ?? ''), typeof c.user_name === 'string' ? c.user_name : undefined)
+    const user = await deps.users.lookup(
+      team,
+      String(c.user_id ?? ''),
+      typeof c.user_name === 'string' ? c.user_name : undefined,
+    )
     const inbound = normalizeSlashCommand(c, user)
     if (!inbound) {
       await ack()
@@ -133,11 +151,17 @@ export function registerIntake(app: App, deps: SlackIntakeDeps): void {
     const target: ReplyTarget = { channel, user: user.id }
     const sending = call('send', inbound)
     let timer: NodeJS.Timeout | undefined
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deps.ackBudgetMs ?? 2500) })
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), deps.ackBudgetMs ?? 2500)
+    })
     const result = await Promise.race([sending, late])
     clearTimeout(timer)
     if (result === 'late' || result === undefined) {
-      await ack(result === undefined ? { response_type: 'ephemeral', text: 'waddlebot could not reach its router. Try again in a moment.' } : undefined)
+      await ack(
+        result === undefined
+          ? { response_type: 'ephemeral', text: 'waddlebot could not reach its router. Try again in a moment.' }
+          : undefined,
+      )
       if (result === 'late') void sending.then((r) => r && deliver(deps, r.responses, target))
       return
     }
@@ -147,7 +171,11 @@ export function registerIntake(app: App, deps: SlackIntakeDeps): void {
     if (first?.kind !== 'message') {
       await ack()
     } else {
-      await ack({ response_type: first.ephemeral ? 'ephemeral' : 'in_channel', text: first.text, ...(first.blocks ? { blocks: first.blocks } : {}) })
+      await ack({
+        response_type: first.ephemeral ? 'ephemeral' : 'in_channel',
+        text: first.text,
+        ...(first.blocks ? { blocks: first.blocks } : {}),
+      })
     }
     const rest = rendered.filter((_, i) => i !== firstIndex)
     for (const item of planOps(rest, target)) deps.enqueue(item)
@@ -161,7 +189,10 @@ export function registerIntake(app: App, deps: SlackIntakeDeps): void {
     const probe = normalizeInteraction(b, placeholder)
     if (!probe || !userId || !deps.served(probe.server_id, probe.channel_id)) return
     const hint = (b.user as Loose | undefined)?.username ?? (b.user as Loose | undefined)?.name
-    const inbound = normalizeInteraction(b, await deps.users.lookup(probe.server_id, userId, typeof hint === 'string' ? hint : undefined))
+    const inbound = normalizeInteraction(
+      b,
+      await deps.users.lookup(probe.server_id, userId, typeof hint === 'string' ? hint : undefined),
+    )
     if (inbound) await forward(inbound, targetOf(inbound))
   }
   app.action(/.*/, interaction as never)

@@ -36,7 +36,14 @@ export function rolesOf(user: SlackUser): Role[] {
   return roles
 }
 
-function base(team: string, channel: string, user: SlackUser): Pick<InboundEvent, 'platform' | 'server_id' | 'channel_id' | 'user_id' | 'user_name' | 'entity_id'> & { display_name?: string; roles?: Role[] } {
+function base(
+  team: string,
+  channel: string,
+  user: SlackUser,
+): Pick<InboundEvent, 'platform' | 'server_id' | 'channel_id' | 'user_id' | 'user_name' | 'entity_id'> & {
+  display_name?: string
+  roles?: Role[]
+} {
   const roles = rolesOf(user)
   return {
     platform: 'slack',
@@ -57,7 +64,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const PERSON_SUBTYPES = new Set(['thread_broadcast', 'file_share', 'me_message'])
 
 /** Where an Events API event happened and who did it, or undefined when it is not one we forward. */
-export function eventSubject(event: Loose, teamFallback: string | undefined): { team: string; channel: string; user: string } | undefined {
+export function eventSubject(
+  event: Loose,
+  teamFallback: string | undefined,
+): { team: string; channel: string; user: string } | undefined {
   const team = str(event.team) ?? str(event.user_team) ?? teamFallback
   const item = (event.item ?? {}) as Loose
   const channel = str(event.channel) ?? str(item.channel)
@@ -67,7 +77,12 @@ export function eventSubject(event: Loose, teamFallback: string | undefined): { 
 }
 
 /** Normalizes one Events API event (the `event` of an event_callback); undefined = not forwarded. */
-export function normalizeEvent(event: Loose, team: string, user: SlackUser, eventId?: string): InboundEvent | undefined {
+export function normalizeEvent(
+  event: Loose,
+  team: string,
+  user: SlackUser,
+  eventId?: string,
+): InboundEvent | undefined {
   const type = str(event.type)
   const channel = str(event.channel) ?? str((event.item as Loose | undefined)?.channel)
   if (!channel) return undefined
@@ -79,24 +94,43 @@ export function normalizeEvent(event: Loose, team: string, user: SlackUser, even
       if ((subtype && !PERSON_SUBTYPES.has(subtype)) || event.bot_id) return undefined
       const ts = str(event.ts)
       return {
-        ...common, message_type: 'chatMessage', message: typeof event.text === 'string' ? event.text : '',
+        ...common,
+        message_type: 'chatMessage',
+        message: typeof event.text === 'string' ? event.text : '',
         ...(ts ? { message_id: ts } : {}),
         metadata: meta({ ts, thread_ts: str(event.thread_ts), channel_type: str(event.channel_type), subtype }),
       }
     }
     case 'app_mention': {
       const ts = str(event.ts)
-      return { ...common, message_type: 'app_mention', message: String(event.text ?? ''), ...(ts ? { message_id: ts } : {}), metadata: meta({ ts, thread_ts: str(event.thread_ts) }) }
+      return {
+        ...common,
+        message_type: 'app_mention',
+        message: String(event.text ?? ''),
+        ...(ts ? { message_id: ts } : {}),
+        metadata: meta({ ts, thread_ts: str(event.thread_ts) }),
+      }
     }
     case 'reaction_added':
     case 'reaction_removed':
       return {
-        ...common, message_type: 'reaction', message: String(event.reaction ?? ''),
-        metadata: meta({ reaction: event.reaction, removed: type === 'reaction_removed', item: event.item, item_user: event.item_user }),
+        ...common,
+        message_type: 'reaction',
+        message: String(event.reaction ?? ''),
+        metadata: meta({
+          reaction: event.reaction,
+          removed: type === 'reaction_removed',
+          item: event.item,
+          item_user: event.item_user,
+        }),
       }
     case 'member_joined_channel':
     case 'member_left_channel':
-      return { ...common, message_type: type === 'member_joined_channel' ? 'member_join' : 'member_leave', metadata: meta({ inviter: str(event.inviter) }) }
+      return {
+        ...common,
+        message_type: type === 'member_joined_channel' ? 'member_join' : 'member_leave',
+        metadata: meta({ inviter: str(event.inviter) }),
+      }
     default:
       return undefined
   }
@@ -121,7 +155,9 @@ export function normalizeSlashCommand(body: Loose, user: SlackUser): InboundEven
   if (!team || !channel || !command) return undefined
   const text = typeof body.text === 'string' ? body.text : ''
   return {
-    ...base(team, channel, user), message_type: 'slashCommand', message: slashToMessage(command, text),
+    ...base(team, channel, user),
+    message_type: 'slashCommand',
+    message: slashToMessage(command, text),
     ...(str(body.trigger_id) ? { message_id: str(body.trigger_id)! } : {}),
     metadata: { command, text, trigger_id: str(body.trigger_id), response_url: str(body.response_url) },
   }
@@ -129,8 +165,12 @@ export function normalizeSlashCommand(body: Loose, user: SlackUser): InboundEven
 
 /** Normalizes an interaction (block_actions, view_submission, shortcut, message_action). */
 export function normalizeInteraction(body: Loose, user: SlackUser): InboundEvent | undefined {
-  const team = str((body.team as Loose | undefined)?.id) ?? str(body.team_id) ?? str((body.user as Loose | undefined)?.team_id)
-  const channel = str((body.channel as Loose | undefined)?.id) ?? str((body.container as Loose | undefined)?.channel_id) ?? str(body.channel_id)
+  const team =
+    str((body.team as Loose | undefined)?.id) ?? str(body.team_id) ?? str((body.user as Loose | undefined)?.team_id)
+  const channel =
+    str((body.channel as Loose | undefined)?.id) ??
+    str((body.container as Loose | undefined)?.channel_id) ??
+    str(body.channel_id)
   if (!team || !channel) return undefined
   const kind = str(body.type) ?? 'interaction'
   const action = Array.isArray(body.actions) ? ((body.actions[0] ?? {}) as Loose) : {}
@@ -138,12 +178,18 @@ export function normalizeInteraction(body: Loose, user: SlackUser): InboundEvent
   const customId = str(action.action_id) ?? str(view.callback_id) ?? str(body.callback_id)
   const value = str(action.value) ?? str((action.selected_option as Loose | undefined)?.value)
   return {
-    ...base(team, channel, user), message_type: 'interaction',
+    ...base(team, channel, user),
+    message_type: 'interaction',
     ...(value ? { message: value } : {}),
     metadata: {
-      interaction_type: kind, custom_id: customId, block_id: str(action.block_id), value,
-      values: (view.state as Loose | undefined)?.values, trigger_id: str(body.trigger_id),
-      message_ts: str((body.message as Loose | undefined)?.ts) ?? str((body.container as Loose | undefined)?.message_ts),
+      interaction_type: kind,
+      custom_id: customId,
+      block_id: str(action.block_id),
+      value,
+      values: (view.state as Loose | undefined)?.values,
+      trigger_id: str(body.trigger_id),
+      message_ts:
+        str((body.message as Loose | undefined)?.ts) ?? str((body.container as Loose | undefined)?.message_ts),
     },
   }
 }

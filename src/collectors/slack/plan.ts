@@ -21,18 +21,24 @@ export interface ReplyTarget {
 }
 
 /** The outbound items for `rendered` sent to `target` (moderation items get the moderation priority). */
-export function planOps(rendered: readonly SlackRendered[], target: ReplyTarget, priority: OutboundPriority = 'reply'): OutboundItem<SlackOp>[] {
+export function planOps(
+  rendered: readonly SlackRendered[],
+  target: ReplyTarget,
+  priority: OutboundPriority = 'reply',
+): OutboundItem<SlackOp>[] {
   const items: OutboundItem<SlackOp>[] = []
   const { channel } = target
   const thread = target.threadTs ? { thread_ts: target.threadTs } : {}
   const push = (op: SlackOp, p: OutboundPriority = priority) => items.push({ channel, priority: p, payload: op })
-  const report = (action: string, reason: string, why: string) => push({ op: 'report', channel, action, reason, why, ...thread }, 'moderation')
+  const report = (action: string, reason: string, why: string) =>
+    push({ op: 'report', channel, action, reason, why, ...thread }, 'moderation')
   for (const r of rendered) {
     if (r.kind === 'message') {
       const threadTs = target.threadTs ?? r.replyTo
       const where = threadTs ? { thread_ts: threadTs } : {}
       const blocks = r.blocks ? { blocks: r.blocks } : {}
-      if (r.ephemeral && target.user) push({ op: 'ephemeral', channel, user: target.user, text: r.text, ...blocks, ...where })
+      if (r.ephemeral && target.user)
+        push({ op: 'ephemeral', channel, user: target.user, text: r.text, ...blocks, ...where })
       else push({ op: 'post', channel, text: r.text, ...blocks, ...where })
       continue
     }
@@ -42,7 +48,8 @@ export function planOps(rendered: readonly SlackRendered[], target: ReplyTarget,
         else report('delete', r.reason, 'there is no message to delete')
         break
       case 'warn':
-        if (target.user) push({ op: 'ephemeral', channel, user: target.user, text: `⚠️ ${r.reason}`, ...thread }, 'moderation')
+        if (target.user)
+          push({ op: 'ephemeral', channel, user: target.user, text: `⚠️ ${r.reason}`, ...thread }, 'moderation')
         else push({ op: 'post', channel, text: `⚠️ ${r.reason}`, ...thread }, 'moderation')
         break
       case 'ban':

@@ -17,7 +17,9 @@ describe('slack routes (bolt receiver semantics on fastify)', () => {
     app = Fastify()
     await app.register(async (child) => {
       slackRoutes(child as unknown as FastifyInstance, {
-        signingSecret: secret, log: createLogger({ level: 'silent' }), ackTimeoutMs: 100,
+        signingSecret: secret,
+        log: createLogger({ level: 'silent' }),
+        ackTimeoutMs: 100,
         dispatch: (e) => {
           seen.push(e)
           return behave(e)
@@ -28,8 +30,19 @@ describe('slack routes (bolt receiver semantics on fastify)', () => {
   })
   after(() => app.close())
 
-  const post = (url: string, raw: string, type = 'application/json', extra: Record<string, string> = {}, key = secret) =>
-    app.inject({ method: 'POST', url, payload: raw, headers: { 'content-type': type, ...signSlackRequest(key, raw), ...extra } })
+  const post = (
+    url: string,
+    raw: string,
+    type = 'application/json',
+    extra: Record<string, string> = {},
+    key = secret,
+  ) =>
+    app.inject({
+      method: 'POST',
+      url,
+      payload: raw,
+      headers: { 'content-type': type, ...signSlackRequest(key, raw), ...extra },
+    })
 
   test('the signature is checked over the raw bytes (not re-serialized JSON)', async () => {
     seen.length = 0
@@ -42,7 +55,11 @@ describe('slack routes (bolt receiver semantics on fastify)', () => {
 
   test('ack(body) becomes the response: objects as JSON, strings as text, nothing as an empty 200', async () => {
     behave = async (e) => e.ack({ response_type: 'ephemeral', text: 'hi' })
-    const json = await post('/slack/commands', 'command=%2Fwaddlebot&text=ping&team_id=T1', 'application/x-www-form-urlencoded')
+    const json = await post(
+      '/slack/commands',
+      'command=%2Fwaddlebot&text=ping&team_id=T1',
+      'application/x-www-form-urlencoded',
+    )
     assert.deepEqual(json.json(), { response_type: 'ephemeral', text: 'hi' })
     behave = async (e) => e.ack('plain')
     assert.equal((await post('/slack/commands', 'command=%2Fx', 'application/x-www-form-urlencoded')).body, 'plain')
@@ -68,8 +85,15 @@ describe('slack routes (bolt receiver semantics on fastify)', () => {
     seen.length = 0
     behave = async (e) => e.ack()
     await post('/slack/commands', 'command=%2Fwaddlebot&text=a+b', 'application/x-www-form-urlencoded')
-    await post('/slack/interactions', `payload=${encodeURIComponent('{"type":"block_actions","actions":[]}')}`, 'application/x-www-form-urlencoded')
-    await post('/slack/events', '{"type":"event_callback","event_id":"Ev2"}', 'application/json', { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' })
+    await post(
+      '/slack/interactions',
+      `payload=${encodeURIComponent('{"type":"block_actions","actions":[]}')}`,
+      'application/x-www-form-urlencoded',
+    )
+    await post('/slack/events', '{"type":"event_callback","event_id":"Ev2"}', 'application/json', {
+      'x-slack-retry-num': '2',
+      'x-slack-retry-reason': 'http_timeout',
+    })
     assert.deepEqual(seen[0]!.body, { command: '/waddlebot', text: 'a b' })
     assert.equal(seen[1]!.body.type, 'block_actions')
     assert.deepEqual([seen[2]!.retryNum, seen[2]!.retryReason], [2, 'http_timeout'])
@@ -77,11 +101,21 @@ describe('slack routes (bolt receiver semantics on fastify)', () => {
 
   test('refused, unparseable, ssl_check and url_verification requests never reach bolt', async () => {
     seen.length = 0
-    assert.equal((await post('/slack/events', '{"type":"event_callback"}', 'application/json', {}, 'wrong')).statusCode, 401)
+    assert.equal(
+      (await post('/slack/events', '{"type":"event_callback"}', 'application/json', {}, 'wrong')).statusCode,
+      401,
+    )
     assert.equal((await post('/slack/events', '{nope')).statusCode, 400)
-    const ssl = await app.inject({ method: 'POST', url: '/slack/commands', payload: 'ssl_check=1&token=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const ssl = await app.inject({
+      method: 'POST',
+      url: '/slack/commands',
+      payload: 'ssl_check=1&token=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     assert.equal(ssl.statusCode, 200)
-    assert.deepEqual((await post('/slack/events', '{"type":"url_verification","challenge":"c1"}')).json(), { challenge: 'c1' })
+    assert.deepEqual((await post('/slack/events', '{"type":"url_verification","challenge":"c1"}')).json(), {
+      challenge: 'c1',
+    })
     assert.equal(seen.length, 0)
   })
 
@@ -103,9 +137,20 @@ describe('slack routes without a signing secret', () => {
     const app = Fastify()
     let dispatched = 0
     await app.register(async (child) => {
-      slackRoutes(child as unknown as FastifyInstance, { signingSecret: undefined, log: createLogger({ level: 'silent' }), dispatch: async () => { dispatched++ } })
+      slackRoutes(child as unknown as FastifyInstance, {
+        signingSecret: undefined,
+        log: createLogger({ level: 'silent' }),
+        dispatch: async () => {
+          dispatched++
+        },
+      })
     })
-    const res = await app.inject({ method: 'POST', url: '/slack/events', payload: '{}', headers: { 'content-type': 'application/json' } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/slack/events',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    })
     assert.equal(res.statusCode, 503)
     assert.equal(res.json().error.code, 'WB_WEBHOOK_NOT_CONFIGURED')
     assert.equal(dispatched, 0)

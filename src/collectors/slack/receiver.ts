@@ -86,33 +86,56 @@ export function slackRoutes(app: FastifyInstance, options: SlackRoutesOptions): 
     const path = req.url.split('?')[0] ?? req.url
     const raw = (req as RawRequest).rawBody ?? ''
     const contentType = header(req, 'content-type')
-    if (!options.signingSecret) return reply.code(503).send({ error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'slack', secret: 'SLACK_SIGNING_SECRET' }).toHttpJSON() })
-    if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw).ssl_check === '1') return reply.code(200).send()
+    if (!options.signingSecret)
+      return reply.code(503).send({
+        error: new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', {
+          platform: 'slack',
+          secret: 'SLACK_SIGNING_SECRET',
+        }).toHttpJSON(),
+      })
+    if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw).ssl_check === '1')
+      return reply.code(200).send()
     const verdict = verifySlackSignature({
-      signingSecret: options.signingSecret, rawBody: raw,
-      timestamp: header(req, 'x-slack-request-timestamp'), signature: header(req, 'x-slack-signature'),
+      signingSecret: options.signingSecret,
+      rawBody: raw,
+      timestamp: header(req, 'x-slack-request-timestamp'),
+      signature: header(req, 'x-slack-signature'),
       ...(options.now ? { now: options.now() } : {}),
     })
     if (!verdict.ok) {
       options.log.warn({ path, reason: verdict.reason }, 'slack request refused')
       options.onRefused?.(path, verdict.reason)
       // Slack's own receivers answer 401; the code is the shared webhook one.
-      return reply.code(401).send({ error: new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'slack', reason: verdict.reason, secret: 'SLACK_SIGNING_SECRET' }).toHttpJSON() })
+      return reply.code(401).send({
+        error: new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', {
+          platform: 'slack',
+          reason: verdict.reason,
+          secret: 'SLACK_SIGNING_SECRET',
+        }).toHttpJSON(),
+      })
     }
     let body: Record<string, unknown>
     try {
       body = parseSlackBody(raw, contentType)
     } catch {
-      return reply.code(400).send({ error: { code: 'WB_INPUT_INVALID', field: 'body', message: 'body is not valid Slack JSON or form data' } })
+      return reply.code(400).send({
+        error: { code: 'WB_INPUT_INVALID', field: 'body', message: 'body is not valid Slack JSON or form data' },
+      })
     }
     if (body.type === 'url_verification') return reply.code(200).send({ challenge: body.challenge })
-    if (path !== '/slack/events' && options.firstSeen && !(await options.firstSeen(header(req, 'x-slack-signature') ?? ''))) {
+    if (
+      path !== '/slack/events' &&
+      options.firstSeen &&
+      !(await options.firstSeen(header(req, 'x-slack-signature') ?? ''))
+    ) {
       options.log.warn({ path }, 'slack request replayed within its 5-minute window: acknowledged, not forwarded')
       return reply.code(200).send()
     }
 
     let resolveAck!: (value: unknown) => void
-    const acked = new Promise<unknown>((resolve) => { resolveAck = resolve })
+    const acked = new Promise<unknown>((resolve) => {
+      resolveAck = resolve
+    })
     let ackCalled = false
     const retry = header(req, 'x-slack-retry-num')
     const retryReason = header(req, 'x-slack-retry-reason')
@@ -135,10 +158,16 @@ export function slackRoutes(app: FastifyInstance, options: SlackRoutesOptions): 
       },
     )
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<typeof NO_ACK>((resolve) => { timer = setTimeout(() => resolve(NO_ACK), options.ackTimeoutMs ?? 2800) })
+    const timeout = new Promise<typeof NO_ACK>((resolve) => {
+      timer = setTimeout(() => resolve(NO_ACK), options.ackTimeoutMs ?? 2800)
+    })
     let answer = await Promise.race([acked, processing, timeout])
     clearTimeout(timer)
-    if (answer === NOT_READY) return reply.code(503).header('retry-after', '5').send({ error: { message: 'the Slack app is still starting; retry shortly' } })
+    if (answer === NOT_READY)
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ error: { message: 'the Slack app is still starting; retry shortly' } })
     if (answer === NO_ACK && ackCalled) answer = await acked // ack and the end of processing arrived together
     ackCalled = true // a late ack has nothing left to answer
     const response = answer === NO_ACK ? undefined : answer

@@ -21,8 +21,19 @@ export const SLACK_MAX_BLOCKS = 50
 export type SlackBlock = Record<string, unknown>
 
 export type SlackRendered =
-  | { readonly kind: 'message'; readonly text: string; readonly blocks?: SlackBlock[]; readonly ephemeral?: boolean; readonly replyTo?: string }
-  | { readonly kind: 'moderation'; readonly action: 'warn' | 'delete' | 'timeout' | 'ban'; readonly reason: string; readonly duration?: number }
+  | {
+      readonly kind: 'message'
+      readonly text: string
+      readonly blocks?: SlackBlock[]
+      readonly ephemeral?: boolean
+      readonly replyTo?: string
+    }
+  | {
+      readonly kind: 'moderation'
+      readonly action: 'warn' | 'delete' | 'timeout' | 'ban'
+      readonly reason: string
+      readonly duration?: number
+    }
 
 export interface SlackRenderOptions {
   /** Messages per reply (default 3). */
@@ -50,26 +61,44 @@ export function splitForSlack(raw: string, limit: number, maxParts: number): str
   }
 }
 
-function chatMessages(raw: string, maxParts: number, options: Required<SlackRenderOptions>, extra: { ephemeral?: boolean; replyTo?: string }): SlackRendered[] {
+function chatMessages(
+  raw: string,
+  maxParts: number,
+  options: Required<SlackRenderOptions>,
+  extra: { ephemeral?: boolean; replyTo?: string },
+): SlackRendered[] {
   return splitForSlack(raw, options.messageLimit, maxParts).map((part) => {
     const text = escapeSlack(part)
     if (text.length <= options.sectionLimit) return { kind: 'message', text, ...extra }
     const sections = splitForSlack(part, options.sectionLimit, SLACK_MAX_BLOCKS)
-    const blocks = sections.map((s) => ({ type: 'section', text: { type: 'mrkdwn', text: escapeSlack(s), verbatim: true } }))
+    const blocks = sections.map((s) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeSlack(s), verbatim: true },
+    }))
     return { kind: 'message', text, blocks, ...extra }
   })
 }
 
-const plain = (text: string, max = SLACK_SECTION_LIMIT) => ({ type: 'plain_text', text: [...text].slice(0, max).join('') || ' ', emoji: true })
+const plain = (text: string, max = SLACK_SECTION_LIMIT) => ({
+  type: 'plain_text',
+  text: [...text].slice(0, max).join('') || ' ',
+  emoji: true,
+})
 
 function mediaMessage(r: Extract<Response, { type: 'media' }>): SlackRendered {
   const what = [r.title, r.artist].filter(Boolean).join(' — ') || r.media_type
   const line = `Now playing: ${what}`
   const section: SlackBlock = { type: 'section', text: { type: 'mrkdwn', text: `*Now playing:* ${escapeSlack(what)}` } }
-  if (r.art_url && /^https?:\/\//.test(r.art_url)) section.accessory = { type: 'image', image_url: r.art_url, alt_text: what.slice(0, 2000) }
+  if (r.art_url && /^https?:\/\//.test(r.art_url))
+    section.accessory = { type: 'image', image_url: r.art_url, alt_text: what.slice(0, 2000) }
   const blocks: SlackBlock[] = [section]
   if (r.media_url && /^https?:\/\//.test(r.media_url)) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${r.media_url.replaceAll('|', '%7C').replaceAll('>', '%3E')}|${r.media_type}>` }] })
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `<${r.media_url.replaceAll('|', '%7C').replaceAll('>', '%3E')}|${r.media_type}>` },
+      ],
+    })
   }
   return { kind: 'message', text: escapeSlack(line), blocks }
 }
@@ -77,15 +106,25 @@ function mediaMessage(r: Extract<Response, { type: 'media' }>): SlackRendered {
 function fieldLine(field: Record<string, unknown>): string {
   const label = String(field.label ?? field.name ?? 'field')
   const notes = [String(field.type ?? 'text'), field.required ? 'required' : undefined].filter(Boolean).join(', ')
-  const options = Array.isArray(field.options) ? `\n${field.options.map((o) => escapeSlack(String(typeof o === 'object' && o ? ((o as Record<string, unknown>).label ?? (o as Record<string, unknown>).value) : o))).join(' · ')}` : ''
+  const options = Array.isArray(field.options)
+    ? `\n${field.options.map((o) => escapeSlack(String(typeof o === 'object' && o ? ((o as Record<string, unknown>).label ?? (o as Record<string, unknown>).value) : o))).join(' · ')}`
+    : ''
   return `*${escapeSlack(label)}* (${notes})${options}`
 }
 
 function formMessage(r: Extract<Response, { type: 'form' }>): SlackRendered {
   const shown = r.fields.slice(0, SLACK_MAX_BLOCKS - 2)
   const blocks: SlackBlock[] = [{ type: 'header', text: plain(r.title || 'Form', 150) }]
-  for (const f of shown) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: [...fieldLine(f)].slice(0, SLACK_SECTION_LIMIT).join('') } })
-  if (r.fields.length > shown.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${r.fields.length - shown.length} more fields` }] })
+  for (const f of shown)
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: [...fieldLine(f)].slice(0, SLACK_SECTION_LIMIT).join('') },
+    })
+  if (r.fields.length > shown.length)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${r.fields.length - shown.length} more fields` }],
+    })
   const text = `${escapeSlack(r.title)}: ${shown.map((f) => escapeSlack(String(f.label ?? f.name ?? 'field'))).join(', ')}`
   return { kind: 'message', text: [...text].slice(0, SLACK_MESSAGE_LIMIT).join(''), blocks }
 }
@@ -105,13 +144,21 @@ export function createSlackRenderer(options: SlackRenderOptions = {}): ResponseR
       const hasChat = responses.some((r) => r.type === 'chat')
       for (const r of responses) {
         if (r.type === 'moderation') {
-          out.push({ kind: 'moderation', action: r.action, reason: r.reason, ...(r.duration !== undefined ? { duration: r.duration } : {}) })
+          out.push({
+            kind: 'moderation',
+            action: r.action,
+            reason: r.reason,
+            ...(r.duration !== undefined ? { duration: r.duration } : {}),
+          })
           continue
         }
         if (messages >= o.maxMessages) continue
         let rendered: SlackRendered[] = []
         if (r.type === 'chat') {
-          rendered = chatMessages(r.text, o.maxMessages - messages, o, { ...(r.ephemeral ? { ephemeral: true } : {}), ...(r.reply_to ? { replyTo: r.reply_to } : {}) })
+          rendered = chatMessages(r.text, o.maxMessages - messages, o, {
+            ...(r.ephemeral ? { ephemeral: true } : {}),
+            ...(r.reply_to ? { replyTo: r.reply_to } : {}),
+          })
         } else if (r.type === 'media') rendered = hasChat ? [] : [mediaMessage(r)]
         else if (r.type === 'form') rendered = [formMessage(r)]
         messages += rendered.length

@@ -11,12 +11,32 @@ import type { OutboundItem } from '../core/types.js'
 import { escapeSlack, type SlackBlock } from './render.js'
 
 export type SlackOp =
-  | { readonly op: 'post'; readonly channel: string; readonly text: string; readonly blocks?: SlackBlock[]; readonly thread_ts?: string }
-  | { readonly op: 'ephemeral'; readonly channel: string; readonly user: string; readonly text: string; readonly blocks?: SlackBlock[]; readonly thread_ts?: string }
+  | {
+      readonly op: 'post'
+      readonly channel: string
+      readonly text: string
+      readonly blocks?: SlackBlock[]
+      readonly thread_ts?: string
+    }
+  | {
+      readonly op: 'ephemeral'
+      readonly channel: string
+      readonly user: string
+      readonly text: string
+      readonly blocks?: SlackBlock[]
+      readonly thread_ts?: string
+    }
   | { readonly op: 'dm'; readonly user: string; readonly text: string; readonly blocks?: SlackBlock[] }
   | { readonly op: 'delete'; readonly channel: string; readonly ts: string; readonly reason: string }
   | { readonly op: 'kick'; readonly channel: string; readonly user: string; readonly reason: string }
-  | { readonly op: 'report'; readonly channel: string; readonly action: string; readonly reason: string; readonly why: string; readonly thread_ts?: string }
+  | {
+      readonly op: 'report'
+      readonly channel: string
+      readonly action: string
+      readonly reason: string
+      readonly why: string
+      readonly thread_ts?: string
+    }
 
 /** The Slack error code of a Web API failure (`cant_delete_message`, `not_in_channel`, …). */
 export function slackErrorCode(error: unknown): string {
@@ -39,7 +59,11 @@ export interface SlackSender {
  * A sender over `client`. `report` is how a refused moderation is re-queued as a report line (the
  * collector passes its queue's enqueue).
  */
-export function createSlackSender(client: WebClient, log: Logger, report: (op: Extract<SlackOp, { op: 'report' }>) => void): SlackSender {
+export function createSlackSender(
+  client: WebClient,
+  log: Logger,
+  report: (op: Extract<SlackOp, { op: 'report' }>) => void,
+): SlackSender {
   const refused = (action: string, channel: string, reason: string, error: unknown) => {
     const why = slackErrorCode(error)
     log.warn({ action, channel, why }, 'slack moderation refused')
@@ -49,16 +73,31 @@ export function createSlackSender(client: WebClient, log: Logger, report: (op: E
     async send({ payload: op }) {
       switch (op.op) {
         case 'post':
-          await client.chat.postMessage({ channel: op.channel, text: op.text, ...(op.blocks ? { blocks: op.blocks as never } : {}), ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}) })
+          await client.chat.postMessage({
+            channel: op.channel,
+            text: op.text,
+            ...(op.blocks ? { blocks: op.blocks as never } : {}),
+            ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}),
+          })
           return
         case 'ephemeral':
-          await client.chat.postEphemeral({ channel: op.channel, user: op.user, text: op.text, ...(op.blocks ? { blocks: op.blocks as never } : {}), ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}) })
+          await client.chat.postEphemeral({
+            channel: op.channel,
+            user: op.user,
+            text: op.text,
+            ...(op.blocks ? { blocks: op.blocks as never } : {}),
+            ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}),
+          })
           return
         case 'dm': {
           const opened = (await client.conversations.open({ users: op.user })) as { channel?: { id?: string } }
           const channel = opened.channel?.id
           if (!channel) throw new Error(`conversations.open gave no channel for ${op.user}`)
-          await client.chat.postMessage({ channel, text: op.text, ...(op.blocks ? { blocks: op.blocks as never } : {}) })
+          await client.chat.postMessage({
+            channel,
+            text: op.text,
+            ...(op.blocks ? { blocks: op.blocks as never } : {}),
+          })
           return
         }
         case 'delete':
@@ -78,7 +117,11 @@ export function createSlackSender(client: WebClient, log: Logger, report: (op: E
           }
           return
         case 'report':
-          await client.chat.postMessage({ channel: op.channel, text: reportText(op.action, op.reason, op.why), ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}) })
+          await client.chat.postMessage({
+            channel: op.channel,
+            text: reportText(op.action, op.reason, op.why),
+            ...(op.thread_ts ? { thread_ts: op.thread_ts } : {}),
+          })
           return
       }
     },

@@ -35,6 +35,7 @@ export function verifySlackSignature(input: SignatureInput): { ok: true } | { ok
   if (ageMs > (input.windowMs ?? SLACK_SIGNATURE_WINDOW_MS)) return { ok: false, reason: 'stale_timestamp' }
   const expected = Buffer.from(slackSignature(input.signingSecret, timestamp, input.rawBody), 'utf8')
   const given = Buffer.from(signature, 'utf8')
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' }
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' }
   return { ok: true }
 }

@@ -24,8 +24,13 @@ describe('waddlebot run collector slack (two processes)', () => {
     const offset = await freeOffset([8000, 8004])
     project = testProject()
     const env = {
-      WADDLEBOT_PORT_OFFSET: String(offset), WADDLEBOT_SERVICE_KEY: `svc-slack-${process.pid}`, WADDLEBOT_LOG_LEVEL: 'warn',
-      SLACK_CHANNELS: 'T1/C1', SLACK_BOT_TOKEN: 'xoxb-cli', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fake.apiUrl,
+      WADDLEBOT_PORT_OFFSET: String(offset),
+      WADDLEBOT_SERVICE_KEY: `svc-slack-${process.pid}`,
+      WADDLEBOT_LOG_LEVEL: 'warn',
+      SLACK_CHANNELS: 'T1/C1',
+      SLACK_BOT_TOKEN: 'xoxb-cli',
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: fake.apiUrl,
       WADDLEBOT_SLACK_API_RETRIES: '0',
     }
     routerUrl = `http://127.0.0.1:${8000 + offset}`
@@ -38,7 +43,8 @@ describe('waddlebot run collector slack (two processes)', () => {
     for (;;) {
       const status = (await (await fetch(`${slackUrl}/slack/status`)).json()) as { chat: string; claims: string[] }
       if (status.chat === 'connected' && status.claims.includes('slack:T1:C1')) break
-      if (Date.now() - started > 30_000) throw new Error(`collector not ready: ${JSON.stringify(status)}\n${slack.output()}`)
+      if (Date.now() - started > 30_000)
+        throw new Error(`collector not ready: ${JSON.stringify(status)}\n${slack.output()}`)
       await new Promise((r) => setTimeout(r, 100))
     }
   })
@@ -62,9 +68,14 @@ describe('waddlebot run collector slack (two processes)', () => {
 
   test('SIGTERM stops the collector and releases its claims at the router', async () => {
     const stats = async () => {
-      const res = await fetch(`${routerUrl}/coordination/stats`, { headers: { 'x-api-key': `svc-slack-${process.pid}` } })
+      const res = await fetch(`${routerUrl}/coordination/stats`, {
+        headers: { 'x-api-key': `svc-slack-${process.pid}` },
+      })
       assert.equal(res.status, 200)
-      return (await res.json()) as { by_platform: Record<string, { total: number; claimed: number }>; containers: Record<string, number> }
+      return (await res.json()) as {
+        by_platform: Record<string, { total: number; claimed: number }>
+        containers: Record<string, number>
+      }
     }
     const before = await stats()
     assert.deepEqual([before.by_platform.slack?.total, before.by_platform.slack?.claimed], [1, 1])

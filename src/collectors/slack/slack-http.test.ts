@@ -5,11 +5,19 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { messageEvent, postSigned, signSlackRequest, slashCommand } from '../../../test/fakes/slack/events.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type SlackFixture, SIGNING_SECRET, startSlackFixture } from '../../../test/helpers/slack-harness.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`slack collector over HTTP on ${backend.name}`, { skip }, () => {
@@ -20,7 +28,10 @@ for (const [backend, skip] of backends) {
       const from = f.fake.calls.length
       const marker = messageEvent({ channel: 'C2', text: '!ping' })
       assert.equal((await postSigned(events(), SIGNING_SECRET, marker)).status, 200)
-      await f.fake.waitFor('chat.postMessage', (c) => f.fake.calls.indexOf(c) >= from && c.params.channel === 'C2' && c.params.text === 'pong')
+      await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => f.fake.calls.indexOf(c) >= from && c.params.channel === 'C2' && c.params.text === 'pong',
+      )
     }
     const forwardedWith = (eventId: string) => f.forwarded.filter((e) => e.metadata?.event_id === eventId)
 
@@ -37,11 +48,19 @@ for (const [backend, skip] of backends) {
       assert.deepEqual([...f.handle.status().claims].sort(), ['slack:T1:C1', 'slack:T1:C2'])
       assert.equal(f.handle.status().chat, 'connected')
       assert.equal(f.handle.status().webhook, 'ready')
-      assert.deepEqual(f.handle.queue.budgetOf('C1'), { limit: 1, windowMs: 1000 }, 'about one message per second per channel')
+      assert.deepEqual(
+        f.handle.queue.budgetOf('C1'),
+        { limit: 1, windowMs: 1000 },
+        'about one message per second per channel',
+      )
     })
 
     test('url_verification is answered with the challenge', async () => {
-      const res = await postSigned(events(), SIGNING_SECRET, { type: 'url_verification', token: 'x', challenge: 'chal-123' })
+      const res = await postSigned(events(), SIGNING_SECRET, {
+        type: 'url_verification',
+        token: 'x',
+        challenge: 'chal-123',
+      })
       assert.equal(res.status, 200)
       assert.deepEqual(JSON.parse(res.body), { challenge: 'chal-123' })
     })
@@ -50,7 +69,10 @@ for (const [backend, skip] of backends) {
       const body = messageEvent({ channel: 'C1', user: 'U42', text: '!ping' })
       const res = await postSigned(events(), SIGNING_SECRET, body)
       assert.equal(res.status, 200)
-      const call = await f.fake.waitFor('chat.postMessage', (c) => c.params.text === 'pong' && c.params.channel === 'C1')
+      const call = await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => c.params.text === 'pong' && c.params.channel === 'C1',
+      )
       assert.equal(call.token, 'xoxb-fake')
       assert.equal(call.params.thread_ts, undefined)
       const sent = forwardedWith(String(body.event_id))
@@ -63,7 +85,11 @@ for (const [backend, skip] of backends) {
     })
 
     test('a message in a thread is answered in that thread', async () => {
-      await postSigned(events(), SIGNING_SECRET, messageEvent({ channel: 'C1', text: '!ping', thread_ts: '1699999999.000100' }))
+      await postSigned(
+        events(),
+        SIGNING_SECRET,
+        messageEvent({ channel: 'C1', text: '!ping', thread_ts: '1699999999.000100' }),
+      )
       const call = await f.fake.waitFor('chat.postMessage', (c) => c.params.thread_ts === '1699999999.000100')
       assert.equal(call.params.text, 'pong')
     })
@@ -82,7 +108,11 @@ for (const [backend, skip] of backends) {
       assert.equal(JSON.parse(res.body).error.code, 'WB_WEBHOOK_SIGNATURE_INVALID')
       const tampered = JSON.stringify(body)
       const headers = signSlackRequest(SIGNING_SECRET, tampered)
-      const res2 = await fetch(events(), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: tampered.replace('!ping', '!pong') })
+      const res2 = await fetch(events(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: tampered.replace('!ping', '!pong'),
+      })
       assert.equal(res2.status, 401)
       await settle()
       assert.equal(forwardedWith(String(body.event_id)).length, 0)
@@ -90,7 +120,9 @@ for (const [backend, skip] of backends) {
 
     test('a replayed old timestamp (> 5 min) → 401 and nothing reaches the router', async () => {
       const body = messageEvent({ channel: 'C1', text: '!ping' })
-      const res = await postSigned(events(), SIGNING_SECRET, body, { timestampSec: Math.floor(Date.now() / 1000) - 6 * 60 })
+      const res = await postSigned(events(), SIGNING_SECRET, body, {
+        timestampSec: Math.floor(Date.now() / 1000) - 6 * 60,
+      })
       assert.equal(res.status, 401)
       assert.match(JSON.parse(res.body).error.message, /stale_timestamp/)
       await settle()
@@ -98,7 +130,11 @@ for (const [backend, skip] of backends) {
     })
 
     test('missing signature headers → 401', async () => {
-      const res = await fetch(events(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(messageEvent({ text: '!ping' })) })
+      const res = await fetch(events(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messageEvent({ text: '!ping' })),
+      })
       assert.equal(res.status, 401)
     })
 
@@ -106,7 +142,9 @@ for (const [backend, skip] of backends) {
       const body = messageEvent({ channel: 'C1', text: '!ping' })
       const before = f.routerSeen.length
       assert.equal((await postSigned(events(), SIGNING_SECRET, body)).status, 200)
-      const retry = await postSigned(events(), SIGNING_SECRET, body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })
+      const retry = await postSigned(events(), SIGNING_SECRET, body, {
+        headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+      })
       assert.equal(retry.status, 200)
       await f.duplicateSeen(String(body.event_id))
       await settle()
@@ -135,7 +173,12 @@ for (const [backend, skip] of backends) {
     })
 
     test('slash command /waddlebot ping → the ack carries pong (in channel)', async () => {
-      const res = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, slashCommand({ channel: 'C1', text: 'ping' }), { form: 'form' })
+      const res = await postSigned(
+        `${f.url}/slack/commands`,
+        SIGNING_SECRET,
+        slashCommand({ channel: 'C1', text: 'ping' }),
+        { form: 'form' },
+      )
       assert.equal(res.status, 200)
       assert.deepEqual(JSON.parse(res.body), { response_type: 'in_channel', text: 'pong' })
       assert.ok(f.forwarded.some((e) => e.message_type === 'slashCommand' && e.message === '!ping'))
@@ -152,8 +195,14 @@ for (const [backend, skip] of backends) {
     test('a replayed signed slash command or interaction is acknowledged but forwarded once', async () => {
       const ts = Math.floor(Date.now() / 1000)
       const body = slashCommand({ channel: 'C1', text: 'ping' })
-      const first = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, { form: 'form', timestampSec: ts })
-      const again = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, { form: 'form', timestampSec: ts })
+      const first = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, {
+        form: 'form',
+        timestampSec: ts,
+      })
+      const again = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, body, {
+        form: 'form',
+        timestampSec: ts,
+      })
       assert.equal(first.status, 200)
       assert.deepEqual(JSON.parse(first.body), { response_type: 'in_channel', text: 'pong' })
       assert.equal(again.status, 200)
@@ -161,23 +210,50 @@ for (const [backend, skip] of backends) {
       await settle()
       assert.equal(f.forwarded.filter((e) => e.message_id === body.trigger_id).length, 1)
       const payload = {
-        type: 'block_actions', team: { id: 'T1' }, user: { id: 'U7', username: 'seven', team_id: 'T1' }, channel: { id: 'C1' },
-        trigger_id: 't.replay', actions: [{ action_id: 'vote:no', block_id: 'b1', value: 'no', type: 'button' }], container: { type: 'message', channel_id: 'C1' },
+        type: 'block_actions',
+        team: { id: 'T1' },
+        user: { id: 'U7', username: 'seven', team_id: 'T1' },
+        channel: { id: 'C1' },
+        trigger_id: 't.replay',
+        actions: [{ action_id: 'vote:no', block_id: 'b1', value: 'no', type: 'button' }],
+        container: { type: 'message', channel_id: 'C1' },
       }
-      for (let i = 0; i < 3; i++) assert.equal((await postSigned(`${f.url}/slack/interactions`, SIGNING_SECRET, payload, { form: 'payload', timestampSec: ts })).status, 200)
+      for (let i = 0; i < 3; i++)
+        assert.equal(
+          (
+            await postSigned(`${f.url}/slack/interactions`, SIGNING_SECRET, payload, {
+              form: 'payload',
+              timestampSec: ts,
+            })
+          ).status,
+          200,
+        )
       await settle()
-      assert.equal(f.forwarded.filter((e) => e.message_type === 'interaction' && e.metadata?.custom_id === 'vote:no').length, 1)
+      assert.equal(
+        f.forwarded.filter((e) => e.message_type === 'interaction' && e.metadata?.custom_id === 'vote:no').length,
+        1,
+      )
     })
 
     test('an ephemeral reply to a slash command is acked as ephemeral', async () => {
-      const res = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, slashCommand({ channel: 'C1', text: 'whisper' }), { form: 'form' })
+      const res = await postSigned(
+        `${f.url}/slack/commands`,
+        SIGNING_SECRET,
+        slashCommand({ channel: 'C1', text: 'whisper' }),
+        { form: 'form' },
+      )
       assert.deepEqual(JSON.parse(res.body), { response_type: 'ephemeral', text: 'psst' })
     })
 
     test('interactions (block_actions) are verified, acked and forwarded as interaction events', async () => {
       const payload = {
-        type: 'block_actions', team: { id: 'T1' }, user: { id: 'U7', username: 'seven', team_id: 'T1' }, channel: { id: 'C1' },
-        trigger_id: 't.1', actions: [{ action_id: 'vote:yes', block_id: 'b1', value: 'yes', type: 'button' }], container: { type: 'message', channel_id: 'C1' },
+        type: 'block_actions',
+        team: { id: 'T1' },
+        user: { id: 'U7', username: 'seven', team_id: 'T1' },
+        channel: { id: 'C1' },
+        trigger_id: 't.1',
+        actions: [{ action_id: 'vote:yes', block_id: 'b1', value: 'yes', type: 'button' }],
+        container: { type: 'message', channel_id: 'C1' },
       }
       assert.equal((await postSigned(`${f.url}/slack/interactions`, 'wrong', payload, { form: 'payload' })).status, 401)
       const res = await postSigned(`${f.url}/slack/interactions`, SIGNING_SECRET, payload, { form: 'payload' })

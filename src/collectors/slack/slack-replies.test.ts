@@ -8,16 +8,31 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { messageEvent, postSigned, slashCommand } from '../../../test/fakes/slack/events.js'
 import type { SlackCall } from '../../../test/fakes/slack/web-api.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import slackModule from './index.js'
-import { LONG_TEXT, LONG_WORDS, SIGNING_SECRET, type SlackFixture, startSlackFixture } from '../../../test/helpers/slack-harness.js'
+import {
+  LONG_TEXT,
+  LONG_WORDS,
+  SIGNING_SECRET,
+  type SlackFixture,
+  startSlackFixture,
+} from '../../../test/helpers/slack-harness.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 /** No lone surrogate (a multi-byte character cut in half). */
 const wellFormed = (s: string) => !/\p{Cs}/u.test(s)
 const unescapeSlack = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
-const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((g) => g.segment)
+const graphemes = (s: string) =>
+  [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((g) => g.segment)
 
 for (const [backend, skip] of backends) {
   describe(`slack replies on ${backend.name}`, { skip }, () => {
@@ -39,7 +54,12 @@ for (const [backend, skip] of backends) {
 
     test('a long reply is split at 40,000 per message and 3,000 per section, never inside a word or character', async () => {
       const { from } = await say('!long')
-      const third = await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && f.fake.calls.filter((x) => x.method === 'chat.postMessage' && after_(from)(x)).length >= 3, 10_000)
+      const third = await f.fake.waitFor(
+        'chat.postMessage',
+        (c) =>
+          after_(from)(c) && f.fake.calls.filter((x) => x.method === 'chat.postMessage' && after_(from)(x)).length >= 3,
+        10_000,
+      )
       assert.ok(third)
       const posts = f.fake.calls.filter((c) => c.method === 'chat.postMessage' && after_(from)(c))
       assert.equal(posts.length, 3, 'LONG_TEXT (≈ 90k) needs 3 messages, within the cap of 3')
@@ -55,12 +75,17 @@ for (const [backend, skip] of backends) {
           assert.ok(b.text.text.length <= 3000, `section ${b.text.text.length} > 3,000`)
           assert.ok(wellFormed(b.text.text))
         }
-        assert.equal(unescapeSlack(blocks.map((b) => b.text.text).join(' ')), unescapeSlack(text), 'the sections carry the whole message')
+        assert.equal(
+          unescapeSlack(blocks.map((b) => b.text.text).join(' ')),
+          unescapeSlack(text),
+          'the sections carry the whole message',
+        )
         words.push(...unescapeSlack(text).split(' '))
       }
       // Every word arrives whole and in order, multi-byte graphemes (ZWJ family, flag) intact.
       assert.deepEqual(words, LONG_TEXT.split(' ').slice(0, words.length))
-      for (const w of words) assert.ok((LONG_WORDS as readonly string[]).includes(w), `broken word ${JSON.stringify(w)}`)
+      for (const w of words)
+        assert.ok((LONG_WORDS as readonly string[]).includes(w), `broken word ${JSON.stringify(w)}`)
       assert.ok(words.includes('👩‍👩‍👧') && graphemes('👩‍👩‍👧').length === 1)
       assert.ok(String(posts[0]!.params.text).includes('ok&lt;3'), 'control characters are escaped')
     })
@@ -70,11 +95,19 @@ for (const [backend, skip] of backends) {
       const del = await f.fake.waitFor('chat.delete', after_(from))
       assert.equal(del.params.ts, ts)
       assert.equal(del.params.channel, 'C1')
-      const report = await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && String(c.params.text).includes('cant_delete_message'))
-      assert.match(String(report.params.text), /Moderation \(delete\) not carried out: cant_delete_message\. Reason given: spam/)
+      const report = await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => after_(from)(c) && String(c.params.text).includes('cant_delete_message'),
+      )
+      assert.match(
+        String(report.params.text),
+        /Moderation \(delete\) not carried out: cant_delete_message\. Reason given: spam/,
+      )
       await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && c.params.text === 'zapped')
       // Moderation goes first.
-      assert.ok(f.fake.calls.indexOf(del) < f.fake.calls.findIndex((c) => after_(from)(c) && c.params.text === 'zapped'))
+      assert.ok(
+        f.fake.calls.indexOf(del) < f.fake.calls.findIndex((c) => after_(from)(c) && c.params.text === 'zapped'),
+      )
     })
 
     test('moderation: where the bot may delete, the message is deleted and nothing is reported', async () => {
@@ -84,12 +117,18 @@ for (const [backend, skip] of backends) {
       restore()
       const del = f.fake.calls.find((c) => after_(from)(c) && c.method === 'chat.delete')
       assert.equal(del?.params.ts, ts)
-      assert.equal(f.fake.calls.filter((c) => after_(from)(c) && String(c.params.text ?? '').includes('not carried out')).length, 0)
+      assert.equal(
+        f.fake.calls.filter((c) => after_(from)(c) && String(c.params.text ?? '').includes('not carried out')).length,
+        0,
+      )
     })
 
     test('moderation: a timeout (not a Slack action) is reported, not faked', async () => {
       const { from } = await say('!hush')
-      const report = await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && String(c.params.text).includes('timeout'))
+      const report = await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => after_(from)(c) && String(c.params.text).includes('timeout'),
+      )
       assert.match(String(report.params.text), /Slack has no timeouts\. Reason given: calm down/)
     })
 
@@ -103,7 +142,10 @@ for (const [backend, skip] of backends) {
       const from = f.fake.calls.length
       const body = messageEvent({ channel: 'DU5', channel_type: 'im', user: 'U5', text: '!ping' })
       assert.equal((await postSigned(`${f.url}/slack/events`, SIGNING_SECRET, body)).status, 200)
-      await f.fake.waitFor('chat.postMessage', (c) => after_(from)(c) && c.params.channel === 'DU5' && c.params.text === 'pong')
+      await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => after_(from)(c) && c.params.channel === 'DU5' && c.params.text === 'pong',
+      )
       const slack = f.runtime.module(slackModule).ctx.state.platform
       assert.ok(slack, 'the Slack state exists with a bot token')
       slack.directMessage('U9', 'your code is <1234>')
@@ -142,12 +184,19 @@ for (const [backend, skip] of backends) {
     })
 
     test('a slash command is still answered in its ack', async () => {
-      const res = await postSigned(`${f.url}/slack/commands`, SIGNING_SECRET, slashCommand({ channel: 'C1', text: 'ping' }), { form: 'form' })
+      const res = await postSigned(
+        `${f.url}/slack/commands`,
+        SIGNING_SECRET,
+        slashCommand({ channel: 'C1', text: 'ping' }),
+        { form: 'form' },
+      )
       assert.deepEqual(JSON.parse(res.body), { response_type: 'in_channel', text: 'pong' })
     })
 
     test('a forged slash command is refused', async () => {
-      const res = await postSigned(`${f.url}/slack/commands`, 'nope', slashCommand({ channel: 'C1', text: 'ping' }), { form: 'form' })
+      const res = await postSigned(`${f.url}/slack/commands`, 'nope', slashCommand({ channel: 'C1', text: 'ping' }), {
+        form: 'form',
+      })
       assert.equal(res.status, 401)
     })
   })

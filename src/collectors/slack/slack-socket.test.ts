@@ -5,17 +5,28 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { messageEvent, slashCommand } from '../../../test/fakes/slack/events.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type SlackFixture, startSlackFixture } from '../../../test/helpers/slack-harness.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`slack collector over Socket Mode on ${backend.name}`, { skip }, () => {
     let f: SlackFixture
     const newPong = (from: number, channel: string) =>
-      f.fake.waitFor('chat.postMessage', (c) => f.fake.calls.indexOf(c) >= from && c.params.channel === channel && c.params.text === 'pong')
+      f.fake.waitFor(
+        'chat.postMessage',
+        (c) => f.fake.calls.indexOf(c) >= from && c.params.channel === channel && c.params.text === 'pong',
+      )
 
     before(async () => {
       f = await startSlackFixture(backend, { socketMode: true, signingSecret: false })
@@ -59,7 +70,11 @@ for (const [backend, skip] of backends) {
     })
 
     test('the HTTP routes refuse everything when no signing secret is set', async () => {
-      const res = await fetch(`${f.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(messageEvent({ text: '!ping' })) })
+      const res = await fetch(`${f.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messageEvent({ text: '!ping' })),
+      })
       assert.equal(res.status, 503)
       assert.equal((await res.json()).error.code, 'WB_WEBHOOK_NOT_CONFIGURED')
     })

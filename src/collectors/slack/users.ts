@@ -16,7 +16,15 @@ export interface SlackUserDirectory {
 }
 
 interface UsersInfo {
-  user?: { id?: string; name?: string; real_name?: string; is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean; profile?: { display_name?: string; real_name?: string } }
+  user?: {
+    id?: string
+    name?: string
+    real_name?: string
+    is_admin?: boolean
+    is_owner?: boolean
+    is_primary_owner?: boolean
+    profile?: { display_name?: string; real_name?: string }
+  }
 }
 
 /** A directory over `users.info` (client undefined ⇒ ids only). */

@@ -34,15 +34,26 @@ const require = createRequire(import.meta.url)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Creates the adapter; nothing connects until `start()`. */
-export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: CollectorHandle<TwitchPayload>, o: TwitchChatOptions): CollectorAdapter<TwitchPayload> {
+export function createTwitchChat(
+  ctx: SetupContext<TwitchConfig>,
+  handle: CollectorHandle<TwitchPayload>,
+  o: TwitchChatOptions,
+): CollectorAdapter<TwitchPayload> {
   const log = ctx.log
   // tmi.js logs chat lines and routine steps at info: those are debug here.
   const quiet = (level: 'debug' | 'warn' | 'error') => (message: string) => log[level]({ tmi: true }, message)
   const tmi = require('tmi.js') as typeof import('tmi.js')
   const client = new tmi.Client({
-    options: { joinInterval: Math.max(300, ctx.config.join_interval_ms), skipUpdatingEmotesets: true, messagesLogLevel: 'info' },
+    options: {
+      joinInterval: Math.max(300, ctx.config.join_interval_ms),
+      skipUpdatingEmotesets: true,
+      messagesLogLevel: 'info',
+    },
     connection: { ...ircConnection(o.ircUrl), reconnect: true, maxReconnectInterval: 30_000 },
-    identity: { username: o.username.toLowerCase(), password: o.tokens ? async () => `oauth:${await o.tokens!.current()}` : `oauth:${o.token.replace(/^oauth:/, '')}` },
+    identity: {
+      username: o.username.toLowerCase(),
+      password: o.tokens ? async () => `oauth:${await o.tokens!.current()}` : `oauth:${o.token.replace(/^oauth:/, '')}`,
+    },
     channels: [],
     logger: { info: quiet('debug'), warn: quiet('warn'), error: quiet('error') },
   })
@@ -73,7 +84,9 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     if (!wanted.has(login)) return
     const event = chatEvent(channel, tags, message)
     if (!event) return
-    handle.forward(event).catch((err: unknown) => log.warn({ err, channel: login }, 'event not forwarded to the router'))
+    handle
+      .forward(event)
+      .catch((err: unknown) => log.warn({ err, channel: login }, 'event not forwarded to the router'))
   }
 
   /** Subs, gifts, raids and announcements in chat: the same events as EventSub's, never both (eventsub-intake.ts). */
@@ -81,7 +94,9 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     const login = channelLogin(channel)
     if (!wanted.has(login)) return
     for (const event of userNoticeEvents(login, tags, text)) {
-      forwardFact(ctx, handle as CollectorHandle<unknown>, event).catch((err: unknown) => log.warn({ err, channel: login }, 'event not forwarded to the router'))
+      forwardFact(ctx, handle as CollectorHandle<unknown>, event).catch((err: unknown) =>
+        log.warn({ err, channel: login }, 'event not forwarded to the router'),
+      )
     }
   }
 
@@ -97,7 +112,8 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     const message = raw as { command?: string; params?: string[]; tags?: TwitchTags }
     const userId = message.tags?.['user-id']
     if (message.command === 'GLOBALUSERSTATE' && typeof userId === 'string') botId = userId
-    if (message.command === 'USERNOTICE' && message.params?.[0]) onUserNotice(message.params[0], message.tags ?? {}, message.params[1])
+    if (message.command === 'USERNOTICE' && message.params?.[0])
+      onUserNotice(message.params[0], message.tags ?? {}, message.params[1])
     if (message.command !== 'USERSTATE' || !message.params?.[0]) return
     const login = channelLogin(message.params[0])
     const mod = canModerate(message.tags ?? {})
@@ -131,7 +147,9 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
     start() {
       return new Promise<void>((resolve) => {
         client.once('connected', () => resolve())
-        client.connect().catch((err: unknown) => log.warn({ err: String(err) }, 'Twitch chat: first connection failed; retrying'))
+        client
+          .connect()
+          .catch((err: unknown) => log.warn({ err: String(err) }, 'Twitch chat: first connection failed; retrying'))
       })
     },
     async stop() {
@@ -154,7 +172,8 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
       if (connected && client.getChannels().includes(`#${login}`)) await client.part(login)
     },
 
-    render: (entityId, responses, origin, priority) => renderTwitch(entityId, responses, origin, priority, ctx.config.max_parts),
+    render: (entityId, responses, origin, priority) =>
+      renderTwitch(entityId, responses, origin, priority, ctx.config.max_parts),
 
     async send({ payload: p }) {
       if (p.kind === 'say') {
@@ -166,15 +185,19 @@ export function createTwitchChat(ctx: SetupContext<TwitchConfig>, handle: Collec
         if (!o.helix || !from) throw new Error('whispers need TWITCH_CLIENT_ID (Helix) and the bot user id')
         await o.helix.sendWhisper(from, p.toUserId, p.text)
       } else {
-        await moderate({
-          helix: o.helix, log,
-          canModerate: (channel) => moderatorIn.has(channel),
-          broadcasterId: async (channel) => roomIds.get(channel) ?? (await lookupId(channel)),
-          botUserId: async () => {
-            botId ??= await lookupId(o.username)
-            return botId
+        await moderate(
+          {
+            helix: o.helix,
+            log,
+            canModerate: (channel) => moderatorIn.has(channel),
+            broadcasterId: async (channel) => roomIds.get(channel) ?? (await lookupId(channel)),
+            botUserId: async () => {
+              botId ??= await lookupId(o.username)
+              return botId
+            },
           },
-        }, p)
+          p,
+        )
       }
     },
   }

@@ -14,8 +14,16 @@ export const DEFAULT_IRC_URL = 'wss://irc-ws.chat.twitch.tv:443'
 export const DEFAULT_EVENTSUB_WS_URL = 'wss://eventsub.wss.twitch.tv/ws'
 
 /** `a,b` (an env override) or a YAML list. */
-const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v)
-const eventSubType = z.string().refine((t) => t in EVENTSUB_CATALOGUE, { message: `must be one of ${Object.keys(EVENTSUB_CATALOGUE).join(', ')}` })
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v
+const eventSubType = z
+  .string()
+  .refine((t) => t in EVENTSUB_CATALOGUE, { message: `must be one of ${Object.keys(EVENTSUB_CATALOGUE).join(', ')}` })
 
 /** Twitch's chat limits: 20 messages / 30 s per channel, 100 where the bot is a moderator (or the broadcaster). */
 export const TWITCH_BUDGET = { limit: 20, windowMs: 30_000 } as const
@@ -33,7 +41,11 @@ export const twitchConfigSchema = collectorConfigSchema.extend({
   /** Asked of Twitch as `keepalive_timeout_seconds` (10 … 600); no message for longer than that (plus a margin) means reconnect. */
   eventsub_keepalive_s: z.number().int().min(10).max(600).default(30),
   /** How often missing or failed subscriptions are looked for and re-created. */
-  eventsub_repair_interval_ms: z.number().int().positive().default(5 * 60_000),
+  eventsub_repair_interval_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
 })
 
 export type TwitchConfig = z.infer<typeof twitchConfigSchema>
@@ -41,7 +53,8 @@ export type TwitchConfig = z.infer<typeof twitchConfigSchema>
 /** `ws://host:port` / `wss://host:port` → tmi.js connection options. */
 export function ircConnection(url: string): { server: string; port: number; secure: boolean } {
   const u = new URL(url)
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`TWITCH_IRC_URL must be a ws:// or wss:// URL, got ${url}`)
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new Error(`TWITCH_IRC_URL must be a ws:// or wss:// URL, got ${url}`)
   const secure = u.protocol === 'wss:'
   return { server: u.hostname, port: u.port === '' ? (secure ? 443 : 80) : Number(u.port), secure }
 }

@@ -38,11 +38,19 @@ export type IntakeResult = 'forwarded' | 'duplicate' | 'already heard' | 'unmapp
  * Forwards `event` unless its fact was already forwarded; on a failure the locks are freed (so a retry
  * is processed) and the error is thrown.
  */
-export async function forwardFact(ctx: SetupContext<unknown>, handle: CollectorHandle<unknown>, event: InboundEvent, held: Lock[] = []): Promise<IntakeResult> {
+export async function forwardFact(
+  ctx: SetupContext<unknown>,
+  handle: CollectorHandle<unknown>,
+  event: InboundEvent,
+  held: Lock[] = [],
+): Promise<IntakeResult> {
   const key = factKey(event)
   const fact = key ? await ctx.cache.tryLock(`twitch:fact:${key}`, FACT_TTL_MS) : undefined
   if (key && !fact) {
-    ctx.log.info({ fact: key, message_id: event.message_id }, 'Twitch event already heard another way; not forwarded again')
+    ctx.log.info(
+      { fact: key, message_id: event.message_id },
+      'Twitch event already heard another way; not forwarded again',
+    )
     return 'already heard'
   }
   const locks = fact ? [...held, fact] : held
@@ -62,7 +70,12 @@ export async function forwardFact(ctx: SetupContext<unknown>, handle: CollectorH
 export async function intakeNotification(
   ctx: SetupContext<unknown>,
   handle: CollectorHandle<unknown>,
-  n: { messageId: string; subscriptionType: string; event: Readonly<Record<string, unknown>>; via: 'webhook' | 'websocket' },
+  n: {
+    messageId: string
+    subscriptionType: string
+    event: Readonly<Record<string, unknown>>
+    via: 'webhook' | 'websocket'
+  },
 ): Promise<IntakeResult> {
   const lock = await ctx.cache.tryLock(`twitch:eventsub:${n.messageId}`, MESSAGE_ID_TTL_MS)
   if (!lock) {

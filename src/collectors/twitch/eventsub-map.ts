@@ -21,7 +21,8 @@ export const EVENTSUB_TYPES: Readonly<Record<string, string>> = {
   'channel.channel_points_custom_reward_redemption.add': 'redemption',
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined)
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
 
 /** Copies the listed fields that are present. */
 function pick(event: EventData, keys: readonly string[]): Record<string, unknown> {
@@ -41,7 +42,11 @@ function userOf(event: EventData, prefix = ''): { user_id: string; user_name: st
  * The router event of one notification, or undefined for a subscription type waddlebot does not map.
  * `messageId` (Twitch-Eventsub-Message-Id) becomes the event's message id.
  */
-export function eventSubToEvent(subscriptionType: string, event: EventData, messageId: string): InboundEvent | undefined {
+export function eventSubToEvent(
+  subscriptionType: string,
+  event: EventData,
+  messageId: string,
+): InboundEvent | undefined {
   const type = EVENTSUB_TYPES[subscriptionType]
   if (!type) return undefined
   const raid = subscriptionType === 'channel.raid'
@@ -50,7 +55,10 @@ export function eventSubToEvent(subscriptionType: string, event: EventData, mess
   const login = channel.toLowerCase()
   const stream = subscriptionType.startsWith('stream.')
   const user = raid ? userOf(event, 'from_broadcaster_') : stream ? userOf(event, 'broadcaster_') : userOf(event)
-  const metadata: Record<string, unknown> = { eventsub_type: subscriptionType, broadcaster_id: str(raid ? event['to_broadcaster_user_id'] : event['broadcaster_user_id']) }
+  const metadata: Record<string, unknown> = {
+    eventsub_type: subscriptionType,
+    broadcaster_id: str(raid ? event['to_broadcaster_user_id'] : event['broadcaster_user_id']),
+  }
   let message: string | undefined
   switch (type) {
     case 'subscription':
@@ -78,7 +86,12 @@ export function eventSubToEvent(subscriptionType: string, event: EventData, mess
       break
     case 'redemption': {
       const reward = (event['reward'] ?? {}) as EventData
-      Object.assign(metadata, { redemption_id: str(event['id']), reward_id: str(reward['id']), reward_title: str(reward['title']), reward_cost: reward['cost'] })
+      Object.assign(metadata, {
+        redemption_id: str(event['id']),
+        reward_id: str(reward['id']),
+        reward_title: str(reward['title']),
+        reward_cost: reward['cost'],
+      })
       message = str(event['user_input'])
       break
     }

@@ -15,7 +15,14 @@ import { DEFAULT_EVENTSUB_WS_URL, type TwitchConfig } from './config.js'
 import { intakeNotification } from './eventsub-intake.js'
 import { createEventSubWs, type EventSubWs } from './eventsub-ws.js'
 import { DEFAULT_HELIX_URL, type HelixClient, helixCaller } from './helix.js'
-import { appAccessToken, type EventSubHelix, type EventSubTransport, eventSubHelix, type TokenInfo, validateToken } from './helix-eventsub.js'
+import {
+  appAccessToken,
+  type EventSubHelix,
+  type EventSubTransport,
+  eventSubHelix,
+  type TokenInfo,
+  validateToken,
+} from './helix-eventsub.js'
 import { channelLogin, channelOfEntity } from './normalize.js'
 import { createSubscriptionManager, type SubscriptionRecord } from './subscriptions.js'
 
@@ -47,12 +54,24 @@ export interface EventSubServiceOptions {
 }
 
 /** Logs a revocation (whichever way it came) and records it on this process's service, when there is one. */
-export function recordRevocation(service: EventSubService | undefined, ctx: Pick<SetupContext<unknown>, 'log'>, subscription: Readonly<Record<string, unknown>>, via: 'webhook' | 'websocket'): void {
+export function recordRevocation(
+  service: EventSubService | undefined,
+  ctx: Pick<SetupContext<unknown>, 'log'>,
+  subscription: Readonly<Record<string, unknown>>,
+  via: 'webhook' | 'websocket',
+): void {
   if (service) service.revoked(subscription, via)
-  else ctx.log.warn({ subscription: subscription['id'], type: subscription['type'], status: subscription['status'], via }, 'EventSub subscription revoked')
+  else
+    ctx.log.warn(
+      { subscription: subscription['id'], type: subscription['type'], status: subscription['status'], via },
+      'EventSub subscription revoked',
+    )
 }
 
-type Mode = { transport: 'websocket' } | { transport: 'webhook'; callback: string; secret: string; clientSecret: string } | { transport: 'off'; reason: string }
+type Mode =
+  | { transport: 'websocket' }
+  | { transport: 'webhook'; callback: string; secret: string; clientSecret: string }
+  | { transport: 'off'; reason: string }
 
 function modeOf(ctx: SetupContext<TwitchConfig>, clientId: string | undefined): Mode {
   const cfg = ctx.config
@@ -62,16 +81,29 @@ function modeOf(ctx: SetupContext<TwitchConfig>, clientId: string | undefined): 
   const clientSecret = secret(ctx, 'TWITCH_CLIENT_SECRET')
   const webhookReady = cfg.public_url !== undefined && hookSecret !== undefined && clientSecret !== undefined
   if (cfg.eventsub_transport === 'webhook' && !webhookReady) {
-    const missing = [cfg.public_url ? '' : 'public_url', hookSecret ? '' : 'TWITCH_EVENTSUB_SECRET', clientSecret ? '' : 'TWITCH_CLIENT_SECRET'].filter(Boolean)
+    const missing = [
+      cfg.public_url ? '' : 'public_url',
+      hookSecret ? '' : 'TWITCH_EVENTSUB_SECRET',
+      clientSecret ? '' : 'TWITCH_CLIENT_SECRET',
+    ].filter(Boolean)
     return { transport: 'off', reason: `webhook transport needs ${missing.join(', ')}` }
   }
   if (webhookReady && cfg.eventsub_transport !== 'websocket') {
-    return { transport: 'webhook', callback: `${cfg.public_url!.replace(/\/+$/, '')}/twitch/eventsub`, secret: hookSecret!, clientSecret: clientSecret! }
+    return {
+      transport: 'webhook',
+      callback: `${cfg.public_url!.replace(/\/+$/, '')}/twitch/eventsub`,
+      secret: hookSecret!,
+      clientSecret: clientSecret!,
+    }
   }
   return { transport: 'websocket' }
 }
 
-export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: CollectorHandle<unknown>, o: EventSubServiceOptions): EventSubService {
+export function createEventSubService(
+  ctx: SetupContext<TwitchConfig>,
+  handle: CollectorHandle<unknown>,
+  o: EventSubServiceOptions,
+): EventSubService {
   const log = ctx.log
   const mode = modeOf(ctx, o.clientId)
   const apiUrl = secret(ctx, 'TWITCH_API_URL') ?? DEFAULT_HELIX_URL
@@ -87,7 +119,10 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
 
   const token = () =>
     (tokenInfo ??= validateToken(authUrl, o.token).catch((err: unknown) => {
-      log.warn({ err: (err as Error).message }, 'EventSub: the token could not be validated; every subscription type is tried')
+      log.warn(
+        { err: (err as Error).message },
+        'EventSub: the token could not be validated; every subscription type is tried',
+      )
       tokenInfo = undefined
       return undefined
     }))
@@ -100,7 +135,10 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
       throw err
     }))
   const manager = createSubscriptionManager({
-    log, types: ctx.config.eventsub_types, helix: helixOf, token,
+    log,
+    types: ctx.config.eventsub_types,
+    helix: helixOf,
+    token,
     broadcasterId: async (login) => {
       const known = broadcasterIds.get(login)
       if (known) return known
@@ -118,7 +156,9 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
 
   /** Runs subscription work one step at a time (joins, leaves and sessions never interleave). */
   const queue = (what: string, step: () => Promise<void>) => {
-    work = work.then(step).catch((err: unknown) => log.warn({ err: (err as Error).message }, `EventSub: ${what} failed`))
+    work = work
+      .then(step)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, `EventSub: ${what} failed`))
   }
   const reconcile = (logins: readonly string[]) =>
     queue('creating subscriptions', async () => {
@@ -138,7 +178,12 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
       onLost: () => manager.forgetAll(),
       onNotification: (m) => {
         const subscriptionType = m.metadata.subscription_type ?? String(m.payload.subscription?.['type'] ?? '')
-        intakeNotification(ctx, handle, { messageId: m.metadata.message_id, subscriptionType, event: m.payload.event ?? {}, via: 'websocket' }).catch((err: unknown) =>
+        intakeNotification(ctx, handle, {
+          messageId: m.metadata.message_id,
+          subscriptionType,
+          event: m.payload.event ?? {},
+          via: 'websocket',
+        }).catch((err: unknown) =>
           log.warn({ err, id: m.metadata.message_id }, 'EventSub event not forwarded to the router'),
         )
       },
@@ -176,14 +221,22 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
     },
     revoked(sub, via) {
       const channel = manager.revoked(sub as Parameters<typeof manager.revoked>[0])
-      log.warn({ subscription: sub['id'], type: sub['type'], status: sub['status'], channel, via }, 'EventSub subscription revoked')
+      log.warn(
+        { subscription: sub['id'], type: sub['type'], status: sub['status'], channel, via },
+        'EventSub subscription revoked',
+      )
     },
     status() {
       const base = { subscriptions: manager.records(), notes: manager.notes() }
       if (mode.transport === 'off') return { transport: 'off', state: 'off', reason: mode.reason, ...base }
       if (mode.transport === 'webhook') return { transport: 'webhook', state: 'ready', ...base }
       const session = ws?.sessionId()
-      return { transport: 'websocket', state: ws ? ws.state() : 'idle', ...(session ? { session_id: session } : {}), ...base }
+      return {
+        transport: 'websocket',
+        state: ws ? ws.state() : 'idle',
+        ...(session ? { session_id: session } : {}),
+        ...base,
+      }
     },
     settled: async () => {
       let seen: Promise<unknown> | undefined
@@ -199,13 +252,20 @@ export function createEventSubService(ctx: SetupContext<TwitchConfig>, handle: C
 
 /** `{eventsub, warnings?}` for `GET /twitch/status` and `/health` (warnings reach `waddlebot status`). */
 export function eventSubStatus(service: EventSubService | undefined): Record<string, unknown> {
-  const status: EventSubStatus = service?.status() ?? { transport: 'off', state: 'off', reason: 'chat is off (TWITCH_BOT_TOKEN not set)', subscriptions: [], notes: [] }
+  const status: EventSubStatus = service?.status() ?? {
+    transport: 'off',
+    state: 'off',
+    reason: 'chat is off (TWITCH_BOT_TOKEN not set)',
+    subscriptions: [],
+    notes: [],
+  }
   return { eventsub: status, ...(status.notes.length > 0 ? { warnings: status.notes } : {}) }
 }
 
 /** The chat adapter, with the channel's subscriptions following its joins and leaves. */
 export function withEventSub<T>(chat: CollectorAdapter<T>, events: EventSubService): CollectorAdapter<T> {
-  const loginOf = (entity: { entity_id: string; channel_id?: string | null }) => channelLogin(entity.channel_id ?? channelOfEntity(entity.entity_id) ?? '')
+  const loginOf = (entity: { entity_id: string; channel_id?: string | null }) =>
+    channelLogin(entity.channel_id ?? channelOfEntity(entity.entity_id) ?? '')
   return {
     ...chat,
     async join(entity) {

@@ -15,15 +15,45 @@ export interface EventSubTypeSpec {
 const broadcaster = ({ broadcaster }: { broadcaster: string }) => ({ broadcaster_user_id: broadcaster })
 
 export const EVENTSUB_CATALOGUE: Readonly<Record<string, EventSubTypeSpec>> = {
-  'channel.follow': { version: '2', scopes: ['moderator:read:followers'], authorizedBy: 'moderator', condition: ({ broadcaster, bot }) => ({ broadcaster_user_id: broadcaster, moderator_user_id: bot }) },
-  'channel.subscribe': { version: '1', scopes: ['channel:read:subscriptions'], authorizedBy: 'broadcaster', condition: broadcaster },
-  'channel.subscription.gift': { version: '1', scopes: ['channel:read:subscriptions'], authorizedBy: 'broadcaster', condition: broadcaster },
-  'channel.subscription.message': { version: '1', scopes: ['channel:read:subscriptions'], authorizedBy: 'broadcaster', condition: broadcaster },
+  'channel.follow': {
+    version: '2',
+    scopes: ['moderator:read:followers'],
+    authorizedBy: 'moderator',
+    condition: ({ broadcaster, bot }) => ({ broadcaster_user_id: broadcaster, moderator_user_id: bot }),
+  },
+  'channel.subscribe': {
+    version: '1',
+    scopes: ['channel:read:subscriptions'],
+    authorizedBy: 'broadcaster',
+    condition: broadcaster,
+  },
+  'channel.subscription.gift': {
+    version: '1',
+    scopes: ['channel:read:subscriptions'],
+    authorizedBy: 'broadcaster',
+    condition: broadcaster,
+  },
+  'channel.subscription.message': {
+    version: '1',
+    scopes: ['channel:read:subscriptions'],
+    authorizedBy: 'broadcaster',
+    condition: broadcaster,
+  },
   'channel.cheer': { version: '1', scopes: ['bits:read'], authorizedBy: 'broadcaster', condition: broadcaster },
-  'channel.raid': { version: '1', scopes: [], authorizedBy: 'none', condition: ({ broadcaster }) => ({ to_broadcaster_user_id: broadcaster }) },
+  'channel.raid': {
+    version: '1',
+    scopes: [],
+    authorizedBy: 'none',
+    condition: ({ broadcaster }) => ({ to_broadcaster_user_id: broadcaster }),
+  },
   'stream.online': { version: '1', scopes: [], authorizedBy: 'none', condition: broadcaster },
   'stream.offline': { version: '1', scopes: [], authorizedBy: 'none', condition: broadcaster },
-  'channel.channel_points_custom_reward_redemption.add': { version: '1', scopes: ['channel:read:redemptions', 'channel:manage:redemptions'], authorizedBy: 'broadcaster', condition: broadcaster },
+  'channel.channel_points_custom_reward_redemption.add': {
+    version: '1',
+    scopes: ['channel:read:redemptions', 'channel:manage:redemptions'],
+    authorizedBy: 'broadcaster',
+    condition: broadcaster,
+  },
 }
 
 /** The default `eventsub_types`: everything in the catalogue. */
@@ -38,7 +68,11 @@ export function channelIdOfCondition(condition: Readonly<Record<string, string>>
  * Why the bot's own token cannot authorize `type` on a channel, or undefined when it can (or when only
  * Twitch can tell: the broadcaster is someone else, whose grant the bot cannot see).
  */
-export function missingScope(type: string, token: { user_id?: string | undefined; scopes: readonly string[] } | undefined, broadcasterId: string): string | undefined {
+export function missingScope(
+  type: string,
+  token: { user_id?: string | undefined; scopes: readonly string[] } | undefined,
+  broadcasterId: string,
+): string | undefined {
   const spec = EVENTSUB_CATALOGUE[type]
   if (!spec || !token || spec.scopes.length === 0) return undefined
   if (spec.authorizedBy === 'broadcaster' && token.user_id !== broadcasterId) return undefined
@@ -47,8 +81,19 @@ export function missingScope(type: string, token: { user_id?: string | undefined
 
 /** Statuses of a subscription that will never deliver again: deleted and re-created by the repair. */
 export const FAILED_STATUSES = new Set([
-  'webhook_callback_verification_failed', 'notification_failures_exceeded', 'authorization_revoked', 'moderator_removed',
-  'user_removed', 'version_removed', 'beta_maintenance', 'websocket_disconnected', 'websocket_failed_ping_pong',
-  'websocket_received_inbound_traffic', 'websocket_connection_unused', 'websocket_internal_error', 'websocket_network_timeout',
-  'websocket_network_error', 'websocket_failed_to_reconnect',
+  'webhook_callback_verification_failed',
+  'notification_failures_exceeded',
+  'authorization_revoked',
+  'moderator_removed',
+  'user_removed',
+  'version_removed',
+  'beta_maintenance',
+  'websocket_disconnected',
+  'websocket_failed_ping_pong',
+  'websocket_received_inbound_traffic',
+  'websocket_connection_unused',
+  'websocket_internal_error',
+  'websocket_network_timeout',
+  'websocket_network_error',
+  'websocket_failed_to_reconnect',
 ])

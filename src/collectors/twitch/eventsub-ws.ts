@@ -11,9 +11,18 @@ import WebSocket from 'ws'
 import type { Logger } from '../../runtime/logger.js'
 
 export interface EventSubWsMessage {
-  readonly metadata: { readonly message_id: string; readonly message_type: string; readonly message_timestamp?: string; readonly subscription_type?: string }
+  readonly metadata: {
+    readonly message_id: string
+    readonly message_type: string
+    readonly message_timestamp?: string
+    readonly subscription_type?: string
+  }
   readonly payload: {
-    readonly session?: { readonly id?: string; readonly keepalive_timeout_seconds?: number | null; readonly reconnect_url?: string | null }
+    readonly session?: {
+      readonly id?: string
+      readonly keepalive_timeout_seconds?: number | null
+      readonly reconnect_url?: string | null
+    }
     readonly subscription?: Readonly<Record<string, unknown>>
     readonly event?: Readonly<Record<string, unknown>>
   }
@@ -61,11 +70,14 @@ export function createEventSubWs(o: EventSubWsOptions): EventSubWs {
 
   const arm = (ws: WebSocket, seconds: number) => {
     clearTimeout(watchdog)
-    watchdog = setTimeout(() => {
-      if (ws !== current || stopped) return
-      o.log.warn({ seconds }, 'EventSub WebSocket: no keepalive; reconnecting')
-      ws.terminate()
-    }, seconds * 1000 * (1 + KEEPALIVE_MARGIN))
+    watchdog = setTimeout(
+      () => {
+        if (ws !== current || stopped) return
+        o.log.warn({ seconds }, 'EventSub WebSocket: no keepalive; reconnecting')
+        ws.terminate()
+      },
+      seconds * 1000 * (1 + KEEPALIVE_MARGIN),
+    )
     watchdog.unref()
   }
 

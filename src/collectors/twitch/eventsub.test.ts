@@ -6,19 +6,38 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { eventSubEvents, eventSubRequest, sendEventSub, signEventSub, twitchIdOf, twitchTimestamp } from '../../../test/fakes/twitch/index.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  eventSubEvents,
+  eventSubRequest,
+  sendEventSub,
+  signEventSub,
+  twitchIdOf,
+  twitchTimestamp,
+} from '../../../test/fakes/twitch/index.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { checkEventSub, EVENTSUB_MAX_AGE_MS } from './eventsub.js'
 import { EVENTSUB_SECRET, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
 
 const SECRET = 's3cret'
-const follow = (channel = 'chan', user = 'frank') => ({ subscriptionType: 'channel.follow', event: eventSubEvents.follow(channel, user, twitchIdOf) })
+const follow = (channel = 'chan', user = 'frank') => ({
+  subscriptionType: 'channel.follow',
+  event: eventSubEvents.follow(channel, user, twitchIdOf),
+})
 
 describe('checkEventSub', () => {
   const now = Date.parse('2024-05-01T12:00:00Z')
   const at = (ms: number) => new Date(now - ms).toISOString().replace('Z', '123456Z')
   const signed = (timestamp: string, body = '{"a":1}', id = 'id-1', key = SECRET) => ({
-    headers: { 'twitch-eventsub-message-id': id, 'twitch-eventsub-message-timestamp': timestamp, 'twitch-eventsub-message-signature': signEventSub(key, id, timestamp, body) },
+    headers: {
+      'twitch-eventsub-message-id': id,
+      'twitch-eventsub-message-timestamp': timestamp,
+      'twitch-eventsub-message-signature': signEventSub(key, id, timestamp, body),
+    },
     body,
   })
   test('a correctly signed, fresh message passes (nanosecond timestamps)', () => {
@@ -29,9 +48,18 @@ describe('checkEventSub', () => {
     const m = signed(at(0))
     assert.equal(checkEventSub('other', m.headers, m.body, now), 'signature mismatch')
     assert.equal(checkEventSub(SECRET, m.headers, '{"a":2}', now), 'signature mismatch')
-    assert.equal(checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-id': 'id-2' }, m.body, now), 'signature mismatch')
-    assert.equal(checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-timestamp': at(1) }, m.body, now), 'signature mismatch')
-    assert.equal(checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-signature': 'sha256=00' }, m.body, now), 'signature mismatch')
+    assert.equal(
+      checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-id': 'id-2' }, m.body, now),
+      'signature mismatch',
+    )
+    assert.equal(
+      checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-timestamp': at(1) }, m.body, now),
+      'signature mismatch',
+    )
+    assert.equal(
+      checkEventSub(SECRET, { ...m.headers, 'twitch-eventsub-message-signature': 'sha256=00' }, m.body, now),
+      'signature mismatch',
+    )
   })
   test('older than 10 min or more than 10 min ahead: refused even when signed', () => {
     const old = signed(at(EVENTSUB_MAX_AGE_MS + 1000))
@@ -47,7 +75,10 @@ describe('checkEventSub', () => {
 })
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`POST /twitch/eventsub against a real router on ${backend.name}`, { skip }, () => {
@@ -55,7 +86,15 @@ for (const [backend, skip] of backends) {
     const follows = () => h.processed.filter((p) => p.message_type === 'follow').length
     /** Resolves after the router has had time to see a (wrongly) forwarded event: a later good event is seen. */
     const barrier = async (user: string) => {
-      assert.equal((await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'channel.raid', event: eventSubEvents.raid('chan', user, 1, twitchIdOf) })).status, 204)
+      assert.equal(
+        (
+          await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+            subscriptionType: 'channel.raid',
+            event: eventSubEvents.raid('chan', user, 1, twitchIdOf),
+          })
+        ).status,
+        204,
+      )
       assert.ok(h.processed.some((p) => p.message_type === 'raid' && p.user === user))
     }
 
@@ -67,11 +106,20 @@ for (const [backend, skip] of backends) {
     })
 
     test('webhook_callback_verification is answered with the raw challenge as text/plain', async () => {
-      const res = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { type: 'webhook_callback_verification', subscriptionType: 'channel.follow', challenge: 'pogchamp-kappa-360noscope' })
+      const res = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        type: 'webhook_callback_verification',
+        subscriptionType: 'channel.follow',
+        challenge: 'pogchamp-kappa-360noscope',
+      })
       assert.equal(res.status, 200)
       assert.equal(res.body, 'pogchamp-kappa-360noscope')
       assert.match(res.contentType ?? '', /^text\/plain/)
-      const forged = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { type: 'webhook_callback_verification', subscriptionType: 'channel.follow', challenge: 'x', signWith: 'guess' })
+      const forged = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        type: 'webhook_callback_verification',
+        subscriptionType: 'channel.follow',
+        challenge: 'x',
+        signWith: 'guess',
+      })
       assert.equal(forged.status, 403)
       assert.notEqual(forged.body, 'x')
     })
@@ -82,9 +130,17 @@ for (const [backend, skip] of backends) {
       assert.equal(res.status, 403)
       assert.equal(JSON.parse(res.body).error.code, 'WB_WEBHOOK_SIGNATURE_INVALID')
       const tampered = eventSubRequest(EVENTSUB_SECRET, follow())
-      const swapped = await fetch(h.eventSubUrl, { method: 'POST', headers: tampered.headers, body: tampered.body.replace('frank', 'mallory') })
+      const swapped = await fetch(h.eventSubUrl, {
+        method: 'POST',
+        headers: tampered.headers,
+        body: tampered.body.replace('frank', 'mallory'),
+      })
       assert.equal(swapped.status, 403)
-      const unsigned = await fetch(h.eventSubUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: tampered.body })
+      const unsigned = await fetch(h.eventSubUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: tampered.body,
+      })
       assert.equal(unsigned.status, 403)
       await barrier('after-forged')
       assert.equal(h.processed.length, before + 1, 'only the barrier event was processed')
@@ -93,7 +149,10 @@ for (const [backend, skip] of backends) {
 
     test('a replayed message (correctly signed, timestamp 11 min old) is refused and not forwarded', async () => {
       const before = h.processed.length
-      const res = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { ...follow(), timestamp: twitchTimestamp(11 * 60_000) })
+      const res = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        ...follow(),
+        timestamp: twitchTimestamp(11 * 60_000),
+      })
       assert.equal(res.status, 403)
       assert.match(JSON.parse(res.body).error.message, /older than 10 min/)
       await barrier('after-replay')
@@ -117,8 +176,20 @@ for (const [backend, skip] of backends) {
 
     test('revocations and unmapped subscription types are acknowledged, not forwarded', async () => {
       const before = h.processed.length
-      assert.equal((await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { type: 'revocation', subscriptionType: 'channel.follow' })).status, 204)
-      assert.equal((await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'channel.poll.begin', event: { broadcaster_user_login: 'chan' } })).status, 204)
+      assert.equal(
+        (await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { type: 'revocation', subscriptionType: 'channel.follow' }))
+          .status,
+        204,
+      )
+      assert.equal(
+        (
+          await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+            subscriptionType: 'channel.poll.begin',
+            event: { broadcaster_user_login: 'chan' },
+          })
+        ).status,
+        204,
+      )
       await barrier('after-revocation')
       assert.equal(h.processed.length, before + 1)
     })
@@ -128,7 +199,11 @@ for (const [backend, skip] of backends) {
 describe('POST /twitch/eventsub without TWITCH_EVENTSUB_SECRET', () => {
   let h: TwitchHarness
   before(async () => {
-    h = await startTwitchHarness(sqliteBackend(), { channels: ['chan'], modules: ['router', 'twitch'], env: { TWITCH_EVENTSUB_SECRET: '' } })
+    h = await startTwitchHarness(sqliteBackend(), {
+      channels: ['chan'],
+      modules: ['router', 'twitch'],
+      env: { TWITCH_EVENTSUB_SECRET: '' },
+    })
   })
   after(async () => {
     await h?.close()
@@ -144,7 +219,11 @@ describe('POST /twitch/eventsub without TWITCH_EVENTSUB_SECRET', () => {
 describe('webhook only: TWITCH_BOT_TOKEN unset, TWITCH_EVENTSUB_SECRET set', () => {
   let h: TwitchHarness
   before(async () => {
-    h = await startTwitchHarness(sqliteBackend(), { channels: ['chan'], modules: ['router', 'twitch'], env: { TWITCH_BOT_TOKEN: '' } })
+    h = await startTwitchHarness(sqliteBackend(), {
+      channels: ['chan'],
+      modules: ['router', 'twitch'],
+      env: { TWITCH_BOT_TOKEN: '' },
+    })
   })
   after(async () => {
     await h?.close()
@@ -167,9 +246,17 @@ describe('webhook only: TWITCH_BOT_TOKEN unset, TWITCH_EVENTSUB_SECRET set', () 
     assert.equal(body.detail.chat, 'not connected', '/health says why chat is off')
     assert.equal(body.detail.reason, 'TWITCH_BOT_TOKEN not set')
     const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
-    assert.deepEqual(await twitch.def.health?.(twitch.ctx), { ...status, degraded: body.detail.degraded }, 'the health check returns the status as its detail')
+    assert.deepEqual(
+      await twitch.def.health?.(twitch.ctx),
+      { ...status, degraded: body.detail.degraded },
+      'the health check returns the status as its detail',
+    )
     assert.equal(h.irc.lines.length, 0, 'no chat connection was made')
-    const stats = (await (await fetch(`${h.runtime.registry.urlOf('router')}/coordination/stats`, { headers: { 'x-api-key': h.runtime.serviceKey } })).json()) as { claimed: number }
+    const stats = (await (
+      await fetch(`${h.runtime.registry.urlOf('router')}/coordination/stats`, {
+        headers: { 'x-api-key': h.runtime.serviceKey },
+      })
+    ).json()) as { claimed: number }
     assert.equal(stats.claimed, 0)
   })
 })

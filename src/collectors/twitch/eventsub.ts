@@ -26,15 +26,23 @@ const H = {
 
 /** `sha256=<hex>` of id + timestamp + body. */
 export function eventSubSignature(secretValue: string, id: string, timestamp: string, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secretValue).update(id + timestamp + rawBody).digest('hex')}`
+  return `sha256=${createHmac('sha256', secretValue)
+    .update(id + timestamp + rawBody)
+    .digest('hex')}`
 }
 
 /** Why a message is refused, or undefined when its signature and timestamp are good. */
-export function checkEventSub(secretValue: string, headers: Readonly<Record<string, unknown>>, rawBody: string, now: number): string | undefined {
+export function checkEventSub(
+  secretValue: string,
+  headers: Readonly<Record<string, unknown>>,
+  rawBody: string,
+  now: number,
+): string | undefined {
   const id = headers[H.id]
   const timestamp = headers[H.timestamp]
   const signature = headers[H.signature]
-  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string') return 'missing Twitch-Eventsub-Message headers'
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string')
+    return 'missing Twitch-Eventsub-Message headers'
   const expected = Buffer.from(eventSubSignature(secretValue, id, timestamp, rawBody))
   const given = Buffer.from(signature)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'signature mismatch'
@@ -73,23 +81,30 @@ export async function eventSubRoutes<T>(
 
   app.post('/twitch/eventsub', async (req, reply) => {
     const key = secret(ctx, 'TWITCH_EVENTSUB_SECRET')
-    if (!key) throw new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'twitch', secret: 'TWITCH_EVENTSUB_SECRET' })
+    if (!key)
+      throw new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'twitch', secret: 'TWITCH_EVENTSUB_SECRET' })
     const raw = (req as FastifyRequest & { rawBody?: string }).rawBody ?? ''
     const refusal = checkEventSub(key, req.headers, raw, now())
     if (refusal) {
       ctx.log.warn({ reason: refusal, id: req.headers[H.id] }, 'EventSub message refused')
-      throw new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', { platform: 'twitch', reason: refusal, secret: 'TWITCH_EVENTSUB_SECRET' })
+      throw new WaddleError('WB_WEBHOOK_SIGNATURE_INVALID', {
+        platform: 'twitch',
+        reason: refusal,
+        secret: 'TWITCH_EVENTSUB_SECRET',
+      })
     }
     const id = req.headers[H.id] as string
     const body = (req.body ?? {}) as Body
     const messageType = req.headers[H.type]
     if (messageType === 'webhook_callback_verification') {
-      if (typeof body.challenge !== 'string') throw new WaddleError('WB_INPUT_INVALID', { field: 'challenge', reason: 'missing' })
+      if (typeof body.challenge !== 'string')
+        throw new WaddleError('WB_INPUT_INVALID', { field: 'challenge', reason: 'missing' })
       return reply.code(200).type('text/plain').send(body.challenge)
     }
     const subscriptionType = typeof body.subscription?.type === 'string' ? body.subscription.type : ''
     if (messageType === 'revocation') {
-      if (await ctx.cache.tryLock(`twitch:eventsub:${id}`, EVENTSUB_MAX_AGE_MS)) recordRevocation(eventSub, ctx, body.subscription ?? {}, 'webhook')
+      if (await ctx.cache.tryLock(`twitch:eventsub:${id}`, EVENTSUB_MAX_AGE_MS))
+        recordRevocation(eventSub, ctx, body.subscription ?? {}, 'webhook')
       else ctx.log.info({ id }, 'EventSub duplicate ignored')
       return reply.code(204).send()
     }
@@ -97,7 +112,12 @@ export async function eventSubRoutes<T>(
       ctx.log.warn({ id, messageType }, 'EventSub message of an unknown type ignored')
       return reply.code(204).send()
     }
-    await intakeNotification(ctx, handle as CollectorHandle<unknown>, { messageId: id, subscriptionType, event: body.event ?? {}, via: 'webhook' })
+    await intakeNotification(ctx, handle as CollectorHandle<unknown>, {
+      messageId: id,
+      subscriptionType,
+      event: body.event ?? {},
+      via: 'webhook',
+    })
     return reply.code(204).send()
   })
 }

@@ -34,7 +34,12 @@ export interface SubscriptionList {
 export interface EventSubHelix {
   /** Every subscription this token can see (all pages). */
   list(filter?: { status?: string; type?: string; user_id?: string }): Promise<SubscriptionList>
-  create(request: { type: string; version: string; condition: Record<string, string>; transport: EventSubTransport }): Promise<EventSubSubscription>
+  create(request: {
+    type: string
+    version: string
+    condition: Record<string, string>
+    transport: EventSubTransport
+  }): Promise<EventSubSubscription>
   /** Deletes one subscription; a 404 (already gone) is not an error. */
   remove(id: string): Promise<void>
 }
@@ -45,18 +50,35 @@ export function eventSubHelix(call: HelixCall): EventSubHelix {
     async list(filter = {}) {
       const data: EventSubSubscription[] = []
       let after: string | undefined
-      let page: { data?: EventSubSubscription[]; total?: number; total_cost?: number; max_total_cost?: number; pagination?: { cursor?: string } } | undefined
+      let page:
+        | {
+            data?: EventSubSubscription[]
+            total?: number
+            total_cost?: number
+            max_total_cost?: number
+            pagination?: { cursor?: string }
+          }
+        | undefined
       for (let i = 0; i < 50; i++) {
-        const query = Object.entries({ ...filter, ...(after ? { after } : {}) }).filter((e): e is [string, string] => typeof e[1] === 'string')
+        const query = Object.entries({ ...filter, ...(after ? { after } : {}) }).filter(
+          (e): e is [string, string] => typeof e[1] === 'string',
+        )
         page = (await call('GET', '/eventsub/subscriptions', query)) as typeof page
         data.push(...(page?.data ?? []))
         after = page?.pagination?.cursor
         if (!after) break
       }
-      return { data, total: page?.total ?? data.length, total_cost: page?.total_cost ?? 0, max_total_cost: page?.max_total_cost ?? 0 }
+      return {
+        data,
+        total: page?.total ?? data.length,
+        total_cost: page?.total_cost ?? 0,
+        max_total_cost: page?.max_total_cost ?? 0,
+      }
     },
     async create(request) {
-      const body = (await call('POST', '/eventsub/subscriptions', [], request)) as { data?: EventSubSubscription[] } | undefined
+      const body = (await call('POST', '/eventsub/subscriptions', [], request)) as
+        | { data?: EventSubSubscription[] }
+        | undefined
       const created = body?.data?.[0]
       if (!created) throw new HelixError(502, 'Helix POST /eventsub/subscriptions: no subscription in the answer')
       return created
@@ -83,29 +105,55 @@ export interface TokenInfo {
 const authBase = (url: string | undefined) => (url ?? DEFAULT_AUTH_URL).replace(/\/+$/, '')
 
 /** The token's user and scopes; throws HelixError (401 for an invalid or expired token). */
-export async function validateToken(authUrl: string | undefined, token: string, timeoutMs = 10_000): Promise<TokenInfo> {
+export async function validateToken(
+  authUrl: string | undefined,
+  token: string,
+  timeoutMs = 10_000,
+): Promise<TokenInfo> {
   let res: globalThis.Response
   try {
-    res = await fetch(`${authBase(authUrl)}/oauth2/validate`, { headers: { authorization: `OAuth ${token.replace(/^oauth:/, '')}` }, signal: AbortSignal.timeout(timeoutMs) })
+    res = await fetch(`${authBase(authUrl)}/oauth2/validate`, {
+      headers: { authorization: `OAuth ${token.replace(/^oauth:/, '')}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    })
   } catch (error) {
     throw new HelixError(0, `token validation unreachable: ${(error as Error).message}`, { cause: error })
   }
   if (!res.ok) throw new HelixError(res.status, `token validation: ${res.status} ${(await res.text()).slice(0, 200)}`)
   const body = (await res.json()) as Partial<TokenInfo>
-  return { client_id: body.client_id ?? '', scopes: body.scopes ?? [], ...(body.login ? { login: body.login } : {}), ...(body.user_id ? { user_id: body.user_id } : {}) }
+  return {
+    client_id: body.client_id ?? '',
+    scopes: body.scopes ?? [],
+    ...(body.login ? { login: body.login } : {}),
+    ...(body.user_id ? { user_id: body.user_id } : {}),
+  }
 }
 
 /** An app access token (client credentials), for webhook subscriptions. */
-export async function appAccessToken(authUrl: string | undefined, clientId: string, clientSecret: string, timeoutMs = 10_000): Promise<string> {
-  const body = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' })
+export async function appAccessToken(
+  authUrl: string | undefined,
+  clientId: string,
+  clientSecret: string,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const body = new URLSearchParams({
+    client_id: clientId,
+    client_secret: clientSecret,
+    grant_type: 'client_credentials',
+  })
   let res: globalThis.Response
   try {
-    res = await fetch(`${authBase(authUrl)}/oauth2/token`, { method: 'POST', body, signal: AbortSignal.timeout(timeoutMs) })
+    res = await fetch(`${authBase(authUrl)}/oauth2/token`, {
+      method: 'POST',
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
   } catch (error) {
     throw new HelixError(0, `app token request unreachable: ${(error as Error).message}`, { cause: error })
   }
   if (!res.ok) throw new HelixError(res.status, `app token request: ${res.status} ${(await res.text()).slice(0, 200)}`)
   const token = ((await res.json()) as { access_token?: unknown }).access_token
-  if (typeof token !== 'string' || token === '') throw new HelixError(502, 'app token request: no access_token in the answer')
+  if (typeof token !== 'string' || token === '')
+    throw new HelixError(502, 'app token request: no access_token in the answer')
   return token
 }

@@ -21,7 +21,11 @@ export interface HelixClient {
   /** Deletes one chat message (`messageId`), or every message in the chat when omitted. */
   deleteChatMessage(broadcasterId: string, moderatorId: string, messageId?: string): Promise<void>
   /** Bans `userId`; with `durationSeconds` it is a timeout (1 … 1 209 600 s). */
-  banUser(broadcasterId: string, moderatorId: string, ban: { userId: string; durationSeconds?: number; reason?: string }): Promise<void>
+  banUser(
+    broadcasterId: string,
+    moderatorId: string,
+    ban: { userId: string; durationSeconds?: number; reason?: string },
+  ): Promise<void>
 }
 
 /** A Helix call that failed; `status` is the HTTP status (0 when no answer came). */
@@ -45,21 +49,31 @@ export interface HelixOptions {
   readonly timeoutMs?: number
 }
 
-export type HelixCall = (method: 'GET' | 'POST' | 'DELETE', path: string, query: [string, string][], body?: unknown) => Promise<unknown>
+export type HelixCall = (
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  query: [string, string][],
+  body?: unknown,
+) => Promise<unknown>
 
 /** One authenticated Helix request (JSON in and out); throws HelixError on a network failure or a non-2xx answer. */
 export function helixCaller(options: HelixOptions): HelixCall {
   const base = (options.baseUrl ?? DEFAULT_HELIX_URL).replace(/\/+$/, '')
   const doFetch = options.fetch ?? fetch
   const source = options.token
-  const tokens: TokenSource = typeof source === 'string' ? { current: async () => source, refresh: async () => source } : source
+  const tokens: TokenSource =
+    typeof source === 'string' ? { current: async () => source, refresh: async () => source } : source
   return async (method, path, query, body) => {
     const url = `${base}${path}${query.length > 0 ? `?${new URLSearchParams(query).toString()}` : ''}`
     const send = async (token: string) => {
       try {
         return await doFetch(url, {
           method,
-          headers: { 'client-id': options.clientId, authorization: `Bearer ${token.replace(/^oauth:/, '')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'client-id': options.clientId,
+            authorization: `Bearer ${token.replace(/^oauth:/, '')}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         })
@@ -97,21 +111,47 @@ export function createHelixClient(options: HelixOptions): HelixClient {
   return {
     async getUsers({ logins = [], ids = [] }) {
       if (logins.length + ids.length === 0) return []
-      const query: [string, string][] = [...logins.map((l): [string, string] => ['login', l.toLowerCase()]), ...ids.map((i): [string, string] => ['id', i])]
+      const query: [string, string][] = [
+        ...logins.map((l): [string, string] => ['login', l.toLowerCase()]),
+        ...ids.map((i): [string, string] => ['id', i]),
+      ]
       const body = (await call('GET', '/users', query)) as { data?: HelixUser[] } | undefined
       return (body?.data ?? []).map((u) => ({ id: u.id, login: u.login, display_name: u.display_name }))
     },
     async sendWhisper(fromUserId, toUserId, message) {
-      await call('POST', '/whispers', [['from_user_id', fromUserId], ['to_user_id', toUserId]], { message })
+      await call(
+        'POST',
+        '/whispers',
+        [
+          ['from_user_id', fromUserId],
+          ['to_user_id', toUserId],
+        ],
+        { message },
+      )
     },
     async deleteChatMessage(broadcasterId, moderatorId, messageId) {
-      const query: [string, string][] = [['broadcaster_id', broadcasterId], ['moderator_id', moderatorId]]
+      const query: [string, string][] = [
+        ['broadcaster_id', broadcasterId],
+        ['moderator_id', moderatorId],
+      ]
       if (messageId) query.push(['message_id', messageId])
       await call('DELETE', '/moderation/chat', query)
     },
     async banUser(broadcasterId, moderatorId, ban) {
-      const data = { user_id: ban.userId, ...(ban.durationSeconds ? { duration: Math.min(1_209_600, Math.max(1, Math.round(ban.durationSeconds))) } : {}), ...(ban.reason ? { reason: ban.reason.slice(0, 500) } : {}) }
-      await call('POST', '/moderation/bans', [['broadcaster_id', broadcasterId], ['moderator_id', moderatorId]], { data })
+      const data = {
+        user_id: ban.userId,
+        ...(ban.durationSeconds ? { duration: Math.min(1_209_600, Math.max(1, Math.round(ban.durationSeconds))) } : {}),
+        ...(ban.reason ? { reason: ban.reason.slice(0, 500) } : {}),
+      }
+      await call(
+        'POST',
+        '/moderation/bans',
+        [
+          ['broadcaster_id', broadcasterId],
+          ['moderator_id', moderatorId],
+        ],
+        { data },
+      )
     },
   }
 }

@@ -43,8 +43,14 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
     const apiUrl = secret(ctx, 'TWITCH_API_URL')
     // The stored tokens of `waddlebot auth twitch` (refreshed before expiry and on 401), else the plain env token.
     const tokens = tokenSourceFor(ctx.settings, ctx.log)
-    const helix = clientId ? createHelixClient({ clientId, token: tokens ?? token, ...(apiUrl ? { baseUrl: apiUrl } : {}) }) : undefined
-    return { helix, tokens, eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }) }
+    const helix = clientId
+      ? createHelixClient({ clientId, token: tokens ?? token, ...(apiUrl ? { baseUrl: apiUrl } : {}) })
+      : undefined
+    return {
+      helix,
+      tokens,
+      eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }),
+    }
   },
   createAdapter: (ctx, handle, twitch) => {
     // The adapter is only created with TWITCH_BOT_USERNAME and TWITCH_BOT_TOKEN set, so the platform exists.

@@ -27,7 +27,10 @@ export type ModerationOutcome = 'done' | 'not_moderator' | 'no_helix' | 'no_targ
 /** Carries out one moderation item (or reports why not); Helix errors propagate to the queue. */
 export async function moderate(m: ModerationContext, p: ModerationPayload): Promise<ModerationOutcome> {
   const report = (outcome: Exclude<ModerationOutcome, 'done'>, why: string): ModerationOutcome => {
-    m.log.warn({ channel: p.channel, action: p.action, user: p.userName, reason: p.reason, outcome }, `moderation not carried out: ${why}`)
+    m.log.warn(
+      { channel: p.channel, action: p.action, user: p.userName, reason: p.reason, outcome },
+      `moderation not carried out: ${why}`,
+    )
     return outcome
   }
   if (!m.canModerate(p.channel)) return report('not_moderator', `the bot is not a moderator in #${p.channel}`)

@@ -27,9 +27,15 @@ export function channelOfEntity(entityId: string): string | undefined {
 /** Badges from parsed (`{moderator: '1'}`) or raw (`moderator/1,subscriber/12`) tags. */
 export function badgesOf(tags: TwitchTags): Record<string, string> {
   const raw = tags['badges']
-  if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
+  if (raw && typeof raw === 'object')
+    return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
   if (typeof raw !== 'string' || raw === '') return {}
-  return Object.fromEntries(raw.split(',').map((b) => b.split('/') as [string, string?]).map(([k, v]) => [k, v ?? '']))
+  return Object.fromEntries(
+    raw
+      .split(',')
+      .map((b) => b.split('/') as [string, string?])
+      .map(([k, v]) => [k, v ?? '']),
+  )
 }
 
 const truthy = (v: unknown) => v === true || v === '1' || v === 1
@@ -59,7 +65,9 @@ export function canModerate(tags: TwitchTags): boolean {
 export function emoteNames(tags: TwitchTags, message: string): string[] {
   const raw = tags['emotes']
   const ranges: string[] = []
-  if (raw && typeof raw === 'object') for (const list of Object.values(raw as Record<string, unknown>)) if (Array.isArray(list)) ranges.push(...list.map(String))
+  if (raw && typeof raw === 'object')
+    for (const list of Object.values(raw as Record<string, unknown>))
+      if (Array.isArray(list)) ranges.push(...list.map(String))
   if (typeof raw === 'string') for (const part of raw.split('/')) ranges.push(...(part.split(':')[1]?.split(',') ?? []))
   if (ranges.length === 0) return []
   const chars = Array.from(message)
@@ -78,7 +86,13 @@ export function chatEvent(channel: string, tags: TwitchTags, message: string): I
   const userId = str(tags['user-id']) ?? userName
   if (!userName || !userId) return undefined
   const metadata: Record<string, unknown> = { badges: badgesOf(tags) }
-  for (const [key, name] of [['room-id', 'room_id'], ['color', 'color'], ['bits', 'bits'], ['reply-parent-msg-id', 'reply_parent_msg_id'], ['tmi-sent-ts', 'sent_ts']] as const) {
+  for (const [key, name] of [
+    ['room-id', 'room_id'],
+    ['color', 'color'],
+    ['bits', 'bits'],
+    ['reply-parent-msg-id', 'reply_parent_msg_id'],
+    ['tmi-sent-ts', 'sent_ts'],
+  ] as const) {
     const v = str(tags[key])
     if (v !== undefined) metadata[name] = name === 'bits' ? Number(v) : v
   }

@@ -9,7 +9,11 @@ export const DEFAULT_TWITCH_AUTH_URL = 'https://id.twitch.tv'
 
 /** What the bot asks for: chat, whispers, and the moderation the collector carries out. */
 export const TWITCH_BOT_SCOPES = [
-  'chat:read', 'chat:edit', 'user:manage:whispers', 'moderator:manage:chat_messages', 'moderator:manage:banned_users',
+  'chat:read',
+  'chat:edit',
+  'user:manage:whispers',
+  'moderator:manage:chat_messages',
+  'moderator:manage:banned_users',
 ] as const
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -68,12 +72,20 @@ export function createTwitchOAuth(options: TwitchOAuthOptions) {
   const doFetch = options.fetch ?? fetch
   const now = options.now ?? Date.now
 
-  async function call(method: 'GET' | 'POST', path: string, form?: Record<string, string>, token?: string): Promise<Record<string, unknown>> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string>,
+    token?: string,
+  ): Promise<Record<string, unknown>> {
     let res: globalThis.Response
     try {
       res = await doFetch(`${base}${path}`, {
         method,
-        headers: { ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(token ? { authorization: `OAuth ${token}` } : {}) },
+        headers: {
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(token ? { authorization: `OAuth ${token}` } : {}),
+        },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
         signal: AbortSignal.timeout(15_000),
       })
@@ -85,7 +97,11 @@ export function createTwitchOAuth(options: TwitchOAuthOptions) {
     try {
       body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
     } catch {}
-    if (!res.ok) throw new TwitchOAuthError(res.status, String(body.message ?? body.error ?? (text.slice(0, 200) || res.statusText)))
+    if (!res.ok)
+      throw new TwitchOAuthError(
+        res.status,
+        String(body.message ?? body.error ?? (text.slice(0, 200) || res.statusText)),
+      )
     return body
   }
 
@@ -103,24 +119,41 @@ export function createTwitchOAuth(options: TwitchOAuthOptions) {
     async startDevice(scopes: readonly string[]): Promise<DeviceCode> {
       const body = await call('POST', '/oauth2/device', { client_id: options.clientId, scopes: scopes.join(' ') })
       return {
-        deviceCode: String(body.device_code), userCode: String(body.user_code), verificationUri: String(body.verification_uri),
-        interval: Number(body.interval ?? 5), expiresIn: Number(body.expires_in ?? 1800),
+        deviceCode: String(body.device_code),
+        userCode: String(body.user_code),
+        verificationUri: String(body.verification_uri),
+        interval: Number(body.interval ?? 5),
+        expiresIn: Number(body.expires_in ?? 1800),
       }
     },
     /** One poll of the token endpoint; throws TwitchOAuthError `authorization_pending` until the user answers. */
     async pollDevice(device: DeviceCode, scopes: readonly string[]): Promise<TwitchTokens> {
-      const form = { client_id: options.clientId, ...secret, scopes: scopes.join(' '), device_code: device.deviceCode, grant_type: DEVICE_GRANT }
+      const form = {
+        client_id: options.clientId,
+        ...secret,
+        scopes: scopes.join(' '),
+        device_code: device.deviceCode,
+        grant_type: DEVICE_GRANT,
+      }
       return tokensOf(await call('POST', '/oauth2/token', form))
     },
     async refresh(refreshToken: string): Promise<TwitchTokens> {
-      const body = await call('POST', '/oauth2/token', { client_id: options.clientId, ...secret, grant_type: 'refresh_token', refresh_token: refreshToken })
+      const body = await call('POST', '/oauth2/token', {
+        client_id: options.clientId,
+        ...secret,
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+      })
       return tokensOf(body)
     },
     async validate(accessToken: string): Promise<TokenInfo> {
       const body = await call('GET', '/oauth2/validate', undefined, accessToken.replace(/^oauth:/, ''))
       return {
-        login: String(body.login ?? ''), userId: String(body.user_id ?? ''), clientId: String(body.client_id ?? ''),
-        scopes: Array.isArray(body.scopes) ? body.scopes.map(String) : [], expiresIn: Number(body.expires_in ?? 0),
+        login: String(body.login ?? ''),
+        userId: String(body.user_id ?? ''),
+        clientId: String(body.client_id ?? ''),
+        scopes: Array.isArray(body.scopes) ? body.scopes.map(String) : [],
+        expiresIn: Number(body.expires_in ?? 0),
       }
     },
   }

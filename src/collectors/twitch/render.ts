@@ -60,7 +60,11 @@ export function renderTwitch(
   const say = (text: string, prio: OutboundPriority, replyTo?: string) => {
     const lines = splitMessage(sanitizeChat(text), TWITCH_CHAT_LIMIT, maxParts)
     for (const [i, line] of lines.entries()) {
-      items.push({ channel, priority: prio, payload: { kind: 'say', channel, text: line, ...(replyTo && i === 0 ? { replyTo } : {}) } })
+      items.push({
+        channel,
+        priority: prio,
+        payload: { kind: 'say', channel, text: line, ...(replyTo && i === 0 ? { replyTo } : {}) },
+      })
     }
   }
   for (const r of responses) {
@@ -85,7 +89,10 @@ export function renderTwitch(
             channel,
             priority: 'moderation',
             payload: {
-              kind: 'moderation', channel, action: r.action, reason: r.reason,
+              kind: 'moderation',
+              channel,
+              action: r.action,
+              reason: r.reason,
               ...(origin?.user_id ? { userId: origin.user_id, userName: origin.user_name } : {}),
               ...(origin?.message_id ? { messageId: origin.message_id } : {}),
               ...(r.action === 'timeout' ? { durationSeconds: r.duration ?? 600 } : {}),

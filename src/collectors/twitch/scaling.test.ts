@@ -9,8 +9,19 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { eventSubEvents, type FakeTwitchIrc, sendEventSub, startFakeTwitchIrc, twitchIdOf } from '../../../test/fakes/twitch/index.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  eventSubEvents,
+  type FakeTwitchIrc,
+  sendEventSub,
+  startFakeTwitchIrc,
+  twitchIdOf,
+} from '../../../test/fakes/twitch/index.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { exited, freeOffset, spawnCli, waitForHealth } from '../../../test/helpers/cli.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import type { ProcessedSummary } from '../../contract/stream.js'
@@ -23,7 +34,10 @@ import routerModule from '../../modules/router/index.js'
 import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 const SECRET = 'scaling-secret'
 
 for (const [backend, skip] of backends) {
@@ -42,11 +56,23 @@ for (const [backend, skip] of backends) {
     let monitor: ReturnType<typeof setInterval> | undefined
 
     const collectorEnv = (offset: number, bot: string, maxClaims: number) => ({
-      ...base, WADDLEBOT_PORT_OFFSET: String(offset), TWITCH_BOT_USERNAME: bot, WADDLEBOT_TWITCH_MAX_CLAIMS: String(maxClaims),
+      ...base,
+      WADDLEBOT_PORT_OFFSET: String(offset),
+      TWITCH_BOT_USERNAME: bot,
+      WADDLEBOT_TWITCH_MAX_CLAIMS: String(maxClaims),
     })
     const claimsOf = async () => {
-      const rows = await router.storage.query<{ entity_id: string; claimed_by: string | null; claim_expires: number | null }>(sql`select entity_id, claimed_by, claim_expires from coordination where platform = 'twitch'`)
-      return new Map(rows.map((r) => [r.entity_id.split(':')[1]!, r.claim_expires !== null && Number(r.claim_expires) > Date.now() ? r.claimed_by : null]))
+      const rows = await router.storage.query<{
+        entity_id: string
+        claimed_by: string | null
+        claim_expires: number | null
+      }>(sql`select entity_id, claimed_by, claim_expires from coordination where platform = 'twitch'`)
+      return new Map(
+        rows.map((r) => [
+          r.entity_id.split(':')[1]!,
+          r.claim_expires !== null && Number(r.claim_expires) > Date.now() ? r.claimed_by : null,
+        ]),
+      )
     }
 
     before(async () => {
@@ -54,14 +80,28 @@ for (const [backend, skip] of backends) {
       const offsets = new Set<number>()
       while (offsets.size < 3) offsets.add(await freeOffset([8000, 8002]))
       const [routerOffset, childOffset, localOffset] = [...offsets] as [number, number, number]
-      const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(routerOffset), TWITCH_CHANNELS: channels.join(','), WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '1500' }
+      const env = {
+        ...(await backend.env()),
+        WADDLEBOT_PORT_OFFSET: String(routerOffset),
+        TWITCH_CHANNELS: channels.join(','),
+        WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '1500',
+      }
       project = testProject({ env })
-      router = await startRuntime({ catalog: builtinCatalog, settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }), modules: ['router'] })
+      router = await startRuntime({
+        catalog: builtinCatalog,
+        settings: loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } }),
+        modules: ['router'],
+      })
       router.module(routerModule).ctx.state.pipeline.activity.on('processed', (s) => processed.push(s))
       base = {
         ...pickBackendEnv(env),
-        WADDLEBOT_ROUTER_URL: router.registry.urlOf('router'), TWITCH_BOT_TOKEN: 'tok', TWITCH_EVENTSUB_SECRET: SECRET, TWITCH_IRC_URL: irc.url,
-        WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '100', WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0', WADDLEBOT_LOG_LEVEL: 'warn',
+        WADDLEBOT_ROUTER_URL: router.registry.urlOf('router'),
+        TWITCH_BOT_TOKEN: 'tok',
+        TWITCH_EVENTSUB_SECRET: SECRET,
+        TWITCH_IRC_URL: irc.url,
+        WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '100',
+        WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
+        WADDLEBOT_LOG_LEVEL: 'warn',
       }
       monitor = setInterval(() => {
         const a = irc.joined('bot_a')
@@ -71,7 +111,10 @@ for (const [backend, skip] of backends) {
       childUrl = `http://127.0.0.1:${8002 + childOffset}`
       await waitForHealth(childUrl, 30_000, child)
       await irc.waitFor('bot_a to join its 5 channels', () => irc.joined('bot_a').size === 5, 20_000)
-      const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...collectorEnv(localOffset, 'bot_b', 10) } })
+      const settings = loadSettings({
+        cwd: project.dir,
+        env: { ...project.settings.env, ...collectorEnv(localOffset, 'bot_b', 10) },
+      })
       survivor = await startRuntime({ catalog: builtinCatalog, settings, modules: ['twitch'] })
       await irc.waitFor('bot_b to join the other 5', () => irc.joined('bot_b').size === 5, 20_000)
     })
@@ -97,13 +140,25 @@ for (const [backend, skip] of backends) {
       assert.deepEqual(overlaps, [])
     })
 
-    test('on Redis, one EventSub message id sent to both processes is processed once', { skip: backend.name.includes('redis') ? false : 'the in-process cache is per process' }, async () => {
+    test('on Redis, one EventSub message id sent to both processes is processed once', {
+      skip: backend.name.includes('redis') ? false : 'the in-process cache is per process',
+    }, async () => {
       const id = `both-${randomUUID()}`
-      const m = { id, subscriptionType: 'channel.follow', event: eventSubEvents.follow(channels[0]!, 'ivy', twitchIdOf) }
+      const m = {
+        id,
+        subscriptionType: 'channel.follow',
+        event: eventSubEvents.follow(channels[0]!, 'ivy', twitchIdOf),
+      }
       const urls = [childUrl, survivor!.registry.urlOf('twitch')]
       const statuses = await Promise.all(urls.map((u) => sendEventSub(`${u}/twitch/eventsub`, SECRET, m)))
-      assert.deepEqual(statuses.map((s) => s.status), [204, 204])
-      await sendEventSub(`${urls[1]}/twitch/eventsub`, SECRET, { subscriptionType: 'channel.raid', event: eventSubEvents.raid(channels[0]!, 'barrier', 1, twitchIdOf) })
+      assert.deepEqual(
+        statuses.map((s) => s.status),
+        [204, 204],
+      )
+      await sendEventSub(`${urls[1]}/twitch/eventsub`, SECRET, {
+        subscriptionType: 'channel.raid',
+        event: eventSubEvents.raid(channels[0]!, 'barrier', 1, twitchIdOf),
+      })
       assert.equal(processed.filter((p) => p.message_type === 'follow' && p.user === 'ivy').length, 1)
     })
 
@@ -130,5 +185,7 @@ for (const [backend, skip] of backends) {
 
 /** DATABASE_URL / REDIS_URL of the backend env, so the collectors use the router's database and cache. */
 function pickBackendEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => k === 'DATABASE_URL' || k === 'REDIS_URL' || k === 'WADDLEBOT_REDIS_PREFIX'))
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => k === 'DATABASE_URL' || k === 'REDIS_URL' || k === 'WADDLEBOT_REDIS_PREFIX'),
+  )
 }

@@ -19,16 +19,23 @@ export interface SubscriptionRow {
 }
 
 export interface SubscriptionsReport {
-  readonly channels: { readonly channel: string; readonly broadcaster_id: string; readonly subscriptions: SubscriptionRow[] }[]
+  readonly channels: {
+    readonly channel: string
+    readonly broadcaster_id: string
+    readonly subscriptions: SubscriptionRow[]
+  }[]
   readonly total: number
   readonly total_cost: number
   readonly max_total_cost: number
   readonly notes: string[]
 }
 
-const get = (env: Readonly<Record<string, string | undefined>>, name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined)
+const get = (env: Readonly<Record<string, string | undefined>>, name: string) =>
+  env[name]?.trim() ? env[name]!.trim() : undefined
 
-export async function listTwitchSubscriptions(env: Readonly<Record<string, string | undefined>>): Promise<SubscriptionsReport> {
+export async function listTwitchSubscriptions(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<SubscriptionsReport> {
   const token = get(env, 'TWITCH_BOT_TOKEN')
   const clientId = get(env, 'TWITCH_CLIENT_ID')
   const missing = [token ? '' : 'TWITCH_BOT_TOKEN', clientId ? '' : 'TWITCH_CLIENT_ID'].filter(Boolean)
@@ -53,18 +60,33 @@ export async function listTwitchSubscriptions(env: Readonly<Record<string, strin
     } else {
       notes.push('webhook subscriptions not listed: they need an app token (set TWITCH_CLIENT_SECRET)')
     }
-    const ids = [...new Set(subs.map((s) => channelIdOfCondition(s.condition)).filter((id): id is string => id !== undefined))]
+    const ids = [
+      ...new Set(subs.map((s) => channelIdOfCondition(s.condition)).filter((id): id is string => id !== undefined)),
+    ]
     const helix = createHelixClient({ baseUrl, clientId, token })
     const logins = new Map<string, string>()
-    for (let i = 0; i < ids.length; i += 100) for (const u of await helix.getUsers({ ids: ids.slice(i, i + 100) })) logins.set(u.id, u.login)
+    for (let i = 0; i < ids.length; i += 100)
+      for (const u of await helix.getUsers({ ids: ids.slice(i, i + 100) })) logins.set(u.id, u.login)
     const byChannel = new Map<string, SubscriptionRow[]>()
     for (const s of subs) {
       const id = channelIdOfCondition(s.condition) ?? '?'
-      const row: SubscriptionRow = { id: s.id, type: s.type, version: s.version, transport: s.transport.method, status: s.status, cost: s.cost, ...(s.created_at ? { created_at: s.created_at } : {}) }
+      const row: SubscriptionRow = {
+        id: s.id,
+        type: s.type,
+        version: s.version,
+        transport: s.transport.method,
+        status: s.status,
+        cost: s.cost,
+        ...(s.created_at ? { created_at: s.created_at } : {}),
+      }
       byChannel.set(id, [...(byChannel.get(id) ?? []), row])
     }
     const channels = [...byChannel.entries()]
-      .map(([id, rows]) => ({ channel: logins.get(id) ?? id, broadcaster_id: id, subscriptions: rows.sort((a, b) => a.type.localeCompare(b.type)) }))
+      .map(([id, rows]) => ({
+        channel: logins.get(id) ?? id,
+        broadcaster_id: id,
+        subscriptions: rows.sort((a, b) => a.type.localeCompare(b.type)),
+      }))
       .sort((a, b) => a.channel.localeCompare(b.channel))
     return { channels, total: subs.length, total_cost: totalCost, max_total_cost: maxCost, notes }
   } catch (error) {

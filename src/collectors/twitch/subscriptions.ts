@@ -39,7 +39,12 @@ export interface SubscriptionManager {
   /** The transport's subscriptions are gone (a new WebSocket session): forget them without deleting. */
   forgetAll(): void
   /** Twitch revoked a subscription: recorded and not re-created. Returns the channel it belonged to. */
-  revoked(subscription: { id?: string; type?: string; status?: string; condition?: Record<string, string> }): string | undefined
+  revoked(subscription: {
+    id?: string
+    type?: string
+    status?: string
+    condition?: Record<string, string>
+  }): string | undefined
   records(): SubscriptionRecord[]
   /** One line per problem, for status and doctor. */
   notes(): string[]
@@ -63,7 +68,13 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
     channels.set(r.channel, m)
   }
 
-  async function reconcileChannel(login: string, t: EventSubTransport, listed: EventSubSubscription[], helix: EventSubHelix, token: TokenInfo | undefined): Promise<void> {
+  async function reconcileChannel(
+    login: string,
+    t: EventSubTransport,
+    listed: EventSubSubscription[],
+    helix: EventSubHelix,
+    token: TokenInfo | undefined,
+  ): Promise<void> {
     const broadcaster = await o.broadcasterId(login)
     if (!broadcaster) {
       o.log.warn({ channel: login }, 'EventSub: no Twitch user for this channel; no subscriptions')
@@ -95,12 +106,21 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
         await helix.remove(existing.id)
       }
       try {
-        const created = await helix.create({ type, version: spec.version, condition: spec.condition({ broadcaster, bot }), transport: t })
+        const created = await helix.create({
+          type,
+          version: spec.version,
+          condition: spec.condition({ broadcaster, bot }),
+          transport: t,
+        })
         put({ channel: login, type, status: created.status, id: created.id, cost: created.cost })
       } catch (error) {
         const status = error instanceof HelixError && error.status === 403 ? 'refused' : 'error'
         const reason = (error as Error).message.replace(/^Helix POST \/eventsub\/subscriptions: /, '')
-        if (status === 'error') o.log.warn({ channel: login, type, err: reason }, 'EventSub subscription not created; retried at the next repair')
+        if (status === 'error')
+          o.log.warn(
+            { channel: login, type, err: reason },
+            'EventSub subscription not created; retried at the next repair',
+          )
         put({ channel: login, type, status, reason })
       }
     }
@@ -127,16 +147,25 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
     },
 
     forgetAll() {
-      for (const m of channels.values()) for (const [type, r] of m) if (r.status !== 'revoked') m.set(type, { channel: r.channel, type, status: 'gone' })
+      for (const m of channels.values())
+        for (const [type, r] of m) if (r.status !== 'revoked') m.set(type, { channel: r.channel, type, status: 'gone' })
     },
 
     revoked(sub) {
-      const byId = [...channels.values()].flatMap((m) => [...m.values()]).find((r) => r.id !== undefined && r.id === sub.id)
+      const byId = [...channels.values()]
+        .flatMap((m) => [...m.values()])
+        .find((r) => r.id !== undefined && r.id === sub.id)
       const broadcaster = sub.condition ? channelIdOfCondition(sub.condition) : undefined
       const login = byId?.channel ?? (broadcaster ? ids.get(broadcaster) : undefined)
       const type = byId?.type ?? sub.type
       if (!login || !type) return undefined
-      const record: SubscriptionRecord = { channel: login, type, status: 'revoked', reason: sub.status ?? 'revoked', ...(sub.id ? { id: sub.id } : {}) }
+      const record: SubscriptionRecord = {
+        channel: login,
+        type,
+        status: 'revoked',
+        reason: sub.status ?? 'revoked',
+        ...(sub.id ? { id: sub.id } : {}),
+      }
       revokedTypes.set(`${login} ${type}`, record)
       put(record)
       return login
@@ -149,18 +178,26 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
       const all = [...channels.values()].flatMap((m) => [...m.values()])
       const group = (status: string, keyOf: (r: SubscriptionRecord) => string) => {
         const groups = new Map<string, SubscriptionRecord[]>()
-        for (const r of all.filter((x) => x.status === status)) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r])
+        for (const r of all.filter((x) => x.status === status))
+          groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r])
         return [...groups.entries()]
       }
       const names = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => r.type))].join(', ')
       const chans = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => `#${r.channel}`))].join(', ')
       for (const [scope, rs] of group('missing_scope', (r) => r.reason ?? '')) {
-        out.push(`${names(rs)} not subscribed on ${chans(rs)}: the token lacks the ${scope} scope (grant it with \`waddlebot auth twitch\`)`)
+        out.push(
+          `${names(rs)} not subscribed on ${chans(rs)}: the token lacks the ${scope} scope (grant it with \`waddlebot auth twitch\`)`,
+        )
       }
       for (const [, rs] of group('refused', (r) => `${r.channel} ${r.reason}`)) {
-        out.push(`${names(rs)} on ${chans(rs)} refused by Twitch (${rs[0]!.reason}): the broadcaster has not authorized it`)
+        out.push(
+          `${names(rs)} on ${chans(rs)} refused by Twitch (${rs[0]!.reason}): the broadcaster has not authorized it`,
+        )
       }
-      for (const r of all.filter((x) => x.status === 'revoked')) out.push(`${r.type} on #${r.channel} revoked by Twitch (${r.reason}); not re-created until the channel is claimed again`)
+      for (const r of all.filter((x) => x.status === 'revoked'))
+        out.push(
+          `${r.type} on #${r.channel} revoked by Twitch (${r.reason}); not re-created until the channel is claimed again`,
+        )
       return out
     },
   }

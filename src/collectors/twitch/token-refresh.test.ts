@@ -15,10 +15,19 @@ import { createTwitchOAuth, runDeviceFlow } from './oauth.js'
 test('an expired access token is refreshed before chat logs in; the new pair is saved to .env', async () => {
   const auth = await startFakeTwitchAuth({ clientId: CLIENT_ID, autoApprove: true })
   const oauth = createTwitchOAuth({ authUrl: auth.url, clientId: CLIENT_ID })
-  const first = await runDeviceFlow(oauth, { scopes: ['chat:read', 'chat:edit'], onCode: () => {}, sleep: async () => {} })
+  const first = await runDeviceFlow(oauth, {
+    scopes: ['chat:read', 'chat:edit'],
+    onCode: () => {},
+    sleep: async () => {},
+  })
   const h = await startTwitchHarness(sqliteBackend(), {
     channels: ['chan'],
-    env: { TWITCH_AUTH_URL: auth.url, TWITCH_BOT_TOKEN: first.accessToken, TWITCH_REFRESH_TOKEN: first.refreshToken, TWITCH_TOKEN_EXPIRES_AT: String(Date.now() - 1000) },
+    env: {
+      TWITCH_AUTH_URL: auth.url,
+      TWITCH_BOT_TOKEN: first.accessToken,
+      TWITCH_REFRESH_TOKEN: first.refreshToken,
+      TWITCH_TOKEN_EXPIRES_AT: String(Date.now() - 1000),
+    },
   })
   try {
     const pass = await eventually('a PASS line', () => h.irc.lines.find((l) => l.command === 'PASS'))

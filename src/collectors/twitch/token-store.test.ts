@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { type FakeHelix, type FakeTwitchAuth, startFakeHelix, startFakeTwitchAuth } from '../../../test/fakes/twitch/index.js'
+import {
+  type FakeHelix,
+  type FakeTwitchAuth,
+  startFakeHelix,
+  startFakeTwitchAuth,
+} from '../../../test/fakes/twitch/index.js'
 import { readEnvFile, updateEnvFile } from '../../runtime/env-file.js'
 import { createHelixClient } from './helix.js'
 import { createTwitchOAuth, runDeviceFlow, TWITCH_BOT_SCOPES, type TwitchOAuthError } from './oauth.js'
@@ -35,7 +40,9 @@ describe('Twitch device code flow and token manager against the fake id.twitch.t
         assert.match(d.verificationUri, /^http:\/\/127\.0\.0\.1:\d+\/activate/)
         auth.approve()
       },
-      sleep: async (ms) => { waits.push(ms) },
+      sleep: async (ms) => {
+        waits.push(ms)
+      },
     })
     envTokenPersistence(envPath, env).save(tokens)
     return { oauth, tokens, waits }
@@ -51,9 +58,16 @@ describe('Twitch device code flow and token manager against the fake id.twitch.t
 
   test('a denied consent and an expired code end the flow with access_denied / expired_token', async () => {
     const oauth = createTwitchOAuth({ authUrl: auth.url, clientId: CLIENT_ID })
-    const run = (answer: () => void) => runDeviceFlow(oauth, { scopes: ['chat:read'], onCode: answer, sleep: async () => {} })
-    await assert.rejects(run(() => auth.deny()), (e: TwitchOAuthError) => e.code === 'access_denied')
-    await assert.rejects(run(() => auth.expire()), (e: TwitchOAuthError) => e.code === 'expired_token')
+    const run = (answer: () => void) =>
+      runDeviceFlow(oauth, { scopes: ['chat:read'], onCode: answer, sleep: async () => {} })
+    await assert.rejects(
+      run(() => auth.deny()),
+      (e: TwitchOAuthError) => e.code === 'access_denied',
+    )
+    await assert.rejects(
+      run(() => auth.expire()),
+      (e: TwitchOAuthError) => e.code === 'expired_token',
+    )
   })
 
   test('refreshes shortly before expiry, writes the new pair to .env, and a second process reads it instead of reusing the spent refresh token', async () => {
@@ -71,9 +85,17 @@ describe('Twitch device code flow and token manager against the fake id.twitch.t
     assert.equal(file[TOKEN_ENV.access], fresh)
     assert.notEqual(file[TOKEN_ENV.refresh], tokens.refreshToken)
     assert.equal(file.OTHER, 'kept')
-    assert.equal(readFileSync(envPath, 'utf8').match(/TWITCH_BOT_TOKEN=/g)?.length, 1, 'replaced in place, not appended twice')
+    assert.equal(
+      readFileSync(envPath, 'utf8').match(/TWITCH_BOT_TOKEN=/g)?.length,
+      1,
+      'replaced in place, not appended twice',
+    )
     // Another process still holding the old token in its environment: told 401, it reads the file, no new refresh.
-    const other = createTokenManager({ oauth, persistence: envTokenPersistence(envPath, { [TOKEN_ENV.access]: tokens.accessToken }), now: () => clock - 3_000_000 })
+    const other = createTokenManager({
+      oauth,
+      persistence: envTokenPersistence(envPath, { [TOKEN_ENV.access]: tokens.accessToken }),
+      now: () => clock - 3_000_000,
+    })
     const issuedBefore = auth.issued.length
     assert.equal(await other.refresh(tokens.accessToken), fresh)
     assert.equal(auth.issued.length, issuedBefore)
@@ -98,7 +120,10 @@ describe('Twitch device code flow and token manager against the fake id.twitch.t
 
   test('a refresh token that no longer works is an error naming it (Twitch: Invalid refresh token)', async () => {
     const oauth = createTwitchOAuth({ authUrl: auth.url, clientId: CLIENT_ID })
-    await assert.rejects(oauth.refresh('nope'), (e: TwitchOAuthError) => e.status === 400 && /Invalid refresh token/.test(e.code))
+    await assert.rejects(
+      oauth.refresh('nope'),
+      (e: TwitchOAuthError) => e.status === 400 && /Invalid refresh token/.test(e.code),
+    )
     await assert.rejects(oauth.validate('nope'), (e: TwitchOAuthError) => e.status === 401)
   })
 })

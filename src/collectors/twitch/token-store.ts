@@ -11,7 +11,11 @@ import type { Logger } from '../../runtime/logger.js'
 import { createTwitchOAuth, type TwitchOAuth, type TwitchTokens } from './oauth.js'
 
 /** Where the tokens live in `.env`. */
-export const TOKEN_ENV = { access: 'TWITCH_BOT_TOKEN', refresh: 'TWITCH_REFRESH_TOKEN', expiresAt: 'TWITCH_TOKEN_EXPIRES_AT' } as const
+export const TOKEN_ENV = {
+  access: 'TWITCH_BOT_TOKEN',
+  refresh: 'TWITCH_REFRESH_TOKEN',
+  expiresAt: 'TWITCH_TOKEN_EXPIRES_AT',
+} as const
 
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 5 * 60_000
@@ -38,10 +42,19 @@ export function envTokenPersistence(path: string, env: NodeJS.ProcessEnv): Token
       const access = get(TOKEN_ENV.access)
       const refresh = get(TOKEN_ENV.refresh)
       if (!access || !refresh) return undefined
-      return { accessToken: access.replace(/^oauth:/, ''), refreshToken: refresh, expiresAt: Number(get(TOKEN_ENV.expiresAt) ?? 0) || 0, scopes: [] }
+      return {
+        accessToken: access.replace(/^oauth:/, ''),
+        refreshToken: refresh,
+        expiresAt: Number(get(TOKEN_ENV.expiresAt) ?? 0) || 0,
+        scopes: [],
+      }
     },
     save(tokens) {
-      const values = { [TOKEN_ENV.access]: tokens.accessToken, [TOKEN_ENV.refresh]: tokens.refreshToken, [TOKEN_ENV.expiresAt]: String(tokens.expiresAt) }
+      const values = {
+        [TOKEN_ENV.access]: tokens.accessToken,
+        [TOKEN_ENV.refresh]: tokens.refreshToken,
+        [TOKEN_ENV.expiresAt]: String(tokens.expiresAt),
+      }
       try {
         updateEnvFile(path, values, env)
       } catch (error) {
@@ -119,6 +132,10 @@ export function tokenSourceFor(settings: Settings, log: Logger): TokenSource | u
   return createTokenManager({
     oauth: createTwitchOAuth({ authUrl: get('TWITCH_AUTH_URL'), clientId, clientSecret: get('TWITCH_CLIENT_SECRET') }),
     persistence: envTokenPersistence(envFilePath(settings.projectDir), settings.env),
-    onSaveError: (err) => log.warn({ err }, 'refreshed Twitch tokens could not be written to .env; run `waddlebot auth twitch` before the next start'),
+    onSaveError: (err) =>
+      log.warn(
+        { err },
+        'refreshed Twitch tokens could not be written to .env; run `waddlebot auth twitch` before the next start',
+      ),
   })
 }

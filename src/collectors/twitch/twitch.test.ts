@@ -8,30 +8,57 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { eventSubEvents, sendEventSub, twitchIdOf } from '../../../test/fakes/twitch/index.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { BOT, EVENTSUB_SECRET, eventually, LONG_TEXT, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
+import {
+  BOT,
+  EVENTSUB_SECRET,
+  eventually,
+  LONG_TEXT,
+  startTwitchHarness,
+  type TwitchHarness,
+} from '../../../test/helpers/twitch-harness.js'
 import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`Twitch collector with tmi.js on ${backend.name}`, { skip }, () => {
     let h: TwitchHarness
-    const said = (channel: string) => h.irc.privmsgs(channel).filter((l) => l.nick === BOT).map((l) => l.trailing)
+    const said = (channel: string) =>
+      h.irc
+        .privmsgs(channel)
+        .filter((l) => l.nick === BOT)
+        .map((l) => l.trailing)
 
     before(async () => {
       h = await startTwitchHarness(backend, { channels: ['chan', 'modchan'] })
       h.irc.setModerator('modchan', BOT, true)
-      await h.irc.waitFor('the bot to join its claimed channels', () => h.irc.joined(BOT).has('chan') && h.irc.joined(BOT).has('modchan'))
+      await h.irc.waitFor(
+        'the bot to join its claimed channels',
+        () => h.irc.joined(BOT).has('chan') && h.irc.joined(BOT).has('modchan'),
+      )
     })
     after(async () => {
       await h?.close()
     })
 
     test('a viewer’s !ping reaches the router and pong arrives at the fake IRC server', async () => {
-      const id = h.irc.viewerMessage('chan', { user: 'alice', displayName: 'Alice', text: '!ping', badges: 'broadcaster/1' })
+      const id = h.irc.viewerMessage('chan', {
+        user: 'alice',
+        displayName: 'Alice',
+        text: '!ping',
+        badges: 'broadcaster/1',
+      })
       const line = await h.irc.waitFor('pong', () => h.irc.privmsgs('chan').find((l) => l.trailing === 'pong'))
       assert.equal(line.raw, 'PRIVMSG #chan :pong')
       assert.equal(line.nick, BOT)
@@ -64,14 +91,18 @@ for (const [backend, skip] of backends) {
       for (const p of parts) assert.ok(p.length <= 500, `${p.length} ≤ 500`)
       assert.ok(parts[2]!.endsWith('…'))
       const words = new Set(LONG_TEXT.split(' '))
-      for (const p of parts) for (const w of p.replace(/…$/, '').split(' ')) assert.ok(words.has(w), `${JSON.stringify(w)} is a whole word of the reply`)
+      for (const p of parts)
+        for (const w of p.replace(/…$/, '').split(' '))
+          assert.ok(words.has(w), `${JSON.stringify(w)} is a whole word of the reply`)
       assert.ok(LONG_TEXT.startsWith(`${parts[0]} ${parts[1]}`), 'the parts are the reply, in order')
     })
 
     test('moderation is carried out through Helix where the bot is a moderator, only logged where not', async () => {
       const id = h.irc.viewerMessage('modchan', { user: 'spammer', text: '!hush' })
       await h.irc.waitFor('the friendly line', () => said('modchan').includes('Please keep it friendly'))
-      const actions = await eventually('two Helix actions', () => (h.helix.actions().length >= 2 ? h.helix.actions() : undefined))
+      const actions = await eventually('two Helix actions', () =>
+        h.helix.actions().length >= 2 ? h.helix.actions() : undefined,
+      )
       const del = actions.find((c) => c.method === 'DELETE')!
       assert.equal(del.path, '/moderation/chat')
       assert.equal(del.query.get('message_id'), id)
@@ -101,20 +132,41 @@ for (const [backend, skip] of backends) {
     })
 
     test('EventSub follow and raid reach the router; the thanks arrive in chat', async () => {
-      const follow = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'channel.follow', event: eventSubEvents.follow('chan', 'erin', twitchIdOf) })
+      const follow = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        subscriptionType: 'channel.follow',
+        event: eventSubEvents.follow('chan', 'erin', twitchIdOf),
+      })
       assert.equal(follow.status, 204)
       await h.irc.waitFor('follow thanks', () => said('chan').includes('Thanks for the follow, erin!'))
-      const raid = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'channel.raid', event: eventSubEvents.raid('modchan', 'bigstreamer', 420, twitchIdOf) })
+      const raid = await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        subscriptionType: 'channel.raid',
+        event: eventSubEvents.raid('modchan', 'bigstreamer', 420, twitchIdOf),
+      })
       assert.equal(raid.status, 204)
       await h.irc.waitFor('raid thanks', () => said('modchan').includes('Thanks for the raid, bigstreamer!'))
       assert.ok(h.processed.some((p) => p.message_type === 'raid' && p.entity_id === 'twitch:modchan:modchan'))
     })
 
     test('stream.online / offline are reported to coordination as is_live', async () => {
-      const live = async () => (await h.runtime.storage.one<{ is_live: number | boolean }>(sql`select is_live from coordination where entity_id = 'twitch:chan:chan'`))?.is_live
-      await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'stream.online', event: eventSubEvents.streamOnline('chan', twitchIdOf) })
+      const live = async () =>
+        (
+          await h.runtime.storage.one<{ is_live: number | boolean }>(
+            sql`select is_live from coordination where entity_id = 'twitch:chan:chan'`,
+          )
+        )?.is_live
+      await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        subscriptionType: 'stream.online',
+        event: eventSubEvents.streamOnline('chan', twitchIdOf),
+      })
       await eventually('chan live', async () => Number(await live()) === 1)
-      await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, { subscriptionType: 'stream.offline', event: { broadcaster_user_id: twitchIdOf('chan'), broadcaster_user_login: 'chan', broadcaster_user_name: 'chan' } })
+      await sendEventSub(h.eventSubUrl, EVENTSUB_SECRET, {
+        subscriptionType: 'stream.offline',
+        event: {
+          broadcaster_user_id: twitchIdOf('chan'),
+          broadcaster_user_login: 'chan',
+          broadcaster_user_name: 'chan',
+        },
+      })
       await eventually('chan offline', async () => Number(await live()) === 0)
       assert.ok(h.processed.some((p) => p.message_type === 'stream_online'))
     })

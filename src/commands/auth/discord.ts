@@ -9,7 +9,10 @@ export default class AuthDiscord extends BaseCommand<typeof AuthDiscord> {
     'Asks for the bot token (not echoed; or piped on stdin, or --token), checks it against Discord (DISCORD_API_URL, ' +
     'default https://discord.com/api), saves DISCORD_BOT_TOKEN (and the application public key) to .env, prints the ' +
     'invite URL with exactly the permissions the collector uses, and says which privileged intents to switch on.'
-  static override examples = ['<%= config.bin %> auth discord', "printf '%s\\n' \"$TOKEN\" | <%= config.bin %> auth discord --json"]
+  static override examples = [
+    '<%= config.bin %> auth discord',
+    'printf \'%s\\n\' "$TOKEN" | <%= config.bin %> auth discord --json',
+  ]
   static override flags = {
     token: Flags.string({ description: 'the bot token (prefer the prompt or stdin: flags end up in shell history)' }),
     json: Flags.boolean({ description: 'print the result as JSON' }),

@@ -33,10 +33,21 @@ export default class AuthSlack extends BaseCommand<typeof AuthSlack> {
     const show = (text: string) => (flags.json ? undefined : this.log(text))
     const prompt = createPrompter()
     try {
-      const result = await authSlack(settings, {
-        publicUrl: flags['public-url'], socketMode: flags['socket-mode'], name: flags.name, manifestOnly: flags['manifest-only'],
-        token: flags.token, signingSecret: flags['signing-secret'], appToken: flags['app-token'],
-      }, prompt, say, show)
+      const result = await authSlack(
+        settings,
+        {
+          publicUrl: flags['public-url'],
+          socketMode: flags['socket-mode'],
+          name: flags.name,
+          manifestOnly: flags['manifest-only'],
+          token: flags.token,
+          signingSecret: flags['signing-secret'],
+          appToken: flags['app-token'],
+        },
+        prompt,
+        say,
+        show,
+      )
       if (flags.json) this.log(JSON.stringify(result))
     } finally {
       prompt.close()

@@ -16,7 +16,9 @@ export default class AuthTwitch extends BaseCommand<typeof AuthTwitch> {
     '<%= config.bin %> auth twitch --check',
   ]
   static override flags = {
-    'client-id': Flags.string({ description: 'Client ID of your Twitch application (default: TWITCH_CLIENT_ID, else asked)' }),
+    'client-id': Flags.string({
+      description: 'Client ID of your Twitch application (default: TWITCH_CLIENT_ID, else asked)',
+    }),
     channels: Flags.string({ description: 'comma-separated channels to join (asked on a terminal when absent)' }),
     scopes: Flags.string({ description: 'space- or comma-separated scopes to request instead of the bot defaults' }),
     check: Flags.boolean({ description: 'validate (and if needed refresh) the stored token instead of logging in' }),
@@ -35,7 +37,12 @@ export default class AuthTwitch extends BaseCommand<typeof AuthTwitch> {
     const prompt = createPrompter()
     try {
       const scopes = flags.scopes?.split(/[\s,]+/).filter(Boolean)
-      const result = await authTwitch(settings, { clientId: flags['client-id'], channels: flags.channels, scopes }, prompt, say)
+      const result = await authTwitch(
+        settings,
+        { clientId: flags['client-id'], channels: flags.channels, scopes },
+        prompt,
+        say,
+      )
       if (flags.json) this.log(JSON.stringify(result))
     } finally {
       prompt.close()

@@ -7,7 +7,10 @@ export default class DbBackup extends BaseCommand<typeof DbBackup> {
   static override description =
     'SQLite: an online backup (SQLite backup API), itself a SQLite file. Postgres: a plain SQL dump made by pg_dump ' +
     '(from the PostgreSQL client tools), restorable with `waddlebot db restore` or `psql -f FILE`. See docs/operators.md.'
-  static override examples = ['<%= config.bin %> db backup backups/bot-$(date +%F).db', 'DATABASE_URL=postgres://postgres@127.0.0.1/bot <%= config.bin %> db backup bot.sql']
+  static override examples = [
+    '<%= config.bin %> db backup backups/bot-$(date +%F).db',
+    'DATABASE_URL=postgres://postgres@127.0.0.1/bot <%= config.bin %> db backup bot.sql',
+  ]
   static override args = { file: Args.string({ description: 'the backup file to write', required: true }) }
   static override flags = {
     force: Flags.boolean({ description: 'overwrite FILE when it exists' }),

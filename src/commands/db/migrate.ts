@@ -8,7 +8,10 @@ import { migrateDatabase } from '../../runtime/database.js'
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Apply pending migrations to the configured database (idempotent)'
   static override flags = { json: Flags.boolean({ description: 'print the report as JSON' }) }
-  static override examples = ['<%= config.bin %> db migrate', 'DATABASE_URL=postgres://postgres@127.0.0.1/bot <%= config.bin %> db migrate']
+  static override examples = [
+    '<%= config.bin %> db migrate',
+    'DATABASE_URL=postgres://postgres@127.0.0.1/bot <%= config.bin %> db migrate',
+  ]
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DbMigrate)
@@ -17,7 +20,8 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
     const report = await withStorage(settings, (db) => migrateDatabase(db, sets), { migrate: false })
     if (flags.json) return this.log(JSON.stringify(report))
     this.log(`Database: ${databaseLabel(settings.database.url)}`)
-    if (report.applied.length === 0) return this.log(`Database is up to date (${report.skipped} migrations already applied).`)
+    if (report.applied.length === 0)
+      return this.log(`Database is up to date (${report.skipped} migrations already applied).`)
     for (const m of report.applied) this.log(`applied ${m.module}/${m.id}`)
     this.log(`${report.applied.length} applied, ${report.skipped} already applied.`)
   }

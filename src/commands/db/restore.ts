@@ -23,8 +23,16 @@ export default class DbRestore extends BaseCommand<typeof DbRestore> {
     if (!flags.yes) {
       const prompt = createPrompter()
       try {
-        if (!prompt.interactive) throw new WaddleError('WB_INPUT_INVALID', { field: 'yes', reason: 'restoring replaces the whole database: pass --yes to confirm' })
-        const answer = await prompt.ask('yes', `Replace ${describeDatabase(settings.database.url)} with ${args.file}? [y/N] `, { fallback: 'n' })
+        if (!prompt.interactive)
+          throw new WaddleError('WB_INPUT_INVALID', {
+            field: 'yes',
+            reason: 'restoring replaces the whole database: pass --yes to confirm',
+          })
+        const answer = await prompt.ask(
+          'yes',
+          `Replace ${describeDatabase(settings.database.url)} with ${args.file}? [y/N] `,
+          { fallback: 'n' },
+        )
         if (!/^y(es)?$/i.test(answer)) return this.log('Nothing restored.')
       } finally {
         prompt.close()

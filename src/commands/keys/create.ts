@@ -7,14 +7,23 @@ export default class KeysCreate extends BaseCommand<typeof KeysCreate> {
   static override summary = 'Create an API key (shown once, stored hashed)'
   static override args = { name: Args.string({ description: 'a name to recognise the key by', required: true }) }
   static override flags = {
-    scope: Flags.string({ description: 'collector: send events · module: answer executions · admin: everything', options: [...KEY_SCOPES], required: true }),
+    scope: Flags.string({
+      description: 'collector: send events · module: answer executions · admin: everything',
+      options: [...KEY_SCOPES],
+      required: true,
+    }),
     json: Flags.boolean({ description: 'print the key as JSON' }),
   }
-  static override examples = ['<%= config.bin %> keys create twitch-1 --scope collector', '<%= config.bin %> keys create ops --scope admin --json']
+  static override examples = [
+    '<%= config.bin %> keys create twitch-1 --scope collector',
+    '<%= config.bin %> keys create ops --scope admin --json',
+  ]
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(KeysCreate)
-    const created = await withStorage(this.settings(flags), (db) => createApiKey(db, args.name, flags.scope as KeyScope))
+    const created = await withStorage(this.settings(flags), (db) =>
+      createApiKey(db, args.name, flags.scope as KeyScope),
+    )
     if (flags.json) return this.log(JSON.stringify(created))
     this.log(`Created ${created.scope} key ${created.id} (${created.name}). It is shown only now:`)
     this.log(created.key)

@@ -8,11 +8,15 @@ export default class ModerationAdd extends BaseCommand<typeof ModerationAdd> {
   static override summary = 'Add a string-match rule (moderation or auto-response)'
   static override description =
     'The pattern `*` matches every message. Placeholders in --value: {user}, {display_name}, {message}, {entity}. See docs/moderation.md.'
-  static override args = { pattern: Args.string({ description: 'the text, word or regex to match (`*` = every message)', required: true }) }
+  static override args = {
+    pattern: Args.string({ description: 'the text, word or regex to match (`*` = every message)', required: true }),
+  }
   static override flags = {
     type: Flags.string({ description: 'how the pattern is compared', options: [...MATCH_TYPES], default: 'contains' }),
     action: Flags.string({ description: 'what happens on a match', options: [...RULE_ACTIONS], default: 'warn' }),
-    value: Flags.string({ description: 'respond: reply text · command: command line (!so {user}) · webhook: URL · moderation: reason' }),
+    value: Flags.string({
+      description: 'respond: reply text · command: command line (!so {user}) · webhook: URL · moderation: reason',
+    }),
     duration: Flags.integer({ description: 'timeout length in seconds (timeout action; default 600)', min: 1 }),
     entity: Flags.string({ description: 'apply only to this entity (platform:server:channel); default global' }),
     priority: Flags.integer({ description: 'lower runs and wins first', default: 100 }),

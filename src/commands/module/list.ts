@@ -18,7 +18,8 @@ export interface ModuleRow {
 
 export default class ModuleList extends BaseCommand<typeof ModuleList> {
   static override summary = 'List modules: kind, port, enabled, status and commands'
-  static override description = 'Every built-in module (those not built yet show as not available) and every project module of waddlebot.yaml. Ports include WADDLEBOT_PORT_OFFSET.'
+  static override description =
+    'Every built-in module (those not built yet show as not available) and every project module of waddlebot.yaml. Ports include WADDLEBOT_PORT_OFFSET.'
   static override examples = ['<%= config.bin %> module list', '<%= config.bin %> module list --json']
   static override flags = { json: Flags.boolean({ description: 'print as JSON' }) }
 
@@ -26,14 +27,25 @@ export default class ModuleList extends BaseCommand<typeof ModuleList> {
     const { flags } = await this.parse(ModuleList)
     const settings = this.settings(flags)
     const registry = projectRegistry(settings)
-    const rows = await Promise.all(registry.entries.map((e) => describe(e, e.port > 0 ? registry.portOf(e.name) : null)))
+    const rows = await Promise.all(
+      registry.entries.map((e) => describe(e, e.port > 0 ? registry.portOf(e.name) : null)),
+    )
     if (flags.json) return this.log(JSON.stringify(rows))
     const table = [['NAME', 'KIND', 'PORT', 'ENABLED', 'STATUS', 'SOURCE', 'COMMANDS']]
     for (const r of rows) {
-      table.push([r.name, r.kind, r.port === null ? '-' : String(r.port), r.enabled ? 'yes' : 'no', r.status, r.source, r.commands.join(' ') || '-'])
+      table.push([
+        r.name,
+        r.kind,
+        r.port === null ? '-' : String(r.port),
+        r.enabled ? 'yes' : 'no',
+        r.status,
+        r.source,
+        r.commands.join(' ') || '-',
+      ])
     }
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
-    for (const row of table) this.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
+    for (const row of table)
+      this.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
   }
 }
 

@@ -15,17 +15,24 @@ const FIRST_CUSTOM_PORT = 8100
 
 export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
   static override summary = 'Scaffold a module with a passing test and add it to waddlebot.yaml'
-  static override description = "In a project the module goes to modules/<name>/; inside the waddlebot repository to src/modules/<name>/. waddlebot.yaml gets `modules.<name>: {path, port}` (comments kept), with the first free port from 8100."
+  static override description =
+    'In a project the module goes to modules/<name>/; inside the waddlebot repository to src/modules/<name>/. waddlebot.yaml gets `modules.<name>: {path, port}` (comments kept), with the first free port from 8100.'
   static override examples = ['<%= config.bin %> module new greeter']
-  static override args = { name: Args.string({ description: 'kebab-case module name, also its command (!name)', required: true }) }
+  static override args = {
+    name: Args.string({ description: 'kebab-case module name, also its command (!name)', required: true }),
+  }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ModuleNew)
     const name = args.name
     if (!KEBAB.test(name) || name.length > 40) {
-      throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${JSON.stringify(name)} must be kebab-case (a-z, 0-9, dashes; at most 40 characters)` })
+      throw new WaddleError('WB_INPUT_INVALID', {
+        field: 'name',
+        reason: `${JSON.stringify(name)} must be kebab-case (a-z, 0-9, dashes; at most 40 characters)`,
+      })
     }
-    if (builtinCatalog.some((m) => m.name === name)) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${name} is a built-in module` })
+    if (builtinCatalog.some((m) => m.name === name))
+      throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${name} is a built-in module` })
     const settings = this.settings(flags)
     const root = settings.projectDir
     // Inside this repository modules live in src/ (even once a waddlebot.yaml exists there).
@@ -36,7 +43,11 @@ export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
     if (existsSync(dir)) throw new WaddleError('WB_MODULE_EXISTS', { module: name, path: dir })
     if (settings.modules[name]) throw new WaddleError('WB_MODULE_EXISTS', { module: name, path: configFile })
     const owner = await builtinCommandOwner(projectRegistry(settings), name)
-    if (owner) throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `!${name} is already a command of the ${owner} module` })
+    if (owner)
+      throw new WaddleError('WB_INPUT_INVALID', {
+        field: 'name',
+        reason: `!${name} is already a command of the ${owner} module`,
+      })
 
     const doc = parseDocument(existsSync(configFile) ? readFileSync(configFile, 'utf8') : MINIMAL_CONFIG)
     const modules = moduleMap(doc)
@@ -48,7 +59,9 @@ export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
 
     this.log(`Created module ${name} (port ${port}, command !${name}):`)
     for (const f of files) this.log(`  ${relative(process.cwd(), join(dir, f)) || f}`)
-    this.log(`${created ? 'Created' : 'Updated'} ${relative(process.cwd(), configFile) || configFile}: modules.${name} = { path: ${relPath}, port: ${port} }`)
+    this.log(
+      `${created ? 'Created' : 'Updated'} ${relative(process.cwd(), configFile) || configFile}: modules.${name} = { path: ${relPath}, port: ${port} }`,
+    )
     this.log('Restart the bot to load it; `waddlebot module list` shows it.')
   }
 }

@@ -1,7 +1,14 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
-import { browserSourceConfig, browserSourceMigrations, DEFAULT_GRACE_MS, OVERLAY_TYPES, overlayUrls, TokenStore } from '../../modules/browser-source/public.js'
+import {
+  browserSourceConfig,
+  browserSourceMigrations,
+  DEFAULT_GRACE_MS,
+  OVERLAY_TYPES,
+  overlayUrls,
+  TokenStore,
+} from '../../modules/browser-source/public.js'
 import type { Settings } from '../../runtime/config.js'
 import { migrateDatabase } from '../../runtime/database.js'
 import { WaddleError } from '../../runtime/errors.js'
@@ -28,7 +35,11 @@ export default class OverlayUrls extends BaseCommand<typeof OverlayUrls> {
     community: Flags.string({ description: 'community id', default: 'default' }),
     json: Flags.boolean({ description: 'print as JSON' }),
     rotate: Flags.string({ description: 'replace the token of this overlay', options: [...OVERLAY_TYPES] }),
-    grace: Flags.integer({ description: 'minutes the rotated-out URL keeps working', default: DEFAULT_GRACE_MS / 60_000, min: 0 }),
+    grace: Flags.integer({
+      description: 'minutes the rotated-out URL keeps working',
+      default: DEFAULT_GRACE_MS / 60_000,
+      min: 0,
+    }),
   }
 
   async run(): Promise<void> {
@@ -45,7 +56,13 @@ export default class OverlayUrls extends BaseCommand<typeof OverlayUrls> {
       return overlayUrls(baseUrl(settings), await tokens.ensureTokens(flags.community))
     })
     if (flags.json) {
-      return this.log(JSON.stringify({ community_id: flags.community, urls, ...(rotate ? { rotated: rotate, grace_minutes: flags.grace } : {}) }))
+      return this.log(
+        JSON.stringify({
+          community_id: flags.community,
+          urls,
+          ...(rotate ? { rotated: rotate, grace_minutes: flags.grace } : {}),
+        }),
+      )
     }
     this.log(`Overlay URLs of community ${flags.community} (OBS: Sources → + → Browser, paste the URL, 1920×1080):`)
     for (const type of OVERLAY_TYPES) this.log(`  ${type.padEnd(8)} ${urls[type]}`)

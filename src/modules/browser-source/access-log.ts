@@ -26,7 +26,10 @@ export class AccessLog {
   #writer: Promise<void> | undefined
   #closed = false
 
-  constructor(private readonly db: Queryable, private readonly log: Logger) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: Logger,
+  ) {}
 
   /** Queues a row; a failed write is logged, never thrown. */
   record(entry: AccessEntry): void {
@@ -45,7 +48,10 @@ export class AccessLog {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, 500)
-      const rows = batch.map((e) => sql`(${e.communityId}, ${e.type}, ${tokenPrefix(e.token)}, ${e.ip ?? null}, ${e.userAgent?.slice(0, 300) ?? null}, ${e.event}, ${e.at})`)
+      const rows = batch.map(
+        (e) =>
+          sql`(${e.communityId}, ${e.type}, ${tokenPrefix(e.token)}, ${e.ip ?? null}, ${e.userAgent?.slice(0, 300) ?? null}, ${e.event}, ${e.at})`,
+      )
       try {
         await this.db.execute(sql`insert into browser_source_access_log (community_id, type, token_prefix, ip, user_agent, event, created_at)
           values ${sql.join(rows)}`)

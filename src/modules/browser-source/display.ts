@@ -9,8 +9,14 @@ import { WaddleError } from '../../runtime/errors.js'
 import { isSafeUrl, sanitizeHtml, sanitizeStyle } from './sanitize.js'
 import { OVERLAY_TYPES, type OverlayType } from './tokens.js'
 
-const url = z.string().max(16 * 1024).refine(isSafeUrl, 'must be an http(s) or data:image URL')
-const seconds = z.number().nonnegative().max(24 * 3600)
+const url = z
+  .string()
+  .max(16 * 1024)
+  .refine(isSafeUrl, 'must be an http(s) or data:image URL')
+const seconds = z
+  .number()
+  .nonnegative()
+  .max(24 * 3600)
 
 /** `data` of a media display: the media response without `type` (CONTRACT §4.1). */
 export const mediaDataSchema = z.object({
@@ -83,7 +89,10 @@ export function parseDisplay(body: unknown): DisplayRequest {
   if (!parsed.success) invalid(parsed.error)
   const { community_id, entity_id, type, data } = parsed.data
   if (community_id === undefined && entity_id === undefined) {
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'community_id', reason: 'community_id or entity_id is required' })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'community_id',
+      reason: 'community_id or entity_id is required',
+    })
   }
   let out: DisplayData
   if (type === 'media') {

@@ -32,11 +32,24 @@ describe('two browser-source runtimes behind one Redis', { skip }, () => {
   test('a display posted to either process reaches the overlays of both, each exactly once', async () => {
     const c = a.community()
     const token = (await a.bs.tokens.ensureTokens(c)).media
-    const clients = [await a.connect(token, 'media'), await a.connect(token, 'media'), await b.connect(token, 'media'), await b.connect(token, 'media')]
+    const clients = [
+      await a.connect(token, 'media'),
+      await a.connect(token, 'media'),
+      await b.connect(token, 'media'),
+      await b.connect(token, 'media'),
+    ]
     for (const client of clients) assert.equal((await client.next()).type, 'hello')
-    const first = await a.post('/browser/source/display', { community_id: c, type: 'media', data: { title: 'from A', duration: 200 } })
+    const first = await a.post('/browser/source/display', {
+      community_id: c,
+      type: 'media',
+      data: { title: 'from A', duration: 200 },
+    })
     assert.equal(first.json.delivered, 2) // A's own sockets; B delivers to its own
-    const second = await b.post('/browser/source/display', { community_id: c, type: 'media', data: { title: 'from B', duration: 200 } })
+    const second = await b.post('/browser/source/display', {
+      community_id: c,
+      type: 'media',
+      data: { title: 'from B', duration: 200 },
+    })
     assert.equal(second.json.delivered, 2)
     const third = await a.post('/browser/source/display', { community_id: c, type: 'media', data: { title: 'marker' } })
     const expected = [first.json.id, second.json.id, third.json.id]
@@ -51,7 +64,11 @@ describe('two browser-source runtimes behind one Redis', { skip }, () => {
   test('an overlay connecting to the other process gets the current state at once', async () => {
     const c = a.community()
     const tokens = await b.bs.tokens.ensureTokens(c)
-    const track = await a.post('/browser/source/display', { community_id: c, type: 'media', data: { title: 'Never Gonna Give You Up', artist: 'Rick Astley', duration: 213 } })
+    const track = await a.post('/browser/source/display', {
+      community_id: c,
+      type: 'media',
+      data: { title: 'Never Gonna Give You Up', artist: 'Rick Astley', duration: 213 },
+    })
     const late = await b.connect(tokens.media, 'media')
     const state = await late.nextDisplay()
     assert.equal(state.id, track.json.id)
@@ -62,7 +79,11 @@ describe('two browser-source runtimes behind one Redis', { skip }, () => {
     await a.post('/browser/source/display', { community_id: c, type: 'ticker', data: { text: 'three', duration: 30 } })
     for (const fixture of [a, b]) {
       const ticker = await fixture.connect(tokens.ticker, 'ticker')
-      const texts = [(await ticker.nextDisplay()).data.text, (await ticker.nextDisplay()).data.text, (await ticker.nextDisplay()).data.text]
+      const texts = [
+        (await ticker.nextDisplay()).data.text,
+        (await ticker.nextDisplay()).data.text,
+        (await ticker.nextDisplay()).data.text,
+      ]
       assert.deepEqual(texts, ['one', 'two', 'three'])
     }
   })
@@ -70,7 +91,15 @@ describe('two browser-source runtimes behind one Redis', { skip }, () => {
   test('concurrent ticker displays on both processes all land in the shared queue', async () => {
     const c = a.community()
     const token = (await a.bs.tokens.ensureTokens(c)).ticker
-    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).post('/browser/source/display', { community_id: c, type: 'ticker', data: { text: `item ${i}`, duration: 60 } })))
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).post('/browser/source/display', {
+          community_id: c,
+          type: 'ticker',
+          data: { text: `item ${i}`, duration: 60 },
+        }),
+      ),
+    )
     const late = await b.connect(token, 'ticker')
     const texts = new Set<string>()
     for (let i = 0; i < 20; i++) texts.add((await late.nextDisplay()).data.text)

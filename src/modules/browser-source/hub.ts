@@ -74,7 +74,10 @@ export class SocketHub {
       })
     }
     if (this.options.heartbeatMs > 0) {
-      this.#timer = setInterval(() => void this.heartbeat().catch((err) => this.log.warn({ err }, 'overlay heartbeat failed')), this.options.heartbeatMs)
+      this.#timer = setInterval(
+        () => void this.heartbeat().catch((err) => this.log.warn({ err }, 'overlay heartbeat failed')),
+        this.options.heartbeatMs,
+      )
       this.#timer.unref()
     }
   }
@@ -153,7 +156,11 @@ export class SocketHub {
   async display(communityId: string, message: OverlayMessage & { type: OverlayType }): Promise<number> {
     const delivered = this.deliverLocal(communityId, message)
     if (this.cache.kind === 'redis') {
-      await this.cache.publish(DISPLAY_CHANNEL, { origin: this.instanceId, community_id: communityId, message } satisfies Published)
+      await this.cache.publish(DISPLAY_CHANNEL, {
+        origin: this.instanceId,
+        community_id: communityId,
+        message,
+      } satisfies Published)
     }
     return delivered
   }

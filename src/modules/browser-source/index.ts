@@ -38,15 +38,25 @@ export default defineModule<BrowserSourceConfig, BrowserSourceState>({
   async setup(ctx) {
     const clock: Clock = { now: () => Date.now() }
     const tokens = new TokenStore(ctx.storage, clock, ctx.config.token_cache_ms)
-    const hub = new SocketHub(ctx.cache, tokens, ctx.log, { maxConnections: ctx.config.max_connections, heartbeatMs: ctx.config.heartbeat_ms })
+    const hub = new SocketHub(ctx.cache, tokens, ctx.log, {
+      maxConnections: ctx.config.max_connections,
+      heartbeatMs: ctx.config.heartbeat_ms,
+    })
     const access = new AccessLog(ctx.storage, ctx.log)
     await hub.start()
     const prune = () => access.prune(clock.now() - ctx.config.access_log_days * 86_400_000)
-    const pruneTimer = setInterval(() => void prune().catch((err) => ctx.log.warn({ err }, 'access log prune failed')), 6 * 3600_000)
+    const pruneTimer = setInterval(
+      () => void prune().catch((err) => ctx.log.warn({ err }, 'access log prune failed')),
+      6 * 3600_000,
+    )
     pruneTimer.unref()
     await prune()
     return {
-      tokens, hub, clock, access, pruneTimer,
+      tokens,
+      hub,
+      clock,
+      access,
+      pruneTimer,
       state: new OverlayState(ctx.cache, clock),
       pages: await loadPages(),
       baseUrl: overlayBaseUrl(ctx),

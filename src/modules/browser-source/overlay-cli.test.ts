@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { freeOffset, runCli } from '../../../test/helpers/cli.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { loadSettings } from '../../runtime/config.js'
@@ -11,14 +16,21 @@ import { builtinCatalog } from '../catalog.js'
 import browserSourceModule from './index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 const URL_RE = /^http:\/\/127\.0\.0\.1:(\d+)\/browser\/source\/([A-Za-z0-9_-]{43})\/(media|ticker|general)$/
 
 for (const [backend, skip] of backends) {
   describe(`waddlebot overlay urls on ${backend.name}`, { skip }, () => {
     let project: TestProject
     let env: Record<string, string>
-    const cli = (...args: string[]) => runCli(['overlay', 'urls', ...args], { cwd: project.dir, env: { ...env, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_CONFIG: '' } })
+    const cli = (...args: string[]) =>
+      runCli(['overlay', 'urls', ...args], {
+        cwd: project.dir,
+        env: { ...env, WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_CONFIG: '' },
+      })
     const json = async (...args: string[]) => {
       const r = await cli(...args, '--json')
       assert.equal(r.code, 0, r.stderr)
@@ -76,7 +88,10 @@ for (const [backend, skip] of backends) {
 test('bad input exits non-zero with a one-line error; public_url in waddlebot.yaml is the base of the URLs', async () => {
   const project = testProject({ yaml: '' })
   try {
-    writeFileSync(`${project.dir}/waddlebot.yaml`, 'modules:\n  browser-source: {public_url: "https://overlays.example.test/obs"}\n')
+    writeFileSync(
+      `${project.dir}/waddlebot.yaml`,
+      'modules:\n  browser-source: {public_url: "https://overlays.example.test/obs"}\n',
+    )
     const env = { WADDLEBOT_LOG_LEVEL: 'silent', WADDLEBOT_CONFIG: '', DATABASE_URL: '' }
     const [r, bad] = await Promise.all([
       runCli(['overlay', 'urls', '--json'], { cwd: project.dir, env }),
@@ -85,7 +100,10 @@ test('bad input exits non-zero with a one-line error; public_url in waddlebot.ya
     assert.notEqual(bad.code, 0)
     assert.match(bad.stderr, /^error WB_INPUT_INVALID: .*community/m)
     assert.equal(r.code, 0, r.stderr)
-    assert.match(JSON.parse(r.stdout).urls.general, /^https:\/\/overlays\.example\.test\/obs\/browser\/source\/[\w-]{43}\/general$/)
+    assert.match(
+      JSON.parse(r.stdout).urls.general,
+      /^https:\/\/overlays\.example\.test\/obs\/browser\/source\/[\w-]{43}\/general$/,
+    )
   } finally {
     project.cleanup()
   }

@@ -18,7 +18,10 @@ export interface OverlayTarget {
 
 export class OverlayClient {
   #lastWarn = 0
-  constructor(private readonly modules: ModuleClients, private readonly log: Logger) {}
+  constructor(
+    private readonly modules: ModuleClients,
+    private readonly log: Logger,
+  ) {}
 
   /** Fire-and-forget; resolves when every post settled (tests await it). */
   forward(target: OverlayTarget, responses: readonly Response[]): Promise<void> {

@@ -14,7 +14,10 @@ describe('overlay pages', () => {
       const html = pages.render(type, nonce)
       assert.match(html, /^<!doctype html>/)
       assert.doesNotMatch(html, /<!--@scripts-->/)
-      assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), [`<script nonce="${nonce}">`])
+      assert.deepEqual(
+        [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]),
+        [`<script nonce="${nonce}">`],
+      )
       assert.doesNotMatch(html, /\s(src|href)=["']?(https?:)?\/\//i, 'no external resource')
       assert.doesNotMatch(html, /@import|@font-face/)
       assert.match(html, /html, body \{[^}]*background: transparent/)

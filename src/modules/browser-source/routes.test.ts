@@ -2,11 +2,19 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type BrowserSourceFixture, startBrowserSource } from '../../../test/browser/bs-fixture.js'
 import { OverlayClient } from '../../../test/browser/ws-client.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { sql } from '../../runtime/storage/sql.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`browser-source routes on ${backend.name}`, { skip }, () => {
@@ -34,14 +42,23 @@ for (const [backend, skip] of backends) {
         assert.match(res.text, /window\.WB = /)
       }
       await f.bs.access.flush()
-      const rows = await f.runtime.storage.query<{ type: string; event: string; token_prefix: string }>(sql`select type, event, token_prefix from browser_source_access_log where community_id = ${c} order by id`)
-      assert.deepEqual(rows.map((r) => `${r.type}:${r.event}`), ['media:page', 'ticker:page', 'general:page'])
+      const rows = await f.runtime.storage.query<{ type: string; event: string; token_prefix: string }>(
+        sql`select type, event, token_prefix from browser_source_access_log where community_id = ${c} order by id`,
+      )
+      assert.deepEqual(
+        rows.map((r) => `${r.type}:${r.event}`),
+        ['media:page', 'ticker:page', 'general:page'],
+      )
       assert.equal(rows[0]!.token_prefix, tokens.media.slice(0, 6))
     })
 
     test('unknown token, a token of another type, or an unknown type → 404', async () => {
       const tokens = await f.bs.tokens.ensureTokens(f.community())
-      for (const path of [`/browser/source/${'x'.repeat(43)}/media`, `/browser/source/${tokens.media}/ticker`, `/browser/source/${tokens.media}/chat`]) {
+      for (const path of [
+        `/browser/source/${'x'.repeat(43)}/media`,
+        `/browser/source/${tokens.media}/ticker`,
+        `/browser/source/${tokens.media}/chat`,
+      ]) {
         const res = await f.get(path, null)
         assert.equal(res.status, 404, path)
         assert.equal(res.json.error.code, 'WB_NOT_FOUND')
@@ -50,7 +67,11 @@ for (const [backend, skip] of backends) {
 
     test('a WebSocket with an unknown token or the wrong type is closed with 4404', async () => {
       const tokens = await f.bs.tokens.ensureTokens(f.community())
-      for (const [token, type] of [['nope', 'media'], [tokens.ticker, 'media'], [tokens.media, 'chat']]) {
+      for (const [token, type] of [
+        ['nope', 'media'],
+        [tokens.ticker, 'media'],
+        [tokens.media, 'chat'],
+      ]) {
         const client = await f.connect(token!, type!)
         assert.equal((await client.closed).code, 4404)
         assert.deepEqual(client.messages, [])
@@ -86,14 +107,24 @@ for (const [backend, skip] of backends) {
 
     test('entity_id is mapped to its community; an unknown entity belongs to the default community', async () => {
       const c = f.community()
-      await f.runtime.storage.execute(sql`insert into entities (entity_id, platform, community_id) values (${`local:s:${c}`}, 'local', ${c})`)
+      await f.runtime.storage.execute(
+        sql`insert into entities (entity_id, platform, community_id) values (${`local:s:${c}`}, 'local', ${c})`,
+      )
       const socket = await f.connect((await f.bs.tokens.ensureTokens(c)).ticker, 'ticker')
       await socket.next()
-      const res = await f.post('/browser/source/display', { entity_id: `local:s:${c}`, type: 'ticker', data: { text: 'hi' } })
+      const res = await f.post('/browser/source/display', {
+        entity_id: `local:s:${c}`,
+        type: 'ticker',
+        data: { text: 'hi' },
+      })
       assert.equal(res.json.community_id, c)
       assert.equal(res.json.delivered, 1)
       assert.equal((await socket.next()).data.text, 'hi')
-      const unknown = await f.post('/browser/source/display', { entity_id: 'local:never:seen', type: 'ticker', data: { text: 'x', duration: 0.001 } })
+      const unknown = await f.post('/browser/source/display', {
+        entity_id: 'local:never:seen',
+        type: 'ticker',
+        data: { text: 'x', duration: 0.001 },
+      })
       assert.equal(unknown.json.community_id, 'default')
     })
 
@@ -135,8 +166,13 @@ for (const [backend, skip] of backends) {
       const c = f.community()
       const socket = await f.connect((await f.bs.tokens.ensureTokens(c)).general, 'general')
       await socket.next()
-      const content = '<h2 onclick="x()">Raid!</h2><script>alert(1)</script><img src=x onerror=alert(1)><img src="https://example.test/a.png" alt="a">'
-      await f.post('/browser/source/display', { community_id: c, type: 'general', data: { content, style: { color: '#fff', fontSize: 30, background: 'url(https://evil.test/x)' } } })
+      const content =
+        '<h2 onclick="x()">Raid!</h2><script>alert(1)</script><img src=x onerror=alert(1)><img src="https://example.test/a.png" alt="a">'
+      await f.post('/browser/source/display', {
+        community_id: c,
+        type: 'general',
+        data: { content, style: { color: '#fff', fontSize: 30, background: 'url(https://evil.test/x)' } },
+      })
       const m = await socket.next()
       assert.equal(m.data.content, '<h2>Raid!</h2><img><img src="https://example.test/a.png" alt="a">')
       assert.deepEqual(m.data.style, { color: '#fff', 'font-size': '30px' })
@@ -164,13 +200,21 @@ for (const [backend, skip] of backends) {
 
     test('connect and disconnect are logged', async () => {
       const c = f.community()
-      const client = await OverlayClient.open(`${f.url.replace('http', 'ws')}/browser/source/${(await f.bs.tokens.ensureTokens(c)).media}/media`, { headers: { 'user-agent': 'OBS/30.1' } })
+      const client = await OverlayClient.open(
+        `${f.url.replace('http', 'ws')}/browser/source/${(await f.bs.tokens.ensureTokens(c)).media}/media`,
+        { headers: { 'user-agent': 'OBS/30.1' } },
+      )
       await client.next()
       await client.close()
       for (let i = 0; i < 100 && f.bs.hub.count(c) > 0; i++) await new Promise((r) => setTimeout(r, 10))
       await f.bs.access.flush()
-      const rows = await f.runtime.storage.query<{ event: string; user_agent: string }>(sql`select event, user_agent from browser_source_access_log where community_id = ${c} order by id`)
-      assert.deepEqual(rows, [{ event: 'connect', user_agent: 'OBS/30.1' }, { event: 'disconnect', user_agent: 'OBS/30.1' }])
+      const rows = await f.runtime.storage.query<{ event: string; user_agent: string }>(
+        sql`select event, user_agent from browser_source_access_log where community_id = ${c} order by id`,
+      )
+      assert.deepEqual(rows, [
+        { event: 'connect', user_agent: 'OBS/30.1' },
+        { event: 'disconnect', user_agent: 'OBS/30.1' },
+      ])
     })
   })
 }

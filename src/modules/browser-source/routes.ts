@@ -52,13 +52,29 @@ type Params = { token: string; type: string }
 
 /** The community an entity belongs to, from the `entities` table. */
 export async function communityOfEntity(db: Queryable, entityId: string): Promise<string> {
-  const row = await db.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${entityId}`)
+  const row = await db.one<{ community_id: string | null }>(
+    sql`select community_id from entities where entity_id = ${entityId}`,
+  )
   return row?.community_id || DEFAULT_COMMUNITY
 }
 
 /** Records a page load, connect or disconnect of `req`. */
-function logAccess(bs: BrowserSource, req: FastifyRequest, grant: TokenGrant, token: string, event: AccessEntry['event']): void {
-  bs.access.record({ communityId: grant.communityId, type: grant.type, token, ip: req.ip, userAgent: req.headers['user-agent'], event, at: bs.clock.now() })
+function logAccess(
+  bs: BrowserSource,
+  req: FastifyRequest,
+  grant: TokenGrant,
+  token: string,
+  event: AccessEntry['event'],
+): void {
+  bs.access.record({
+    communityId: grant.communityId,
+    type: grant.type,
+    token,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+    event,
+    at: bs.clock.now(),
+  })
 }
 
 async function grantFor(bs: BrowserSource, params: Params): Promise<TokenGrant | undefined> {
@@ -68,7 +84,9 @@ async function grantFor(bs: BrowserSource, params: Params): Promise<TokenGrant |
 }
 
 function notFound(reply: FastifyReply): FastifyReply {
-  return reply.code(404).send({ error: new WaddleError('WB_NOT_FOUND', { what: 'this overlay URL (unknown or rotated token)' }).toHttpJSON() })
+  return reply.code(404).send({
+    error: new WaddleError('WB_NOT_FOUND', { what: 'this overlay URL (unknown or rotated token)' }).toHttpJSON(),
+  })
 }
 
 /** Registers the browser-source routes (and @fastify/websocket) on the module's encapsulated server. */
@@ -81,7 +99,11 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     },
   })
   const auth: AuthOptions = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: true }
-  const guesses = guessLimit(ctx.cache, ctx.log, { what: 'overlay token guesses', key: 'overlay-token', limit: bs.guessLimit })
+  const guesses = guessLimit(ctx.cache, ctx.log, {
+    what: 'overlay token guesses',
+    key: 'overlay-token',
+    limit: bs.guessLimit,
+  })
 
   app.route<{ Params: Params }>({
     method: 'GET',
@@ -114,7 +136,12 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
       const now = bs.clock.now()
       logAccess(bs, req, grant, token, 'connect')
       socket.once('close', () => logAccess(bs, req, grant, token, 'disconnect'))
-      const hello: OverlayMessage = { type: 'hello', data: { server_time: now, type: grant.type }, ts: now, id: randomUUID() }
+      const hello: OverlayMessage = {
+        type: 'hello',
+        data: { server_time: now, type: grant.type },
+        ts: now,
+        id: randomUUID(),
+      }
       sendText(socket, JSON.stringify(hello))
       let state: OverlayMessage[] = []
       try {
@@ -125,15 +152,19 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     },
   })
 
-  app.post('/browser/source/display', { onRequest: requireKey(auth, ['module'], 'POST /browser/source/display') }, async (req) => {
-    await authenticate(req, auth, ['module'], 'POST /browser/source/display')
-    const display = parseDisplay(req.body)
-    const communityId = display.communityId ?? (await bs.communityOf(display.entityId!))
-    const message = { type: display.type, data: display.data, ts: bs.clock.now(), id: randomUUID() }
-    await bs.state.record(communityId, message)
-    const delivered = await bs.hub.display(communityId, message)
-    return { delivered, community_id: communityId, id: message.id }
-  })
+  app.post(
+    '/browser/source/display',
+    { onRequest: requireKey(auth, ['module'], 'POST /browser/source/display') },
+    async (req) => {
+      await authenticate(req, auth, ['module'], 'POST /browser/source/display')
+      const display = parseDisplay(req.body)
+      const communityId = display.communityId ?? (await bs.communityOf(display.entityId!))
+      const message = { type: display.type, data: display.data, ts: bs.clock.now(), id: randomUUID() }
+      await bs.state.record(communityId, message)
+      const delivered = await bs.hub.display(communityId, message)
+      return { delivered, community_id: communityId, id: message.id }
+    },
+  )
 
   app.get<{ Querystring: { community_id?: string } }>('/browser/source/urls', async (req) => {
     await authenticate(req, auth, [], 'GET /browser/source/urls')
@@ -141,19 +172,28 @@ export async function browserSourceRoutes(app: FastifyInstance, ctx: ModuleConte
     return { community_id: communityId, urls: overlayUrls(bs.baseUrl, await bs.tokens.ensureTokens(communityId)) }
   })
 
-  app.post<{ Body: { community_id?: unknown; type?: unknown; grace_ms?: unknown } | undefined }>('/browser/source/rotate', { onRequest: requireKey(auth, [], 'POST /browser/source/rotate') }, async (req) => {
-    await authenticate(req, auth, [], 'POST /browser/source/rotate')
-    const body = req.body ?? {}
-    const communityId = communityParam(body.community_id)
-    if (!isOverlayType(body.type)) throw new WaddleError('WB_INPUT_INVALID', { field: 'type', reason: 'must be media, ticker or general' })
-    const type: OverlayType = body.type
-    const grace = body.grace_ms ?? undefined
-    if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) {
-      throw new WaddleError('WB_INPUT_INVALID', { field: 'grace_ms', reason: 'must be a non-negative number' })
-    }
-    await bs.tokens.rotate(communityId, type, grace)
-    return { community_id: communityId, type, urls: overlayUrls(bs.baseUrl, await bs.tokens.ensureTokens(communityId)) }
-  })
+  app.post<{ Body: { community_id?: unknown; type?: unknown; grace_ms?: unknown } | undefined }>(
+    '/browser/source/rotate',
+    { onRequest: requireKey(auth, [], 'POST /browser/source/rotate') },
+    async (req) => {
+      await authenticate(req, auth, [], 'POST /browser/source/rotate')
+      const body = req.body ?? {}
+      const communityId = communityParam(body.community_id)
+      if (!isOverlayType(body.type))
+        throw new WaddleError('WB_INPUT_INVALID', { field: 'type', reason: 'must be media, ticker or general' })
+      const type: OverlayType = body.type
+      const grace = body.grace_ms ?? undefined
+      if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) {
+        throw new WaddleError('WB_INPUT_INVALID', { field: 'grace_ms', reason: 'must be a non-negative number' })
+      }
+      await bs.tokens.rotate(communityId, type, grace)
+      return {
+        community_id: communityId,
+        type,
+        urls: overlayUrls(bs.baseUrl, await bs.tokens.ensureTokens(communityId)),
+      }
+    },
+  )
 }
 
 function communityParam(value: unknown): string {

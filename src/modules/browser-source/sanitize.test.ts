@@ -4,8 +4,14 @@ import { isSafeUrl, sanitizeHtml, sanitizeStyle } from './sanitize.js'
 
 describe('sanitizeHtml', () => {
   test('keeps allowed markup and text', () => {
-    assert.equal(sanitizeHtml('<h2>Raid from <b>Ann</b></h2><p>Thanks &amp; welcome!</p>'), '<h2>Raid from <b>Ann</b></h2><p>Thanks &amp; welcome!</p>')
-    assert.equal(sanitizeHtml('<img src="https://cdn.test/a.png" alt="A" width="64" height="64">'), '<img src="https://cdn.test/a.png" alt="A" width="64" height="64">')
+    assert.equal(
+      sanitizeHtml('<h2>Raid from <b>Ann</b></h2><p>Thanks &amp; welcome!</p>'),
+      '<h2>Raid from <b>Ann</b></h2><p>Thanks &amp; welcome!</p>',
+    )
+    assert.equal(
+      sanitizeHtml('<img src="https://cdn.test/a.png" alt="A" width="64" height="64">'),
+      '<img src="https://cdn.test/a.png" alt="A" width="64" height="64">',
+    )
     assert.equal(sanitizeHtml('1 < 2 and 3 > 2 & so on'), '1 &lt; 2 and 3 &gt; 2 &amp; so on')
     assert.equal(sanitizeHtml(''), '')
   })
@@ -34,7 +40,10 @@ describe('sanitizeHtml', () => {
     ['<div style="color: re\\64">x</div>', '<div>x</div>'],
     ['<p onmouseover="alert(1)" ONCLICK=alert(1) class="big">x</p>', '<p class="big">x</p>'],
     ['<p title="a&quot; onmouseover=&quot;alert(1)">x</p>', '<p title="a&quot; onmouseover=&quot;alert(1)">x</p>'],
-    ['<p title=\'"><script>alert(1)</script>\'>x</p>', '<p title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">x</p>'],
+    [
+      "<p title='\"><script>alert(1)</script>'>x</p>",
+      '<p title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">x</p>',
+    ],
     ['<!-- <script>alert(1)</script> -->x', 'x'],
     ['<!--><script>alert(1)</script>-->x', 'x'],
     ['<![CDATA[<script>alert(1)</script>]]>x', 'alert(1)]]&gt;x'],
@@ -72,17 +81,54 @@ describe('sanitizeHtml', () => {
 
 describe('isSafeUrl and sanitizeStyle', () => {
   test('URLs: http(s) and data:image only', () => {
-    for (const ok of ['https://i.ytimg.com/vi/x/hq.jpg', 'http://127.0.0.1:9/a.png', 'data:image/png;base64,iVBORw0KGgo=', 'data:image/svg+xml,%3Csvg%3E']) assert.ok(isSafeUrl(ok), ok)
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'java\nscript:alert(1)', 'data:text/html,<b>', '//evil.test/x.png', 'file:///etc/passwd', 'blob:https://x/y', '']) assert.ok(!isSafeUrl(bad), bad)
+    for (const ok of [
+      'https://i.ytimg.com/vi/x/hq.jpg',
+      'http://127.0.0.1:9/a.png',
+      'data:image/png;base64,iVBORw0KGgo=',
+      'data:image/svg+xml,%3Csvg%3E',
+    ])
+      assert.ok(isSafeUrl(ok), ok)
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'java\nscript:alert(1)',
+      'data:text/html,<b>',
+      '//evil.test/x.png',
+      'file:///etc/passwd',
+      'blob:https://x/y',
+      '',
+    ])
+      assert.ok(!isSafeUrl(bad), bad)
   })
 
   test('styles: known properties with plain values; camelCase and numbers accepted', () => {
-    assert.deepEqual(sanitizeStyle({ color: '#ff0', fontSize: 32, fontWeight: 700, opacity: 0.5, position: 'fixed', background: 'url(https://x/y.png)' }), {
-      color: '#ff0', 'font-size': '32px', 'font-weight': '700', opacity: '0.5',
-    })
-    assert.deepEqual(sanitizeStyle('color: red; behavior: url(x.htc); text-align: center; border: 1px solid rgb(1, 2, 3)'), {
-      color: 'red', 'text-align': 'center', border: '1px solid rgb(1, 2, 3)',
-    })
-    assert.deepEqual(sanitizeStyle({ color: 'red;} body {display:none' as string, width: { toString: () => '1px' } }), {})
+    assert.deepEqual(
+      sanitizeStyle({
+        color: '#ff0',
+        fontSize: 32,
+        fontWeight: 700,
+        opacity: 0.5,
+        position: 'fixed',
+        background: 'url(https://x/y.png)',
+      }),
+      {
+        color: '#ff0',
+        'font-size': '32px',
+        'font-weight': '700',
+        opacity: '0.5',
+      },
+    )
+    assert.deepEqual(
+      sanitizeStyle('color: red; behavior: url(x.htc); text-align: center; border: 1px solid rgb(1, 2, 3)'),
+      {
+        color: 'red',
+        'text-align': 'center',
+        border: '1px solid rgb(1, 2, 3)',
+      },
+    )
+    assert.deepEqual(
+      sanitizeStyle({ color: 'red;} body {display:none' as string, width: { toString: () => '1px' } }),
+      {},
+    )
   })
 })

@@ -8,26 +8,85 @@
  */
 
 const ALLOWED_TAGS = new Set([
-  'b', 'i', 'em', 'strong', 'u', 's', 'small', 'mark', 'sub', 'sup', 'code', 'pre', 'br', 'hr', 'p', 'span', 'div',
-  'h1', 'h2', 'h3', 'h4', 'ul', 'ol', 'li', 'blockquote', 'img', 'figure', 'figcaption',
+  'b',
+  'i',
+  'em',
+  'strong',
+  'u',
+  's',
+  'small',
+  'mark',
+  'sub',
+  'sup',
+  'code',
+  'pre',
+  'br',
+  'hr',
+  'p',
+  'span',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'img',
+  'figure',
+  'figcaption',
 ])
 const VOID_TAGS = new Set(['br', 'hr', 'img'])
 /** Elements whose whole content is dropped with them. */
 const DROP_WITH_CONTENT = new Set([
-  'script', 'style', 'iframe', 'object', 'template', 'noscript', 'textarea', 'title', 'xmp', 'svg',
-  'math', 'select', 'noembed', 'noframes', 'frameset', 'plaintext', 'applet', 'audio', 'video', 'canvas', 'head',
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'template',
+  'noscript',
+  'textarea',
+  'title',
+  'xmp',
+  'svg',
+  'math',
+  'select',
+  'noembed',
+  'noframes',
+  'frameset',
+  'plaintext',
+  'applet',
+  'audio',
+  'video',
+  'canvas',
+  'head',
 ])
 const GLOBAL_ATTRS = new Set(['class', 'title', 'style', 'dir', 'lang'])
 const TAG_ATTRS: Record<string, ReadonlySet<string>> = { img: new Set(['src', 'alt', 'width', 'height']) }
 const URL_ATTRS = new Set(['src'])
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', colon: ':', tab: '\t', newline: '\n', sol: '/', lpar: '(', rpar: ')' }
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  colon: ':',
+  tab: '\t',
+  newline: '\n',
+  sol: '/',
+  lpar: '(',
+  rpar: ')',
+}
 
 /** Decodes character references (numeric and the few named ones that matter for URL checks). */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);?/gi, (whole, ref: string) => {
     if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10)
+      const code =
+        ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10)
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd'
     }
     return NAMED_ENTITIES[ref.toLowerCase()] ?? whole
@@ -39,21 +98,60 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore these inside a scheme
+const IGNORED_IN_SCHEME = /[\u0000-\u0020\u007f-\u009f]/g
+
 /** True for http(s) URLs and `data:image/(png|jpeg|gif|webp|svg+xml)` URLs, after entity decoding. */
 export function isSafeUrl(raw: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore these inside a scheme
-  const url = decodeEntities(raw).replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase()
+  const url = decodeEntities(raw).replace(IGNORED_IN_SCHEME, '').toLowerCase()
   if (/^https?:\/\//.test(url)) return true
   return /^data:image\/(png|jpeg|jpg|gif|webp|svg\+xml)[;,]/.test(url)
 }
 
 const STYLE_PROPS = new Set([
-  'color', 'background', 'background-color', 'opacity', 'font-size', 'font-weight', 'font-style', 'font-family',
-  'text-align', 'text-decoration', 'text-transform', 'text-shadow', 'letter-spacing', 'line-height', 'white-space',
-  'padding', 'padding-top', 'padding-right', 'padding-bottom', 'padding-left', 'margin', 'margin-top',
-  'margin-right', 'margin-bottom', 'margin-left', 'border', 'border-color', 'border-width', 'border-style',
-  'border-radius', 'box-shadow', 'width', 'height', 'max-width', 'max-height', 'min-width', 'min-height',
-  'display', 'gap', 'justify-content', 'align-items', 'flex-direction', 'vertical-align',
+  'color',
+  'background',
+  'background-color',
+  'opacity',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-family',
+  'text-align',
+  'text-decoration',
+  'text-transform',
+  'text-shadow',
+  'letter-spacing',
+  'line-height',
+  'white-space',
+  'padding',
+  'padding-top',
+  'padding-right',
+  'padding-bottom',
+  'padding-left',
+  'margin',
+  'margin-top',
+  'margin-right',
+  'margin-bottom',
+  'margin-left',
+  'border',
+  'border-color',
+  'border-width',
+  'border-style',
+  'border-radius',
+  'box-shadow',
+  'width',
+  'height',
+  'max-width',
+  'max-height',
+  'min-width',
+  'min-height',
+  'display',
+  'gap',
+  'justify-content',
+  'align-items',
+  'flex-direction',
+  'vertical-align',
 ])
 const UNITLESS = new Set(['opacity', 'font-weight', 'line-height'])
 const SAFE_VALUE = /^[#\w\s.,%()+\-'"!/]*$/
@@ -74,15 +172,19 @@ function safeStyleValue(prop: string, value: unknown): string | undefined {
  * keys, numbers become px unless unitless). Returns the kept declarations as a kebab-case object.
  */
 export function sanitizeStyle(style: string | Readonly<Record<string, unknown>>): Record<string, string> {
-  const entries: [string, unknown][] = typeof style === 'string'
-    ? style.split(';').map((decl) => {
-        const i = decl.indexOf(':')
-        return i < 0 ? ['', ''] : [decl.slice(0, i), decl.slice(i + 1)]
-      })
-    : Object.entries(style)
+  const entries: [string, unknown][] =
+    typeof style === 'string'
+      ? style.split(';').map((decl) => {
+          const i = decl.indexOf(':')
+          return i < 0 ? ['', ''] : [decl.slice(0, i), decl.slice(i + 1)]
+        })
+      : Object.entries(style)
   const out: Record<string, string> = {}
   for (const [key, value] of entries) {
-    const prop = key.trim().replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).toLowerCase()
+    const prop = key
+      .trim()
+      .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+      .toLowerCase()
     if (!STYLE_PROPS.has(prop)) continue
     const safe = safeStyleValue(prop, value)
     if (safe !== undefined) out[prop] = safe
@@ -92,7 +194,9 @@ export function sanitizeStyle(style: string | Readonly<Record<string, unknown>>)
 
 /** A sanitized style object as the text of a `style` attribute. */
 export function styleText(style: Readonly<Record<string, string>>): string {
-  return Object.entries(style).map(([k, v]) => `${k}: ${v}`).join('; ')
+  return Object.entries(style)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ')
 }
 
 const ATTR_RE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g

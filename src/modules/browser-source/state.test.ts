@@ -2,10 +2,18 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import { type BrowserSourceFixture, startBrowserSource } from '../../../test/browser/bs-fixture.js'
 import type { OverlayMessage } from '../../../test/browser/ws-client.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 const MIN = 60_000
 
 for (const [backend, skip] of backends) {
@@ -13,7 +21,9 @@ for (const [backend, skip] of backends) {
     let f: BrowserSourceFixture
     let shift = 0
     before(async () => {
-      f = await startBrowserSource(backend, { yaml: 'modules:\n  browser-source: {max_connections: 40, heartbeat_ms: 0}\n' })
+      f = await startBrowserSource(backend, {
+        yaml: 'modules:\n  browser-source: {max_connections: 40, heartbeat_ms: 0}\n',
+      })
       f.bs.clock.now = () => Date.now() + shift
     })
     afterEach(() => {
@@ -21,10 +31,15 @@ for (const [backend, skip] of backends) {
     })
     after(() => f?.close())
 
-    const display = (community: string, type: string, data: object) => f.post('/browser/source/display', { community_id: community, type, data })
+    const display = (community: string, type: string, data: object) =>
+      f.post('/browser/source/display', { community_id: community, type, data })
 
     /** The displays a newly connected overlay gets at once: everything up to a marker posted after the connect. */
-    async function stateOnConnect(community: string, type: 'media' | 'ticker' | 'general', marker: object): Promise<OverlayMessage[]> {
+    async function stateOnConnect(
+      community: string,
+      type: 'media' | 'ticker' | 'general',
+      marker: object,
+    ): Promise<OverlayMessage[]> {
       const client = await f.connect((await f.bs.tokens.ensureTokens(community))[type], type)
       assert.equal((await client.next()).type, 'hello')
       const { json } = await display(community, type, marker)
@@ -43,7 +58,10 @@ for (const [backend, skip] of backends) {
       const track = { media_type: 'audio', title: 'Never Gonna Give You Up', artist: 'Rick Astley', duration: 213 }
       const posted = await display(c, 'media', track)
       const got = await stateOnConnect(c, 'media', { title: 'marker', duration: 1 })
-      assert.deepEqual(got.map((m) => ({ type: m.type, id: m.id, data: m.data })), [{ type: 'media', id: posted.json.id, data: track }])
+      assert.deepEqual(
+        got.map((m) => ({ type: m.type, id: m.id, data: m.data })),
+        [{ type: 'media', id: posted.json.id, data: track }],
+      )
       assert.ok(got[0].ts <= Date.now() && got[0].ts > Date.now() - MIN)
       const c2 = f.community()
       await display(c2, 'media', track)
@@ -60,11 +78,17 @@ for (const [backend, skip] of backends) {
       await client.next()
       assert.equal((await client.next()).data.title, 'Live radio')
       const g = await stateOnConnect(c, 'general', { content: 'marker' })
-      assert.deepEqual(g.map((m) => m.data.content), ['<b>Welcome!</b>'])
+      assert.deepEqual(
+        g.map((m) => m.data.content),
+        ['<b>Welcome!</b>'],
+      )
       shift = 0
       const c3 = f.community()
       await display(c3, 'general', { content: 'Raid!', duration: 30 })
-      assert.deepEqual((await stateOnConnect(c3, 'general', { content: 'm1', duration: 1 })).map((m) => m.data.content), ['Raid!'])
+      assert.deepEqual(
+        (await stateOnConnect(c3, 'general', { content: 'm1', duration: 1 })).map((m) => m.data.content),
+        ['Raid!'],
+      )
       const c4 = f.community()
       await display(c4, 'general', { content: 'Raid!', duration: 30 })
       shift = 31_000
@@ -76,11 +100,17 @@ for (const [backend, skip] of backends) {
       for (const text of ['one', 'two', 'three']) await display(c, 'ticker', { text, duration: 10 })
       const client = await f.connect((await f.bs.tokens.ensureTokens(c)).ticker, 'ticker')
       await client.next()
-      assert.deepEqual([(await client.next()).data.text, (await client.next()).data.text, (await client.next()).data.text], ['one', 'two', 'three'])
+      assert.deepEqual(
+        [(await client.next()).data.text, (await client.next()).data.text, (await client.next()).data.text],
+        ['one', 'two', 'three'],
+      )
       await client.close()
       shift = 15_000 // "one" ended at 10 s, "two" ends at 20 s
       const later = await stateOnConnect(c, 'ticker', { text: 'marker', duration: 1 })
-      assert.deepEqual(later.map((m) => m.data.text), ['two', 'three'])
+      assert.deepEqual(
+        later.map((m) => m.data.text),
+        ['two', 'three'],
+      )
     })
 
     test('a rotated token keeps working for the grace period only (page, socket, and sockets already open)', async () => {

@@ -41,7 +41,10 @@ const GC_MARGIN_MS = 60_000
 export class OverlayState {
   readonly #chains = new Map<string, Promise<unknown>>()
 
-  constructor(private readonly cache: Cache, private readonly clock: Clock) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly clock: Clock,
+  ) {}
 
   /** The cache key of a community's state of `type`. */
   static key(communityId: string, type: OverlayType): string {
@@ -88,18 +91,22 @@ export class OverlayState {
   /** Runs `work` alone for `key`: in this process (a promise chain) and, on Redis, across processes (a lock). */
   #exclusive(key: string, work: () => Promise<void>): Promise<void> {
     const previous = this.#chains.get(key) ?? Promise.resolve()
-    const run = previous.catch(() => {}).then(async () => {
-      const lock = this.cache.kind === 'redis' ? await this.#lock(`${key}:lock`) : undefined
-      try {
-        await work()
-      } finally {
-        await lock?.release()
-      }
-    })
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        const lock = this.cache.kind === 'redis' ? await this.#lock(`${key}:lock`) : undefined
+        try {
+          await work()
+        } finally {
+          await lock?.release()
+        }
+      })
     this.#chains.set(key, run)
-    void run.finally(() => {
-      if (this.#chains.get(key) === run) this.#chains.delete(key)
-    }).catch(() => {})
+    void run
+      .finally(() => {
+        if (this.#chains.get(key) === run) this.#chains.delete(key)
+      })
+      .catch(() => {})
     return run
   }
 

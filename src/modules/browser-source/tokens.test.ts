@@ -8,7 +8,10 @@ import { browserSourceMigrations } from './migrations.js'
 import { DEFAULT_GRACE_MS, overlayUrls, TokenStore } from './tokens.js'
 
 const unavailable = await serversUnavailable()
-const databases: [string, string | undefined][] = [['sqlite', undefined], ['postgres', unavailable]]
+const databases: [string, string | undefined][] = [
+  ['sqlite', undefined],
+  ['postgres', unavailable],
+]
 
 for (const [dialect, skip] of databases) {
   describe(`overlay tokens on ${dialect}`, { skip }, () => {
@@ -45,7 +48,9 @@ for (const [dialect, skip] of databases) {
     })
 
     test('concurrent first calls agree on the same tokens', async () => {
-      const results = await Promise.all(Array.from({ length: 8 }, () => new TokenStore(storage, clock).ensureTokens('gamma')))
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => new TokenStore(storage, clock).ensureTokens('gamma')),
+      )
       for (const r of results) assert.deepEqual(r, results[0])
     })
 
@@ -56,7 +61,11 @@ for (const [dialect, skip] of databases) {
       assert.notEqual(fresh, old)
       assert.equal((await store.ensureTokens('delta')).media, fresh)
       assert.deepEqual(await store.resolve(fresh), { communityId: 'delta', type: 'media' })
-      assert.deepEqual(await store.resolve(old), { communityId: 'delta', type: 'media', validUntil: now + DEFAULT_GRACE_MS })
+      assert.deepEqual(await store.resolve(old), {
+        communityId: 'delta',
+        type: 'media',
+        validUntil: now + DEFAULT_GRACE_MS,
+      })
       // Another process (its own cache) sees the same.
       const elsewhere = new TokenStore(storage, clock)
       now += DEFAULT_GRACE_MS - 1

@@ -57,7 +57,10 @@ export function tokenPrefix(token: string): string {
 }
 
 /** The page URL of every overlay type, given the module's base URL and the tokens. */
-export function overlayUrls(baseUrl: string, tokens: Readonly<Record<OverlayType, string>>): Record<OverlayType, string> {
+export function overlayUrls(
+  baseUrl: string,
+  tokens: Readonly<Record<OverlayType, string>>,
+): Record<OverlayType, string> {
   const base = baseUrl.replace(/\/+$/, '')
   return {
     media: `${base}/browser/source/${tokens.media}/media`,
@@ -98,7 +101,8 @@ export class TokenStore {
    * 0 = revoked at once). Only the latest previous token is kept. Returns the new token.
    */
   async rotate(communityId: string, type: OverlayType, graceMs = DEFAULT_GRACE_MS): Promise<string> {
-    if (!Number.isFinite(graceMs) || graceMs < 0) throw new RangeError(`graceMs must be a non-negative number, got ${graceMs}`)
+    if (!Number.isFinite(graceMs) || graceMs < 0)
+      throw new RangeError(`graceMs must be a non-negative number, got ${graceMs}`)
     const current = (await this.ensureTokens(communityId))[type]
     const token = newToken()
     const now = this.clock.now()

@@ -25,7 +25,10 @@ export const externalCommandSchema = z.object({
   cooldown_ms: z.number().int().min(0).max(86_400_000).default(0),
   permission_level: z.enum(PERMISSION_LEVELS).default('everyone'),
   trigger_type: z.enum(['command', 'event', 'both']).default('command'),
-  event_types: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/)).max(32).default([]),
+  event_types: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/))
+    .max(32)
+    .default([]),
   priority: z.number().int().min(0).max(10_000).default(100),
   execution_mode: z.enum(['sequential', 'parallel']).default('sequential'),
 })
@@ -33,9 +36,14 @@ export type ExternalCommand = z.infer<typeof externalCommandSchema>
 
 /** Upserts an external command; it may not take over a command owned by a module. */
 export async function upsertExternalCommand(db: Storage, cache: Cache, input: ExternalCommand): Promise<void> {
-  const existing = await db.one<{ module: string; is_active: number }>(sql`select module, is_active from commands where prefix = ${input.prefix} and name = ${input.name}`)
+  const existing = await db.one<{ module: string; is_active: number }>(
+    sql`select module, is_active from commands where prefix = ${input.prefix} and name = ${input.name}`,
+  )
   if (existing && existing.module !== 'external' && Number(existing.is_active) === 1) {
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'name', reason: `${input.prefix}${input.name} belongs to module ${existing.module}` })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'name',
+      reason: `${input.prefix}${input.name} belongs to module ${existing.module}`,
+    })
   }
   const now = Date.now()
   await db.execute(sql`insert into commands (name, prefix, module, description, usage, location_url, target_type, timeout_ms, rate_limit,
@@ -51,29 +59,49 @@ export async function upsertExternalCommand(db: Storage, cache: Cache, input: Ex
   await cache.publish('commands:changed', { command: `${input.prefix}${input.name}` })
 }
 
-export async function adminCommandRoutes(app: FastifyInstance, db: Storage, cache: Cache, auth: AuthOptions): Promise<void> {
+export async function adminCommandRoutes(
+  app: FastifyInstance,
+  db: Storage,
+  cache: Cache,
+  auth: AuthOptions,
+): Promise<void> {
   app.get('/api/v1/admin/commands', async (req) => {
     await authenticate(req, auth, ['admin'], 'GET /api/v1/admin/commands')
     return db.query(sql`select name, prefix, module, description, usage, target_type, location_url, timeout_ms, rate_limit, cooldown_ms,
       permission_level, trigger_type, event_types, priority, execution_mode, is_active from commands order by prefix, name`)
   })
-  app.post('/api/v1/admin/commands', { onRequest: requireKey(auth, ['admin'], 'POST /api/v1/admin/commands') }, async (req, reply) => {
-    await authenticate(req, auth, ['admin'], 'POST /api/v1/admin/commands')
-    const parsed = externalCommandSchema.safeParse(req.body)
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error)
-      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
-    }
-    await upsertExternalCommand(db, cache, parsed.data)
-    return reply.code(201).send({ command: `${parsed.data.prefix}${parsed.data.name}`, target_type: parsed.data.target_type })
-  })
-  app.delete<{ Params: { prefix: string; name: string } }>('/api/v1/admin/commands/:prefix/:name', { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands') }, async (req, reply) => {
-    await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands')
-    const prefix = req.params.prefix === 'bang' || req.params.prefix === '!' ? '!' : req.params.prefix === 'hash' || req.params.prefix === '#' ? '#' : undefined
-    if (!prefix) throw new WaddleError('WB_INPUT_INVALID', { field: 'prefix', reason: 'use bang (!) or hash (#)' })
-    const { changes } = await db.execute(sql`update commands set is_active = 0, updated_at = ${Date.now()}
+  app.post(
+    '/api/v1/admin/commands',
+    { onRequest: requireKey(auth, ['admin'], 'POST /api/v1/admin/commands') },
+    async (req, reply) => {
+      await authenticate(req, auth, ['admin'], 'POST /api/v1/admin/commands')
+      const parsed = externalCommandSchema.safeParse(req.body)
+      if (!parsed.success) {
+        const { field, message } = describeIssue(parsed.error)
+        throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+      }
+      await upsertExternalCommand(db, cache, parsed.data)
+      return reply
+        .code(201)
+        .send({ command: `${parsed.data.prefix}${parsed.data.name}`, target_type: parsed.data.target_type })
+    },
+  )
+  app.delete<{ Params: { prefix: string; name: string } }>(
+    '/api/v1/admin/commands/:prefix/:name',
+    { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands') },
+    async (req, reply) => {
+      await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands')
+      const prefix =
+        req.params.prefix === 'bang' || req.params.prefix === '!'
+          ? '!'
+          : req.params.prefix === 'hash' || req.params.prefix === '#'
+            ? '#'
+            : undefined
+      if (!prefix) throw new WaddleError('WB_INPUT_INVALID', { field: 'prefix', reason: 'use bang (!) or hash (#)' })
+      const { changes } = await db.execute(sql`update commands set is_active = 0, updated_at = ${Date.now()}
       where prefix = ${prefix} and name = ${req.params.name} and module = 'external' and is_active = 1`)
-    await cache.publish('commands:changed', { command: `${prefix}${req.params.name}` })
-    return reply.code(changes > 0 ? 204 : 404).send()
-  })
+      await cache.publish('commands:changed', { command: `${prefix}${req.params.name}` })
+      return reply.code(changes > 0 ? 204 : 404).send()
+    },
+  )
 }

@@ -20,7 +20,10 @@ const overrideSchema = z
     is_enabled: z.boolean().optional(),
     permission_level: z.enum(PERMISSION_LEVELS).nullable().optional(),
   })
-  .refine((b) => (b.entity_id === undefined) !== (b.community_id === undefined), { message: 'give exactly one of entity_id or community_id', path: ['entity_id'] })
+  .refine((b) => (b.entity_id === undefined) !== (b.community_id === undefined), {
+    message: 'give exactly one of entity_id or community_id',
+    path: ['entity_id'],
+  })
 
 export type OverrideInput = z.infer<typeof overrideSchema>
 
@@ -34,7 +37,9 @@ function parse(body: unknown): OverrideInput {
 }
 
 async function commandId(db: Storage, command: string): Promise<number | string> {
-  const row = await db.one<{ id: number | string }>(sql`select id from commands where prefix = ${command[0]} and name = ${command.slice(1)} and is_active = 1`)
+  const row = await db.one<{ id: number | string }>(
+    sql`select id from commands where prefix = ${command[0]} and name = ${command.slice(1)} and is_active = 1`,
+  )
   if (!row) throw new WaddleError('WB_INPUT_INVALID', { field: 'command', reason: `no command ${command}` })
   return row.id
 }
@@ -42,7 +47,9 @@ async function commandId(db: Storage, command: string): Promise<number | string>
 /** Sets (upserts) an override; returns the stored row. */
 export async function setOverride(db: Storage, cache: Cache, input: OverrideInput): Promise<Record<string, unknown>> {
   const id = await commandId(db, input.command)
-  const scope = input.entity_id ? sql`entity_id = ${input.entity_id}` : sql`entity_id is null and community_id = ${input.community_id!}`
+  const scope = input.entity_id
+    ? sql`entity_id = ${input.entity_id}`
+    : sql`entity_id is null and community_id = ${input.community_id!}`
   await db.transaction(async (tx) => {
     const existing = await tx.one(sql`select id from command_permissions where command_id = ${id} and ${scope}`)
     const enabled = input.is_enabled === undefined ? 1 : input.is_enabled ? 1 : 0
@@ -57,21 +64,33 @@ export async function setOverride(db: Storage, cache: Cache, input: OverrideInpu
     }
   })
   await cache.publish('commands:changed', { override: input.command })
-  return (await db.one(sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions where command_id = ${id} and ${scope}`))!
+  return (await db.one(
+    sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions where command_id = ${id} and ${scope}`,
+  ))!
 }
 
 export async function adminRoutes(app: FastifyInstance, db: Storage, cache: Cache, auth: AuthOptions): Promise<void> {
-  app.put('/api/v1/admin/commands/overrides', { onRequest: requireKey(auth, ['admin'], 'PUT /api/v1/admin/commands/overrides') }, async (req) => {
-    await authenticate(req, auth, ['admin'], 'PUT /api/v1/admin/commands/overrides')
-    return setOverride(db, cache, parse(req.body))
-  })
-  app.delete('/api/v1/admin/commands/overrides', { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides') }, async (req, reply) => {
-    await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides')
-    const input = parse(req.body)
-    const id = await commandId(db, input.command)
-    const scope = input.entity_id ? sql`entity_id = ${input.entity_id}` : sql`entity_id is null and community_id = ${input.community_id!}`
-    const { changes } = await db.execute(sql`delete from command_permissions where command_id = ${id} and ${scope}`)
-    await cache.publish('commands:changed', { override: input.command })
-    return reply.code(changes > 0 ? 204 : 404).send()
-  })
+  app.put(
+    '/api/v1/admin/commands/overrides',
+    { onRequest: requireKey(auth, ['admin'], 'PUT /api/v1/admin/commands/overrides') },
+    async (req) => {
+      await authenticate(req, auth, ['admin'], 'PUT /api/v1/admin/commands/overrides')
+      return setOverride(db, cache, parse(req.body))
+    },
+  )
+  app.delete(
+    '/api/v1/admin/commands/overrides',
+    { onRequest: requireKey(auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides') },
+    async (req, reply) => {
+      await authenticate(req, auth, ['admin'], 'DELETE /api/v1/admin/commands/overrides')
+      const input = parse(req.body)
+      const id = await commandId(db, input.command)
+      const scope = input.entity_id
+        ? sql`entity_id = ${input.entity_id}`
+        : sql`entity_id is null and community_id = ${input.community_id!}`
+      const { changes } = await db.execute(sql`delete from command_permissions where command_id = ${id} and ${scope}`)
+      await cache.publish('commands:changed', { override: input.command })
+      return reply.code(changes > 0 ? 204 : 404).send()
+    },
+  )
 }

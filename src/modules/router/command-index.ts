@@ -56,11 +56,14 @@ export class CommandIndex {
   async #load(): Promise<void> {
     const rows = await this.db.query<CommandRow>(sql`select * from commands where is_active = 1`)
     const overrides = new Map<string, Override>()
-    for (const o of await this.db.query<Override & { command_id: number | string; entity_id: string | null; community_id: string | null }>(
-      sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions`,
-    )) {
+    for (const o of await this.db.query<
+      Override & { command_id: number | string; entity_id: string | null; community_id: string | null }
+    >(sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions`)) {
       const scope = o.entity_id ? `e:${o.entity_id}` : `c:${o.community_id}`
-      overrides.set(`${o.command_id}|${scope}`, { is_enabled: Number(o.is_enabled), permission_level: o.permission_level })
+      overrides.set(`${o.command_id}|${scope}`, {
+        is_enabled: Number(o.is_enabled),
+        permission_level: o.permission_level,
+      })
     }
     const byWord = new Map<string, CommandRow>()
     const byEvent = new Map<string, CommandRow[]>()
@@ -69,7 +72,8 @@ export class CommandIndex {
       if (row.trigger_type !== 'event') {
         commands.push(row)
         byWord.set(`${row.prefix}${row.name}`, row)
-        for (const alias of parseList(row.aliases)) if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
+        for (const alias of parseList(row.aliases))
+          if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
       }
       if (row.trigger_type !== 'command') {
         for (const type of parseList(row.event_types)) {

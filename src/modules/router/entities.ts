@@ -17,7 +17,9 @@ export class EntityBook {
     await this.db.execute(sql`insert into entities (entity_id, platform, server_id, channel_id, community_id, is_active, config, first_seen_at, last_seen_at)
       values (${entityId}, ${event.platform}, ${event.server_id}, ${event.channel_id}, ${DEFAULT_COMMUNITY}, 1, '{}', ${now}, ${now})
       on conflict (entity_id) do update set last_seen_at = excluded.last_seen_at`)
-    const row = await this.db.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${entityId}`)
+    const row = await this.db.one<{ community_id: string | null }>(
+      sql`select community_id from entities where entity_id = ${entityId}`,
+    )
     const community = row?.community_id ?? DEFAULT_COMMUNITY
     if (this.#community.size > 100_000) this.#community.clear()
     this.#community.set(entityId, community)

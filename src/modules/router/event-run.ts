@@ -71,14 +71,27 @@ export class EventRun {
     if (deps.activity.listenerCount('processed') > 0) {
       const moderation = responses.filter((r) => r.type === 'moderation').map((r) => r.action)
       deps.activity.emit('processed', {
-        time: Date.now(), platform: event.platform, entity_id: entityId, channel_id: event.channel_id,
-        user: event.display_name ?? event.user_name, message_type: event.message_type, outcome,
+        time: Date.now(),
+        platform: event.platform,
+        entity_id: entityId,
+        channel_id: event.channel_id,
+        user: event.display_name ?? event.user_name,
+        message_type: event.message_type,
+        outcome,
         latency_ms: Math.round((performance.now() - this.started) * 1000) / 1000,
-        ...(command ? { command } : {}), ...(moderation.length ? { moderation } : {}),
+        ...(command ? { command } : {}),
+        ...(moderation.length ? { moderation } : {}),
       })
     }
     const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
-    return { session_id: this.sessionId, entity_id: entityId, processed, outcome, ...(command ? { command } : {}), responses }
+    return {
+      session_id: this.sessionId,
+      entity_id: entityId,
+      processed,
+      outcome,
+      ...(command ? { command } : {}),
+      responses,
+    }
   }
 
   /** The request for one execution; the first one stores the event's session. */
@@ -101,7 +114,13 @@ export class EventRun {
         ...(event.display_name ? { display_name: event.display_name } : {}),
         roles: event.roles ?? [],
       },
-      entity: { id: this.entityId, platform: event.platform, server_id: event.server_id, channel_id: event.channel_id, community_id: this.communityId },
+      entity: {
+        id: this.entityId,
+        platform: event.platform,
+        server_id: event.server_id,
+        channel_id: event.channel_id,
+        community_id: this.communityId,
+      },
       ...(trigger === 'event' ? { event: { type: event.message_type, data: event.metadata ?? {} } } : {}),
     }
   }
@@ -116,31 +135,63 @@ export class EventRun {
     const subject = { communityId, platform: event.platform, userId: event.user_id, roles: event.roles ?? [] }
     if (!(await deps.permissions.allows(subject, permission))) {
       const mention = `@${event.display_name ?? event.user_name}`
-      return this.done('forbidden', [...before, { type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }], command)
+      return this.done(
+        'forbidden',
+        [...before, { type: 'chat', text: `${mention} ${command} is for ${permission}s and above.` }],
+        command,
+      )
     }
     if (row.rate_limit > 0 || row.cooldown_ms > 0) {
       const verdict = await deps.limits
-        .check({ command, userId: event.user_id, entityId, displayName: event.display_name ?? event.user_name, rateLimit: row.rate_limit, cooldownMs: row.cooldown_ms })
+        .check({
+          command,
+          userId: event.user_id,
+          entityId,
+          displayName: event.display_name ?? event.user_name,
+          rateLimit: row.rate_limit,
+          cooldownMs: row.cooldown_ms,
+        })
         .catch((err: unknown) => {
           // During a Redis outage (reported once when it starts) commands run unlimited rather than not at all.
-          if (!isCacheOutage(err)) deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
+          if (!isCacheOutage(err))
+            deps.log.error({ err, command }, 'rate limit check failed; letting the command through')
           return { ok: true } as const
         })
       if (!verdict.ok) {
         rateLimitRefusals.inc({ command, reason: verdict.reason })
-        return this.done('rate_limited', verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before, command)
+        return this.done(
+          'rate_limited',
+          verdict.notice ? [...before, { type: 'chat', text: verdict.notice }] : before,
+          command,
+        )
       }
     }
     const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command'))
-    if (outcome === 'timeout') return this.done(outcome, [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }], command)
-    if (outcome === 'module_error') return this.done(outcome, [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }], command)
-    return this.done(success, before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []), command)
+    if (outcome === 'timeout')
+      return this.done(
+        outcome,
+        [...before, { type: 'chat', text: `${command} took too long to answer. Try again in a moment.` }],
+        command,
+      )
+    if (outcome === 'module_error')
+      return this.done(
+        outcome,
+        [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }],
+        command,
+      )
+    return this.done(
+      success,
+      before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []),
+      command,
+    )
   }
 
   /** Non-chat events (and chat without a command): every enabled handler, sequential ones first. */
   async runHandlers(): Promise<EventResult> {
     const { event, entityId, communityId, deps } = this
-    const handlers = deps.index.handlersFor(event.message_type).filter((h) => deps.index.effective(h, entityId, communityId).enabled)
+    const handlers = deps.index
+      .handlersFor(event.message_type)
+      .filter((h) => deps.index.effective(h, entityId, communityId).enabled)
     if (handlers.length === 0) return this.done('ignored')
     const responses: Response[] = []
     const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
@@ -148,7 +199,9 @@ export class EventRun {
       responses.push(...((await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
     }
     const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
-    for (const s of await Promise.all(parallel.map((h) => this.#execute(h, this.request(handlerName(h), [], 'event'))))) {
+    for (const s of await Promise.all(
+      parallel.map((h) => this.#execute(h, this.request(handlerName(h), [], 'event'))),
+    )) {
       responses.push(...(s.result?.responses ?? []))
     }
     return this.done('event', responses)

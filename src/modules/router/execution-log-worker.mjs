@@ -9,11 +9,11 @@ db.pragma('journal_mode = WAL')
 db.pragma('busy_timeout = 5000')
 db.pragma('synchronous = NORMAL')
 let insertAll
-const INSERT = (`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
+const INSERT = `insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
   user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
   created_at, completed_at) values (@execution_id, @command_id, @command, @module, @entity_id, @user_id, @user_name,
   @session_id, @message_content, @args, @trigger, @status, @response, @error_message, @execution_time_ms, 0, @created_at,
-  @completed_at)`)
+  @completed_at)`
 
 /** Prepared on first use, so a missing table is reported per batch instead of killing the thread. */
 function writer() {

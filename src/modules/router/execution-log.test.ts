@@ -4,12 +4,20 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { chatEvent, type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import { sql } from '../../runtime/storage/sql.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`execution log group commit on ${backend.name}`, { skip }, () => {
@@ -20,7 +28,9 @@ for (const [backend, skip] of backends) {
     after(() => f?.close())
 
     const rowsOf = async (sessions: string[]) =>
-      (await f.runtime.storage.query<{ session_id: string }>(sql`select session_id from command_executions`)).filter((r) => sessions.includes(r.session_id)).length
+      (await f.runtime.storage.query<{ session_id: string }>(sql`select session_id from command_executions`)).filter(
+        (r) => sessions.includes(r.session_id),
+      ).length
 
     test('a 200 from POST /api/v1/events means the row is committed', async () => {
       const answers = await Promise.all(Array.from({ length: 50 }, () => f.post('/api/v1/events', chatEvent('!ping'))))

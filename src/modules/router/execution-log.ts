@@ -68,7 +68,11 @@ export class ExecutionLog {
   readonly #maxQueued: number
   readonly #retryMs: number
 
-  constructor(private readonly writer: ExecutionWriter, private readonly log: Logger, options: ExecutionLogOptions = {}) {
+  constructor(
+    private readonly writer: ExecutionWriter,
+    private readonly log: Logger,
+    options: ExecutionLogOptions = {},
+  ) {
     this.#maxBatch = options.maxBatch ?? 2000
     this.#maxQueued = options.maxQueued ?? 100_000
     this.#retryMs = options.retryMs ?? 1000

@@ -23,9 +23,11 @@ export function storageWriter(storage: Storage): ExecutionWriter {
       // One multi-row INSERT per chunk: on Postgres, one round trip instead of one per row.
       await storage.transaction(async (tx) => {
         for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
-          const rows = batch.slice(i, i + ROWS_PER_INSERT).map((r) => sql`(${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module},
+          const rows = batch.slice(i, i + ROWS_PER_INSERT).map(
+            (r) => sql`(${r.execution_id}, ${r.command_id}, ${r.command}, ${r.module},
             ${r.entity_id}, ${r.user_id}, ${r.user_name}, ${r.session_id}, ${r.message_content}, ${r.args}, ${r.trigger}, ${r.status},
-            ${r.response}, ${r.error_message}, ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`)
+            ${r.response}, ${r.error_message}, ${r.execution_time_ms}, 0, ${r.created_at}, ${r.completed_at})`,
+          )
           await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
               user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
               created_at, completed_at)

@@ -46,13 +46,25 @@ export function wholeSeconds(ms: number): number {
 export function refusalNotice(reason: LimitReason, command: string, displayName: string, retryAfterMs: number): string {
   const to = displayName === '' ? '' : `@${displayName} `
   const seconds = wholeSeconds(retryAfterMs)
-  return reason === 'cooldown' ? `${to}${command} is on cooldown, ${seconds} s left` : `${to}${command}: slow down, try again in ${seconds} s`
+  return reason === 'cooldown'
+    ? `${to}${command} is on cooldown, ${seconds} s left`
+    : `${to}${command}: slow down, try again in ${seconds} s`
 }
 
 /** Limiter keys of one attempt (documented layout: operators and tests reset them). */
-export function limitKeys(input: Pick<LimitCheck, 'command' | 'userId' | 'entityId'>): { cooldown: string; user: string; entity: string; notice: string } {
+export function limitKeys(input: Pick<LimitCheck, 'command' | 'userId' | 'entityId'>): {
+  cooldown: string
+  user: string
+  entity: string
+  notice: string
+} {
   const { entityId: e, command: c, userId: u } = input
-  return { cooldown: `cd:${e}:${c}:${u}`, user: `rl:${e}:${c}:${u}`, entity: `rle:${e}:${c}`, notice: `rl:notice:${e}:${c}:${u}` }
+  return {
+    cooldown: `cd:${e}:${c}:${u}`,
+    user: `rl:${e}:${c}:${u}`,
+    entity: `rle:${e}:${c}`,
+    notice: `rl:notice:${e}:${c}:${u}`,
+  }
 }
 
 /**
@@ -64,10 +76,16 @@ export function createCommandLimits(limiter: RateLimiter, cache: Cache): Command
     async check(input) {
       const keys = limitKeys(input)
       const windows: { spec: WindowSpec; reason: LimitReason }[] = []
-      if (input.cooldownMs > 0) windows.push({ spec: { key: keys.cooldown, limit: 1, windowMs: input.cooldownMs }, reason: 'cooldown' })
-      if (input.rateLimit > 0) windows.push({ spec: { key: keys.user, limit: input.rateLimit, windowMs: RATE_WINDOW_MS }, reason: 'rate_limit' })
+      if (input.cooldownMs > 0)
+        windows.push({ spec: { key: keys.cooldown, limit: 1, windowMs: input.cooldownMs }, reason: 'cooldown' })
+      if (input.rateLimit > 0)
+        windows.push({
+          spec: { key: keys.user, limit: input.rateLimit, windowMs: RATE_WINDOW_MS },
+          reason: 'rate_limit',
+        })
       const entityLimit = input.entityRateLimit ?? 0
-      if (entityLimit > 0) windows.push({ spec: { key: keys.entity, limit: entityLimit, windowMs: RATE_WINDOW_MS }, reason: 'rate_limit' })
+      if (entityLimit > 0)
+        windows.push({ spec: { key: keys.entity, limit: entityLimit, windowMs: RATE_WINDOW_MS }, reason: 'rate_limit' })
       if (windows.length === 0) return { ok: true }
 
       const verdict = await limiter.hitAll(windows.map((w) => w.spec))
@@ -84,7 +102,12 @@ export function createCommandLimits(limiter: RateLimiter, cache: Cache): Command
       // Set-if-absent: of all concurrent refusals (in any process) in this window, one gets the notice.
       const first = await cache.tryLock(keys.notice, retryAfterMs)
       if (first === undefined) return { ok: false, reason, retryAfterMs }
-      return { ok: false, reason, retryAfterMs, notice: refusalNotice(reason, input.command, input.displayName, retryAfterMs) }
+      return {
+        ok: false,
+        reason,
+        retryAfterMs,
+        notice: refusalNotice(reason, input.command, input.displayName, retryAfterMs),
+      }
     },
   }
 }

@@ -22,13 +22,22 @@ export interface Moderation {
 
 const stringMatchHits =
   (metricsRegistry.getSingleMetric('waddlebot_string_match_hits_total') as Counter | undefined) ??
-  new Counter({ name: 'waddlebot_string_match_hits_total', help: 'String-match rule hits by action', labelNames: ['action'], registers: [metricsRegistry] })
+  new Counter({
+    name: 'waddlebot_string_match_hits_total',
+    help: 'String-match rule hits by action',
+    labelNames: ['action'],
+    registers: [metricsRegistry],
+  })
 
 /** Actions that stop the message from being handled any further. */
 export const STOPPING = new Set(['delete', 'timeout', 'ban'])
 
 export async function createModeration(ctx: SetupContext): Promise<Moderation> {
-  const matcher = new RuleMatcher({ storage: ctx.storage, cache: ctx.cache, onError: (err) => ctx.log.error({ err }, 'string-match rebuild failed') })
+  const matcher = new RuleMatcher({
+    storage: ctx.storage,
+    cache: ctx.cache,
+    onError: (err) => ctx.log.error({ err }, 'string-match rebuild failed'),
+  })
   await matcher.start()
   const secret = ctx.settings.env.WADDLEBOT_WEBHOOK_SECRET
 
@@ -39,7 +48,8 @@ export async function createModeration(ctx: SetupContext): Promise<Moderation> {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-waddlebot-timestamp': ts }
       if (secret) headers['x-waddlebot-signature'] = signWebhook(secret, ts, body)
       fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) }).then(
-        (res) => res.ok || ctx.log.warn({ url: hook.url, status: res.status }, 'string-match webhook answered an error'),
+        (res) =>
+          res.ok || ctx.log.warn({ url: hook.url, status: res.status }, 'string-match webhook answered an error'),
         (err) => ctx.log.warn({ url: hook.url, err }, 'string-match webhook unreachable'),
       )
     }
@@ -54,7 +64,9 @@ export async function createModeration(ctx: SetupContext): Promise<Moderation> {
       const reaction = reactionFor(hits, { ...event, entity_id: entityId })
       for (const hit of hits) stringMatchHits.inc({ action: hit.rule.action })
       if (reaction.webhooks.length > 0) callWebhooks(reaction)
-      recordMatches(ctx.storage, reaction.ruleIds).catch((err) => ctx.log.warn({ err }, 'could not record string-match counts'))
+      recordMatches(ctx.storage, reaction.ruleIds).catch((err) =>
+        ctx.log.warn({ err }, 'could not record string-match counts'),
+      )
       return reaction
     },
     close: () => matcher.close(),

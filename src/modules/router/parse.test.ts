@@ -9,7 +9,7 @@ describe('parseCommand', () => {
     ['#play never gonna', { prefix: '#', name: 'play', args: ['never', 'gonna'] }],
     ['!so "Mr Streamer" now', { prefix: '!', name: 'so', args: ['Mr Streamer', 'now'] }],
     ["!quote add 'it is fine'", { prefix: '!', name: 'quote', args: ['add', 'it is fine'] }],
-    ['!say don\'t panic', { prefix: '!', name: 'say', args: ["don't", 'panic'] }],
+    ["!say don't panic", { prefix: '!', name: 'say', args: ["don't", 'panic'] }],
     ['!x "unterminated quote here', { prefix: '!', name: 'x', args: ['unterminated quote here'] }],
     ['!', undefined],
     ['! ping', undefined],

@@ -28,7 +28,8 @@ export function splitArgs(text: string): string[] {
       if (ch === quote || (quote === '“' && ch === '”')) quote = undefined
       else current += ch
     } else if (ch === '"' || ch === "'" || ch === '“') {
-      if (ch === "'" && inWord) current += ch // an apostrophe inside a word: don't
+      if (ch === "'" && inWord)
+        current += ch // an apostrophe inside a word: don't
       else {
         quote = ch
         inWord = true

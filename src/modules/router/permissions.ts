@@ -17,7 +17,10 @@ export interface PermissionSubject {
 }
 
 export class Permissions {
-  constructor(private readonly db: Queryable, private readonly cache: Cache) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly cache: Cache,
+  ) {}
 
   /** The user's community role ('member' when none), cached. */
   async communityRole(s: PermissionSubject): Promise<string> {

@@ -31,7 +31,6 @@ export type { ProcessedSummary } from '../../contract/stream.js'
 
 export const SESSION_TTL_MS = 60 * 60 * 1000
 
-
 export interface Pipeline {
   /** The string-match rules currently compiled (rebuilt when rules change). */
   readonly rules: import('./matcher/matcher-cache.js').RuleMatcher
@@ -59,7 +58,11 @@ async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
     await (writes.length === 1 ? writes[0] : Promise.all(writes))
   } catch (error) {
     if (isWaddleError(error)) throw error
-    throw new WaddleError('WB_STORAGE_UNREACHABLE', { reason: `execution not recorded: ${(error as Error).message}` }, { cause: error })
+    throw new WaddleError(
+      'WB_STORAGE_UNREACHABLE',
+      { reason: `execution not recorded: ${(error as Error).message}` },
+      { cause: error },
+    )
   }
 }
 
@@ -67,7 +70,10 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   const index = new CommandIndex(ctx.storage)
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
-  const executions = new ExecutionLog(createExecutionWriter(ctx.storage, ctx.settings.database.url, ctx.settings.projectDir), ctx.log)
+  const executions = new ExecutionLog(
+    createExecutionWriter(ctx.storage, ctx.settings.database.url, ctx.settings.projectDir),
+    ctx.log,
+  )
   const overlay = new OverlayClient(ctx.modules, ctx.log)
   const limiter = await createRateLimiter({
     redisUrl: ctx.settings.redisUrl,
@@ -79,10 +85,20 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   const targets = new TargetRegistry({
     modules: ctx.modules,
     env: ctx.settings.env,
-    policy: { onRetry: (i) => ctx.log.warn({ target: i.target, execution: i.executionId, retry: i.retry, err: i.error }, 'retrying execution') },
+    policy: {
+      onRetry: (i) =>
+        ctx.log.warn(
+          { target: i.target, execution: i.executionId, retry: i.retry, err: i.error },
+          'retrying execution',
+        ),
+    },
   })
   const moderation = await createModeration(ctx)
-  const filters = new FilterStage({ storage: ctx.storage, cache: ctx.cache, onError: (err, context) => ctx.log.warn({ err, context }, 'spam filters') })
+  const filters = new FilterStage({
+    storage: ctx.storage,
+    cache: ctx.cache,
+    onError: (err, context) => ctx.log.warn({ err, context }, 'spam filters'),
+  })
   await filters.start()
   await index.reload()
   const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
@@ -111,11 +127,23 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     commandExecutions.inc({ command: request.command, module: row.module, status })
     const now = Date.now()
     const written = executions.add({
-      execution_id: request.execution_id, command_id: String(row.id), command: request.command, module: row.module,
-      entity_id: request.entity.id, user_id: request.user.id, user_name: request.user.name, session_id: request.session_id,
-      message_content: request.raw_message, args: JSON.stringify(request.args), trigger: request.trigger, status,
-      response: result ? JSON.stringify(result.responses) : null, error_message: error ?? null,
-      execution_time_ms: Math.round(ms * 1000) / 1000, created_at: now, completed_at: now,
+      execution_id: request.execution_id,
+      command_id: String(row.id),
+      command: request.command,
+      module: row.module,
+      entity_id: request.entity.id,
+      user_id: request.user.id,
+      user_name: request.user.name,
+      session_id: request.session_id,
+      message_content: request.raw_message,
+      args: JSON.stringify(request.args),
+      trigger: request.trigger,
+      status,
+      response: result ? JSON.stringify(result.responses) : null,
+      error_message: error ?? null,
+      execution_time_ms: Math.round(ms * 1000) / 1000,
+      created_at: now,
+      completed_at: now,
     })
     return result ? { result, outcome, written } : { outcome, written }
   }
@@ -146,7 +174,10 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
     const pending = isChat ? filters.check(event, entityId, communityId) : undefined
-    const reaction = withFilterResponses(isChat ? moderation.check(event, entityId) : undefined, pending && (await filters.decide(pending)))
+    const reaction = withFilterResponses(
+      isChat ? moderation.check(event, entityId) : undefined,
+      pending && (await filters.decide(pending)),
+    )
     if (reaction) {
       const stopped = reaction.responses.some((x) => x.type === 'moderation' && STOPPING.has(x.action))
       // A command rule runs its command as this user; otherwise a typed command still runs after a warning.

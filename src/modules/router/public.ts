@@ -23,6 +23,10 @@ export { routerMigrations } from './migrations.js'
 export { MATCH_TYPES, type MatchType, RULE_ACTIONS, type RuleAction, type StringRule } from './matcher/types.js'
 
 /** Releases every claim of `containerId` in the coordination table of `storage` (the router's database). */
-export async function releaseClaimsInDatabase(storage: Storage, settings: Settings, containerId: string): Promise<void> {
+export async function releaseClaimsInDatabase(
+  storage: Storage,
+  settings: Settings,
+  containerId: string,
+): Promise<void> {
   await createCoordination(storage, coordinationOptions(settings)).release(containerId)
 }

@@ -17,32 +17,62 @@ import type { Pipeline } from './pipeline.js'
 
 const replySchema = executionResultSchema.extend({ module: z.string().min(1).max(64) })
 
-export async function responsesRoute(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline, auth: AuthOptions): Promise<void> {
-  app.post('/api/v1/responses', { onRequest: requireKey(auth, ['module'], 'POST /api/v1/responses') }, async (req, reply) => {
-    await authenticate(req, auth, ['module'], 'POST /api/v1/responses')
-    const parsed = replySchema.safeParse(req.body)
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error)
-      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
-    }
-    const body = parsed.data
-    const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
-    if (!session) {
-      ctx.log.warn({ session: body.session_id, target_module: body.module }, 'reply rejected: unknown or expired session')
-      throw new WaddleError('WB_SESSION_UNKNOWN', { session: body.session_id })
-    }
-    const owner = pipeline.executions.pendingSession(body.execution_id) ??
-      (await ctx.storage.one<{ session_id: string }>(sql`select session_id from command_executions where execution_id = ${body.execution_id}`))?.session_id
-    if (owner !== body.session_id) {
-      ctx.log.warn({ session: body.session_id, execution: body.execution_id, target_module: body.module }, 'reply rejected: execution not in session')
-      throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
-    }
-    await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
+export async function responsesRoute(
+  app: FastifyInstance,
+  ctx: ModuleContext,
+  pipeline: Pipeline,
+  auth: AuthOptions,
+): Promise<void> {
+  app.post(
+    '/api/v1/responses',
+    { onRequest: requireKey(auth, ['module'], 'POST /api/v1/responses') },
+    async (req, reply) => {
+      await authenticate(req, auth, ['module'], 'POST /api/v1/responses')
+      const parsed = replySchema.safeParse(req.body)
+      if (!parsed.success) {
+        const { field, message } = describeIssue(parsed.error)
+        throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+      }
+      const body = parsed.data
+      const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
+      if (!session) {
+        ctx.log.warn(
+          { session: body.session_id, target_module: body.module },
+          'reply rejected: unknown or expired session',
+        )
+        throw new WaddleError('WB_SESSION_UNKNOWN', { session: body.session_id })
+      }
+      const owner =
+        pipeline.executions.pendingSession(body.execution_id) ??
+        (
+          await ctx.storage.one<{ session_id: string }>(
+            sql`select session_id from command_executions where execution_id = ${body.execution_id}`,
+          )
+        )?.session_id
+      if (owner !== body.session_id) {
+        ctx.log.warn(
+          { session: body.session_id, execution: body.execution_id, target_module: body.module },
+          'reply rejected: execution not in session',
+        )
+        throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
+      }
+      await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
       values (${body.execution_id}, ${body.module}, ${body.success ? 1 : 0}, ${body.responses[0]?.type ?? 'none'},
         ${JSON.stringify(body.responses)}, ${body.error ?? null}, ${Date.now()})`)
-    const entity = await ctx.storage.one<{ community_id: string | null }>(sql`select community_id from entities where entity_id = ${session.entity_id}`)
-    await ctx.cache.publish('responses', { entity_id: session.entity_id, session_id: body.session_id, execution_id: body.execution_id, responses: body.responses })
-    void pipeline.overlay.forward({ entityId: session.entity_id, communityId: entity?.community_id ?? DEFAULT_COMMUNITY }, body.responses)
-    return reply.code(202).send({ accepted: true, entity_id: session.entity_id })
-  })
+      const entity = await ctx.storage.one<{ community_id: string | null }>(
+        sql`select community_id from entities where entity_id = ${session.entity_id}`,
+      )
+      await ctx.cache.publish('responses', {
+        entity_id: session.entity_id,
+        session_id: body.session_id,
+        execution_id: body.execution_id,
+        responses: body.responses,
+      })
+      void pipeline.overlay.forward(
+        { entityId: session.entity_id, communityId: entity?.community_id ?? DEFAULT_COMMUNITY },
+        body.responses,
+      )
+      return reply.code(202).send({ accepted: true, entity_id: session.entity_id })
+    },
+  )
 }

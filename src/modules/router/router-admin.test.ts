@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage } from 'node:http'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import { sql } from '../../runtime/storage/sql.js'
 import routerModule from './index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`router overrides, roles, async replies and overlays on ${backend.name}`, { skip }, () => {
@@ -16,7 +24,9 @@ for (const [backend, skip] of backends) {
     const displays: { body: any; key: string | undefined }[] = []
     const overlayServer = createServer((req: IncomingMessage, res) => {
       let raw = ''
-      req.on('data', (c) => { raw += c })
+      req.on('data', (c) => {
+        raw += c
+      })
       req.on('end', () => {
         displays.push({ body: JSON.parse(raw), key: req.headers['x-service-key'] as string | undefined })
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"delivered":1}')
@@ -45,15 +55,30 @@ for (const [backend, skip] of backends) {
     })
 
     test('a community override raises the permission level; bad bodies name the field', async () => {
-      const put = await f.post('/api/v1/admin/commands/overrides', { command: '!greet', community_id: 'default', permission_level: 'vip' }, f.keys.admin, 'PUT')
+      const put = await f.post(
+        '/api/v1/admin/commands/overrides',
+        { command: '!greet', community_id: 'default', permission_level: 'vip' },
+        f.keys.admin,
+        'PUT',
+      )
       assert.equal(put.statusCode, 200, put.body)
       await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
       const refused = await f.event('!greet')
       assert.equal(refused.outcome, 'forbidden')
       assert.match(refused.responses[0].text, /vips and above/)
       assert.equal((await f.event('!greet', { roles: ['vip'] })).outcome, 'command')
-      await f.post('/api/v1/admin/commands/overrides', { command: '!greet', community_id: 'default' }, f.keys.admin, 'DELETE')
-      const bad = await f.post('/api/v1/admin/commands/overrides', { command: 'greet', entity_id: 'x' }, f.keys.admin, 'PUT')
+      await f.post(
+        '/api/v1/admin/commands/overrides',
+        { command: '!greet', community_id: 'default' },
+        f.keys.admin,
+        'DELETE',
+      )
+      const bad = await f.post(
+        '/api/v1/admin/commands/overrides',
+        { command: 'greet', entity_id: 'x' },
+        f.keys.admin,
+        'PUT',
+      )
       assert.equal(bad.statusCode, 400)
       assert.equal(bad.json().error.field, 'command')
       const both = await f.post('/api/v1/admin/commands/overrides', { command: '!greet' }, f.keys.admin, 'PUT')
@@ -73,34 +98,61 @@ for (const [backend, skip] of backends) {
       const res = await f.event('!greet')
       const log = f.runtime.module(routerModule).ctx.state.pipeline.executions
       await log.flush()
-      const exec = await f.runtime.storage.one<{ execution_id: string }>(sql`select execution_id from command_executions where session_id = ${res.session_id}`)
+      const exec = await f.runtime.storage.one<{ execution_id: string }>(
+        sql`select execution_id from command_executions where session_id = ${res.session_id}`,
+      )
       const published: unknown[] = []
       const unsubscribe = await f.runtime.cache.subscribe('responses', (m) => published.push(m))
-      const reply = { execution_id: exec!.execution_id, session_id: res.session_id, module: 'greeter', success: true, responses: [{ type: 'chat', text: 'later!' }] }
+      const reply = {
+        execution_id: exec!.execution_id,
+        session_id: res.session_id,
+        module: 'greeter',
+        success: true,
+        responses: [{ type: 'chat', text: 'later!' }],
+      }
       assert.equal((await f.post('/api/v1/responses', reply, f.keys.collector)).statusCode, 403)
       const ok = await f.post('/api/v1/responses', reply, f.keys.module)
       assert.equal(ok.statusCode, 202, ok.body)
       for (let i = 0; i < 50 && published.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
-      assert.deepEqual(published[0], { entity_id: 'local:s:c', session_id: res.session_id, execution_id: exec!.execution_id, responses: [{ type: 'chat', text: 'later!' }] })
+      assert.deepEqual(published[0], {
+        entity_id: 'local:s:c',
+        session_id: res.session_id,
+        execution_id: exec!.execution_id,
+        responses: [{ type: 'chat', text: 'later!' }],
+      })
       await unsubscribe()
       const other = await f.event('!ping')
       const wrong = await f.post('/api/v1/responses', { ...reply, session_id: other.session_id }, f.keys.module)
       assert.equal(wrong.statusCode, 404)
       assert.equal(wrong.json().error.code, 'WB_EXECUTION_UNKNOWN')
-      const expired = await f.post('/api/v1/responses', { ...reply, session_id: '00000000-0000-0000-0000-000000000000' }, f.keys.module)
+      const expired = await f.post(
+        '/api/v1/responses',
+        { ...reply, session_id: '00000000-0000-0000-0000-000000000000' },
+        f.keys.module,
+      )
       assert.equal(expired.statusCode, 403)
       assert.equal(expired.json().error.code, 'WB_SESSION_UNKNOWN')
-      const stored = await f.runtime.storage.one<{ n: number }>(sql`select count(*) as n from module_responses where execution_id = ${exec!.execution_id}`)
+      const stored = await f.runtime.storage.one<{ n: number }>(
+        sql`select count(*) as n from module_responses where execution_id = ${exec!.execution_id}`,
+      )
       assert.equal(Number(stored!.n), 1)
     })
 
     test('media responses are pushed to browser-source with the service key; chat is not', async () => {
       displays.length = 0
       const res = await f.event('!show')
-      assert.deepEqual(res.responses.map((r: { type: string }) => r.type), ['media', 'chat'])
+      assert.deepEqual(
+        res.responses.map((r: { type: string }) => r.type),
+        ['media', 'chat'],
+      )
       for (let i = 0; i < 100 && displays.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
       assert.equal(displays.length, 1)
-      assert.deepEqual(displays[0]!.body, { community_id: 'default', entity_id: 'local:s:c', type: 'media', data: { media_type: 'audio', title: 'Song', artist: 'Band' } })
+      assert.deepEqual(displays[0]!.body, {
+        community_id: 'default',
+        entity_id: 'local:s:c',
+        type: 'media',
+        data: { media_type: 'audio', title: 'Song', artist: 'Band' },
+      })
       assert.equal(displays[0]!.key, f.runtime.serviceKey)
     })
   })

@@ -1,12 +1,20 @@
 /** String matching in the pipeline: moderation, auto-responses, command rules; on both backends. */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../test/helpers/router-runtime.js'
 import routerModule from './index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 for (const [backend, skip] of backends) {
   describe(`string matching in the router on ${backend.name}`, { skip }, () => {
@@ -38,7 +46,10 @@ for (const [backend, skip] of backends) {
     test('a timeout rule wins even on a command line, and the command does not run', async () => {
       const res = await f.event('!ping badword')
       assert.equal(res.outcome, 'string_match')
-      assert.deepEqual(res.responses.map((r: { type: string; action?: string; duration?: number }) => [r.type, r.action, r.duration]), [['moderation', 'timeout', 60]])
+      assert.deepEqual(
+        res.responses.map((r: { type: string; action?: string; duration?: number }) => [r.type, r.action, r.duration]),
+        [['moderation', 'timeout', 60]],
+      )
     })
 
     test('word rules respect word boundaries', async () => {
@@ -66,7 +77,11 @@ for (const [backend, skip] of backends) {
     })
 
     test('an invalid regex is refused when saved, naming pattern', async () => {
-      const res = await f.post('/api/v1/admin/stringmatch', { pattern: '(unclosed', match_type: 'regex', action: 'warn' }, f.keys.admin)
+      const res = await f.post(
+        '/api/v1/admin/stringmatch',
+        { pattern: '(unclosed', match_type: 'regex', action: 'warn' },
+        f.keys.admin,
+      )
       assert.equal(res.statusCode, 400)
       assert.equal(res.json().error.field, 'pattern')
     })

@@ -20,7 +20,9 @@ describe('router → external targets', () => {
       return { status: 200, body: resultFor(request, `hook got ${request.args.join(' ')} from ${request.user.name}`) }
     })
     whisk = await startOpenWhiskServer({ 'bots/dice': (params) => ({ result: resultFor(params, 'rolled 4') }) })
-    f = await startRouterFixture(sqliteBackend(), { env: { WADDLEBOT_WEBHOOK_SECRET: SECRET, OPENWHISK_API_HOST: whisk.url, OPENWHISK_AUTH: FAKE_OPENWHISK_AUTH } })
+    f = await startRouterFixture(sqliteBackend(), {
+      env: { WADDLEBOT_WEBHOOK_SECRET: SECRET, OPENWHISK_API_HOST: whisk.url, OPENWHISK_AUTH: FAKE_OPENWHISK_AUTH },
+    })
   })
   after(async () => {
     await f?.close()
@@ -31,7 +33,12 @@ describe('router → external targets', () => {
   const register = (body: Record<string, unknown>) => f.post('/api/v1/admin/commands', body, f.keys.admin)
 
   test('a signed webhook command answers through the router', async () => {
-    const res = await register({ name: 'hook', target_type: 'webhook', location_url: `${hook.url}/run`, description: 'calls a webhook' })
+    const res = await register({
+      name: 'hook',
+      target_type: 'webhook',
+      location_url: `${hook.url}/run`,
+      description: 'calls a webhook',
+    })
     assert.equal(res.statusCode, 201, res.body)
     await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!hook a b')
@@ -44,14 +51,27 @@ describe('router → external targets', () => {
   })
 
   test('an OpenWhisk action command answers through the router', async () => {
-    assert.equal((await register({ name: 'dice', target_type: 'openwhisk', location_url: 'openwhisk:bots/dice' })).statusCode, 201)
+    assert.equal(
+      (await register({ name: 'dice', target_type: 'openwhisk', location_url: 'openwhisk:bots/dice' })).statusCode,
+      201,
+    )
     await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!dice')
     assert.deepEqual(answer.responses, [{ type: 'chat', text: 'rolled 4' }])
   })
 
   test('a target that fails is a module_error with a chat line; registration is validated', async () => {
-    assert.equal((await register({ name: 'dead', target_type: 'container', location_url: 'http://127.0.0.1:9/x', timeout_ms: 500 })).statusCode, 201)
+    assert.equal(
+      (
+        await register({
+          name: 'dead',
+          target_type: 'container',
+          location_url: 'http://127.0.0.1:9/x',
+          timeout_ms: 500,
+        })
+      ).statusCode,
+      201,
+    )
     await f.runtime.module(routerModule).ctx.state.pipeline.index.reload()
     const answer = await f.event('!dead')
     assert.equal(answer.outcome, 'module_error')

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { SAMPLE_MODULE, writeModule } from '../../../test/helpers/fixture-modules.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { createApiKey } from '../../runtime/api-keys.js'
@@ -11,11 +16,21 @@ import { builtinCatalog } from '../catalog.js'
 import routerModule from './index.js'
 
 const event = (message: string, extra: Record<string, unknown> = {}) => ({
-  platform: 'local', server_id: 's', channel_id: 'c', user_id: 'u', user_name: 'Ann', message, message_type: 'chatMessage', ...extra,
+  platform: 'local',
+  server_id: 's',
+  channel_id: 'c',
+  user_id: 'u',
+  user_name: 'Ann',
+  message,
+  message_type: 'chatMessage',
+  ...extra,
 })
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 // Each backend gets its own port range so both can run in parallel with other test files.
 const offsets = [20_000 + (process.pid % 500) * 4, 20_000 + (process.pid % 500) * 4 + 2]
 
@@ -26,13 +41,22 @@ for (const [i, [backend, skip]] of backends.entries()) {
     let remote: Runtime
     let collectorKey: string
     const inject = (body: unknown, headers: Record<string, string> = { 'x-api-key': collectorKey }) =>
-      runtime.hosted.find((h) => h.def.name === 'router')!.app.inject({ method: 'POST', url: '/api/v1/events', payload: body as object, headers })
+      runtime.hosted
+        .find((h) => h.def.name === 'router')!
+        .app.inject({ method: 'POST', url: '/api/v1/events', payload: body as object, headers })
 
     before(async () => {
       const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offsets[i]) }
       project = testProject({ env })
       const greeter = writeModule(project.dir, 'greeter', SAMPLE_MODULE('greeter', 8100))
-      const remoteMod = writeModule(project.dir, 'faraway', SAMPLE_MODULE('faraway', 8101).replaceAll("'greet'", "'far'").replaceAll("'hi'", "'yo'").replace(/\{ name: '(modonly|slow|boom|badreply|show|limited|cool)'[^\n]*\n/g, ''))
+      const remoteMod = writeModule(
+        project.dir,
+        'faraway',
+        SAMPLE_MODULE('faraway', 8101)
+          .replaceAll("'greet'", "'far'")
+          .replaceAll("'hi'", "'yo'")
+          .replace(/\{ name: '(modonly|slow|boom|badreply|show|limited|cool)'[^\n]*\n/g, ''),
+      )
       const yaml = `modules:\n  greeter: {path: ${greeter}, port: 8100}\n  faraway: {path: ${remoteMod}, port: 8101}\n`
       const { writeFileSync } = await import('node:fs')
       writeFileSync(`${project.dir}/waddlebot.yaml`, yaml)
@@ -77,7 +101,12 @@ for (const [i, [backend, skip]] of backends.entries()) {
       assert.equal(res.statusCode, 400)
       assert.equal(res.json().error.field, 'user_id')
       assert.match(res.json().error.message, /user_id/)
-      const bad = await runtime.hosted[0]!.app.inject({ method: 'POST', url: '/api/v1/events', payload: '{nope', headers: { 'content-type': 'application/json', 'x-api-key': collectorKey } })
+      const bad = await runtime.hosted[0]!.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        payload: '{nope',
+        headers: { 'content-type': 'application/json', 'x-api-key': collectorKey },
+      })
       assert.equal(bad.statusCode, 400)
     })
 
@@ -155,20 +184,28 @@ for (const [i, [backend, skip]] of backends.entries()) {
 
     test('several response types come back in order', async () => {
       const res = (await inject(event('!show'))).json()
-      assert.deepEqual(res.responses.map((r: { type: string }) => r.type), ['media', 'chat'])
+      assert.deepEqual(
+        res.responses.map((r: { type: string }) => r.type),
+        ['media', 'chat'],
+      )
     })
 
     test('event-triggered handlers run for follows; others are ignored', async () => {
       const follow = (await inject(event('', { message_type: 'follow', user_name: 'Neo' }))).json()
       assert.equal(follow.outcome, 'event')
-      assert.deepEqual(follow.responses.map((r: { text: string }) => r.text).sort(), ['Thanks for the follow, Neo!', 'Thanks for the follow, Neo!'])
+      assert.deepEqual(follow.responses.map((r: { text: string }) => r.text).sort(), [
+        'Thanks for the follow, Neo!',
+        'Thanks for the follow, Neo!',
+      ])
       const boost = (await inject(event('', { message_type: 'boost' }))).json()
       assert.equal(boost.outcome, 'ignored')
     })
 
     test('batch: results in order, a bad event reported by index', async () => {
       const res = await runtime.hosted[0]!.app.inject({
-        method: 'POST', url: '/api/v1/events/batch', headers: { 'x-api-key': collectorKey },
+        method: 'POST',
+        url: '/api/v1/events/batch',
+        headers: { 'x-api-key': collectorKey },
         payload: { events: [event('!ping'), { platform: 'local' }, event('!greet')] },
       })
       assert.equal(res.statusCode, 200)
@@ -176,7 +213,12 @@ for (const [i, [backend, skip]] of backends.entries()) {
       assert.equal(results[0].responses[0].text, 'pong')
       assert.equal(results[1].error.field, 'events.1.server_id')
       assert.match(results[2].responses[0].text, /^Hello, Ann/)
-      const empty = await runtime.hosted[0]!.app.inject({ method: 'POST', url: '/api/v1/events/batch', headers: { 'x-api-key': collectorKey }, payload: { events: [] } })
+      const empty = await runtime.hosted[0]!.app.inject({
+        method: 'POST',
+        url: '/api/v1/events/batch',
+        headers: { 'x-api-key': collectorKey },
+        payload: { events: [] },
+      })
       assert.equal(empty.statusCode, 400)
     })
 
@@ -189,9 +231,12 @@ for (const [i, [backend, skip]] of backends.entries()) {
       const afterRow = await runtime.storage.one<{ n: number }>(sql`select count(*) as n from command_executions`)
       assert.equal(Number(afterRow!.n), Number(before!.n) + 1)
       const last = await runtime.storage.one<{ command: string; status: string; user_name: string }>(
-        sql`select command, status, user_name from command_executions where entity_id = ${'local:s:fresh'}`)
+        sql`select command, status, user_name from command_executions where entity_id = ${'local:s:fresh'}`,
+      )
       assert.deepEqual(last, { command: '!ping', status: 'success', user_name: 'Ann' })
-      const entity = await runtime.storage.one<{ platform: string; community_id: string }>(sql`select platform, community_id from entities where entity_id = ${'local:s:fresh'}`)
+      const entity = await runtime.storage.one<{ platform: string; community_id: string }>(
+        sql`select platform, community_id from entities where entity_id = ${'local:s:fresh'}`,
+      )
       assert.deepEqual(entity, { platform: 'local', community_id: 'default' })
     })
 
@@ -201,7 +246,10 @@ for (const [i, [backend, skip]] of backends.entries()) {
       assert.equal(health.statusCode, 200)
       assert.deepEqual(health.json(), { status: 'ok', module: 'router', version: '0.1.0', pid: process.pid })
       const metrics = await app.inject({ url: '/metrics' })
-      assert.match(metrics.body, /waddlebot_command_executions_total\{command="!ping",module="router",status="success"\} \d+/)
+      assert.match(
+        metrics.body,
+        /waddlebot_command_executions_total\{command="!ping",module="router",status="success"\} \d+/,
+      )
       assert.match(metrics.body, /waddlebot_command_duration_seconds_bucket/)
     })
   })

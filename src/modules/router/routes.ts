@@ -44,25 +44,29 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
     return result
   })
 
-  app.post('/api/v1/events/batch', { onRequest: requireKey(auth, ['collector'], 'POST /api/v1/events/batch') }, async (req) => {
-    await authenticate(req, auth, ['collector'], 'POST /api/v1/events/batch')
-    const batch = eventBatchSchema.safeParse(req.body)
-    if (!batch.success) {
-      const { field, message } = describeIssue(batch.error)
-      throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
-    }
-    const results: (EventResult | { error: { code: string; field: string; message: string } })[] = []
-    const writes: Promise<void>[] = []
-    for (const [i, raw] of batch.data.events.entries()) {
-      const parsed = inboundEventSchema.safeParse(raw)
-      if (!parsed.success) {
-        const { field, message } = describeIssue(parsed.error)
-        results.push({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } })
-        continue
+  app.post(
+    '/api/v1/events/batch',
+    { onRequest: requireKey(auth, ['collector'], 'POST /api/v1/events/batch') },
+    async (req) => {
+      await authenticate(req, auth, ['collector'], 'POST /api/v1/events/batch')
+      const batch = eventBatchSchema.safeParse(req.body)
+      if (!batch.success) {
+        const { field, message } = describeIssue(batch.error)
+        throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
       }
-      results.push(await pipeline.process(parsed.data, writes))
-    }
-    await pipeline.committed(writes)
-    return { results }
-  })
+      const results: (EventResult | { error: { code: string; field: string; message: string } })[] = []
+      const writes: Promise<void>[] = []
+      for (const [i, raw] of batch.data.events.entries()) {
+        const parsed = inboundEventSchema.safeParse(raw)
+        if (!parsed.success) {
+          const { field, message } = describeIssue(parsed.error)
+          results.push({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } })
+          continue
+        }
+        results.push(await pipeline.process(parsed.data, writes))
+      }
+      await pipeline.committed(writes)
+      return { results }
+    },
+  )
 }

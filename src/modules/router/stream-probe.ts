@@ -26,7 +26,10 @@ export function sumMetric(text: string, name: string): number | null {
 /** Overlays connected to browser-source: this process's gauge when it is hosted here, else its /metrics. */
 export async function overlaysConnected(url: string | null, inProcess: boolean): Promise<number | null> {
   try {
-    const text = inProcess || !url ? await metricsRegistry.metrics() : await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2000) })).text()
+    const text =
+      inProcess || !url
+        ? await metricsRegistry.metrics()
+        : await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2000) })).text()
     return sumMetric(text, 'waddlebot_overlay_connections') ?? 0
   } catch {
     return null

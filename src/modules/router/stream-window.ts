@@ -35,7 +35,15 @@ export interface WindowSnapshot {
   readonly modules: Map<string, ModuleWindow>
 }
 
-const empty = (sec: number): Bucket => ({ sec, count: 0, errors: 0, outcomes: new Map(), latency: new Map(), moduleEvents: new Map(), moduleErrors: new Map() })
+const empty = (sec: number): Bucket => ({
+  sec,
+  count: 0,
+  errors: 0,
+  outcomes: new Map(),
+  latency: new Map(),
+  moduleEvents: new Map(),
+  moduleErrors: new Map(),
+})
 
 /** Nearest-rank percentile of ascending `sorted` (null when empty). */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -107,9 +115,22 @@ export class RollingStats {
       samples.sort((a, b) => a - b)
       all.push(...samples)
       const c = counts.get(m)!
-      modules.set(m, { p50_ms: percentile(samples, 50), p99_ms: percentile(samples, 99), events: c.events, errors: c.errors })
+      modules.set(m, {
+        p50_ms: percentile(samples, 50),
+        p99_ms: percentile(samples, 99),
+        events: c.events,
+        errors: c.errors,
+      })
     }
     all.sort((a, b) => a - b)
-    return { per_second: perSecond, events, errors, outcomes, p50_ms: percentile(all, 50), p99_ms: percentile(all, 99), modules }
+    return {
+      per_second: perSecond,
+      events,
+      errors,
+      outcomes,
+      p50_ms: percentile(all, 50),
+      p99_ms: percentile(all, 99),
+      modules,
+    }
   }
 }

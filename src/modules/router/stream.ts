@@ -37,7 +37,10 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
   overlays: number | null = null
   polledAt = 0
 
-  constructor(private readonly ctx: ModuleContext, private readonly probe: HealthProbe = fetchHealth) {
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly probe: HealthProbe = fetchHealth,
+  ) {
     super()
   }
 
@@ -57,7 +60,8 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
   async #poll(): Promise<void> {
     const rows = await this.ctx.storage.query<ModuleRow>(sql`select name, port, url, status from modules`)
     const byName = new Map(rows.map((r) => [r.name, r]))
-    for (const name of this.ctx.modules.runnable()) if (!byName.has(name)) byName.set(name, { name, port: null, url: null, status: 'unknown' })
+    for (const name of this.ctx.modules.runnable())
+      if (!byName.has(name)) byName.set(name, { name, port: null, url: null, status: 'unknown' })
     const checked = await Promise.all([...byName.values()].map((row) => this.#check(row)))
     const now = Date.now()
     for (const h of checked) {
@@ -67,11 +71,20 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
         continue
       }
       this.#rows.set(h.name, { ...h, changed_at: now })
-      this.emit('change', { time: now, module: h.name, status: h.status, previous: before?.status ?? null, ...(h.detail ? { detail: h.detail } : {}) })
+      this.emit('change', {
+        time: now,
+        module: h.name,
+        status: h.status,
+        previous: before?.status ?? null,
+        ...(h.detail ? { detail: h.detail } : {}),
+      })
     }
     for (const name of [...this.#rows.keys()]) if (!byName.has(name)) this.#rows.delete(name)
     const source = this.#rows.get('browser-source')
-    this.overlays = source && (source.status === 'ok' || source.in_process) ? await overlaysConnected(source.url, source.in_process) : null
+    this.overlays =
+      source && (source.status === 'ok' || source.in_process)
+        ? await overlaysConnected(source.url, source.in_process)
+        : null
     setCoordinationClaims(await liveClaims(this.ctx.storage, now))
     this.polledAt = now
   }
@@ -89,7 +102,8 @@ export class HealthWatch extends EventEmitter<{ change: [HealthChange] }> {
       replicas: this.ctx.settings.modules[row.name]?.replicas ?? null,
       changed_at: 0,
     }
-    const probed = portless || !url ? { status: 'down' as const, detail: 'no port (in-process only)' } : await this.probe(url)
+    const probed =
+      portless || !url ? { status: 'down' as const, detail: 'no port (in-process only)' } : await this.probe(url)
     if (probed.status === 'down' && inProcess) return { ...base, status: 'ok' }
     if (probed.status === 'down' && row.status === 'stopped') return { ...base, status: 'stopped' }
     return { ...base, ...probed }
@@ -137,13 +151,24 @@ export async function streamRoutes(app: FastifyInstance, ctx: ModuleContext, pip
     if (health.polledAt === 0) await poll()
     const now = Date.now()
     const w = window.snapshot(now)
-    const modules = health.list().map((m) => ({ ...m, ...(w.modules.get(m.name) ?? { p50_ms: null, p99_ms: null, events: 0, errors: 0 }) }))
+    const modules = health
+      .list()
+      .map((m) => ({ ...m, ...(w.modules.get(m.name) ?? { p50_ms: null, p99_ms: null, events: 0, errors: 0 }) }))
     return {
-      now, started_at: startedAt, uptime_s: Math.floor((now - startedAt) / 1000),
-      events_total: window.total, errors_total: window.errorsTotal,
-      events_per_s: Math.round((w.events / 60) * 1000) / 1000, per_second: w.per_second,
-      events_last_minute: w.events, errors_last_minute: w.errors, outcomes: w.outcomes,
-      p50_ms: w.p50_ms, p99_ms: w.p99_ms, overlays: health.overlays, modules,
+      now,
+      started_at: startedAt,
+      uptime_s: Math.floor((now - startedAt) / 1000),
+      events_total: window.total,
+      errors_total: window.errorsTotal,
+      events_per_s: Math.round((w.events / 60) * 1000) / 1000,
+      per_second: w.per_second,
+      events_last_minute: w.events,
+      errors_last_minute: w.errors,
+      outcomes: w.outcomes,
+      p50_ms: w.p50_ms,
+      p99_ms: w.p99_ms,
+      overlays: health.overlays,
+      modules,
     }
   })
 
@@ -151,7 +176,12 @@ export async function streamRoutes(app: FastifyInstance, ctx: ModuleContext, pip
     await authenticate(req, auth, ['admin'], 'GET /api/v1/stream')
     reply.hijack()
     const res = reply.raw
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
     res.write(`retry: 2000\n: connected ${new Date().toISOString()}\n\n`)
     const send = (event: string, data: unknown) => {
       if (res.writableLength > 1024 * 1024) return end() // a client that stopped reading

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { testProject } from '../../../test/helpers/settings.js'
-import { createTokenCipher, deriveKeyFromServiceKey, keyIdOf, parseSecretKey, peekTokenKey, resolveTokenKey } from './crypto.js'
+import {
+  createTokenCipher,
+  deriveKeyFromServiceKey,
+  keyIdOf,
+  parseSecretKey,
+  peekTokenKey,
+  resolveTokenKey,
+} from './crypto.js'
 
 test('tokens round-trip through AES-256-GCM and the box does not contain the token', () => {
   const cipher = createTokenCipher(randomBytes(32))
@@ -21,7 +28,12 @@ test('a box opens only with the same key and the same row identity, and not when
   const parts = box.split('.')
   const body = Buffer.from(parts[3]!, 'base64url')
   body[0] = body[0]! ^ 1
-  assert.throws(() => createTokenCipher(key).decrypt([parts[0], parts[1], parts[2], body.toString('base64url')].join('.'), 'spotify:c1:refresh'))
+  assert.throws(() =>
+    createTokenCipher(key).decrypt(
+      [parts[0], parts[1], parts[2], body.toString('base64url')].join('.'),
+      'spotify:c1:refresh',
+    ),
+  )
   const shortTag = [parts[0], parts[1], parts[2]!.slice(0, 6), parts[3]].join('.')
   assert.throws(() => createTokenCipher(key).decrypt(shortTag, 'spotify:c1:refresh'), 'a truncated tag is refused')
   assert.throws(() => createTokenCipher(key).decrypt('plain-text-token', 'x'))
@@ -32,7 +44,10 @@ test('WADDLEBOT_SECRET_KEY is 32 bytes as hex or base64; anything else is refuse
   assert.deepEqual(parseSecretKey(key.toString('hex')), key)
   assert.deepEqual(parseSecretKey(key.toString('base64')), key)
   assert.deepEqual(parseSecretKey(key.toString('base64url')), key)
-  assert.throws(() => parseSecretKey(randomBytes(16).toString('base64')), /32 bytes.*got 16 bytes.*openssl rand -base64 32/)
+  assert.throws(
+    () => parseSecretKey(randomBytes(16).toString('base64')),
+    /32 bytes.*got 16 bytes.*openssl rand -base64 32/,
+  )
   assert.throws(() => parseSecretKey('not a key!'), /got neither/)
 })
 

@@ -26,9 +26,15 @@ export interface TokenCipher {
 /** 32 bytes from 64 hex characters or base64 / base64url; throws naming the problem otherwise. */
 export function parseSecretKey(raw: string): Buffer {
   const text = raw.trim()
-  const bytes = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]+=*$/.test(text) ? Buffer.from(text, 'base64') : undefined
+  const bytes = /^[0-9a-f]{64}$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]+=*$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : undefined
   if (bytes?.length !== 32) {
-    throw new Error(`WADDLEBOT_SECRET_KEY must be 32 bytes written as 64 hex characters or base64 (got ${bytes ? `${bytes.length} bytes` : 'neither'}); generate one with \`openssl rand -base64 32\``)
+    throw new Error(
+      `WADDLEBOT_SECRET_KEY must be 32 bytes written as 64 hex characters or base64 (got ${bytes ? `${bytes.length} bytes` : 'neither'}); generate one with \`openssl rand -base64 32\``,
+    )
   }
   return bytes
 }
@@ -72,7 +78,9 @@ export function createTokenCipher(key: Buffer): TokenCipher {
       const cipher = createCipheriv('aes-256-gcm', key, iv)
       cipher.setAAD(Buffer.from(aad, 'utf8'))
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
-      return [VERSION, iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.')
+      return [VERSION, iv, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.')
     },
     decrypt(box, aad) {
       const [version, iv, tag, body] = box.split('.')

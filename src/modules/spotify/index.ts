@@ -36,7 +36,8 @@ export function createSpotifyModule(options: SpotifyOptions = {}): ModuleDefinit
     commands: spotifyCommands(),
     setup(ctx) {
       const svc = createSpotifyService(ctx, options.now ?? Date.now) // validates WADDLEBOT_SECRET_KEY at start
-      if (!spotifyCredentials(ctx.settings)) ctx.log.info({ reason: 'SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET not set' }, 'Spotify not configured')
+      if (!spotifyCredentials(ctx.settings))
+        ctx.log.info({ reason: 'SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET not set' }, 'Spotify not configured')
       ctx.log.debug({ key: svc.keySource }, 'Spotify tokens are encrypted with AES-256-GCM')
       return svc
     },

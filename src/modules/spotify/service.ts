@@ -26,7 +26,9 @@ export function createSpotifyService(ctx: SetupContext<SpotifyConfig>, now: () =
   const urls = spotifyUrls(ctx.settings, ctx.modules.url('spotify'), ctx.config)
   const accounts = (): SpotifyAccounts | undefined => {
     const creds = spotifyCredentials(ctx.settings)
-    return creds ? new SpotifyAccounts({ accountsUrl: urls.accountsUrl, ...creds, timeoutMs: ctx.config.api_timeout_ms }) : undefined
+    return creds
+      ? new SpotifyAccounts({ accountsUrl: urls.accountsUrl, ...creds, timeoutMs: ctx.config.api_timeout_ms })
+      : undefined
   }
   const tokens = new TokenManager({
     db: ctx.storage,
@@ -41,9 +43,15 @@ export function createSpotifyService(ctx: SetupContext<SpotifyConfig>, now: () =
     log: ctx.log,
   })
   return {
-    tokens, urls, now, keySource: source, accounts,
-    issueLoginUrl: async (communityId) => urls.loginUrl((await issueLoginLink(ctx.storage, key, communityId, now(), ctx.config.login_link_ttl_ms)).link),
+    tokens,
+    urls,
+    now,
+    keySource: source,
+    accounts,
+    issueLoginUrl: async (communityId) =>
+      urls.loginUrl((await issueLoginLink(ctx.storage, key, communityId, now(), ctx.config.login_link_ttl_ms)).link),
     redeemLink: (link) => redeemLoginLink(ctx.storage, key, link, now()),
-    api: (communityId) => new SpotifyApi(urls.apiUrl, ctx.config.api_timeout_ms, (force) => tokens.access(communityId, force)),
+    api: (communityId) =>
+      new SpotifyApi(urls.apiUrl, ctx.config.api_timeout_ms, (force) => tokens.access(communityId, force)),
   }
 }

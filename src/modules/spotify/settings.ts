@@ -17,13 +17,25 @@ export const spotifyConfigSchema = z.object({
   /** Refresh the access token when fewer seconds than this are left. */
   refresh_margin_s: z.number().int().min(0).default(60),
   api_timeout_ms: z.number().int().min(100).default(4000),
-  search_memory_ms: z.number().int().min(1000).default(30 * 60_000),
+  search_memory_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   /** How long an admin-issued login link (`waddlebot spotify login`) stays valid. */
-  login_link_ttl_ms: z.number().int().min(1000).default(15 * 60_000),
+  login_link_ttl_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
   /** Unknown or expired login links and states allowed per client address per minute. */
   login_guess_limit: z.number().int().positive().default(20),
   /** How long a login may take between /login and /callback. */
-  state_ttl_ms: z.number().int().min(1000).default(10 * 60_000),
+  state_ttl_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
 })
 
 export type SpotifyConfig = z.infer<typeof spotifyConfigSchema>
@@ -40,7 +52,11 @@ export interface SpotifyUrls {
  * URLs from the environment and config; `moduleUrl` is where this module is reached (`ctx.modules.url`);
  * `config` may be the raw `modules.spotify` (doctor) or the parsed one.
  */
-export function spotifyUrls(settings: Settings, moduleUrl: string, config: Readonly<Record<string, unknown>> = settings.modules.spotify ?? {}): SpotifyUrls {
+export function spotifyUrls(
+  settings: Settings,
+  moduleUrl: string,
+  config: Readonly<Record<string, unknown>> = settings.modules.spotify ?? {},
+): SpotifyUrls {
   const configured = typeof config.public_url === 'string' ? config.public_url : undefined
   const base = (configured ?? moduleUrl).replace(/\/+$/, '')
   return {
@@ -59,6 +75,7 @@ export function spotifyCredentials(settings: Settings): { clientId: string; clie
 }
 
 /** What to do to connect or reconnect a community: only an admin can start a login. */
-export const loginHint = (communityId: string) => `an admin runs \`waddlebot spotify login --community ${communityId}\` (or types !spotify login) and opens the link`
+export const loginHint = (communityId: string) =>
+  `an admin runs \`waddlebot spotify login --community ${communityId}\` (or types !spotify login) and opens the link`
 
 export const NOT_CONFIGURED = 'Spotify is not configured: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET'

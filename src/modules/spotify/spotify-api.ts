@@ -17,7 +17,11 @@ export interface TokenGrant {
 
 /** The accounts service refused or failed: `error` is its OAuth error code (`invalid_grant`, …). */
 export class SpotifyAuthError extends Error {
-  constructor(readonly status: number, readonly error: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+  ) {
     super(message)
     this.name = 'SpotifyAuthError'
   }
@@ -25,7 +29,11 @@ export class SpotifyAuthError extends Error {
 
 /** A Web API call failed: `status` 0 means unreachable; `reason` is Spotify's (e.g. NO_ACTIVE_DEVICE). */
 export class SpotifyApiError extends Error {
-  constructor(readonly status: number, message: string, readonly reason?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: string,
+  ) {
     super(message)
     this.name = 'SpotifyApiError'
   }
@@ -52,7 +60,14 @@ export class SpotifyAccounts {
   /** Where the streamer's browser goes to approve the scopes. */
   authorizeUrl(state: string, redirectUri: string, scopes: string): string {
     const url = new URL(`${this.o.accountsUrl.replace(/\/+$/, '')}/authorize`)
-    const params = { response_type: 'code', client_id: this.o.clientId, scope: scopes, redirect_uri: redirectUri, state, show_dialog: 'true' }
+    const params = {
+      response_type: 'code',
+      client_id: this.o.clientId,
+      scope: scopes,
+      redirect_uri: redirectUri,
+      state,
+      show_dialog: 'true',
+    }
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
     return url.toString()
   }
@@ -67,16 +82,32 @@ export class SpotifyAccounts {
 
   async #token(form: Record<string, string>): Promise<TokenGrant> {
     const basic = Buffer.from(`${this.o.clientId}:${this.o.clientSecret}`).toString('base64')
-    const res = await send(`${this.o.accountsUrl.replace(/\/+$/, '')}/api/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    }, this.o.timeoutMs)
-    const body = (await res.json().catch(() => ({}))) as Partial<TokenGrant> & { error?: string; error_description?: string }
-    if (!res.ok || typeof body.access_token !== 'string') {
-      throw new SpotifyAuthError(res.status, body.error ?? 'invalid_response', body.error_description ?? body.error ?? `accounts answered ${res.status}`)
+    const res = await send(
+      `${this.o.accountsUrl.replace(/\/+$/, '')}/api/token`,
+      {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      },
+      this.o.timeoutMs,
+    )
+    const body = (await res.json().catch(() => ({}))) as Partial<TokenGrant> & {
+      error?: string
+      error_description?: string
     }
-    return { access_token: body.access_token, expires_in: Number(body.expires_in ?? 3600), ...(body.refresh_token ? { refresh_token: body.refresh_token } : {}), ...(body.scope !== undefined ? { scope: body.scope } : {}) }
+    if (!res.ok || typeof body.access_token !== 'string') {
+      throw new SpotifyAuthError(
+        res.status,
+        body.error ?? 'invalid_response',
+        body.error_description ?? body.error ?? `accounts answered ${res.status}`,
+      )
+    }
+    return {
+      access_token: body.access_token,
+      expires_in: Number(body.expires_in ?? 3600),
+      ...(body.refresh_token ? { refresh_token: body.refresh_token } : {}),
+      ...(body.scope !== undefined ? { scope: body.scope } : {}),
+    }
   }
 }
 
@@ -115,20 +146,36 @@ interface TrackJson {
 
 function toTrack(t: TrackJson): SpotifyTrack {
   const images = [...(t.album?.images ?? [])].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))
-  return { uri: t.uri, name: t.name, artists: (t.artists ?? []).map((a) => a.name).join(', ') || 'unknown artist', artUrl: images[0]?.url, durationMs: t.duration_ms, url: t.external_urls?.spotify }
+  return {
+    uri: t.uri,
+    name: t.name,
+    artists: (t.artists ?? []).map((a) => a.name).join(', ') || 'unknown artist',
+    artUrl: images[0]?.url,
+    durationMs: t.duration_ms,
+    url: t.external_urls?.spotify,
+  }
 }
 
 /** `token(force)` returns a usable access token; `force` asks for a fresh one after a 401. */
 export type TokenSource = (force: boolean) => Promise<string>
 
 export class SpotifyApi {
-  constructor(private readonly apiUrl: string, private readonly timeoutMs: number, private readonly token: TokenSource) {}
+  constructor(
+    private readonly apiUrl: string,
+    private readonly timeoutMs: number,
+    private readonly token: TokenSource,
+  ) {}
 
   async #call<T>(method: string, path: string, query: Record<string, string> = {}): Promise<T | undefined> {
     const url = new URL(`${this.apiUrl.replace(/\/+$/, '')}${path}`)
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v)
-    let res = await send(url, { method, headers: { authorization: `Bearer ${await this.token(false)}` } }, this.timeoutMs)
-    if (res.status === 401) res = await send(url, { method, headers: { authorization: `Bearer ${await this.token(true)}` } }, this.timeoutMs)
+    let res = await send(
+      url,
+      { method, headers: { authorization: `Bearer ${await this.token(false)}` } },
+      this.timeoutMs,
+    )
+    if (res.status === 401)
+      res = await send(url, { method, headers: { authorization: `Bearer ${await this.token(true)}` } }, this.timeoutMs)
     if (res.status === 204 || res.status === 202) return undefined
     const text = await res.text()
     const body = parseJson(text)
@@ -140,7 +187,11 @@ export class SpotifyApi {
   }
 
   async search(query: string, limit: number): Promise<SpotifyTrack[]> {
-    const body = await this.#call<{ tracks?: { items?: TrackJson[] } }>('GET', '/search', { q: query, type: 'track', limit: String(limit) })
+    const body = await this.#call<{ tracks?: { items?: TrackJson[] } }>('GET', '/search', {
+      q: query,
+      type: 'track',
+      limit: String(limit),
+    })
     return (body?.tracks?.items ?? []).map(toTrack)
   }
 
@@ -159,7 +210,10 @@ export class SpotifyApi {
   }
 
   async currentlyPlaying(): Promise<Playing | undefined> {
-    const body = await this.#call<{ is_playing?: boolean; progress_ms?: number; item?: TrackJson | null }>('GET', '/me/player/currently-playing')
+    const body = await this.#call<{ is_playing?: boolean; progress_ms?: number; item?: TrackJson | null }>(
+      'GET',
+      '/me/player/currently-playing',
+    )
     if (!body?.item?.uri) return undefined
     return { track: toTrack(body.item), isPlaying: body.is_playing === true, progressMs: body.progress_ms ?? 0 }
   }
@@ -177,8 +231,15 @@ export class SpotifyApi {
   }
 
   async devices(): Promise<Device[]> {
-    const body = await this.#call<{ devices?: { name: string; type: string; is_active: boolean; volume_percent?: number | null }[] }>('GET', '/me/player/devices')
-    return (body?.devices ?? []).map((d) => ({ name: d.name, type: d.type, isActive: d.is_active, volume: d.volume_percent ?? null }))
+    const body = await this.#call<{
+      devices?: { name: string; type: string; is_active: boolean; volume_percent?: number | null }[]
+    }>('GET', '/me/player/devices')
+    return (body?.devices ?? []).map((d) => ({
+      name: d.name,
+      type: d.type,
+      isActive: d.is_active,
+      volume: d.volume_percent ?? null,
+    }))
   }
 }
 

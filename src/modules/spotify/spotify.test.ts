@@ -7,15 +7,29 @@ import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { type FakeSpotify, SPOTIFY_CATALOGUE, startFakeSpotify } from '../../../test/fakes/spotify-server.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { sql } from '../../runtime/storage/sql.js'
-import { chatLines, type HostedTestModule, hostTestModule, manualClock, type TestUser } from '../../../test/helpers/host-test-module.js'
+import {
+  chatLines,
+  type HostedTestModule,
+  hostTestModule,
+  manualClock,
+  type TestUser,
+} from '../../../test/helpers/host-test-module.js'
 import { createSpotifyModule, type SpotifyConfig, type SpotifyService, spotifyStatus } from './index.js'
 import { loginHint } from './settings.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 const viewer: TestUser = { id: 'u-view', name: 'Vi' }
 const mod: TestUser = { id: 'u-mod', name: 'Mo', roles: ['moderator'] }
 const NGGYU = SPOTIFY_CATALOGUE[0]!
@@ -31,13 +45,15 @@ for (const [backend, skip] of backends) {
     const hint = loginHint(community)
     const admin: TestUser = { id: 'u-admin', name: 'Ad', roles: ['admin'] }
 
-    const start = (extra: Record<string, string> = {}) => hostTestModule(createSpotifyModule({ now: clock.now }), project.dir, { ...env, ...extra })
+    const start = (extra: Record<string, string> = {}) =>
+      hostTestModule(createSpotifyModule({ now: clock.now }), project.dir, { ...env, ...extra })
     const run = async (text: string, user: TestUser = viewer, cid = community) => {
       const result = await host.run('!spotify', text.split(' '), user, cid)
       assert.equal(result.success, true, result.error)
       return result
     }
-    const say = async (text: string, user: TestUser = viewer, cid = community) => chatLines(await run(text, user, cid)).join(' | ')
+    const say = async (text: string, user: TestUser = viewer, cid = community) =>
+      chatLines(await run(text, user, cid)).join(' | ')
     const tokenCalls = () => fake.requests.filter((r) => r.path === '/api/token').map((r) => r.form.grant_type)
     const get = (url: string) => host.app.inject({ method: 'GET', url })
 
@@ -63,8 +79,11 @@ for (const [backend, skip] of backends) {
     before(async () => {
       fake = await startFakeSpotify({ now: clock.now, clientId: 'cid-1', clientSecret: 'csecret-1' })
       env = {
-        ...(await backend.env()), SPOTIFY_CLIENT_ID: 'cid-1', SPOTIFY_CLIENT_SECRET: 'csecret-1',
-        SPOTIFY_ACCOUNTS_URL: fake.url, SPOTIFY_API_URL: fake.apiUrl,
+        ...(await backend.env()),
+        SPOTIFY_CLIENT_ID: 'cid-1',
+        SPOTIFY_CLIENT_SECRET: 'csecret-1',
+        SPOTIFY_ACCOUNTS_URL: fake.url,
+        SPOTIFY_API_URL: fake.apiUrl,
       }
       project = testProject({ env })
       host = await start()
@@ -80,7 +99,11 @@ for (const [backend, skip] of backends) {
       assert.equal(await say('current'), `Spotify is not connected: ${hint}`)
       assert.equal(await say('login'), 'Only the streamer can connect Spotify')
       assert.equal((await get('/spotify/auth/login')).statusCode, 403)
-      assert.equal((await get(`/spotify/auth/login?community_id=${community}`)).statusCode, 403, 'the old unauthenticated form starts nothing')
+      assert.equal(
+        (await get(`/spotify/auth/login?community_id=${community}`)).statusCode,
+        403,
+        'the old unauthenticated form starts nothing',
+      )
       assert.equal((await get('/spotify/auth/callback?code=x&state=never-issued')).statusCode, 400)
       const stale = await get(await issuedLink())
       const state = new URL(stale.headers.location as string).searchParams.get('state')!
@@ -95,7 +118,8 @@ for (const [backend, skip] of backends) {
     })
 
     test('login links: signed, one use, expiring; without one no state row is written', async () => {
-      const states = async () => Number((await host.storage.one<{ n: number | string }>(sql`select count(*) as n from spotify_oauth_states`))!.n)
+      const states = async () =>
+        Number((await host.storage.one<{ n: number | string }>(sql`select count(*) as n from spotify_oauth_states`))!.n)
       const before = await states()
       const path = await issuedLink()
       const link = new URL(`http://x${path}`).searchParams.get('link')!
@@ -103,7 +127,11 @@ for (const [backend, skip] of backends) {
       const forged = `${id}.${expires}.${'A'.repeat(43)}`
       assert.equal((await get(`/spotify/auth/login?link=${forged}`)).statusCode, 403, 'a wrong signature')
       const later = `${id}.${Number(expires) + 3600_000}.${link.split('.')[2]}`
-      assert.equal((await get(`/spotify/auth/login?link=${later}`)).statusCode, 403, 'an extended expiry breaks the signature')
+      assert.equal(
+        (await get(`/spotify/auth/login?link=${later}`)).statusCode,
+        403,
+        'an extended expiry breaks the signature',
+      )
       for (let i = 0; i < 5; i++) await get(`/spotify/auth/login?community_id=other-${i}`)
       assert.equal(await states(), before, 'nothing stored for requests without a valid link')
       assert.equal((await get(path)).statusCode, 302)
@@ -126,27 +154,52 @@ for (const [backend, skip] of backends) {
       const exchange = fake.requests.find((r) => r.path === '/api/token')!
       assert.equal(exchange.form.grant_type, 'authorization_code')
       assert.equal(exchange.headers.authorization, `Basic ${Buffer.from('cid-1:csecret-1').toString('base64')}`)
-      const row = await host.storage.one<{ access_token: string; refresh_token: string; status: string }>(sql`select * from spotify_tokens where community_id = ${community}`)
+      const row = await host.storage.one<{ access_token: string; refresh_token: string; status: string }>(
+        sql`select * from spotify_tokens where community_id = ${community}`,
+      )
       const issued = fake.issued.at(-1)!
       assert.equal(row!.status, 'active')
       assert.match(row!.access_token, /^v1\./)
-      assert.ok(!row!.access_token.includes(issued.access) && !row!.refresh_token.includes(issued.refresh), 'no plaintext token at rest')
+      assert.ok(
+        !row!.access_token.includes(issued.access) && !row!.refresh_token.includes(issued.refresh),
+        'no plaintext token at rest',
+      )
       assert.equal((await get(callbackUrl)).statusCode, 400, 'a state works once')
     })
 
     test('search, play by number / query / URI into the streamer queue, current as media, devices', async () => {
-      assert.match(await say('search queen'), /^Spotify results: 1\. Bohemian Rhapsody — Queen \(5:54\) · 2\. Don't Stop Me Now — Queen \(3:29\) — pick one/)
+      assert.match(
+        await say('search queen'),
+        /^Spotify results: 1\. Bohemian Rhapsody — Queen \(5:54\) · 2\. Don't Stop Me Now — Queen \(3:29\) — pick one/,
+      )
       assert.equal(await say('play 2'), "Queued on Spotify: Don't Stop Me Now — Queen (requested by Vi)")
-      assert.equal(await say('play never gonna give you up'), 'Queued on Spotify: Never Gonna Give You Up — Rick Astley (requested by Vi)')
-      assert.equal(await say(`play https://open.spotify.com/track/${SPOTIFY_CATALOGUE[4]!.id}?si=abc`), 'Queued on Spotify: Uptown Funk — Mark Ronson, Bruno Mars (requested by Vi)')
-      assert.deepEqual(fake.player.queue, [SPOTIFY_CATALOGUE[3], NGGYU, SPOTIFY_CATALOGUE[4]].map((t) => `spotify:track:${t!.id}`))
+      assert.equal(
+        await say('play never gonna give you up'),
+        'Queued on Spotify: Never Gonna Give You Up — Rick Astley (requested by Vi)',
+      )
+      assert.equal(
+        await say(`play https://open.spotify.com/track/${SPOTIFY_CATALOGUE[4]!.id}?si=abc`),
+        'Queued on Spotify: Uptown Funk — Mark Ronson, Bruno Mars (requested by Vi)',
+      )
+      assert.deepEqual(
+        fake.player.queue,
+        [SPOTIFY_CATALOGUE[3], NGGYU, SPOTIFY_CATALOGUE[4]].map((t) => `spotify:track:${t!.id}`),
+      )
       const now = await run('current')
       assert.deepEqual(now.responses[0], {
-        type: 'media', media_type: 'audio', title: 'Take on Me', artist: 'a-ha', art_url: fake.artUrl(SPOTIFY_CATALOGUE[1]!.id),
-        media_url: `https://open.spotify.com/track/${SPOTIFY_CATALOGUE[1]!.id}`, duration: 225,
+        type: 'media',
+        media_type: 'audio',
+        title: 'Take on Me',
+        artist: 'a-ha',
+        art_url: fake.artUrl(SPOTIFY_CATALOGUE[1]!.id),
+        media_url: `https://open.spotify.com/track/${SPOTIFY_CATALOGUE[1]!.id}`,
+        duration: 225,
       })
       assert.deepEqual(chatLines(now), ['Now playing on Spotify: Take on Me — a-ha [1:02 / 3:45]'])
-      assert.equal(await say('devices'), 'Spotify devices: Streaming PC (Computer, active, 70%) · Kitchen (Speaker, 40%)')
+      assert.equal(
+        await say('devices'),
+        'Spotify devices: Streaming PC (Computer, active, 70%) · Kitchen (Speaker, 40%)',
+      )
       assert.match(await say('dance'), /^Usage: !spotify/)
     })
 
@@ -160,9 +213,14 @@ for (const [backend, skip] of backends) {
       const skipped = await run('skip', mod)
       assert.equal(skipped.responses[0]!.type === 'media' && skipped.responses[0].title, "Don't Stop Me Now")
       assert.deepEqual(chatLines(skipped), ["Skipped. Now playing on Spotify: Don't Stop Me Now — Queen [0:00 / 3:29]"])
-      fake.player.devices.forEach((d) => { d.is_active = false })
+      fake.player.devices.forEach((d) => {
+        d.is_active = false
+      })
       try {
-        assert.equal(await say('play take on me'), 'No active Spotify device: start playing on a device first (see !spotify devices)')
+        assert.equal(
+          await say('play take on me'),
+          'No active Spotify device: start playing on a device first (see !spotify devices)',
+        )
       } finally {
         fake.player.devices[0]!.is_active = true
       }
@@ -177,7 +235,11 @@ for (const [backend, skip] of backends) {
       const before = fake.requests.length
       assert.match(await say('current'), /^Now playing on Spotify/)
       const after = fake.requests.slice(before)
-      assert.deepEqual(after.map((r) => r.path), ['/api/token', '/v1/me/player/currently-playing'], 'refresh first, then the call')
+      assert.deepEqual(
+        after.map((r) => r.path),
+        ['/api/token', '/v1/me/player/currently-playing'],
+        'refresh first, then the call',
+      )
       assert.equal(after[0]!.form.grant_type, 'refresh_token')
       assert.equal(after[1]!.headers.authorization, `Bearer ${fake.issued.at(-1)!.access}`)
       assert.ok(fake.issued.at(-1)!.expiresAt > clock.now() + 3_000_000)
@@ -187,7 +249,10 @@ for (const [backend, skip] of backends) {
       fake.expireAccessTokens()
       const before = fake.requests.length
       assert.match(await say('devices'), /^Spotify devices/)
-      assert.deepEqual(fake.requests.slice(before).map((r) => r.path), ['/v1/me/player/devices', '/api/token', '/v1/me/player/devices'])
+      assert.deepEqual(
+        fake.requests.slice(before).map((r) => r.path),
+        ['/v1/me/player/devices', '/api/token', '/v1/me/player/devices'],
+      )
     })
 
     test('a revoked refresh token: clear chat line, marked revoked, health 200, spotifyStatus warns', async () => {
@@ -198,7 +263,9 @@ for (const [backend, skip] of backends) {
       const calls = tokenCalls().length
       assert.equal(await say('play take on me'), line)
       assert.equal(tokenCalls().length, calls, 'a revoked connection is not retried on every command')
-      const row = await host.storage.one<{ status: string; last_error: string }>(sql`select status, last_error from spotify_tokens where community_id = ${community}`)
+      const row = await host.storage.one<{ status: string; last_error: string }>(
+        sql`select status, last_error from spotify_tokens where community_id = ${community}`,
+      )
       assert.equal(row!.status, 'revoked')
       assert.match(row!.last_error, /invalid_grant/)
       const health = await get('/health')

@@ -44,11 +44,21 @@ export async function spotifyStatus(source: {
 }): Promise<SpotifyStatus> {
   const { storage, settings } = source
   const configured = spotifyCredentials(settings) !== undefined
-  let rows: { community_id: string; status: string; key_id: string; expires_at: number | string; last_error: string | null }[]
+  let rows: {
+    community_id: string
+    status: string
+    key_id: string
+    expires_at: number | string
+    last_error: string | null
+  }[]
   try {
-    rows = await storage.query(sql`select community_id, status, key_id, expires_at, last_error from spotify_tokens order by community_id`)
+    rows = await storage.query(
+      sql`select community_id, status, key_id, expires_at, last_error from spotify_tokens order by community_id`,
+    )
   } catch {
-    const detail = configured ? 'configured; no spotify tables yet (the module has not run)' : 'not configured (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset)'
+    const detail = configured
+      ? 'configured; no spotify tables yet (the module has not run)'
+      : 'not configured (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset)'
     return { level: 'ok', detail, configured, connections: [] }
   }
   let keyId: string | undefined
@@ -58,22 +68,31 @@ export async function spotifyStatus(source: {
   } catch {
     keyId = undefined // an invalid WADDLEBOT_SECRET_KEY: no row can be read
   }
-  const connections = rows.map((r): SpotifyConnection => ({
-    community_id: r.community_id,
-    state: r.status === 'revoked' ? 'revoked' : r.key_id !== keyId ? 'key_mismatch' : 'connected',
-    expires_at: Number(r.expires_at),
-    last_error: r.last_error,
-    login: loginHint(r.community_id),
-  }))
+  const connections = rows.map(
+    (r): SpotifyConnection => ({
+      community_id: r.community_id,
+      state: r.status === 'revoked' ? 'revoked' : r.key_id !== keyId ? 'key_mismatch' : 'connected',
+      expires_at: Number(r.expires_at),
+      last_error: r.last_error,
+      login: loginHint(r.community_id),
+    }),
+  )
   const bad = connections.filter((c) => c.state !== 'connected')
   if (bad.length > 0) {
-    const what = bad.map((c) => `${c.community_id}: ${c.state === 'revoked' ? 'refresh token revoked' : 'tokens sealed with another key'}, log in again: ${c.login}`)
+    const what = bad.map(
+      (c) =>
+        `${c.community_id}: ${c.state === 'revoked' ? 'refresh token revoked' : 'tokens sealed with another key'}, log in again: ${c.login}`,
+    )
     return { level: 'warn', detail: `Spotify disconnected (${what.join('; ')})`, configured, connections }
   }
   if (!configured) {
-    const detail = connections.length ? 'SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset: stored connections cannot refresh' : 'not configured (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset)'
+    const detail = connections.length
+      ? 'SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset: stored connections cannot refresh'
+      : 'not configured (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET unset)'
     return { level: connections.length ? 'warn' : 'ok', detail, configured, connections }
   }
-  const detail = connections.length ? `connected for ${connections.map((c) => c.community_id).join(', ')}` : 'configured; no streamer has logged in yet'
+  const detail = connections.length
+    ? `connected for ${connections.map((c) => c.community_id).join(', ')}`
+    : 'configured; no streamer has logged in yet'
   return { level: 'ok', detail, configured, connections }
 }

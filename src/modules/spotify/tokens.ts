@@ -25,8 +25,13 @@ export interface TokenRow {
 
 /** Why there is no usable token: never connected, refresh token revoked, or sealed with another key. */
 export class SpotifyDisconnected extends Error {
-  constructor(readonly reason: 'not_connected' | 'revoked' | 'undecryptable', readonly communityId: string) {
-    super(`Spotify is ${reason === 'not_connected' ? 'not connected' : 'disconnected'} for community ${communityId} (${reason})`)
+  constructor(
+    readonly reason: 'not_connected' | 'revoked' | 'undecryptable',
+    readonly communityId: string,
+  ) {
+    super(
+      `Spotify is ${reason === 'not_connected' ? 'not connected' : 'disconnected'} for community ${communityId} (${reason})`,
+    )
     this.name = 'SpotifyDisconnected'
   }
 }
@@ -65,7 +70,14 @@ export class TokenManager {
 
   async row(communityId: string): Promise<TokenRow | undefined> {
     const row = await this.o.db.one<TokenRow>(sql`select * from spotify_tokens where community_id = ${communityId}`)
-    return row ? { ...row, expires_at: Number(row.expires_at), connected_at: Number(row.connected_at), refreshed_at: row.refreshed_at === null ? null : Number(row.refreshed_at) } : undefined
+    return row
+      ? {
+          ...row,
+          expires_at: Number(row.expires_at),
+          connected_at: Number(row.connected_at),
+          refreshed_at: row.refreshed_at === null ? null : Number(row.refreshed_at),
+        }
+      : undefined
   }
 
   /**
@@ -88,7 +100,10 @@ export class TokenManager {
 
   #open(row: TokenRow, field: 'access' | 'refresh'): string {
     try {
-      return this.o.cipher.decrypt(field === 'access' ? row.access_token : row.refresh_token, aad(row.community_id, field))
+      return this.o.cipher.decrypt(
+        field === 'access' ? row.access_token : row.refresh_token,
+        aad(row.community_id, field),
+      )
     } catch {
       throw new SpotifyDisconnected('undecryptable', row.community_id)
     }
@@ -112,7 +127,9 @@ export class TokenManager {
     }
     const now = this.o.now()
     const access = this.o.cipher.encrypt(grant.access_token, aad(cid, 'access'))
-    const refresh = grant.refresh_token ? this.o.cipher.encrypt(grant.refresh_token, aad(cid, 'refresh')) : row.refresh_token
+    const refresh = grant.refresh_token
+      ? this.o.cipher.encrypt(grant.refresh_token, aad(cid, 'refresh'))
+      : row.refresh_token
     await this.o.db.execute(sql`update spotify_tokens set access_token = ${access}, refresh_token = ${refresh},
       expires_at = ${now + grant.expires_in * 1000}, scope = ${grant.scope ?? row.scope}, last_error = null, refreshed_at = ${now},
       updated_at = ${now} where community_id = ${cid}`)

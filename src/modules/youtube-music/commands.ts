@@ -3,7 +3,13 @@
  * forms `!play <song>` / `!sr <song>`. Subcommand permissions (skip: moderator+ or the requester; stop:
  * moderator+) are checked here, since the router only knows the command-level permission.
  */
-import { type CommandContext, type CommandDefinition, permissionRank, type Reply, userLevel } from '../../runtime/module.js'
+import {
+  type CommandContext,
+  type CommandDefinition,
+  permissionRank,
+  type Reply,
+  userLevel,
+} from '../../runtime/module.js'
 import type { Player } from './player.js'
 import { advance, enqueue, stopAll, upcoming } from './queue.js'
 import { clip, NOT_CONFIGURED, progress, queueLine, resultsLine, startedReply, USAGE } from './replies.js'
@@ -34,19 +40,26 @@ export function youtubeClient(ctx: Pick<Ctx, 'settings' | 'config'>): YoutubeCli
   const apiKey = ctx.settings.env.YOUTUBE_API_KEY
   if (!apiKey) return undefined
   return new YoutubeClient({
-    apiKey, baseUrl: ctx.settings.env.YOUTUBE_API_URL || undefined, timeoutMs: ctx.config.api_timeout_ms, regionCode: ctx.config.region_code,
+    apiKey,
+    baseUrl: ctx.settings.env.YOUTUBE_API_URL || undefined,
+    timeoutMs: ctx.config.api_timeout_ms,
+    regionCode: ctx.config.region_code,
   })
 }
 
 function apiProblem(error: unknown): string {
   if (!(error instanceof YoutubeApiError)) throw error
   if (error.status === 0) return 'YouTube is unreachable right now, try again in a moment'
-  if (error.status === 403) return `YouTube refused the request (403: ${clip(error.message, 80)}); check YOUTUBE_API_KEY and its quota`
+  if (error.status === 403)
+    return `YouTube refused the request (403: ${clip(error.message, 80)}); check YOUTUBE_API_KEY and its quota`
   return `YouTube search failed (${error.status}: ${clip(error.message, 80)})`
 }
 
 const isModerator = (ctx: Ctx) => userLevel(ctx.request.user.roles) >= permissionRank('moderator')
-const requester = (ctx: Ctx) => ({ id: ctx.request.user.id, name: ctx.request.user.display_name ?? ctx.request.user.name })
+const requester = (ctx: Ctx) => ({
+  id: ctx.request.user.id,
+  name: ctx.request.user.display_name ?? ctx.request.user.name,
+})
 
 async function search(ctx: Ctx, words: readonly string[]): Promise<Reply> {
   const query = words.join(' ').trim()
@@ -70,7 +83,8 @@ async function resolve(ctx: Ctx, words: readonly string[]): Promise<Track | stri
   if (!text) return 'Usage: !play <url | number | query>'
   if (/^\d{1,2}$/.test(text)) {
     const results = await ctx.cache.get<Track[]>(resultsKey(ctx))
-    if (!results?.length) return 'Search first with !ytmusic search <query>, then pick a number with !ytmusic play <number>'
+    if (!results?.length)
+      return 'Search first with !ytmusic search <query>, then pick a number with !ytmusic play <number>'
     const n = Number(text)
     return n >= 1 && n <= results.length ? results[n - 1]! : `Pick a number from 1 to ${results.length}`
   }
@@ -166,13 +180,27 @@ export function youtubeMusicCommands(): CommandDefinition<YoutubeMusicConfig, Yo
         const [sub = '', ...rest] = ctx.args
         const player = ctx.state.player
         switch (sub.toLowerCase()) {
-          case 'search': return search(ctx, rest)
-          case 'play': case 'request': case 'sr': return play(ctx, player, rest)
-          case 'queue': case 'q': case 'list': return queue(ctx, player)
-          case 'skip': case 'next': return skip(ctx, player)
-          case 'current': case 'nowplaying': case 'np': return current(ctx, player)
-          case 'stop': return stop(ctx, player)
-          default: return USAGE
+          case 'search':
+            return search(ctx, rest)
+          case 'play':
+          case 'request':
+          case 'sr':
+            return play(ctx, player, rest)
+          case 'queue':
+          case 'q':
+          case 'list':
+            return queue(ctx, player)
+          case 'skip':
+          case 'next':
+            return skip(ctx, player)
+          case 'current':
+          case 'nowplaying':
+          case 'np':
+            return current(ctx, player)
+          case 'stop':
+            return stop(ctx, player)
+          default:
+            return USAGE
         }
       },
     },

@@ -26,7 +26,11 @@ export const youtubeMusicConfigSchema = z.object({
   region_code: z.string().length(2).default('US'),
   api_timeout_ms: z.number().int().min(100).default(4000),
   queue_preview: z.number().int().min(1).max(20).default(5),
-  search_memory_ms: z.number().int().min(1000).default(30 * 60_000),
+  search_memory_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
 })
 
 export interface YoutubeMusicOptions {
@@ -38,11 +42,17 @@ export interface YoutubeMusicOptions {
    * Shows a track that started because the previous one ended (no command to reply to). Default: pushes its
    * `media` response to the community's overlays through browser-source, best effort.
    */
-  readonly onTrackStart?: (ctx: SetupContext<YoutubeMusicConfig>, entry: QueueEntry, media: Response) => Promise<void> | void
+  readonly onTrackStart?: (
+    ctx: SetupContext<YoutubeMusicConfig>,
+    entry: QueueEntry,
+    media: Response,
+  ) => Promise<void> | void
 }
 
 /** Builds the module; the default export uses the real clock and timers. Tests inject theirs. */
-export function createYoutubeMusicModule(options: YoutubeMusicOptions = {}): ModuleDefinition<YoutubeMusicConfig, YoutubeMusicState> {
+export function createYoutubeMusicModule(
+  options: YoutubeMusicOptions = {},
+): ModuleDefinition<YoutubeMusicConfig, YoutubeMusicState> {
   return defineModule<YoutubeMusicConfig, YoutubeMusicState>({
     name: manifest.name,
     version: '0.1.0',
@@ -55,7 +65,9 @@ export function createYoutubeMusicModule(options: YoutubeMusicOptions = {}): Mod
     async setup(ctx) {
       const overlays = new OverlayClient(ctx.modules, ctx.log)
       const show = (entry: QueueEntry, media: Response) =>
-        options.onTrackStart ? options.onTrackStart(ctx, entry, media) : overlays.forward({ entityId: entry.entity_id, communityId: entry.community_id }, [media])
+        options.onTrackStart
+          ? options.onTrackStart(ctx, entry, media)
+          : overlays.forward({ entityId: entry.entity_id, communityId: entry.community_id }, [media])
       const player = new Player(ctx.storage, ctx.log, {
         now: options.now ?? Date.now,
         scheduler: options.scheduler ?? realScheduler,
@@ -72,7 +84,11 @@ export function createYoutubeMusicModule(options: YoutubeMusicOptions = {}): Mod
         configured: youtubeClient(ctx) !== undefined,
         api_url: ctx.settings.env.YOUTUBE_API_URL || DEFAULT_YOUTUBE_API_URL,
         playing: (await allPlaying(ctx.storage)).map((e) => ({
-          community_id: e.community_id, title: e.title, artist: e.artist, started_at: e.started_at, duration: e.duration,
+          community_id: e.community_id,
+          title: e.title,
+          artist: e.artist,
+          started_at: e.started_at,
+          duration: e.duration,
         })),
       }))
     },

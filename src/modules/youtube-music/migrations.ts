@@ -14,7 +14,10 @@ const DIALECTS = {
 function portable(id: string, template: string): Migration {
   return {
     id,
-    sql: { sqlite: template.replaceAll('%ID%', DIALECTS.sqlite.id), postgres: template.replaceAll('%ID%', DIALECTS.postgres.id) },
+    sql: {
+      sqlite: template.replaceAll('%ID%', DIALECTS.sqlite.id),
+      postgres: template.replaceAll('%ID%', DIALECTS.postgres.id),
+    },
   }
 }
 

@@ -7,15 +7,30 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { type FakeYoutube, startFakeYoutube } from '../../../test/fakes/youtube-server.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import type { Response } from '../../contract/responses.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { createYoutubeMusicModule, type YoutubeMusicConfig, type YoutubeMusicState } from './index.js'
-import { chatLines, type HostedTestModule, hostTestModule, manualClock, manualScheduler, type TestUser } from '../../../test/helpers/host-test-module.js'
+import {
+  chatLines,
+  type HostedTestModule,
+  hostTestModule,
+  manualClock,
+  manualScheduler,
+  type TestUser,
+} from '../../../test/helpers/host-test-module.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 const ann: TestUser = { id: 'u-ann', name: 'Ann' }
 const bob: TestUser = { id: 'u-bob', name: 'Bob' }
 
@@ -32,7 +47,11 @@ for (const [backend, skip] of backends) {
 
     const start = async () => {
       timers = manualScheduler()
-      const def = createYoutubeMusicModule({ now: clock.now, scheduler: timers, onTrackStart: (_ctx, entry, media) => void shown.push({ community: entry.community_id, media }) })
+      const def = createYoutubeMusicModule({
+        now: clock.now,
+        scheduler: timers,
+        onTrackStart: (_ctx, entry, media) => void shown.push({ community: entry.community_id, media }),
+      })
       return hostTestModule(def, project.dir, env)
     }
     const say = async (command: string, text: string, user: TestUser) => {
@@ -40,9 +59,21 @@ for (const [backend, skip] of backends) {
       assert.equal(result.success, true, result.error)
       return chatLines(result).join(' | ')
     }
-    const statuses = async () => (await host.storage.query<{ video_id: string; status: string; started_at: number | null; ended_at: number | null }>(
-      sql`select video_id, status, started_at, ended_at from youtube_music_queue where community_id = ${community} order by id`,
-    )).map((r) => ({ ...r, started_at: r.started_at === null ? null : Number(r.started_at), ended_at: r.ended_at === null ? null : Number(r.ended_at) }))
+    const statuses = async () =>
+      (
+        await host.storage.query<{
+          video_id: string
+          status: string
+          started_at: number | null
+          ended_at: number | null
+        }>(
+          sql`select video_id, status, started_at, ended_at from youtube_music_queue where community_id = ${community} order by id`,
+        )
+      ).map((r) => ({
+        ...r,
+        started_at: r.started_at === null ? null : Number(r.started_at),
+        ended_at: r.ended_at === null ? null : Number(r.ended_at),
+      }))
 
     before(async () => {
       fake = await startFakeYoutube()
@@ -59,16 +90,25 @@ for (const [backend, skip] of backends) {
 
     test('a started track arms a timer for its duration; current shows elapsed/total from the clock', async () => {
       await say('!play', 'never gonna give you up', ann)
-      assert.deepEqual(timers.pending.map((t) => t.ms), [213_000])
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [213_000],
+      )
       await say('!play', 'take on me', bob)
       assert.equal(timers.pending.length, 1, 'queued tracks arm nothing')
       clock.advance(62_000)
-      assert.equal(await say('!ytmusic', 'current', bob), 'Now playing: Never Gonna Give You Up — Rick Astley [1:02 / 3:33] (requested by Ann)')
+      assert.equal(
+        await say('!ytmusic', 'current', bob),
+        'Now playing: Never Gonna Give You Up — Rick Astley [1:02 / 3:33] (requested by Ann)',
+      )
     })
 
     test('a timer that fires early re-arms instead of cutting the track short', async () => {
       await timers.fireAll()
-      assert.deepEqual(timers.pending.map((t) => t.ms), [151_000])
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [151_000],
+      )
       assert.equal((await statuses())[0]!.status, 'playing')
       assert.equal(shown.length, 0)
     })
@@ -78,12 +118,37 @@ for (const [backend, skip] of backends) {
       const endedAt = clock.now()
       await timers.fireAll()
       const rows = await statuses()
-      assert.deepEqual(rows.map((r) => [r.video_id, r.status]), [['dQw4w9WgXcQ', 'played'], ['djV11Xbc914', 'playing']])
+      assert.deepEqual(
+        rows.map((r) => [r.video_id, r.status]),
+        [
+          ['dQw4w9WgXcQ', 'played'],
+          ['djV11Xbc914', 'playing'],
+        ],
+      )
       assert.equal(rows[0]!.ended_at, endedAt)
       assert.equal(rows[1]!.started_at, endedAt)
-      assert.deepEqual(shown, [{ community, media: { type: 'media', media_type: 'audio', title: 'Take On Me', artist: 'a-ha', art_url: fake.thumbUrl('djV11Xbc914'), media_url: 'https://www.youtube.com/watch?v=djV11Xbc914', duration: 227 } }])
-      assert.deepEqual(timers.pending.map((t) => t.ms), [227_000])
-      assert.match(await say('!ytmusic', 'current', ann), /^Now playing: Take On Me — a-ha \[0:00 \/ 3:47\] \(requested by Bob\)$/)
+      assert.deepEqual(shown, [
+        {
+          community,
+          media: {
+            type: 'media',
+            media_type: 'audio',
+            title: 'Take On Me',
+            artist: 'a-ha',
+            art_url: fake.thumbUrl('djV11Xbc914'),
+            media_url: 'https://www.youtube.com/watch?v=djV11Xbc914',
+            duration: 227,
+          },
+        },
+      ])
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [227_000],
+      )
+      assert.match(
+        await say('!ytmusic', 'current', ann),
+        /^Now playing: Take On Me — a-ha \[0:00 \/ 3:47\] \(requested by Bob\)$/,
+      )
     })
 
     test('the last track ending leaves the queue empty and arms nothing', async () => {
@@ -91,7 +156,10 @@ for (const [backend, skip] of backends) {
       await timers.fireAll()
       assert.equal(timers.pending.length, 0)
       assert.equal(await say('!ytmusic', 'current', ann), 'Nothing is playing. Request a song with !play <song>')
-      assert.deepEqual((await statuses()).map((r) => r.status), ['played', 'played'])
+      assert.deepEqual(
+        (await statuses()).map((r) => r.status),
+        ['played', 'played'],
+      )
     })
 
     test('a restart re-arms the playing track for the time it has left', async () => {
@@ -99,7 +167,10 @@ for (const [backend, skip] of backends) {
       clock.advance(53_000)
       await host.stop()
       host = await start()
-      assert.deepEqual(timers.pending.map((t) => t.ms), [180_000])
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [180_000],
+      )
     })
 
     test('a track that ended while the bot was down advances at start; a missed timer is caught up by commands', async () => {
@@ -108,7 +179,13 @@ for (const [backend, skip] of backends) {
       clock.advance(10 * 60_000)
       shown.length = 0
       host = await start()
-      assert.deepEqual((await statuses()).slice(-2).map((r) => [r.video_id, r.status]), [['y6120QOlsfU', 'played'], ['fJ9rUzIMcZQ', 'playing']])
+      assert.deepEqual(
+        (await statuses()).slice(-2).map((r) => [r.video_id, r.status]),
+        [
+          ['y6120QOlsfU', 'played'],
+          ['fJ9rUzIMcZQ', 'playing'],
+        ],
+      )
       assert.equal(shown[0]?.media.type === 'media' && shown[0].media.title, 'Bohemian Rhapsody')
       // Its timer is lost (say, the replica holding it died): the next command catches up all the same.
       timers.pending.length = 0

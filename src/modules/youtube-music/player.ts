@@ -59,7 +59,9 @@ export class Player {
     if (end === undefined || this.#disposed) return
     const handle = this.options.scheduler.set(async () => {
       this.#timers.delete(entry.community_id)
-      await this.#ended(entry).catch((err) => this.log.error({ err, community: entry.community_id }, 'advancing the queue failed'))
+      await this.#ended(entry).catch((err) =>
+        this.log.error({ err, community: entry.community_id }, 'advancing the queue failed'),
+      )
     }, end - this.now())
     this.#timers.set(entry.community_id, { id: entry.id, cancel: handle.cancel })
   }
@@ -104,7 +106,10 @@ export class Player {
     }
     const step = await advance(this.db, entry.community_id, 'played', this.now(), entry.id)
     if (!step) return undefined
-    this.log.info({ community: entry.community_id, ended: step.ended.video_id, next: step.next?.video_id ?? null }, 'track ended')
+    this.log.info(
+      { community: entry.community_id, ended: step.ended.video_id, next: step.next?.video_id ?? null },
+      'track ended',
+    )
     if (!step.next) return undefined
     this.arm(step.next)
     try {

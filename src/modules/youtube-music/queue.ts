@@ -57,7 +57,9 @@ export interface EnqueueInput {
 const ACTIVE = sql`status in ('queued', 'playing')`
 
 async function lockCommunity(tx: Transaction, communityId: string): Promise<void> {
-  await tx.execute(sql`insert into youtube_music_state (community_id, version) values (${communityId}, 0) on conflict (community_id) do nothing`)
+  await tx.execute(
+    sql`insert into youtube_music_state (community_id, version) values (${communityId}, 0) on conflict (community_id) do nothing`,
+  )
   await tx.execute(sql`update youtube_music_state set version = version + 1 where community_id = ${communityId}`)
 }
 
@@ -67,7 +69,12 @@ async function count(db: Queryable, where: ReturnType<typeof sql>): Promise<numb
 }
 
 /** Adds a track: it starts playing when nothing is, else it waits at the end of the queue. */
-export async function enqueue(db: Storage, input: EnqueueInput, limits: QueueLimits, now: number): Promise<EnqueueResult> {
+export async function enqueue(
+  db: Storage,
+  input: EnqueueInput,
+  limits: QueueLimits,
+  now: number,
+): Promise<EnqueueResult> {
   const { communityId: cid, track, requester } = input
   return db.transaction(async (tx) => {
     await lockCommunity(tx, cid)
@@ -76,7 +83,9 @@ export async function enqueue(db: Storage, input: EnqueueInput, limits: QueueLim
     if (dup) return { kind: 'duplicate', entry: normalize(dup) }
     const mine = await count(tx, sql`community_id = ${cid} and requested_by = ${requester.id} and ${ACTIVE}`)
     if (mine >= limits.perUserLimit) return { kind: 'user_limit', limit: limits.perUserLimit }
-    const playing = await tx.one(sql`select id from youtube_music_queue where community_id = ${cid} and status = 'playing'`)
+    const playing = await tx.one(
+      sql`select id from youtube_music_queue where community_id = ${cid} and status = 'playing'`,
+    )
     const waiting = await count(tx, sql`community_id = ${cid} and status = 'queued'`)
     if (playing && waiting >= limits.maxQueueSize) return { kind: 'full', limit: limits.maxQueueSize }
     const status: EntryStatus = playing ? 'queued' : 'playing'
@@ -92,20 +101,31 @@ export async function enqueue(db: Storage, input: EnqueueInput, limits: QueueLim
 
 /** The track playing in the community, if any. */
 export async function nowPlaying(db: Queryable, communityId: string): Promise<QueueEntry | undefined> {
-  const row = await db.one<QueueEntry>(sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`)
+  const row = await db.one<QueueEntry>(
+    sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`,
+  )
   return row ? normalize(row) : undefined
 }
 
 /** The first `limit` waiting tracks, in play order, and how many wait in all. */
-export async function upcoming(db: Queryable, communityId: string, limit: number): Promise<{ entries: QueueEntry[]; total: number }> {
+export async function upcoming(
+  db: Queryable,
+  communityId: string,
+  limit: number,
+): Promise<{ entries: QueueEntry[]; total: number }> {
   const rows = await db.query<QueueEntry>(sql`select * from youtube_music_queue
     where community_id = ${communityId} and status = 'queued' order by id limit ${limit}`)
-  return { entries: rows.map(normalize), total: await count(db, sql`community_id = ${communityId} and status = 'queued'`) }
+  return {
+    entries: rows.map(normalize),
+    total: await count(db, sql`community_id = ${communityId} and status = 'queued'`),
+  }
 }
 
 /** Every track playing right now, across communities (to re-arm timers at start). */
 export async function allPlaying(db: Queryable): Promise<QueueEntry[]> {
-  return (await db.query<QueueEntry>(sql`select * from youtube_music_queue where status = 'playing' order by id`)).map(normalize)
+  return (await db.query<QueueEntry>(sql`select * from youtube_music_queue where status = 'playing' order by id`)).map(
+    normalize,
+  )
 }
 
 export interface Advance {
@@ -128,24 +148,34 @@ export async function advance(
 ): Promise<Advance | undefined> {
   return db.transaction(async (tx) => {
     await lockCommunity(tx, communityId)
-    const current = await tx.one<QueueEntry>(sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`)
+    const current = await tx.one<QueueEntry>(
+      sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`,
+    )
     if (!current || (expectedId !== undefined && Number(current.id) !== expectedId)) return undefined
     const ended = await tx.one<QueueEntry>(sql`update youtube_music_queue set status = ${how}, ended_at = ${now}
       where id = ${current.id} returning *`)
     const first = await tx.one<{ id: number }>(sql`select id from youtube_music_queue
       where community_id = ${communityId} and status = 'queued' order by id limit 1`)
     const next = first
-      ? await tx.one<QueueEntry>(sql`update youtube_music_queue set status = 'playing', started_at = ${now} where id = ${first.id} returning *`)
+      ? await tx.one<QueueEntry>(
+          sql`update youtube_music_queue set status = 'playing', started_at = ${now} where id = ${first.id} returning *`,
+        )
       : undefined
     return { ended: normalize(ended!), next: next ? normalize(next) : undefined }
   })
 }
 
 /** Stops the playing track and drops every waiting one; returns how many rows were stopped. */
-export async function stopAll(db: Storage, communityId: string, now: number): Promise<{ playing: QueueEntry | undefined; dropped: number }> {
+export async function stopAll(
+  db: Storage,
+  communityId: string,
+  now: number,
+): Promise<{ playing: QueueEntry | undefined; dropped: number }> {
   return db.transaction(async (tx) => {
     await lockCommunity(tx, communityId)
-    const current = await tx.one<QueueEntry>(sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`)
+    const current = await tx.one<QueueEntry>(
+      sql`select * from youtube_music_queue where community_id = ${communityId} and status = 'playing'`,
+    )
     const res = await tx.execute(sql`update youtube_music_queue set status = 'stopped', ended_at = ${now}
       where community_id = ${communityId} and ${ACTIVE}`)
     return { playing: current ? normalize(current) : undefined, dropped: res.changes - (current ? 1 : 0) }

@@ -5,7 +5,8 @@ import { formatDuration } from '../../contract/format.js'
 import type { Track } from './youtube-api.js'
 
 export const NOT_CONFIGURED = 'YouTube search is not configured: set YOUTUBE_API_KEY'
-export const USAGE = 'Usage: !ytmusic search <query> | play <url|number|query> | queue | skip | current | stop — or !play <song>'
+export const USAGE =
+  'Usage: !ytmusic search <query> | play <url|number|query> | queue | skip | current | stop — or !play <song>'
 
 /** The link a track plays from. */
 export function watchUrl(videoId: string): string {
@@ -43,14 +44,24 @@ export function clip(text: string, max = 60): string {
 
 /** Numbered search results: `1. Title — Artist (3:33) · 2. …`. */
 export function resultsLine(query: string, tracks: readonly Track[]): string {
-  const list = tracks.map((t, i) => `${i + 1}. ${clip(t.title)} — ${clip(t.artist, 30)}${t.duration ? ` (${formatDuration(t.duration)})` : ''}`)
+  const list = tracks.map(
+    (t, i) =>
+      `${i + 1}. ${clip(t.title)} — ${clip(t.artist, 30)}${t.duration ? ` (${formatDuration(t.duration)})` : ''}`,
+  )
   return `Results for "${clip(query, 40)}": ${list.join(' · ')} — pick one with !ytmusic play <number>`
 }
 
 /** The queue: what plays, then the next `entries` and how many more wait. */
-export function queueLine(current: QueueEntry | undefined, entries: readonly QueueEntry[], total: number, now: number): string {
+export function queueLine(
+  current: QueueEntry | undefined,
+  entries: readonly QueueEntry[],
+  total: number,
+  now: number,
+): string {
   if (!current && total === 0) return 'The queue is empty. Request a song with !play <song>'
-  const head = current ? `Now playing: ${clip(current.title)} — ${clip(current.artist, 30)} ${progress(current, now)}.` : 'Nothing is playing.'
+  const head = current
+    ? `Now playing: ${clip(current.title)} — ${clip(current.artist, 30)} ${progress(current, now)}.`
+    : 'Nothing is playing.'
   if (total === 0) return `${head} Nothing waits in the queue.`
   const list = entries.map((e, i) => `${i + 1}. ${clip(e.title, 40)} — ${clip(e.artist, 20)} (${e.requested_by_name})`)
   const more = total > entries.length ? ` · +${total - entries.length} more` : ''

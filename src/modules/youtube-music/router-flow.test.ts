@@ -9,7 +9,12 @@ import { writeFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { type FakeServer, startFakeServer } from '../../../test/fakes/webhook-server.js'
 import { type FakeYoutube, startFakeYoutube } from '../../../test/fakes/youtube-server.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { chatEvent } from '../../../test/helpers/router-runtime.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { createApiKey } from '../../runtime/api-keys.js'
@@ -18,7 +23,10 @@ import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { builtinCatalog } from '../catalog.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
@@ -38,9 +46,14 @@ for (const [backend, skip] of backends) {
     let key: string
     const viewer = { user_id: `viewer-${randomUUID()}`, user_name: 'ann', display_name: 'Ann' }
     const post = (message: string, extra: Record<string, unknown> = viewer) =>
-      runtime.hosted.find((h) => h.def.name === 'router')!.app.inject({
-        method: 'POST', url: '/api/v1/events', payload: chatEvent(message, extra), headers: { 'x-api-key': key },
-      })
+      runtime.hosted
+        .find((h) => h.def.name === 'router')!
+        .app.inject({
+          method: 'POST',
+          url: '/api/v1/events',
+          payload: chatEvent(message, extra),
+          headers: { 'x-api-key': key },
+        })
 
     before(async () => {
       youtube = await startFakeYoutube({ apiKey: 'yt-key' })
@@ -49,7 +62,12 @@ for (const [backend, skip] of backends) {
       project = testProject({ env })
       writeFileSync(`${project.dir}/waddlebot.yaml`, `modules:\n  browser-source: {url: "${browserSource.url}"}\n`)
       const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })
-      runtime = await startRuntime({ catalog: builtinCatalog, settings, modules: ['router', 'youtube-music'], listen: false })
+      runtime = await startRuntime({
+        catalog: builtinCatalog,
+        settings,
+        modules: ['router', 'youtube-music'],
+        listen: false,
+      })
       key = (await createApiKey(runtime.storage, 'collector', 'collector')).key
     })
     after(async () => {
@@ -68,10 +86,17 @@ for (const [backend, skip] of backends) {
       assert.equal(body.command, '!play')
       const media = body.responses.find((r: { type: string }) => r.type === 'media')
       assert.deepEqual(media, {
-        type: 'media', media_type: 'audio', title: 'Never Gonna Give You Up', artist: 'Rick Astley',
-        art_url: youtube.thumbUrl('dQw4w9WgXcQ'), media_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', duration: 213,
+        type: 'media',
+        media_type: 'audio',
+        title: 'Never Gonna Give You Up',
+        artist: 'Rick Astley',
+        art_url: youtube.thumbUrl('dQw4w9WgXcQ'),
+        media_url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+        duration: 213,
       })
-      const chat = body.responses.filter((r: { type: string }) => r.type === 'chat').map((r: { text: string }) => r.text)
+      const chat = body.responses
+        .filter((r: { type: string }) => r.type === 'chat')
+        .map((r: { text: string }) => r.text)
       assert.deepEqual(chat, ['Now playing: Never Gonna Give You Up — Rick Astley (requested by Ann)'])
       const art = await fetch(media.art_url)
       assert.equal(art.status, 200)
@@ -79,7 +104,10 @@ for (const [backend, skip] of backends) {
     })
 
     test('the router forwards the media response to browser-source for the community overlay', async () => {
-      const display = await until(() => browserSource.requests.find((r) => r.url === '/browser/source/display'), 'the overlay display')
+      const display = await until(
+        () => browserSource.requests.find((r) => r.url === '/browser/source/display'),
+        'the overlay display',
+      )
       assert.equal(display.method, 'POST')
       assert.ok(display.headers['x-service-key'], 'sent with the service key')
       const sent = JSON.parse(display.body)
@@ -96,7 +124,10 @@ for (const [backend, skip] of backends) {
       const queued = (await post('!sr take on me', { user_id: `viewer-${randomUUID()}`, user_name: 'bob' })).json()
       assert.deepEqual(queued.responses, [{ type: 'chat', text: 'Queued #1: Take On Me' }])
       const current = (await post('!ytmusic current')).json()
-      assert.match(current.responses[0].text, /^Now playing: Never Gonna Give You Up — Rick Astley \[\d:\d\d \/ 3:33\] \(requested by Ann\)$/)
+      assert.match(
+        current.responses[0].text,
+        /^Now playing: Never Gonna Give You Up — Rick Astley \[\d:\d\d \/ 3:33\] \(requested by Ann\)$/,
+      )
       const queue = (await post('!youtube queue')).json()
       assert.match(queue.responses[0].text, /Up next \(1\): 1\. Take On Me — a-ha \(bob\)/)
       assert.equal(browserSource.requests.length, before, 'chat-only replies are not sent to the overlay')

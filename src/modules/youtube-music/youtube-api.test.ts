@@ -18,9 +18,16 @@ test('parseIsoDuration reads ISO 8601 durations as seconds', () => {
 test('extractVideoId understands the URL shapes and bare ids, and leaves queries alone', () => {
   const id = 'dQw4w9WgXcQ'
   for (const url of [
-    `https://www.youtube.com/watch?v=${id}`, `https://music.youtube.com/watch?v=${id}&list=RD`, `youtu.be/${id}`,
-    `https://youtu.be/${id}?t=42`, `https://youtube.com/shorts/${id}`, `https://www.youtube.com/embed/${id}`, `https://m.youtube.com/watch?v=${id}`, id,
-  ]) assert.equal(extractVideoId(url), id, url)
+    `https://www.youtube.com/watch?v=${id}`,
+    `https://music.youtube.com/watch?v=${id}&list=RD`,
+    `youtu.be/${id}`,
+    `https://youtu.be/${id}?t=42`,
+    `https://youtube.com/shorts/${id}`,
+    `https://www.youtube.com/embed/${id}`,
+    `https://m.youtube.com/watch?v=${id}`,
+    id,
+  ])
+    assert.equal(extractVideoId(url), id, url)
   assert.equal(extractVideoId('never gonna give you up'), undefined)
   assert.equal(extractVideoId('nevergonnag'), undefined) // 11 lower-case letters: a word, not an id
   assert.equal(extractVideoId('https://example.com/watch?v=dQw4w9WgXcQ'), undefined)
@@ -46,7 +53,11 @@ describe('YoutubeClient against the fake YouTube', () => {
   test('search asks for music videos only and adds durations from videos.list', async () => {
     const tracks = await client.search('never gonna give you up', 5)
     assert.deepEqual(tracks[0], {
-      videoId: 'dQw4w9WgXcQ', title: 'Never Gonna Give You Up', artist: 'Rick Astley', artUrl: fake.thumbUrl('dQw4w9WgXcQ'), duration: 213,
+      videoId: 'dQw4w9WgXcQ',
+      title: 'Never Gonna Give You Up',
+      artist: 'Rick Astley',
+      artUrl: fake.thumbUrl('dQw4w9WgXcQ'),
+      duration: 213,
     })
     assert.ok(!tracks.some((t) => t.videoId === 'reactVid001'), 'the non-music video is filtered out')
     const searchCall = fake.requests.find((r) => r.path === '/search')!
@@ -67,7 +78,13 @@ describe('YoutubeClient against the fake YouTube', () => {
 
   test('videos() returns known ids in order and drops unknown ones; the art URL serves a PNG', async () => {
     const tracks = await client.videos(['djV11Xbc914', 'nope0000000', 'dQw4w9WgXcQ'])
-    assert.deepEqual(tracks.map((t) => [t.title, t.duration]), [['Take On Me', 227], ['Never Gonna Give You Up', 213]])
+    assert.deepEqual(
+      tracks.map((t) => [t.title, t.duration]),
+      [
+        ['Take On Me', 227],
+        ['Never Gonna Give You Up', 213],
+      ],
+    )
     const png = await fetch(tracks[1]!.artUrl!)
     assert.equal(png.headers.get('content-type'), 'image/png')
     const bytes = Buffer.from(await png.arrayBuffer())
@@ -76,10 +93,16 @@ describe('YoutubeClient against the fake YouTube', () => {
 
   test('a wrong key is refused with 403; a failing API and an unreachable one are reported', async () => {
     const wrong = new YoutubeClient({ apiKey: 'wrong', baseUrl: fake.url })
-    await assert.rejects(wrong.search('take on me', 5), (e: unknown) => e instanceof YoutubeApiError && e.status === 403 && /API key/.test(e.message))
+    await assert.rejects(
+      wrong.search('take on me', 5),
+      (e: unknown) => e instanceof YoutubeApiError && e.status === 403 && /API key/.test(e.message),
+    )
     fake.failWith(500)
     try {
-      await assert.rejects(client.videos(['dQw4w9WgXcQ']), (e: unknown) => e instanceof YoutubeApiError && e.status === 500)
+      await assert.rejects(
+        client.videos(['dQw4w9WgXcQ']),
+        (e: unknown) => e instanceof YoutubeApiError && e.status === 500,
+      )
     } finally {
       fake.failWith(undefined)
     }

@@ -21,7 +21,10 @@ export interface Track {
 
 /** A failed API call: `status` is the HTTP status (0 when YouTube was unreachable). */
 export class YoutubeApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
     this.name = 'YoutubeApiError'
   }
@@ -68,7 +71,12 @@ export class YoutubeClient {
   /** The first `max` music videos for `query`, with their durations (one search.list + one videos.list). */
   async search(query: string, max: number): Promise<Track[]> {
     const body = await this.#get<SearchBody>('search', {
-      part: 'snippet', type: 'video', videoCategoryId: '10', maxResults: String(max), regionCode: this.#region, q: query,
+      part: 'snippet',
+      type: 'video',
+      videoCategoryId: '10',
+      maxResults: String(max),
+      regionCode: this.#region,
+      q: query,
     })
     const ids = (body.items ?? []).map((i) => i.id?.videoId).filter((id): id is string => typeof id === 'string')
     if (ids.length === 0) return []
@@ -162,4 +170,3 @@ export function decodeEntities(s: string): string {
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
   })
 }
-

@@ -46,7 +46,12 @@ export async function createCache(options: CacheOptions): Promise<Cache> {
   }
   // ioredis loads only when Redis is configured.
   const { createRedisCache } = await import('./redis.js')
-  const cache = createRedisCache({ redisUrl: options.redisUrl, namespace: options.namespace, onError: options.onError, onRecovered: options.onRecovered })
+  const cache = createRedisCache({
+    redisUrl: options.redisUrl,
+    namespace: options.namespace,
+    onError: options.onError,
+    onRecovered: options.onRecovered,
+  })
   try {
     await cache.connect(REDIS_CONNECT_TIMEOUT_MS)
   } catch (error) {

@@ -44,7 +44,8 @@ function on<T>(this: T): T {
  * @param prefix non-empty key prefix, e.g. `waddlebot:kv:`
  */
 export function createIoredisKeyvStore(redis: Redis, prefix: string): KeyvStoreAdapter {
-  if (prefix === '') throw new Error('createIoredisKeyvStore: prefix must not be empty (clear() would wipe the database)')
+  if (prefix === '')
+    throw new Error('createIoredisKeyvStore: prefix must not be empty (clear() would wipe the database)')
   return {
     opts: { prefix },
     namespace: undefined,
@@ -97,7 +98,8 @@ interface Row {
  * @param table table name: letters, digits and `_` only
  */
 export function createSqliteKeyvStore(db: BetterSqlite3.Database, table = 'keyv'): KeyvStoreAdapter {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`createSqliteKeyvStore: invalid table name ${JSON.stringify(table)}`)
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+    throw new Error(`createSqliteKeyvStore: invalid table name ${JSON.stringify(table)}`)
   db.exec(
     `CREATE TABLE IF NOT EXISTS "${table}" (key TEXT PRIMARY KEY, value TEXT, expires INTEGER);
      CREATE INDEX IF NOT EXISTS "${table}_expires" ON "${table}" (expires)`,

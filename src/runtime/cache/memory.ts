@@ -33,7 +33,8 @@ interface Expiring {
 /** Validates a cache TTL; returns whole milliseconds, or undefined for "no expiry" (absent or 0). Shared with the Redis cache. */
 export function ttlOf(ttlMs: number | undefined, what: string): number | undefined {
   if (ttlMs === undefined || ttlMs === 0) return undefined
-  if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RangeError(`${what}: ttlMs must be a non-negative number, got ${ttlMs}`)
+  if (!Number.isFinite(ttlMs) || ttlMs < 0)
+    throw new RangeError(`${what}: ttlMs must be a non-negative number, got ${ttlMs}`)
   return Math.ceil(ttlMs)
 }
 
@@ -58,7 +59,13 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
   const onError = options.onError ?? defaultOnError
   const values = new Map<string, unknown>()
   // Plain JSON (values are JSON by contract): Keyv's default serializer walks values for Buffers and BigInts.
-  const keyv = new Keyv({ store: values, useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
+  const keyv = new Keyv({
+    store: values,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+  })
   /** Expiry of every value set with a TTL, so the sweep never has to parse values. */
   const valueExpiry = new Map<string, number>()
   const counters = new Map<string, Expiring>()

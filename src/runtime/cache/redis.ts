@@ -70,14 +70,26 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
   const pingTimeoutMs = options.pingTimeoutMs ?? 2000
-  const outage = { onError: (error: unknown) => onError(error, 'redis connection lost'), onRecovered: options.onRecovered }
+  const outage = {
+    onError: (error: unknown) => onError(error, 'redis connection lost'),
+    onRecovered: options.onRecovered,
+  }
   const connection = openRedis<Client>(
     options.redisUrl,
-    { enableOfflineQueue: true, scripts: { wbIncr: { lua: INCR_LUA, numberOfKeys: 1 }, wbReleaseLock: { lua: RELEASE_LUA, numberOfKeys: 1 } } },
+    {
+      enableOfflineQueue: true,
+      scripts: { wbIncr: { lua: INCR_LUA, numberOfKeys: 1 }, wbReleaseLock: { lua: RELEASE_LUA, numberOfKeys: 1 } },
+    },
     outage,
   )
   const client = connection.client
-  const keyv = new Keyv({ store: createIoredisKeyvStore(client, `${ns}kv:`), useKeyPrefix: false, throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse })
+  const keyv = new Keyv({
+    store: createIoredisKeyvStore(client, `${ns}kv:`),
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+  })
   const counterKey = (key: string): string => `${ns}n:${key}`
   const lockKey = (key: string): string => `${ns}lock:${key}`
   const channels = new Map<string, Channel>()

@@ -24,7 +24,12 @@ export async function createRateLimiter(options: RateLimiterOptions = {}): Promi
   if (options.redisUrl === undefined || options.redisUrl === '') return createMemoryRateLimiter()
   // ioredis loads only when Redis is configured.
   const { createRedisRateLimiter } = await import('./redis.js')
-  const limiter = createRedisRateLimiter({ redisUrl: options.redisUrl, namespace: options.namespace, onError: options.onError, onRecovered: options.onRecovered })
+  const limiter = createRedisRateLimiter({
+    redisUrl: options.redisUrl,
+    namespace: options.namespace,
+    onError: options.onError,
+    onRecovered: options.onRecovered,
+  })
   try {
     await limiter.connect(RATE_LIMIT_CONNECT_TIMEOUT_MS)
   } catch (error) {

@@ -3,7 +3,14 @@
  * window. Exact inside one process (a hit runs without awaiting, so concurrent hits cannot interleave);
  * nothing is shared with other processes or other instances.
  */
-import { checkNow, checkWindows, type HitResult, type MultiHitResult, type RateLimiter, type WindowSpec } from './types.js'
+import {
+  checkNow,
+  checkWindows,
+  type HitResult,
+  type MultiHitResult,
+  type RateLimiter,
+  type WindowSpec,
+} from './types.js'
 
 /** Options of {@link createMemoryRateLimiter}. */
 export interface MemoryRateLimiterOptions {

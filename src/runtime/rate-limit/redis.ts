@@ -7,7 +7,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { closeRedis, openRedis } from '../redis-connection.js'
-import { checkNow, checkWindows, type HitResult, type MultiHitResult, type RateLimiter, type WindowSpec } from './types.js'
+import {
+  checkNow,
+  checkWindows,
+  type HitResult,
+  type MultiHitResult,
+  type RateLimiter,
+  type WindowSpec,
+} from './types.js'
 
 /**
  * KEYS: the sorted sets. ARGV[1]: now in ms ('' = server TIME); ARGV[2]: a unique member; then per key
@@ -89,10 +96,14 @@ function defaultOnError(error: unknown, context: string): void {
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const ns = options.namespace ?? 'wb:'
   const onError = options.onError ?? defaultOnError
-  const connection = openRedis<Client>(options.redisUrl, { scripts: { wbRateHit: { lua: HIT_LUA } } }, {
-    onError: (error) => onError(error, 'redis rate-limiter connection lost'),
-    onRecovered: options.onRecovered,
-  })
+  const connection = openRedis<Client>(
+    options.redisUrl,
+    { scripts: { wbRateHit: { lua: HIT_LUA } } },
+    {
+      onError: (error) => onError(error, 'redis rate-limiter connection lost'),
+      onRecovered: options.onRecovered,
+    },
+  )
   const client = connection.client
   /** Members must be unique across processes: a random prefix per limiter, a counter per attempt. */
   const memberPrefix = randomBytes(6).toString('base64url')
@@ -118,7 +129,11 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
       checkWindows(windows)
       checkNow(now)
       sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER
-      const args: (string | number)[] = [...windows.map((w) => redisKey(w.key)), now === undefined ? '' : now, `${memberPrefix}:${sequence}`]
+      const args: (string | number)[] = [
+        ...windows.map((w) => redisKey(w.key)),
+        now === undefined ? '' : now,
+        `${memberPrefix}:${sequence}`,
+      ]
       for (const w of windows) args.push(w.limit, w.windowMs)
       const reply = await client.wbRateHit(windows.length, ...args)
       const results: HitResult[] = windows.map((_, i) => ({

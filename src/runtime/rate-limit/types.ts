@@ -84,5 +84,6 @@ export function checkWindows(windows: readonly WindowSpec[]): void {
 
 /** Validates a caller-supplied clock reading. */
 export function checkNow(now: number | undefined): void {
-  if (now !== undefined && !Number.isFinite(now)) throw new RangeError(`rate limit: now must be a finite number, got ${now}`)
+  if (now !== undefined && !Number.isFinite(now))
+    throw new RangeError(`rate limit: now must be a finite number, got ${now}`)
 }

@@ -6,13 +6,23 @@
 import { isWaddleError, WaddleError } from '../errors.js'
 
 /** Socket-level error codes of a lost or refused connection. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
 
 /** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, crash, starting up). */
 const SQLSTATE = /^(08|57P0[1-4])/
 
 /** pg's own messages when the socket ends or a connect times out (these carry no code). */
-const PG_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection is not open|timeout exceeded when trying to connect/i
+const PG_MESSAGES =
+  /Connection terminated|connection timeout|Client has encountered a connection error|Connection is not open|timeout exceeded when trying to connect/i
 
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false
@@ -24,5 +34,9 @@ export function isConnectionError(error: unknown): boolean {
 /** `error` as WB_STORAGE_UNREACHABLE when it is a connection error; unchanged otherwise. */
 export function asUnreachable(error: unknown): unknown {
   if (isWaddleError(error) || !isConnectionError(error)) return error
-  return new WaddleError('WB_STORAGE_UNREACHABLE', { reason: (error as Error).message.split('\n')[0] ?? 'connection lost' }, { cause: error })
+  return new WaddleError(
+    'WB_STORAGE_UNREACHABLE',
+    { reason: (error as Error).message.split('\n')[0] ?? 'connection lost' },
+    { cause: error },
+  )
 }

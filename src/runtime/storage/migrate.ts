@@ -9,14 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { sql } from './sql.js'
-import type {
-  Dialect,
-  Migration,
-  MigrationReport,
-  MigrationSet,
-  MigrationState,
-  Queryable,
-} from './types.js'
+import type { Dialect, Migration, MigrationReport, MigrationSet, MigrationState, Queryable } from './types.js'
 
 /** A connection inside the migration lock's transaction that can also run multi-statement scripts. */
 export interface MigrationConnection extends Queryable {
@@ -140,10 +133,7 @@ export async function migrationStatus(
  * Applies every pending migration of `sets`, in order. Throws before applying anything when a
  * recorded migration's checksum changed. Idempotent: a second run applies nothing.
  */
-export async function runMigrations(
-  driver: MigrationDriver,
-  sets: readonly MigrationSet[],
-): Promise<MigrationReport> {
+export async function runMigrations(driver: MigrationDriver, sets: readonly MigrationSet[]): Promise<MigrationReport> {
   validate(sets)
   await driver.exclusive((conn) => conn.exec(createTable))
   const records = await readRecords(driver)

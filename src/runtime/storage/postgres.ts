@@ -165,8 +165,7 @@ export function createPostgresStorage(options: StorageOptions): Storage {
   const migrationDriver = {
     dialect: 'postgres' as const,
     db: primary,
-    exclusive: <T>(work: (conn: MigrationConnection) => Promise<T>) =>
-      transaction(work, MIGRATION_LOCK_KEY),
+    exclusive: <T>(work: (conn: MigrationConnection) => Promise<T>) => transaction(work, MIGRATION_LOCK_KEY),
   }
 
   return {

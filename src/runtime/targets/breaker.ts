@@ -85,7 +85,10 @@ export class CircuitBreaker {
       return this.#ticket(true)
     }
     const left = state === 'open' ? this.cooldownMs - (this.#now() - this.#openedAt) : 0
-    throw new WaddleError('WB_TARGET_CIRCUIT_OPEN', { target: this.target, seconds: Math.max(0, Math.ceil(left / 1000)) })
+    throw new WaddleError('WB_TARGET_CIRCUIT_OPEN', {
+      target: this.target,
+      seconds: Math.max(0, Math.ceil(left / 1000)),
+    })
   }
 
   /** Stops publishing this breaker's state (the target was dropped). */

@@ -24,7 +24,8 @@ export interface ContainerTargetOptions {
 /** The execute URL of a container base URL. */
 export function containerExecuteUrl(base: string): URL {
   const url = new URL(base)
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`container URL must be http(s): ${safeUrl(url)}`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError(`container URL must be http(s): ${safeUrl(url)}`)
   if (!url.pathname.endsWith('/api/v1/execute')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/execute`
   return url
 }

@@ -23,14 +23,28 @@ export function errorCode(error: unknown): string | undefined {
  * refused / DNS); an abort is rethrown as is (the policy turns it into a TimeoutError). Redirects are not
  * followed: a 3xx is a failure naming the status.
  */
-export async function post(target: string, url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<globalThis.Response> {
+export async function post(
+  target: string,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<globalThis.Response> {
   try {
-    return await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal, redirect: 'manual' })
+    return await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal,
+      redirect: 'manual',
+    })
   } catch (error) {
     if (signal.aborted) throw error
     const code = errorCode(error)
     const detail = code ?? (error instanceof Error ? error.message : String(error))
-    throw new TargetFailure(target, `unreachable: ${detail}`, code !== undefined && RETRYABLE_NETWORK_CODES.has(code), { cause: error })
+    throw new TargetFailure(target, `unreachable: ${detail}`, code !== undefined && RETRYABLE_NETWORK_CODES.has(code), {
+      cause: error,
+    })
   }
 }
 

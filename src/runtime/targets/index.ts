@@ -70,7 +70,12 @@ function buildRemote(type: TargetType, row: TargetRow, deps: TargetDeps): Policy
   const policy: PolicyOptions = { ...deps.policy, timeoutMs: row.timeout_ms || deps.policy?.timeoutMs || 5000 }
   const base = { module: row.module, policy }
   if (type === 'container') {
-    return createContainerTarget({ ...base, url: httpUrl(location), ...optional('apiKey', env.WADDLEBOT_CONTAINER_API_KEY), ...optional('secret', env.WADDLEBOT_WEBHOOK_SECRET) })
+    return createContainerTarget({
+      ...base,
+      url: httpUrl(location),
+      ...optional('apiKey', env.WADDLEBOT_CONTAINER_API_KEY),
+      ...optional('secret', env.WADDLEBOT_WEBHOOK_SECRET),
+    })
   }
   if (type === 'webhook') {
     const secret = env.WADDLEBOT_WEBHOOK_SECRET
@@ -83,7 +88,11 @@ function buildRemote(type: TargetType, row: TargetRow, deps: TargetDeps): Policy
     const endpoint = m[3] ? decodeURIComponent(m[3]) : env.AWS_LAMBDA_ENDPOINT
     const credentials: LambdaCredentials | undefined =
       env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...optional('sessionToken', env.AWS_SESSION_TOKEN) }
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...optional('sessionToken', env.AWS_SESSION_TOKEN),
+          }
         : undefined
     return createLambdaTarget({
       ...base,
@@ -150,7 +159,8 @@ export class TargetRegistry {
       transport: shared.transport,
       module: row.module,
       location: shared.location,
-      execute: (request: ExecutionRequest, options?: ExecuteOptions) => shared.execute(request, { timeoutMs: options?.timeoutMs ?? defaultTimeout }),
+      execute: (request: ExecutionRequest, options?: ExecuteOptions) =>
+        shared.execute(request, { timeoutMs: options?.timeoutMs ?? defaultTimeout }),
     }
   }
 

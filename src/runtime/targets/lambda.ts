@@ -33,7 +33,9 @@ export interface LambdaTargetOptions {
 export function createLambdaTarget(options: LambdaTargetOptions): PolicyTarget {
   if (!options.functionName) throw new TypeError('lambda target needs a function name')
   const location = `lambda:${options.functionName}@${options.region}`
-  let client: Promise<{ client: LambdaClient; invoke: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined
+  let client:
+    | Promise<{ client: LambdaClient; invoke: typeof import('@aws-sdk/client-lambda').InvokeCommand }>
+    | undefined
   const load = () => {
     client ??= import('@aws-sdk/client-lambda').then((sdk) => ({
       client: new sdk.LambdaClient({
@@ -83,7 +85,8 @@ function classify(target: string, error: unknown): TargetFailure {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }
   const status = e.$metadata?.httpStatusCode
   const code = errorCode(error)
-  if (code && RETRYABLE_NETWORK_CODES.has(code)) return new TargetFailure(target, `unreachable: ${code}`, true, { cause: error })
+  if (code && RETRYABLE_NETWORK_CODES.has(code))
+    return new TargetFailure(target, `unreachable: ${code}`, true, { cause: error })
   const retryable = status !== undefined && RETRYABLE_STATUSES.has(status)
   const reason = `${e.name ?? 'Error'}${status ? ` (${status})` : ''}: ${e.message ?? String(error)}`
   return new TargetFailure(target, reason, retryable, { cause: error })
@@ -93,7 +96,8 @@ function functionError(request: ExecutionRequest, kind: string, text: string) {
   let message = text.slice(0, 200)
   try {
     const body = JSON.parse(text) as { errorMessage?: unknown; errorType?: unknown }
-    if (typeof body.errorMessage === 'string') message = typeof body.errorType === 'string' ? `${body.errorType}: ${body.errorMessage}` : body.errorMessage
+    if (typeof body.errorMessage === 'string')
+      message = typeof body.errorType === 'string' ? `${body.errorType}: ${body.errorMessage}` : body.errorMessage
   } catch {
     // not JSON: keep the text
   }

@@ -28,7 +28,10 @@ export interface OpenWhiskTargetOptions {
 export function openWhiskActionUrl(apiHost: string, namespace: string, action: string): URL {
   const base = new URL(/^https?:\/\//.test(apiHost) ? apiHost : `https://${apiHost}`)
   const path = action.split('/').filter(Boolean).map(encodeURIComponent).join('/')
-  const url = new URL(`${base.pathname.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/actions/${path}`, base)
+  const url = new URL(
+    `${base.pathname.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/actions/${path}`,
+    base,
+  )
   url.search = 'blocking=true&result=true'
   return url
 }

@@ -64,8 +64,20 @@ export function withPolicy(spec: PolicyTargetSpec, attempt: Attempt, options: Po
       } catch (error) {
         if (signal.aborted) throw error
         const delayMs = backoffMs * 2 ** retry
-        if (!(error instanceof TargetFailure) || !error.retryable || retry >= retries || Date.now() + delayMs >= deadline) throw error
-        options.onRetry?.({ target: spec.location, executionId: request.execution_id, retry: retry + 1, delayMs, error })
+        if (
+          !(error instanceof TargetFailure) ||
+          !error.retryable ||
+          retry >= retries ||
+          Date.now() + delayMs >= deadline
+        )
+          throw error
+        options.onRetry?.({
+          target: spec.location,
+          executionId: request.execution_id,
+          retry: retry + 1,
+          delayMs,
+          error,
+        })
         await sleep(delayMs)
         if (signal.aborted) throw error
       }
@@ -84,7 +96,9 @@ export function withPolicy(spec: PolicyTargetSpec, attempt: Attempt, options: Po
           await spec.prepare()
         } catch (error) {
           ticket.failure()
-          throw new TargetFailure(spec.location, `could not start: ${(error as Error).message}`, false, { cause: error })
+          throw new TargetFailure(spec.location, `could not start: ${(error as Error).message}`, false, {
+            cause: error,
+          })
         }
       }
       const ms = callOptions?.timeoutMs ?? defaultTimeout

@@ -57,7 +57,8 @@ export interface WebhookTargetOptions {
 /** A signed-webhook ExecutionTarget. Every attempt (retries too) is signed with a fresh timestamp. */
 export function createWebhookTarget(options: WebhookTargetOptions): PolicyTarget {
   const url = new URL(options.url)
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`webhook URL must be http(s): ${safeUrl(url)}`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError(`webhook URL must be http(s): ${safeUrl(url)}`)
   if (!options.secret) throw new TypeError('webhook secret is empty')
   const location = `webhook:${safeUrl(url)}`
   return withPolicy(

@@ -75,10 +75,14 @@ export async function startFakeGateway(world: FakeWorld): Promise<FakeGateway> {
       if (frame.op === 1) send(session, { op: 11 })
       else if (frame.op === 2) {
         sendDispatch(session, 'READY', {
-          v: 10, user: userPayload(world.bot.id, world.bot.username, true), private_channels: [],
+          v: 10,
+          user: userPayload(world.bot.id, world.bot.username, true),
+          private_channels: [],
           guilds: world.guilds.map((g) => ({ id: g.id, unavailable: true })),
-          session_id: `session-${Math.random().toString(36).slice(2)}`, resume_gateway_url: url,
-          application: { id: world.applicationId, flags: 0 }, shard: frame.d?.shard ?? [0, 1],
+          session_id: `session-${Math.random().toString(36).slice(2)}`,
+          resume_gateway_url: url,
+          application: { id: world.applicationId, flags: 0 },
+          shard: frame.d?.shard ?? [0, 1],
         })
         for (const g of world.guilds) sendDispatch(session, 'GUILD_CREATE', guildCreatePayload(g))
         session.identified = true
@@ -100,7 +104,10 @@ export async function startFakeGateway(world: FakeWorld): Promise<FakeGateway> {
     },
     waitForSessions(n = 1, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${identified()} of ${n} gateway sessions within ${timeoutMs} ms`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`${identified()} of ${n} gateway sessions within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
         const check = () => {
           if (identified() >= n) {
             clearTimeout(timer)
@@ -113,9 +120,10 @@ export async function startFakeGateway(world: FakeWorld): Promise<FakeGateway> {
     disconnectAll(code = 4000) {
       for (const s of sessions) s.ws.close(code)
     },
-    close: () => new Promise((resolve) => {
-      for (const s of sessions) s.ws.terminate()
-      wss.close(() => resolve())
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sessions) s.ws.terminate()
+        wss.close(() => resolve())
+      }),
   }
 }

@@ -8,7 +8,16 @@
 import { type FakeGateway, startFakeGateway } from './gateway.js'
 import { type FakeRest, startFakeRest } from './rest.js'
 import {
-  boosterRoleId, createWorld, dmChannelId, type FakeGuildSpec, type FakeMember, type FakeWorld, memberPayload, memberPermissions, nextId, userPayload,
+  boosterRoleId,
+  createWorld,
+  dmChannelId,
+  type FakeGuildSpec,
+  type FakeMember,
+  type FakeWorld,
+  memberPayload,
+  memberPermissions,
+  nextId,
+  userPayload,
 } from './state.js'
 
 export { APPLICATION_ID, BASIC_PERMS, BOT_ID, boosterRoleId, botRoleId, dmChannelId, PERM } from './state.js'
@@ -89,25 +98,40 @@ export async function startFakeDiscord(options: { guilds?: readonly FakeGuildSpe
     guild(guildId).members.find((m) => m.id === user.id && roles === undefined) ?? { ...user, roles: roles ?? [] }
 
   return {
-    world, rest, gateway,
+    world,
+    rest,
+    gateway,
     message(content, o = {}) {
       const id = nextId()
       const author = o.author ?? VIEWER
       if (o.dm) {
-        gateway.dispatch('MESSAGE_CREATE', { ...base(id, o.channelId ?? dmChannelId(author.id), author, content, o.type), channel_type: 1 })
+        gateway.dispatch('MESSAGE_CREATE', {
+          ...base(id, o.channelId ?? dmChannelId(author.id), author, content, o.type),
+          channel_type: 1,
+        })
         return id
       }
       const g = guild(o.guildId)
       const member = memberOf(g.id, author, o.roles)
-      gateway.dispatch('MESSAGE_CREATE', { ...base(id, o.channelId ?? g.channels[0]!.id, author, content, o.type), guild_id: g.id, member: memberPayload(member, false) })
+      gateway.dispatch('MESSAGE_CREATE', {
+        ...base(id, o.channelId ?? g.channels[0]!.id, author, content, o.type),
+        guild_id: g.id,
+        member: memberPayload(member, false),
+      })
       return id
     },
     reaction(messageId, emoji, o = {}) {
       const g = guild(o.guildId)
       const user = o.user ?? VIEWER
       gateway.dispatch('MESSAGE_REACTION_ADD', {
-        user_id: user.id, channel_id: o.channelId ?? g.channels[0]!.id, message_id: messageId, guild_id: g.id,
-        member: memberPayload(memberOf(g.id, user)), emoji: { id: null, name: emoji }, burst: false, type: 0,
+        user_id: user.id,
+        channel_id: o.channelId ?? g.channels[0]!.id,
+        message_id: messageId,
+        guild_id: g.id,
+        member: memberPayload(memberOf(g.id, user)),
+        emoji: { id: null, name: emoji },
+        burst: false,
+        type: 0,
       })
     },
     memberJoin(spec, guildId) {
@@ -125,15 +149,28 @@ export async function startFakeDiscord(options: { guilds?: readonly FakeGuildSpe
     voice(user, channelId, guildId) {
       const g = guild(guildId)
       gateway.dispatch('VOICE_STATE_UPDATE', {
-        guild_id: g.id, channel_id: channelId, user_id: user.id, member: memberPayload(memberOf(g.id, user)),
-        session_id: `voice-${salt}-${user.id}`, deaf: false, mute: false, self_deaf: false, self_mute: false, self_video: false,
-        suppress: false, request_to_speak_timestamp: null,
+        guild_id: g.id,
+        channel_id: channelId,
+        user_id: user.id,
+        member: memberPayload(memberOf(g.id, user)),
+        session_id: `voice-${salt}-${user.id}`,
+        deaf: false,
+        mute: false,
+        self_deaf: false,
+        self_mute: false,
+        self_video: false,
+        suppress: false,
+        request_to_speak_timestamp: null,
       })
     },
     boost(user, guildId) {
       const g = guild(guildId)
       const before = memberOf(g.id, user)
-      const member: FakeMember = { ...before, roles: [...before.roles, boosterRoleId(g.id)], premiumSince: new Date().toISOString() }
+      const member: FakeMember = {
+        ...before,
+        roles: [...before.roles, boosterRoleId(g.id)],
+        premiumSince: new Date().toISOString(),
+      }
       const at = g.members.findIndex((m) => m.id === user.id)
       if (at >= 0) g.members.splice(at, 1, member)
       else g.members.push(member)
@@ -142,19 +179,36 @@ export async function startFakeDiscord(options: { guilds?: readonly FakeGuildSpe
     slash(o = {}) {
       const user = o.user ?? VIEWER
       const common = {
-        id: o.id ?? nextId(), application_id: world.applicationId, type: 2, token: `tok-${nextId()}`, version: 1,
+        id: o.id ?? nextId(),
+        application_id: world.applicationId,
+        type: 2,
+        token: `tok-${nextId()}`,
+        version: 1,
         data: { id: nextId(), name: o.name ?? 'waddlebot', type: 1, options: o.options ?? [] },
-        locale: 'en-US', entitlements: [], authorizing_integration_owners: { 0: '200' },
+        locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: { 0: '200' },
       }
       if (o.dm) {
         const channelId = o.channelId ?? dmChannelId(user.id)
-        return { ...common, channel_id: channelId, channel: { id: channelId, type: 1 }, user: userPayload(user.id, user.username), context: 1, app_permissions: String(o.appPermissions ?? 0n) }
+        return {
+          ...common,
+          channel_id: channelId,
+          channel: { id: channelId, type: 1 },
+          user: userPayload(user.id, user.username),
+          context: 1,
+          app_permissions: String(o.appPermissions ?? 0n),
+        }
       }
       const g = guild(o.guildId)
       const channelId = o.channelId ?? g.channels[0]!.id
       const member = memberOf(g.id, user)
       return {
-        ...common, guild_id: g.id, channel_id: channelId, guild_locale: 'en-US', context: 0,
+        ...common,
+        guild_id: g.id,
+        channel_id: channelId,
+        guild_locale: 'en-US',
+        context: 0,
         channel: { id: channelId, type: 0, guild_id: g.id, name: 'general', permission_overwrites: [] },
         member: { ...memberPayload(member), permissions: memberPermissions(g, user.id).toString() },
         app_permissions: String(o.appPermissions ?? memberPermissions(g, world.bot.id)),
@@ -170,8 +224,21 @@ export async function startFakeDiscord(options: { guilds?: readonly FakeGuildSpe
 
 function base(id: string, channelId: string, author: Viewer, content: string, type = 0): Record<string, unknown> {
   return {
-    id, channel_id: channelId, author: userPayload(author.id, author.username), content, timestamp: new Date().toISOString(),
-    edited_timestamp: null, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [], embeds: [],
-    pinned: false, type, flags: 0, components: [],
+    id,
+    channel_id: channelId,
+    author: userPayload(author.id, author.username),
+    content,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+    type,
+    flags: 0,
+    components: [],
   }
 }

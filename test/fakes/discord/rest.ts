@@ -61,38 +61,127 @@ export async function startFakeRest(world: FakeWorld, gatewayUrl: () => string):
   const missing = (perm: bigint, guildId: string | undefined): RestReply | undefined => {
     const guild = guildId ? guildOf(guildId) : undefined
     if (!guild) return undefined // DMs: the bot may delete its own messages only, not checked here
-    return memberPermissions(guild, world.bot.id) & perm ? undefined : { status: 403, body: { message: 'Missing Permissions', code: 50013 } }
+    return memberPermissions(guild, world.bot.id) & perm
+      ? undefined
+      : { status: 403, body: { message: 'Missing Permissions', code: 50013 } }
   }
-  const message = (channelId: string, body: { content?: unknown; embeds?: unknown; flags?: unknown } | undefined, extra: Record<string, unknown> = {}) => ({
-    id: nextId(), channel_id: channelId, ...(channelGuild(channelId) ? { guild_id: channelGuild(channelId)!.id } : {}),
-    author: botUser, content: body?.content ?? '', embeds: body?.embeds ?? [], attachments: [], mentions: [], mention_roles: [],
-    mention_everyone: false, pinned: false, tts: false, type: 0, timestamp: new Date().toISOString(), edited_timestamp: null,
-    flags: body?.flags ?? 0, components: [], ...extra,
+  const message = (
+    channelId: string,
+    body: { content?: unknown; embeds?: unknown; flags?: unknown } | undefined,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    id: nextId(),
+    channel_id: channelId,
+    ...(channelGuild(channelId) ? { guild_id: channelGuild(channelId)!.id } : {}),
+    author: botUser,
+    content: body?.content ?? '',
+    embeds: body?.embeds ?? [],
+    attachments: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    type: 0,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    flags: body?.flags ?? 0,
+    components: [],
+    ...extra,
   })
 
   const routes: Route[] = [
-    ['GET', /^\/gateway\/bot$/, () => ({ status: 200, body: { url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } } })],
+    [
+      'GET',
+      /^\/gateway\/bot$/,
+      () => ({
+        status: 200,
+        body: {
+          url: gatewayUrl(),
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+        },
+      }),
+    ],
     ['GET', /^\/gateway$/, () => ({ status: 200, body: { url: gatewayUrl() } })],
     ['GET', /^\/users\/@me$/, () => ({ status: 200, body: botUser })],
-    ['GET', /^\/applications\/@me$/, () => ({ status: 200, body: { id: world.applicationId, name: 'waddlebot', flags: 0, bot: botUser } })],
-    ['PUT', /^\/applications\/(\d+)\/(?:guilds\/\d+\/)?commands$/, (_m, r) => ({ status: 200, body: ((r.json ?? []) as object[]).map((c) => ({ ...c, id: nextId(), application_id: world.applicationId, version: '1' })) })],
+    [
+      'GET',
+      /^\/applications\/@me$/,
+      () => ({ status: 200, body: { id: world.applicationId, name: 'waddlebot', flags: 0, bot: botUser } }),
+    ],
+    [
+      'PUT',
+      /^\/applications\/(\d+)\/(?:guilds\/\d+\/)?commands$/,
+      (_m, r) => ({
+        status: 200,
+        body: ((r.json ?? []) as object[]).map((c) => ({
+          ...c,
+          id: nextId(),
+          application_id: world.applicationId,
+          version: '1',
+        })),
+      }),
+    ],
     ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => ({ status: 200, body: message(m[1]!, r.json) })],
-    ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, r) => ({ status: 200, body: message(m[1]!, r.json, { id: m[2] }) })],
-    ['DELETE', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => missing(PERM.ManageMessages, channelGuild(m[1]!)?.id) ?? { status: 204 }],
-    ['PATCH', /^\/guilds\/(\d+)\/members\/(\d+)$/, (m, r) => {
-      const refused = missing(PERM.ModerateMembers, m[1])
-      if (refused) return refused
-      const member = guildOf(m[1]!)?.members.find((x) => x.id === m[2]) ?? { id: m[2]!, username: `user${m[2]}`, roles: [] }
-      return { status: 200, body: { ...memberPayload(member), communication_disabled_until: r.json?.communication_disabled_until ?? null } }
-    }],
+    [
+      'PATCH',
+      /^\/channels\/(\d+)\/messages\/(\d+)$/,
+      (m, r) => ({ status: 200, body: message(m[1]!, r.json, { id: m[2] }) }),
+    ],
+    [
+      'DELETE',
+      /^\/channels\/(\d+)\/messages\/(\d+)$/,
+      (m) => missing(PERM.ManageMessages, channelGuild(m[1]!)?.id) ?? { status: 204 },
+    ],
+    [
+      'PATCH',
+      /^\/guilds\/(\d+)\/members\/(\d+)$/,
+      (m, r) => {
+        const refused = missing(PERM.ModerateMembers, m[1])
+        if (refused) return refused
+        const member = guildOf(m[1]!)?.members.find((x) => x.id === m[2]) ?? {
+          id: m[2]!,
+          username: `user${m[2]}`,
+          roles: [],
+        }
+        return {
+          status: 200,
+          body: {
+            ...memberPayload(member),
+            communication_disabled_until: r.json?.communication_disabled_until ?? null,
+          },
+        }
+      },
+    ],
     ['PUT', /^\/guilds\/(\d+)\/bans\/(\d+)$/, (m) => missing(PERM.BanMembers, m[1]) ?? { status: 204 }],
-    ['POST', /^\/users\/@me\/channels$/, (_m, r) => {
-      const recipient = String(r.json?.recipient_id)
-      return { status: 200, body: { id: dmChannelId(recipient), type: 1, recipients: [userPayload(recipient, `user${recipient}`)], last_message_id: null } }
-    }],
+    [
+      'POST',
+      /^\/users\/@me\/channels$/,
+      (_m, r) => {
+        const recipient = String(r.json?.recipient_id)
+        return {
+          status: 200,
+          body: {
+            id: dmChannelId(recipient),
+            type: 1,
+            recipients: [userPayload(recipient, `user${recipient}`)],
+            last_message_id: null,
+          },
+        }
+      },
+    ],
     ['POST', /^\/interactions\/(\d+)\/([^/]+)\/callback$/, () => ({ status: 204 })],
-    ['PATCH', /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/, (_m, r) => ({ status: 200, body: message('0', r.json, { webhook_id: world.applicationId }) })],
-    ['POST', /^\/webhooks\/(\d+)\/([^/]+)$/, (_m, r) => ({ status: 200, body: message('0', r.json, { webhook_id: world.applicationId }) })],
+    [
+      'PATCH',
+      /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+      (_m, r) => ({ status: 200, body: message('0', r.json, { webhook_id: world.applicationId }) }),
+    ],
+    [
+      'POST',
+      /^\/webhooks\/(\d+)\/([^/]+)$/,
+      (_m, r) => ({ status: 200, body: message('0', r.json, { webhook_id: world.applicationId }) }),
+    ],
   ]
 
   const server: Server = createServer((req, res) => {
@@ -118,11 +207,14 @@ export async function startFakeRest(world: FakeWorld, gatewayUrl: () => string):
       if (!reply) {
         const auth = req.headers.authorization
         const isWebhook = /^\/(webhooks|interactions)\//.test(recorded.path)
-        if (!isWebhook && auth !== undefined && !auth.startsWith('Bot ')) reply = { status: 401, body: { message: '401: Unauthorized', code: 0 } }
+        if (!isWebhook && auth !== undefined && !auth.startsWith('Bot '))
+          reply = { status: 401, body: { message: '401: Unauthorized', code: 0 } }
       }
       if (!reply) {
         const route = routes.find(([method, pattern]) => method === recorded.method && pattern.test(recorded.path))
-        reply = route ? route[2](recorded.path.match(route[1])!, recorded) : { status: 404, body: { message: 'Unknown route', code: 0 } }
+        reply = route
+          ? route[2](recorded.path.match(route[1])!, recorded)
+          : { status: 404, body: { message: 'Unknown route', code: 0 } }
       }
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs))
       if (res.destroyed) return
@@ -143,18 +235,31 @@ export async function startFakeRest(world: FakeWorld, gatewayUrl: () => string):
       const found = requests.find(predicate)
       if (found) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
-        const waiter = { predicate, resolve: (r: RestRequest) => { clearTimeout(timer); resolve(r) } }
+        const waiter = {
+          predicate,
+          resolve: (r: RestRequest) => {
+            clearTimeout(timer)
+            resolve(r)
+          },
+        }
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1)
-          reject(new Error(`no matching REST request within ${timeoutMs} ms; saw: ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`))
+          reject(
+            new Error(
+              `no matching REST request within ${timeoutMs} ms; saw: ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+            ),
+          )
         }, timeoutMs)
         waiters.push(waiter)
       })
     },
-    override: (fn) => { override = fn },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    override: (fn) => {
+      override = fn
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

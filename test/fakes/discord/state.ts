@@ -104,7 +104,15 @@ export function createWorld(specs: readonly FakeGuildSpec[] = [{ id: '200' }]): 
       { id: ownerId, username: 'owner', roles: [] },
       ...(spec.members ?? []).filter((m) => m.id !== ownerId),
     ]
-    return { id: spec.id, name: spec.name ?? `guild ${spec.id}`, ownerId, channels, roles, members, systemChannelId: spec.systemChannelId ?? null }
+    return {
+      id: spec.id,
+      name: spec.name ?? `guild ${spec.id}`,
+      ownerId,
+      channels,
+      roles,
+      members,
+      systemChannelId: spec.systemChannelId ?? null,
+    }
   })
   return { bot: { id: BOT_ID, username: 'waddlebot' }, applicationId: APPLICATION_ID, guilds }
 }
@@ -118,31 +126,74 @@ export function userPayload(id: string, username: string, bot = false): Record<s
 export function memberPayload(m: FakeMember, withUser = true): Record<string, unknown> {
   return {
     ...(withUser ? { user: userPayload(m.id, m.username, m.id === BOT_ID) } : {}),
-    roles: [...m.roles], joined_at: m.joinedAt ?? JOINED, premium_since: m.premiumSince ?? null, nick: m.nick ?? null,
-    deaf: false, mute: false, flags: 0, pending: false, communication_disabled_until: null,
+    roles: [...m.roles],
+    joined_at: m.joinedAt ?? JOINED,
+    premium_since: m.premiumSince ?? null,
+    nick: m.nick ?? null,
+    deaf: false,
+    mute: false,
+    flags: 0,
+    pending: false,
+    communication_disabled_until: null,
   }
 }
 
 /** A channel object of `guild`. */
 export function channelPayload(guild: FakeGuild, c: FakeChannel): Record<string, unknown> {
-  return { id: c.id, type: c.type ?? 0, name: c.name, guild_id: guild.id, position: 0, permission_overwrites: [], nsfw: false, parent_id: null }
+  return {
+    id: c.id,
+    type: c.type ?? 0,
+    name: c.name,
+    guild_id: guild.id,
+    position: 0,
+    permission_overwrites: [],
+    nsfw: false,
+    parent_id: null,
+  }
 }
 
 /** GUILD_CREATE's data for `guild`. */
 export function guildCreatePayload(guild: FakeGuild): Record<string, unknown> {
   return {
-    id: guild.id, name: guild.name, icon: null, owner_id: guild.ownerId, unavailable: false, joined_at: JOINED,
-    member_count: guild.members.length, large: false, features: [], system_channel_id: guild.systemChannelId,
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    owner_id: guild.ownerId,
+    unavailable: false,
+    joined_at: JOINED,
+    member_count: guild.members.length,
+    large: false,
+    features: [],
+    system_channel_id: guild.systemChannelId,
     channels: guild.channels.map((c) => channelPayload(guild, c)),
     roles: guild.roles.map((r) => ({
-      id: r.id, name: r.name, permissions: r.permissions.toString(), position: r.id === guild.id ? 0 : 1, color: 0,
-      hoist: false, managed: r.id === boosterRoleId(guild.id), mentionable: false, flags: 0,
+      id: r.id,
+      name: r.name,
+      permissions: r.permissions.toString(),
+      position: r.id === guild.id ? 0 : 1,
+      color: 0,
+      hoist: false,
+      managed: r.id === boosterRoleId(guild.id),
+      mentionable: false,
+      flags: 0,
       ...(r.id === boosterRoleId(guild.id) ? { tags: { premium_subscriber: null } } : {}),
     })),
     members: guild.members.map((m) => memberPayload(m)),
-    threads: [], emojis: [], stickers: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [],
-    premium_tier: 0, premium_subscription_count: 0, preferred_locale: 'en-US', verification_level: 0,
-    default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0, nsfw_level: 0,
+    threads: [],
+    emojis: [],
+    stickers: [],
+    presences: [],
+    voice_states: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    preferred_locale: 'en-US',
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    nsfw_level: 0,
   }
 }
 

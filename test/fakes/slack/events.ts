@@ -6,7 +6,11 @@
 import { createHmac, randomUUID } from 'node:crypto'
 
 /** The headers Slack adds to a request with `rawBody`, signed at `timestampSec` (default now). */
-export function signSlackRequest(signingSecret: string, rawBody: string, timestampSec = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signSlackRequest(
+  signingSecret: string,
+  rawBody: string,
+  timestampSec = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestampSec}:${rawBody}`).digest('hex')}`
   return { 'x-slack-request-timestamp': String(timestampSec), 'x-slack-signature': signature }
 }
@@ -53,14 +57,25 @@ export function messageEvent(m: ViewerMessage): Record<string, unknown> {
 /** Any other `event_callback` (reaction_added, member_joined_channel, …). */
 export function callbackEvent(team: string, event: Record<string, unknown>, eventId?: string): Record<string, unknown> {
   return {
-    team_id: team, api_app_id: 'A1', type: 'event_callback',
+    team_id: team,
+    api_app_id: 'A1',
+    type: 'event_callback',
     event_id: eventId ?? `Ev${randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase()}`,
-    event_time: Math.floor(Date.now() / 1000), event,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
   }
 }
 
 /** The fields of a slash command invocation (sent form-urlencoded over HTTP, as an object in Socket Mode). */
-export function slashCommand(c: { team?: string; channel?: string; user?: string; user_name?: string; command?: string; text: string; response_url?: string }): Record<string, string> {
+export function slashCommand(c: {
+  team?: string
+  channel?: string
+  user?: string
+  user_name?: string
+  command?: string
+  text: string
+  response_url?: string
+}): Record<string, string> {
   return {
     token: 'verification-token-unused',
     team_id: c.team ?? 'T1',
@@ -87,21 +102,31 @@ export interface SignedPost {
  * POSTs `body` to `url` as Slack would: JSON for events, form-urlencoded (`payload=` for interactions)
  * otherwise, signed with `signingSecret` unless `headers` overrides the signature/timestamp.
  */
-export async function postSigned(url: string, signingSecret: string, body: Record<string, unknown>, options: {
-  form?: 'json' | 'form' | 'payload'
-  timestampSec?: number
-  headers?: Record<string, string>
-} = {}): Promise<SignedPost> {
+export async function postSigned(
+  url: string,
+  signingSecret: string,
+  body: Record<string, unknown>,
+  options: {
+    form?: 'json' | 'form' | 'payload'
+    timestampSec?: number
+    headers?: Record<string, string>
+  } = {},
+): Promise<SignedPost> {
   const form = options.form ?? 'json'
-  const raw = form === 'json'
-    ? JSON.stringify(body)
-    : form === 'payload'
-      ? new URLSearchParams({ payload: JSON.stringify(body) }).toString()
-      : new URLSearchParams(body as Record<string, string>).toString()
+  const raw =
+    form === 'json'
+      ? JSON.stringify(body)
+      : form === 'payload'
+        ? new URLSearchParams({ payload: JSON.stringify(body) }).toString()
+        : new URLSearchParams(body as Record<string, string>).toString()
   const contentType = form === 'json' ? 'application/json' : 'application/x-www-form-urlencoded'
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': contentType, ...signSlackRequest(signingSecret, raw, options.timestampSec), ...options.headers },
+    headers: {
+      'content-type': contentType,
+      ...signSlackRequest(signingSecret, raw, options.timestampSec),
+      ...options.headers,
+    },
     body: raw,
   })
   return { status: res.status, body: await res.text(), headers: res.headers }

@@ -20,7 +20,11 @@ export interface FakeSocketMode {
    * Sends one envelope to the newest connection and resolves with the client's ack payload
    * (rejects when no ack arrives within `timeoutMs`).
    */
-  send(type: EnvelopeType, payload: Record<string, unknown>, extra?: { retry_attempt?: number; retry_reason?: string; timeoutMs?: number }): Promise<Record<string, unknown>>
+  send(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    extra?: { retry_attempt?: number; retry_reason?: string; timeoutMs?: number },
+  ): Promise<Record<string, unknown>>
   /** Every ack received, in order. */
   readonly acks: { envelope_id: string; payload: Record<string, unknown> }[]
   close(): Promise<void>
@@ -55,7 +59,14 @@ export function attachSocketMode(server: Server, url: string): FakeSocketMode {
         pending.get(msg.envelope_id)?.(ack.payload)
         pending.delete(msg.envelope_id)
       })
-      ws.send(JSON.stringify({ type: 'hello', num_connections: open.length, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }))
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: open.length,
+          debug_info: { host: 'fake' },
+          connection_info: { app_id: 'A1' },
+        }),
+      )
       for (const w of connectWaiters) w()
       connectWaiters.clear()
     })
@@ -80,9 +91,13 @@ export function attachSocketMode(server: Server, url: string): FakeSocketMode {
       if (!ws) return Promise.reject(new Error('no Socket Mode client connected'))
       const envelope_id = randomUUID()
       const envelope = {
-        envelope_id, type, payload,
+        envelope_id,
+        type,
+        payload,
         accepts_response_payload: type !== 'events_api',
-        ...(type === 'events_api' ? { retry_attempt: extra.retry_attempt ?? 0, retry_reason: extra.retry_reason ?? '' } : {}),
+        ...(type === 'events_api'
+          ? { retry_attempt: extra.retry_attempt ?? 0, retry_reason: extra.retry_reason ?? '' }
+          : {}),
       }
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

@@ -60,7 +60,9 @@ interface Waiter {
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (raw === '') return {}
-  const params: Record<string, unknown> = contentType?.includes('application/json') ? (JSON.parse(raw) as Record<string, unknown>) : { ...parseQuery(raw) }
+  const params: Record<string, unknown> = contentType?.includes('application/json')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : { ...parseQuery(raw) }
   for (const key of ['blocks', 'attachments', 'metadata']) {
     const v = params[key]
     if (typeof v === 'string' && /^[[{]/.test(v)) params[key] = JSON.parse(v)
@@ -84,30 +86,51 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const tokenOk = (call: SlackCall): boolean => {
     if (!call.token) return false
-    if (call.method === 'apps.connections.open') return options.appToken === undefined || call.token === options.appToken
+    if (call.method === 'apps.connections.open')
+      return options.appToken === undefined || call.token === options.appToken
     return options.botToken === undefined || call.token === options.botToken
   }
 
   const builtins: Record<string, SlackMethodHandler> = {
-    'auth.test': () => ({ url: 'https://fake.slack.test/', team: 'Fake', user: 'waddlebot', team_id: teamId, user_id: botUserId, bot_id: botId }),
+    'auth.test': () => ({
+      url: 'https://fake.slack.test/',
+      team: 'Fake',
+      user: 'waddlebot',
+      team_id: teamId,
+      user_id: botUserId,
+      bot_id: botId,
+    }),
     'chat.postMessage': (call) => {
       if (!call.params.channel) return { ok: false, error: 'channel_not_found' }
       if (!call.params.text && !call.params.blocks) return { ok: false, error: 'no_text' }
       const ts = nextTs()
       posted.set(ts, String(call.params.channel))
-      return { channel: call.params.channel, ts, message: { text: call.params.text, user: botUserId, bot_id: botId, ts } }
+      return {
+        channel: call.params.channel,
+        ts,
+        message: { text: call.params.text, user: botUserId, bot_id: botId, ts },
+      }
     },
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
     'chat.update': (call) => ({ channel: call.params.channel, ts: call.params.ts, text: call.params.text }),
     'chat.delete': (call) => {
       const ts = String(call.params.ts)
-      if (!options.allowDeleteAny && posted.get(ts) !== call.params.channel) return { ok: false, error: 'cant_delete_message' }
+      if (!options.allowDeleteAny && posted.get(ts) !== call.params.channel)
+        return { ok: false, error: 'cant_delete_message' }
       posted.delete(ts)
       return { channel: call.params.channel, ts }
     },
     'conversations.open': (call) => ({ channel: { id: `D${String(call.params.users ?? 'X').replace(/^U/, '')}` } }),
     'conversations.kick': () => ({}),
-    'users.info': (call) => ({ user: { id: call.params.user, name: String(call.params.user).toLowerCase(), team_id: teamId, is_admin: false, is_owner: false } }),
+    'users.info': (call) => ({
+      user: {
+        id: call.params.user,
+        name: String(call.params.user).toLowerCase(),
+        team_id: teamId,
+        is_admin: false,
+        is_owner: false,
+      },
+    }),
     'apps.connections.open': () => ({ url: `${socket.url}?ticket=t${++seq}` }),
   }
 
@@ -128,7 +151,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       } catch {
         return send(200, { ok: false, error: 'invalid_form_data' })
       }
-      const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined
+      const token = auth?.startsWith('Bearer ')
+        ? auth.slice(7)
+        : typeof params.token === 'string'
+          ? params.token
+          : undefined
       const call: SlackCall = { method: match[1]!, token, params, headers: req.headers }
       calls.push(call)
       for (const w of waiters) {
@@ -161,7 +188,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const found = calls.find((c) => c.method === method && predicate(c))
       if (found) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
-        const waiter: Waiter = { method, predicate, resolve: (c) => { clearTimeout(timer); resolve(c) } }
+        const waiter: Waiter = {
+          method,
+          predicate,
+          resolve: (c) => {
+            clearTimeout(timer)
+            resolve(c)
+          },
+        }
         const timer = setTimeout(() => {
           waiters.delete(waiter)
           reject(new Error(`no ${method} call within ${timeoutMs} ms; calls: ${calls.map((c) => c.method).join(', ')}`))

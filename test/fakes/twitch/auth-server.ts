@@ -46,7 +46,9 @@ export async function startFakeTwitchAuth(o: FakeTwitchAuthOptions): Promise<Fak
   const issued: string[] = []
   const access = new Map<string, { scopes: string[]; expiresAt: number }>()
   const refresh = new Map<string, string[]>()
-  let device: { code: string; user: string; scopes: string[]; state: 'pending' | 'approved' | 'denied' | 'expired' } | undefined
+  let device:
+    | { code: string; user: string; scopes: string[]; state: 'pending' | 'approved' | 'denied' | 'expired' }
+    | undefined
   let slowDowns = o.slowDowns ?? 0
   const token = () => randomBytes(15).toString('hex')
   const issue = (scopes: string[]) => {
@@ -60,7 +62,9 @@ export async function startFakeTwitchAuth(o: FakeTwitchAuthOptions): Promise<Fak
 
   const server = createServer((req, res) => {
     let raw = ''
-    req.on('data', (d: Buffer) => { raw += d.toString() })
+    req.on('data', (d: Buffer) => {
+      raw += d.toString()
+    })
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0]
       const form = parseQuery(raw) as Record<string, string | undefined>
@@ -72,8 +76,21 @@ export async function startFakeTwitchAuth(o: FakeTwitchAuthOptions): Promise<Fak
       const fail = (status: number, message: string) => reply(status, { status, message })
       if (req.method === 'POST' && path === '/oauth2/device') {
         if (form.client_id !== o.clientId) return fail(400, 'invalid client')
-        device = { code: token(), user: randomBytes(4).toString('hex').toUpperCase(), scopes: String(form.scopes ?? '').split(' ').filter(Boolean), state: 'pending' }
-        return reply(200, { device_code: device.code, user_code: device.user, verification_uri: `${url}/activate?device-code=${device.user}`, expires_in: 1800, interval: o.interval ?? 0 })
+        device = {
+          code: token(),
+          user: randomBytes(4).toString('hex').toUpperCase(),
+          scopes: String(form.scopes ?? '')
+            .split(' ')
+            .filter(Boolean),
+          state: 'pending',
+        }
+        return reply(200, {
+          device_code: device.code,
+          user_code: device.user,
+          verification_uri: `${url}/activate?device-code=${device.user}`,
+          expires_in: 1800,
+          interval: o.interval ?? 0,
+        })
       }
       if (req.method === 'POST' && path === '/oauth2/token') {
         if (form.client_id !== o.clientId) return fail(400, 'invalid client')
@@ -103,7 +120,13 @@ export async function startFakeTwitchAuth(o: FakeTwitchAuthOptions): Promise<Fak
         const t = /^OAuth (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1]
         const info = t ? access.get(t) : undefined
         if (!info || info.expiresAt <= Date.now()) return fail(401, 'invalid access token')
-        return reply(200, { client_id: o.clientId, login, scopes: info.scopes, user_id: userId, expires_in: Math.round((info.expiresAt - Date.now()) / 1000) })
+        return reply(200, {
+          client_id: o.clientId,
+          login,
+          scopes: info.scopes,
+          user_id: userId,
+          expires_in: Math.round((info.expiresAt - Date.now()) / 1000),
+        })
       }
       return fail(404, 'Not Found')
     })
@@ -114,15 +137,18 @@ export async function startFakeTwitchAuth(o: FakeTwitchAuthOptions): Promise<Fak
     if (device) device.state = state
   }
   return {
-    url, calls, issued,
+    url,
+    calls,
+    issued,
     approve: () => set('approved'),
     deny: () => set('denied'),
     expire: () => set('expired'),
     revoke: (t) => void access.delete(t),
     isValid: (t) => (access.get(t)?.expiresAt ?? 0) > Date.now(),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

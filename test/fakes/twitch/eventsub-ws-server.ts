@@ -17,7 +17,12 @@ export interface FakeSubscription {
   readonly type: string
   readonly version: string
   readonly condition: Readonly<Record<string, string>>
-  readonly transport: { readonly method: string; readonly session_id?: string; readonly callback?: string; readonly secret?: string }
+  readonly transport: {
+    readonly method: string
+    readonly session_id?: string
+    readonly callback?: string
+    readonly secret?: string
+  }
   readonly cost: number
   readonly created_at: string
 }
@@ -54,7 +59,8 @@ interface Conn {
 }
 
 const stamp = () => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1234567Z')
-const channelOf = (c: Readonly<Record<string, unknown>>) => (c['broadcaster_user_id'] ?? c['to_broadcaster_user_id']) as string | undefined
+const channelOf = (c: Readonly<Record<string, unknown>>) =>
+  (c['broadcaster_user_id'] ?? c['to_broadcaster_user_id']) as string | undefined
 
 export async function startFakeEventSubWs(options: { keepaliveSeconds?: number } = {}): Promise<FakeEventSubWs> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
@@ -68,7 +74,13 @@ export async function startFakeEventSubWs(options: { keepaliveSeconds?: number }
   let ids = 0
   let keepalives = true
 
-  const send = (c: Conn, message_type: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}, id: string = randomUUID()) => {
+  const send = (
+    c: Conn,
+    message_type: string,
+    payload: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+    id: string = randomUUID(),
+  ) => {
     const message = { metadata: { message_id: id, message_type, message_timestamp: stamp(), ...extra }, payload }
     sent.push({ conn: c.id, message })
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(message))
@@ -86,14 +98,18 @@ export async function startFakeEventSubWs(options: { keepaliveSeconds?: number }
     const keepalive = options.keepaliveSeconds ?? asked
     current.set(c.session, c)
     send(c, 'session_welcome', session(c.session, 'connected', keepalive))
-    c.timer = setInterval(() => {
-      if (keepalives && current.get(c.session) === c) send(c, 'session_keepalive', {})
-    }, (keepalive * 1000) / 2)
+    c.timer = setInterval(
+      () => {
+        if (keepalives && current.get(c.session) === c) send(c, 'session_keepalive', {})
+      },
+      (keepalive * 1000) / 2,
+    )
     ws.on('close', () => {
       clearInterval(c.timer)
       if (current.get(c.session) !== c) return
       current.delete(c.session)
-      for (const s of subscriptions) if (s.transport.session_id === c.session && s.status === 'enabled') s.status = 'websocket_disconnected'
+      for (const s of subscriptions)
+        if (s.transport.session_id === c.session && s.status === 'enabled') s.status = 'websocket_disconnected'
     })
   })
 
@@ -110,14 +126,26 @@ export async function startFakeEventSubWs(options: { keepaliveSeconds?: number }
         const c = s.transport.session_id ? current.get(s.transport.session_id) : undefined
         if (!c || s.status !== 'enabled' || s.type !== type || channelOf(s.condition) !== channelOf(event)) continue
         const { secret: _secret, ...transport } = s.transport
-        out.push(send(c, 'notification', { subscription: { ...s, transport }, event }, { subscription_type: type, subscription_version: s.version }, o.id))
+        out.push(
+          send(
+            c,
+            'notification',
+            { subscription: { ...s, transport }, event },
+            { subscription_type: type, subscription_version: s.version },
+            o.id,
+          ),
+        )
       }
       return out
     },
     reconnect(sessionId) {
       const c = current.get(sessionId)
       if (!c) throw new Error(`fake EventSub: no session ${sessionId}`)
-      send(c, 'session_reconnect', session(sessionId, 'reconnecting', null, `${url}?reconnect=${encodeURIComponent(sessionId)}`))
+      send(
+        c,
+        'session_reconnect',
+        session(sessionId, 'reconnecting', null, `${url}?reconnect=${encodeURIComponent(sessionId)}`),
+      )
     },
     revoke(subscriptionId, status) {
       const s = subscriptions.find((x) => x.id === subscriptionId)
@@ -125,7 +153,13 @@ export async function startFakeEventSubWs(options: { keepaliveSeconds?: number }
       s.status = status
       const c = s.transport.session_id ? current.get(s.transport.session_id) : undefined
       const { secret: _secret, ...transport } = s.transport
-      if (c) send(c, 'revocation', { subscription: { ...s, transport } }, { subscription_type: s.type, subscription_version: s.version })
+      if (c)
+        send(
+          c,
+          'revocation',
+          { subscription: { ...s, transport } },
+          { subscription_type: s.type, subscription_version: s.version },
+        )
     },
     setKeepalives(on) {
       keepalives = on

@@ -50,16 +50,32 @@ export interface FakeHelixOptions {
   readonly users?: readonly string[]
 }
 
-export const ALL_SCOPES = ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read', 'channel:read:redemptions', 'moderator:manage:chat_messages', 'moderator:manage:banned_users', 'user:manage:whispers', 'chat:read', 'chat:edit']
+export const ALL_SCOPES = [
+  'moderator:read:followers',
+  'channel:read:subscriptions',
+  'bits:read',
+  'channel:read:redemptions',
+  'moderator:manage:chat_messages',
+  'moderator:manage:banned_users',
+  'user:manage:whispers',
+  'chat:read',
+  'chat:edit',
+]
 
 export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHelix> {
   const userToken = typeof options.token === 'string' ? options.token : ''
-  const tokenOk = (bearer: string) => (typeof options.token === 'string' ? bearer === options.token : options.token(bearer))
+  const tokenOk = (bearer: string) =>
+    typeof options.token === 'string' ? bearer === options.token : options.token(bearer)
   const calls: HelixCall[] = []
   const login = options.tokenLogin ?? 'waddlebot'
   const auth: FakeAuth = {
-    clientId: options.clientId, clientSecret: options.clientSecret ?? 'fake-client-secret', token: userToken, tokenLogin: login,
-    tokenUserId: twitchIdOf(login), scopes: [...(options.scopes ?? ALL_SCOPES)], appToken: `app-${userToken || 'token'}`,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret ?? 'fake-client-secret',
+    token: userToken,
+    tokenLogin: login,
+    tokenUserId: twitchIdOf(login),
+    scopes: [...(options.scopes ?? ALL_SCOPES)],
+    appToken: `app-${userToken || 'token'}`,
   }
   const subscriptions = options.eventSub?.subscriptions ?? []
   const server = createServer((req, res) => {
@@ -93,12 +109,22 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
         const logins = q.getAll('login').map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
         const known = new Map([...(options.users ?? []), login].map((l) => [twitchIdOf(l), l.toLowerCase()]))
         const ids = q.getAll('id').map((id) => ({ id, login: known.get(id) ?? `user${id}` }))
-        return reply(200, { data: [...logins, ...ids].map((u) => ({ ...u, display_name: u.login, type: '', broadcaster_type: '', description: '', created_at: '2020-01-01T00:00:00Z' })) })
+        return reply(200, {
+          data: [...logins, ...ids].map((u) => ({
+            ...u,
+            display_name: u.login,
+            type: '',
+            broadcaster_type: '',
+            description: '',
+            created_at: '2020-01-01T00:00:00Z',
+          })),
+        })
       }
       const missing = (names: string[]) => names.find((n) => !q.get(n))
       if (route === 'POST /whispers') {
         const m = missing(['from_user_id', 'to_user_id'])
-        if (m || typeof (body as { message?: unknown })?.message !== 'string') return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'message'}` })
+        if (m || typeof (body as { message?: unknown })?.message !== 'string')
+          return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'message'}` })
         return reply(204)
       }
       if (route === 'DELETE /moderation/chat') {
@@ -108,10 +134,21 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
       if (route === 'POST /moderation/bans') {
         const m = missing(['broadcaster_id', 'moderator_id'])
         const data = (body as { data?: { user_id?: string; duration?: number } })?.data
-        if (m || !data?.user_id) return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'data.user_id'}` })
+        if (m || !data?.user_id)
+          return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'data.user_id'}` })
         const now = new Date()
         const end = data.duration ? new Date(now.getTime() + data.duration * 1000).toISOString() : null
-        return reply(200, { data: [{ broadcaster_id: q.get('broadcaster_id'), moderator_id: q.get('moderator_id'), user_id: data.user_id, created_at: now.toISOString(), end_time: end }] })
+        return reply(200, {
+          data: [
+            {
+              broadcaster_id: q.get('broadcaster_id'),
+              moderator_id: q.get('moderator_id'),
+              user_id: data.user_id,
+              created_at: now.toISOString(),
+              end_time: end,
+            },
+          ],
+        })
       }
       return reply(404, { error: 'Not Found', status: 404, message: `no fake for ${route}` })
     })
@@ -124,7 +161,8 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
     subscriptions,
     auth,
     calls,
-    actions: () => calls.filter((c) => c.path !== '/users' && !c.path.startsWith('/eventsub') && !c.path.startsWith('/oauth2')),
+    actions: () =>
+      calls.filter((c) => c.path !== '/users' && !c.path.startsWith('/eventsub') && !c.path.startsWith('/oauth2')),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

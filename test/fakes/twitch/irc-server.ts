@@ -105,7 +105,11 @@ export function parseIrc(raw: string): Omit<IrcLine, 'conn' | 'nick'> {
 const chan = (c: string) => c.replace(/^#/, '').toLowerCase()
 
 export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has('irc') ? 'irc' : false) })
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (protocols) => (protocols.has('irc') ? 'irc' : false),
+  })
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
   const port = (wss.address() as AddressInfo).port
   const lines: IrcLine[] = []
@@ -130,14 +134,31 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
         return
       case 'NICK':
         c.nick = (line.params[0] ?? '').toLowerCase()
-        send(c, ...['001 :Welcome, GLHF!', '002 :Your host is tmi.twitch.tv', '003 :This server is rather new', '004 :-', '375 :-', '372 :You are in a maze of twisty passages.', '376 :>'].map((l) => `:tmi.twitch.tv ${l.replace(' ', ` ${c.nick} `)}`),
-          `@badge-info=;badges=;color=;display-name=${c.nick};emote-sets=0;user-id=${twitchIdOf(c.nick)};user-type= :tmi.twitch.tv GLOBALUSERSTATE`)
+        send(
+          c,
+          ...[
+            '001 :Welcome, GLHF!',
+            '002 :Your host is tmi.twitch.tv',
+            '003 :This server is rather new',
+            '004 :-',
+            '375 :-',
+            '372 :You are in a maze of twisty passages.',
+            '376 :>',
+          ].map((l) => `:tmi.twitch.tv ${l.replace(' ', ` ${c.nick} `)}`),
+          `@badge-info=;badges=;color=;display-name=${c.nick};emote-sets=0;user-id=${twitchIdOf(c.nick)};user-type= :tmi.twitch.tv GLOBALUSERSTATE`,
+        )
         return
       case 'JOIN':
         for (const ch of (line.params[0] ?? '').split(',').map(chan).filter(Boolean)) {
           c.channels.add(ch)
-          send(c, `:${n}!${n}@${n}.tmi.twitch.tv JOIN #${ch}`, `:${n}.tmi.twitch.tv 353 ${n} = #${ch} :${n}`, `:${n}.tmi.twitch.tv 366 ${n} #${ch} :End of /NAMES list`,
-            userstate(c, ch), `@emote-only=0;followers-only=-1;r9k=0;room-id=${twitchIdOf(ch)};slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #${ch}`)
+          send(
+            c,
+            `:${n}!${n}@${n}.tmi.twitch.tv JOIN #${ch}`,
+            `:${n}.tmi.twitch.tv 353 ${n} = #${ch} :${n}`,
+            `:${n}.tmi.twitch.tv 366 ${n} #${ch} :End of /NAMES list`,
+            userstate(c, ch),
+            `@emote-only=0;followers-only=-1;r9k=0;room-id=${twitchIdOf(ch)};slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE #${ch}`,
+          )
         }
         return
       case 'PART':
@@ -162,7 +183,10 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
     conns.add(c)
     ws.on('close', () => conns.delete(c))
     ws.on('message', (data) => {
-      for (const raw of data.toString().split(/\r?\n/).filter((l) => l.trim() !== '')) {
+      for (const raw of data
+        .toString()
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')) {
         const line = { conn: c.id, nick: c.nick, ...parseIrc(raw) }
         lines.push(line)
         handle(c, line)
@@ -174,7 +198,10 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
     url: `ws://127.0.0.1:${port}`,
     port,
     lines,
-    privmsgs: (channel) => lines.filter((l) => l.command === 'PRIVMSG' && (channel === undefined || chan(l.params[0] ?? '') === chan(channel))),
+    privmsgs: (channel) =>
+      lines.filter(
+        (l) => l.command === 'PRIVMSG' && (channel === undefined || chan(l.params[0] ?? '') === chan(channel)),
+      ),
     joined: (nick) => fake.membership().get(nick.toLowerCase()) ?? new Set(),
     membership() {
       const out = new Map<string, Set<string>>()
@@ -189,13 +216,30 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
       const ch = chan(channel)
       const id = m.id ?? `msg-${++msgIds}`
       const tags = {
-        'badge-info': '', badges: m.badges ?? '', color: '#1E90FF', 'display-name': m.displayName ?? m.user, emotes: '', 'first-msg': '0', flags: '', id,
-        mod: m.mod ? '1' : '0', 'returning-chatter': '0', 'room-id': twitchIdOf(ch), subscriber: (m.badges ?? '').includes('subscriber') ? '1' : '0',
-        'tmi-sent-ts': String(Date.now()), turbo: '0', 'user-id': m.userId ?? twitchIdOf(m.user), 'user-type': m.mod ? 'mod' : '', ...m.tags,
+        'badge-info': '',
+        badges: m.badges ?? '',
+        color: '#1E90FF',
+        'display-name': m.displayName ?? m.user,
+        emotes: '',
+        'first-msg': '0',
+        flags: '',
+        id,
+        mod: m.mod ? '1' : '0',
+        'returning-chatter': '0',
+        'room-id': twitchIdOf(ch),
+        subscriber: (m.badges ?? '').includes('subscriber') ? '1' : '0',
+        'tmi-sent-ts': String(Date.now()),
+        turbo: '0',
+        'user-id': m.userId ?? twitchIdOf(m.user),
+        'user-type': m.mod ? 'mod' : '',
+        ...m.tags,
       }
-      const tagText = Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(';')
+      const tagText = Object.entries(tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(';')
       const u = m.user.toLowerCase()
-      for (const c of conns) if (c.channels.has(ch)) send(c, `@${tagText} :${u}!${u}@${u}.tmi.twitch.tv PRIVMSG #${ch} :${m.text}`)
+      for (const c of conns)
+        if (c.channels.has(ch)) send(c, `@${tagText} :${u}!${u}@${u}.tmi.twitch.tv PRIVMSG #${ch} :${m.text}`)
       return id
     },
     userNotice(channel, n) {
@@ -203,12 +247,28 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
       const id = n.id ?? `notice-${++msgIds}`
       const u = n.user.toLowerCase()
       const tags: Record<string, string> = {
-        'badge-info': '', badges: '', color: '#9ACD32', 'display-name': n.user, emotes: '', flags: '', id, login: u, mod: '0', 'msg-id': n.msgId,
+        'badge-info': '',
+        badges: '',
+        color: '#9ACD32',
+        'display-name': n.user,
+        emotes: '',
+        flags: '',
+        id,
+        login: u,
+        mod: '0',
+        'msg-id': n.msgId,
         ...Object.fromEntries(Object.entries(n.params ?? {}).map(([k, v]) => [`msg-param-${k}`, v])),
-        'room-id': twitchIdOf(ch), subscriber: '0', 'system-msg': n.systemMsg ?? `${n.user} ${n.msgId}`, 'tmi-sent-ts': String(Date.now()), turbo: '0',
-        'user-id': u === 'ananonymousgifter' ? '274598607' : twitchIdOf(u), 'user-type': '',
+        'room-id': twitchIdOf(ch),
+        subscriber: '0',
+        'system-msg': n.systemMsg ?? `${n.user} ${n.msgId}`,
+        'tmi-sent-ts': String(Date.now()),
+        turbo: '0',
+        'user-id': u === 'ananonymousgifter' ? '274598607' : twitchIdOf(u),
+        'user-type': '',
       }
-      const line = `@${Object.entries(tags).map(([k, v]) => `${k}=${escapeTag(v)}`).join(';')} :tmi.twitch.tv USERNOTICE #${ch}${n.text ? ` :${n.text}` : ''}`
+      const line = `@${Object.entries(tags)
+        .map(([k, v]) => `${k}=${escapeTag(v)}`)
+        .join(';')} :tmi.twitch.tv USERNOTICE #${ch}${n.text ? ` :${n.text}` : ''}`
       for (const c of conns) if (c.channels.has(ch)) send(c, line)
       return id
     },
@@ -216,7 +276,8 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
       const key = `${chan(channel)} ${nick.toLowerCase()}`
       if (mod) moderators.add(key)
       else moderators.delete(key)
-      for (const c of conns) if (c.nick === nick.toLowerCase() && c.channels.has(chan(channel))) send(c, userstate(c, chan(channel)))
+      for (const c of conns)
+        if (c.nick === nick.toLowerCase() && c.channels.has(chan(channel))) send(c, userstate(c, chan(channel)))
     },
     async waitFor(what, check, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs

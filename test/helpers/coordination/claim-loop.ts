@@ -8,7 +8,13 @@ export const CLAIM_STEP = 5
  * Claims `platform` entities for `containerId` (which already holds `held`) until a claim returns nothing
  * (it holds `cap`, or nothing is free). Returns every entity id it was given, in order.
  */
-export async function claimUntilFull(coordination: Coordination, platform: string, containerId: string, cap: number, held = 0): Promise<string[]> {
+export async function claimUntilFull(
+  coordination: Coordination,
+  platform: string,
+  containerId: string,
+  cap: number,
+  held = 0,
+): Promise<string[]> {
   const mine: string[] = []
   for (;;) {
     const got = await coordination.claim(platform, containerId, Math.min(cap, held + mine.length + CLAIM_STEP))

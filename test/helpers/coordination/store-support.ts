@@ -12,7 +12,10 @@ import { createStorage } from '../../../src/runtime/storage/index.js'
 import type { MigrationSet, Storage } from '../../../src/runtime/storage/types.js'
 import { coordinationMigrations } from '../../../src/modules/router/coordination/migrations.js'
 
-export const MIGRATION_SETS: readonly MigrationSet[] = [coreMigrations, { module: 'router', migrations: coordinationMigrations }]
+export const MIGRATION_SETS: readonly MigrationSet[] = [
+  coreMigrations,
+  { module: 'router', migrations: coordinationMigrations },
+]
 
 /** One database for a suite; `open()` may be called several times (separate connections/pools). */
 export interface TestDatabase {

@@ -70,7 +70,11 @@ describe('redis cache specifics', { skip }, () => {
 
   it('reports a non-JSON message instead of delivering it', async () => {
     const errors: string[] = []
-    const cache = createRedisCache({ redisUrl: TEST_REDIS_URL, namespace, onError: (_, context) => errors.push(context) })
+    const cache = createRedisCache({
+      redisUrl: TEST_REDIS_URL,
+      namespace,
+      onError: (_, context) => errors.push(context),
+    })
     caches.push(cache)
     const got: unknown[] = []
     await cache.subscribe('spec:raw', (m) => got.push(m))

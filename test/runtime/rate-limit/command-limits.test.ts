@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createCommandLimits, type LimitCheck, limitKeys, refusalNotice, wholeSeconds } from '../../../src/modules/router/limits.js'
+import {
+  createCommandLimits,
+  type LimitCheck,
+  limitKeys,
+  refusalNotice,
+  wholeSeconds,
+} from '../../../src/modules/router/limits.js'
 import { createCache } from '../../../src/runtime/cache/index.js'
 import type { Cache } from '../../../src/runtime/cache/types.js'
 import { createRateLimiter } from '../../../src/runtime/rate-limit/index.js'
@@ -66,7 +72,13 @@ for (const [name, open, skip] of backends) {
     let n = 0
     /** A fresh entity per test, so tests never share windows. */
     const input = (extra: Partial<LimitCheck> = {}): LimitCheck => ({
-      command: '!so', userId: 'u1', entityId: `local:s:c${n}`, displayName: 'Ann', rateLimit: 0, cooldownMs: 0, ...extra,
+      command: '!so',
+      userId: 'u1',
+      entityId: `local:s:c${n}`,
+      displayName: 'Ann',
+      rateLimit: 0,
+      cooldownMs: 0,
+      ...extra,
     })
     const fresh = (): void => {
       n++
@@ -77,7 +89,11 @@ for (const [name, open, skip] of backends) {
       const limits = createCommandLimits(a.limiter, a.cache)
       for (let i = 0; i < 50; i++) assert.deepEqual(await limits.check(input()), { ok: true })
       assert.deepEqual(await limits.check(input({ entityRateLimit: 0 })), { ok: true })
-      assert.deepEqual(await a.limiter.hit(limitKeys(input()).user, 1, 60_000), { allowed: true, remaining: 0, retryAfterMs: 0 })
+      assert.deepEqual(await a.limiter.hit(limitKeys(input()).user, 1, 60_000), {
+        allowed: true,
+        remaining: 0,
+        retryAfterMs: 0,
+      })
     })
 
     it('puts a user on cooldown with one notice (whole seconds rounded up), then silence', async () => {
@@ -119,7 +135,8 @@ for (const [name, open, skip] of backends) {
     it('limits an entity across users, each refused user hearing it once', async () => {
       fresh()
       const limits = createCommandLimits(a.limiter, a.cache)
-      const check = (userId: string) => limits.check(input({ userId, displayName: userId, rateLimit: 10, entityRateLimit: 2 }))
+      const check = (userId: string) =>
+        limits.check(input({ userId, displayName: userId, rateLimit: 10, entityRateLimit: 2 }))
       assert.deepEqual(await check('u1'), { ok: true })
       assert.deepEqual(await check('u2'), { ok: true })
       const u3 = await check('u3')
@@ -130,7 +147,9 @@ for (const [name, open, skip] of backends) {
       assert.equal(!u1.ok && u1.reason, 'rate_limit')
       assert.match((!u1.ok && u1.notice) || '', /^@u1 /)
       // Another entity is not affected.
-      assert.deepEqual(await limits.check(input({ entityId: `other:${n}`, rateLimit: 10, entityRateLimit: 2 })), { ok: true })
+      assert.deepEqual(await limits.check(input({ entityId: `other:${n}`, rateLimit: 10, entityRateLimit: 2 })), {
+        ok: true,
+      })
     })
 
     it('does not start a cooldown for an attempt the entity limit refused', async () => {
@@ -156,7 +175,9 @@ for (const [name, open, skip] of backends) {
       fresh()
       const one = createCommandLimits(a.limiter, a.cache)
       const two = createCommandLimits(b.limiter, b.cache)
-      const verdicts = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).check(input({ rateLimit: 5 }))))
+      const verdicts = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).check(input({ rateLimit: 5 }))),
+      )
       assert.equal(verdicts.filter((v) => v.ok).length, 5)
       assert.equal(verdicts.filter((v) => !v.ok && v.notice !== undefined).length, 1)
     })

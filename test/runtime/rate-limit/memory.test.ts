@@ -29,7 +29,11 @@ describe('memory rate limiter', () => {
     assert.equal(limiter.size, 1, 'busy keeps its newest attempt')
     limiter.sweep(t0 + 15_000)
     assert.equal(limiter.size, 0)
-    assert.deepEqual(await limiter.hit('busy', 5, 10_000, t0 + 15_000), { allowed: true, remaining: 4, retryAfterMs: 0 })
+    assert.deepEqual(await limiter.hit('busy', 5, 10_000, t0 + 15_000), {
+      allowed: true,
+      remaining: 4,
+      retryAfterMs: 0,
+    })
     await limiter.close()
   })
 

@@ -34,7 +34,10 @@ await describeWithPostgres('postgres storage: a connection terminated mid-transa
           await killer.execute(sql`select pg_terminate_backend(${row!.pid})`)
           await tx.execute(sql`select 1`)
         })
-        .then(() => undefined, (e: unknown) => e)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       assert.ok(isWaddleError(failed), `expected a WaddleError, got ${String(failed)}`)
       assert.equal(failed.code, 'WB_STORAGE_UNREACHABLE')
       assert.equal(failed.status, 503)

@@ -36,7 +36,10 @@ describe('sqlite driver', () => {
         const started = Date.now()
         await Promise.all([
           assert.rejects(storage.query(sql`select 1 as one`), /storage\.query\(\) waited 5 s .*use the tx handle/),
-          assert.rejects(storage.transaction(async () => 1), /storage\.transaction\(\) waited 5 s/),
+          assert.rejects(
+            storage.transaction(async () => 1),
+            /storage\.transaction\(\) waited 5 s/,
+          ),
         ])
         assert.ok(Date.now() - started >= LOCK_WAIT_MS - 50)
       })

@@ -5,7 +5,14 @@ import { WaddleError } from '../../../src/runtime/errors.js'
 import { TimeoutError } from '../../../src/runtime/module-clients.js'
 import { containerExecuteUrl, createContainerTarget } from '../../../src/runtime/targets/container.js'
 import { verifyWebhookSignature } from '../../../src/runtime/targets/webhook.js'
-import { closedPort, echo, type FakeServer, makeRequest, resultFor, startFakeServer } from '../../fakes/webhook-server.js'
+import {
+  closedPort,
+  echo,
+  type FakeServer,
+  makeRequest,
+  resultFor,
+  startFakeServer,
+} from '../../fakes/webhook-server.js'
 
 /** Tests that are not about timeouts get a generous one: a loaded machine must not fail them. */
 const RELAXED = { timeoutMs: 30_000 }
@@ -28,7 +35,12 @@ describe('container target', () => {
   })
 
   test('POSTs the ExecutionRequest to <url>/api/v1/execute with the API key, never a service key', async () => {
-    const t = createContainerTarget({ url: `${fake.url}/greeter`, apiKey: 'wbot_module_key', module: 'greeter', policy: RELAXED })
+    const t = createContainerTarget({
+      url: `${fake.url}/greeter`,
+      apiKey: 'wbot_module_key',
+      module: 'greeter',
+      policy: RELAXED,
+    })
     const request = makeRequest()
     assert.deepEqual(await t.execute(request), resultFor(request))
     const [req] = fake.requests
@@ -46,7 +58,15 @@ describe('container target', () => {
     const t = createContainerTarget({ url: fake.url, secret: 's3cret', policy: RELAXED })
     await t.execute(makeRequest())
     const [req] = fake.requests
-    assert.equal(verifyWebhookSignature('s3cret', req.headers['x-waddlebot-timestamp'] as string, req.body, req.headers['x-waddlebot-signature'] as string), true)
+    assert.equal(
+      verifyWebhookSignature(
+        's3cret',
+        req.headers['x-waddlebot-timestamp'] as string,
+        req.body,
+        req.headers['x-waddlebot-signature'] as string,
+      ),
+      true,
+    )
     await t.close()
   })
 
@@ -55,14 +75,20 @@ describe('container target', () => {
     const cases: [() => object, RegExp][] = [
       [() => ({ status: 404, body: { error: 'no such command' } }), /answered 404: .*no such command/],
       [() => ({ status: 500, body: 'kaput' }), /answered 500: kaput/],
-      [() => ({ status: 302, headers: { location: 'http://127.0.0.1:1/' } }), /answered 302 \(redirects are not followed/],
+      [
+        () => ({ status: 302, headers: { location: 'http://127.0.0.1:1/' } }),
+        /answered 302 \(redirects are not followed/,
+      ],
       [() => ({ status: 200, body: '<html>' }), /not JSON/],
       [() => ({ status: 200, body: { ok: true } }), /invalid reply: execution_id/],
     ]
     for (const [reply, message] of cases) {
       fake.requests.length = 0
       fake.respond(reply)
-      await assert.rejects(t.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && message.test((e as Error).message))
+      await assert.rejects(
+        t.execute(makeRequest()),
+        (e: unknown) => code(e) === 'WB_TARGET_FAILED' && message.test((e as Error).message),
+      )
       assert.equal(fake.requests.length, 1, String(message))
     }
     await t.close()
@@ -77,7 +103,10 @@ describe('container target', () => {
 
   test('timeout: TimeoutError while the container still sleeps; not retried', async () => {
     const retried: number[] = []
-    const t = createContainerTarget({ url: fake.url, policy: { timeoutMs: 120, onRetry: ({ retry }) => void retried.push(retry) } })
+    const t = createContainerTarget({
+      url: fake.url,
+      policy: { timeoutMs: 120, onRetry: ({ retry }) => void retried.push(retry) },
+    })
     fake.respond((req) => ({ ...echo(req), delayMs: 10_000 }))
     const answered = fake.answered
     await assert.rejects(t.execute(makeRequest()), (e: unknown) => e instanceof TimeoutError && e.ms === 120)

@@ -4,23 +4,45 @@ import type { ExecutionRequest } from '../../../src/contract/execution.js'
 import { WaddleError } from '../../../src/runtime/errors.js'
 import { metricsRegistry } from '../../../src/runtime/metrics.js'
 import { type ModuleClient, TimeoutError } from '../../../src/runtime/module-clients.js'
-import { createTarget, type TargetDeps, TargetRegistry, type TargetRow, verifyWebhookSignature } from '../../../src/runtime/targets/index.js'
+import {
+  createTarget,
+  type TargetDeps,
+  TargetRegistry,
+  type TargetRow,
+  verifyWebhookSignature,
+} from '../../../src/runtime/targets/index.js'
 import { echoFunction, FAKE_CREDENTIALS, type FakeLambda, startLambdaServer } from '../../fakes/lambda-server.js'
-import { echoAction, FAKE_OPENWHISK_AUTH, type FakeOpenWhisk, startOpenWhiskServer } from '../../fakes/openwhisk-server.js'
+import {
+  echoAction,
+  FAKE_OPENWHISK_AUTH,
+  type FakeOpenWhisk,
+  startOpenWhiskServer,
+} from '../../fakes/openwhisk-server.js'
 import { echo, type FakeServer, makeRequest, resultFor, startFakeServer } from '../../fakes/webhook-server.js'
 
 const code = (e: unknown) => (e instanceof WaddleError ? e.code : (e as Error).name)
 const row = (target_type: string | null, location_url: string | null, extra: Partial<TargetRow> = {}): TargetRow => ({
-  target_type, location_url, module: 'ext', name: 'greet', timeout_ms: 30_000, ...extra, // generous unless a test is about timeouts
+  target_type,
+  location_url,
+  module: 'ext',
+  name: 'greet',
+  timeout_ms: 30_000,
+  ...extra, // generous unless a test is about timeouts
 })
 
 /** A module client that runs requests itself, so routing to it is observable. */
 function localClient(name: string): ModuleClient & { seen: ExecutionRequest[] } {
   const seen: ExecutionRequest[] = []
-  return { module: name, transport: 'in-process', location: 'in-process', seen, async execute(request) {
-    seen.push(request)
-    return resultFor(request, `local ${name}`)
-  } }
+  return {
+    module: name,
+    transport: 'in-process',
+    location: 'in-process',
+    seen,
+    async execute(request) {
+      seen.push(request)
+      return resultFor(request, `local ${name}`)
+    },
+  }
 }
 
 describe('createTarget and TargetRegistry', () => {
@@ -60,7 +82,10 @@ describe('createTarget and TargetRegistry', () => {
     assert.equal(t, clients.get('greeter'))
     assert.equal(createTarget(row(null, null, { module: 'greeter' }), deps), t)
     const request = makeRequest()
-    assert.deepEqual((await new TargetRegistry(deps).for(row('', null, { module: 'greeter' })).execute(request)).responses, [{ type: 'chat', text: 'local greeter' }])
+    assert.deepEqual(
+      (await new TargetRegistry(deps).for(row('', null, { module: 'greeter' })).execute(request)).responses,
+      [{ type: 'chat', text: 'local greeter' }],
+    )
     assert.deepEqual(clients.get('greeter')?.seen, [request])
   })
 
@@ -72,7 +97,15 @@ describe('createTarget and TargetRegistry', () => {
     await createTarget(row('webhook', `${http.url}/hook`), deps).execute(makeRequest())
     const hook = http.requests[1]
     assert.equal(hook.url, '/hook')
-    assert.equal(verifyWebhookSignature('hook-secret', hook.headers['x-waddlebot-timestamp'] as string, hook.body, hook.headers['x-waddlebot-signature'] as string), true)
+    assert.equal(
+      verifyWebhookSignature(
+        'hook-secret',
+        hook.headers['x-waddlebot-timestamp'] as string,
+        hook.body,
+        hook.headers['x-waddlebot-signature'] as string,
+      ),
+      true,
+    )
   })
 
   test('lambda:<function>[@region] uses AWS_LAMBDA_ENDPOINT and AWS_REGION; ?endpoint= overrides per command', async () => {
@@ -82,7 +115,10 @@ describe('createTarget and TargetRegistry', () => {
     assert.match(String(aws.requests[0].headers.authorization), /\/ap-south-1\/lambda\//)
     const other = await startLambdaServer({ greet: (p) => ({ payload: resultFor(p, 'other endpoint') }) })
     try {
-      const r = await createTarget(row('lambda', `lambda:greet@eu-north-1?endpoint=${encodeURIComponent(other.url)}`), deps).execute(makeRequest())
+      const r = await createTarget(
+        row('lambda', `lambda:greet@eu-north-1?endpoint=${encodeURIComponent(other.url)}`),
+        deps,
+      ).execute(makeRequest())
       assert.deepEqual(r.responses, [{ type: 'chat', text: 'other endpoint' }])
       assert.match(String(other.requests[0].headers.authorization), /\/eu-north-1\/lambda\//)
     } finally {
@@ -91,7 +127,10 @@ describe('createTarget and TargetRegistry', () => {
   })
 
   test('openwhisk:<namespace>/<action> uses OPENWHISK_API_HOST and OPENWHISK_AUTH', async () => {
-    assert.equal((await createTarget(row('openwhisk', 'openwhisk:guest/greet'), deps).execute(makeRequest())).success, true)
+    assert.equal(
+      (await createTarget(row('openwhisk', 'openwhisk:guest/greet'), deps).execute(makeRequest())).success,
+      true,
+    )
     assert.equal(ow.requests[0].url, '/api/v1/namespaces/guest/actions/greet?blocking=true&result=true')
   })
 
@@ -109,7 +148,13 @@ describe('createTarget and TargetRegistry', () => {
     const registry = new TargetRegistry(deps)
     for (const [r, d, reason] of cases) {
       for (const t of [createTarget(r, d), d === deps ? registry.for(r) : new TargetRegistry(d).for(r)]) {
-        await assert.rejects(t.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_INVALID' && reason.test((e as Error).message) && /command greet/.test((e as Error).message))
+        await assert.rejects(
+          t.execute(makeRequest()),
+          (e: unknown) =>
+            code(e) === 'WB_TARGET_INVALID' &&
+            reason.test((e as Error).message) &&
+            /command greet/.test((e as Error).message),
+        )
       }
     }
     assert.equal(http.requests.length, 0)
@@ -126,7 +171,10 @@ describe('createTarget and TargetRegistry', () => {
     assert.equal(b.module, 'mb')
     http.respond((req) => ({ ...echo(req), delayMs: 10_000 }))
     await assert.rejects(a.execute(makeRequest()), (e: unknown) => e instanceof TimeoutError && e.ms === 80)
-    await assert.rejects(b.execute(makeRequest(), { timeoutMs: 60 }), (e: unknown) => e instanceof TimeoutError && e.ms === 60)
+    await assert.rejects(
+      b.execute(makeRequest(), { timeoutMs: 60 }),
+      (e: unknown) => e instanceof TimeoutError && e.ms === 60,
+    )
     assert.equal(registry.states().find((s) => s.target.endsWith('/slow'))?.state, 'closed')
     await registry.close()
     assert.equal(registry.states().length, 0)
@@ -139,10 +187,16 @@ describe('createTarget and TargetRegistry', () => {
     const first = registry.for(row('container', url, { name: 'first' }))
     const second = registry.for(row('container', url, { name: 'second' }))
     const label = `container:${url}/api/v1/execute`
-    const gauge = async () => (await metricsRegistry.metrics()).split('\n').find((l) => l.startsWith(`waddlebot_target_breaker_state{target="${label}"}`))
+    const gauge = async () =>
+      (await metricsRegistry.metrics())
+        .split('\n')
+        .find((l) => l.startsWith(`waddlebot_target_breaker_state{target="${label}"}`))
     http.respond(() => ({ status: 500, body: 'down' }))
     for (let i = 0; i < 5; i++) await assert.rejects((i % 2 ? first : second).execute(makeRequest()), /answered 500/)
-    await assert.rejects(first.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN' && (e as Error).message.includes(label))
+    await assert.rejects(
+      first.execute(makeRequest()),
+      (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN' && (e as Error).message.includes(label),
+    )
     await assert.rejects(second.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN')
     assert.equal(http.requests.length, 5, 'fail fast: no request while open')
     assert.deepEqual(registry.states(), [{ target: label, state: 'open' }])

@@ -13,7 +13,14 @@ describe('lambda target', () => {
   let aws: FakeLambda
   const open: PolicyTarget[] = []
   const target = (options: Partial<LambdaTargetOptions> = {}) => {
-    const t = createLambdaTarget({ functionName: 'greet', region: 'eu-west-1', endpoint: aws.url, credentials: FAKE_CREDENTIALS, policy: { timeoutMs: 30_000, backoffMs: 1 }, ...options })
+    const t = createLambdaTarget({
+      functionName: 'greet',
+      region: 'eu-west-1',
+      endpoint: aws.url,
+      credentials: FAKE_CREDENTIALS,
+      policy: { timeoutMs: 30_000, backoffMs: 1 },
+      ...options,
+    })
     open.push(t)
     return t
   }
@@ -36,7 +43,10 @@ describe('lambda target', () => {
     assert.equal(req.method, 'POST')
     assert.equal(req.url, '/2015-03-31/functions/greet/invocations')
     assert.equal(req.headers['x-amz-invocation-type'], 'RequestResponse')
-    assert.match(String(req.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIAFAKETESTKEY00000\/\d{8}\/eu-west-1\/lambda\/aws4_request/)
+    assert.match(
+      String(req.headers.authorization),
+      /^AWS4-HMAC-SHA256 Credential=AKIAFAKETESTKEY00000\/\d{8}\/eu-west-1\/lambda\/aws4_request/,
+    )
     assert.deepEqual(JSON.parse(req.body), request)
     assert.equal(t.location, 'lambda:greet@eu-west-1')
     assert.equal(t.module, 'cloud')
@@ -49,7 +59,10 @@ describe('lambda target', () => {
   })
 
   test('a FunctionError is a failed result with the error message, not retried', async () => {
-    aws.functions.set('greet', () => ({ functionError: 'Unhandled', payload: { errorType: 'TypeError', errorMessage: 'x is undefined', trace: [] } }))
+    aws.functions.set('greet', () => ({
+      functionError: 'Unhandled',
+      payload: { errorType: 'TypeError', errorMessage: 'x is undefined', trace: [] },
+    }))
     const request = makeRequest()
     const result = await target().execute(request)
     assert.equal(result.success, false)
@@ -60,8 +73,16 @@ describe('lambda target', () => {
   })
 
   test('an unknown function or rejected credentials: WB_TARGET_FAILED naming the AWS error, tried once', async () => {
-    await assert.rejects(target({ functionName: 'nope' }).execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /ResourceNotFoundException \(404\): Function not found: nope/.test((e as Error).message))
-    await assert.rejects(target({ credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } }).execute(makeRequest()), /UnrecognizedClientException \(403\)/)
+    await assert.rejects(
+      target({ functionName: 'nope' }).execute(makeRequest()),
+      (e: unknown) =>
+        code(e) === 'WB_TARGET_FAILED' &&
+        /ResourceNotFoundException \(404\): Function not found: nope/.test((e as Error).message),
+    )
+    await assert.rejects(
+      target({ credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } }).execute(makeRequest()),
+      /UnrecognizedClientException \(403\)/,
+    )
     assert.equal(aws.requests.length, 2)
   })
 
@@ -77,7 +98,10 @@ describe('lambda target', () => {
     const answered = aws.answered
     const retried: number[] = []
     const t = target({ policy: { onRetry: ({ retry }) => void retried.push(retry) } })
-    await assert.rejects(t.execute(makeRequest(), { timeoutMs: 150 }), (e: unknown) => e instanceof TimeoutError && e.ms === 150)
+    await assert.rejects(
+      t.execute(makeRequest(), { timeoutMs: 150 }),
+      (e: unknown) => e instanceof TimeoutError && e.ms === 150,
+    )
     assert.equal(aws.answered, answered)
     assert.deepEqual(retried, [])
     assert.ok(aws.requests.length <= 1)
@@ -85,7 +109,11 @@ describe('lambda target', () => {
 
   test('a 503 service error is retried (the SDK itself never retries), then succeeds', async () => {
     let n = 0
-    aws.functions.set('greet', (p) => (++n === 1 ? { serviceError: { status: 503, type: 'ServiceException', message: 'busy' } } : { payload: resultFor(p) }))
+    aws.functions.set('greet', (p) =>
+      ++n === 1
+        ? { serviceError: { status: 503, type: 'ServiceException', message: 'busy' } }
+        : { payload: resultFor(p) },
+    )
     const retries: number[] = []
     const t = target({ policy: { timeoutMs: 30_000, backoffMs: 1, onRetry: ({ retry }) => void retries.push(retry) } })
     assert.equal((await t.execute(makeRequest())).success, true)
@@ -95,7 +123,10 @@ describe('lambda target', () => {
 
   test('connection refused is retried twice, then fails', async () => {
     const retries: string[] = []
-    const t = target({ endpoint: `http://127.0.0.1:${await closedPort()}`, policy: { timeoutMs: 30_000, backoffMs: 1, onRetry: ({ error }) => void retries.push(error.message) } })
+    const t = target({
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      policy: { timeoutMs: 30_000, backoffMs: 1, onRetry: ({ error }) => void retries.push(error.message) },
+    })
     await assert.rejects(t.execute(makeRequest()), /unreachable: ECONNREFUSED/)
     assert.equal(retries.length, 2)
   })

@@ -2,8 +2,17 @@ import assert from 'node:assert/strict'
 import { after, beforeEach, describe, test } from 'node:test'
 import { WaddleError } from '../../../src/runtime/errors.js'
 import { TimeoutError } from '../../../src/runtime/module-clients.js'
-import { createOpenWhiskTarget, type OpenWhiskTargetOptions, openWhiskActionUrl } from '../../../src/runtime/targets/openwhisk.js'
-import { echoAction, FAKE_OPENWHISK_AUTH, type FakeOpenWhisk, startOpenWhiskServer } from '../../fakes/openwhisk-server.js'
+import {
+  createOpenWhiskTarget,
+  type OpenWhiskTargetOptions,
+  openWhiskActionUrl,
+} from '../../../src/runtime/targets/openwhisk.js'
+import {
+  echoAction,
+  FAKE_OPENWHISK_AUTH,
+  type FakeOpenWhisk,
+  startOpenWhiskServer,
+} from '../../fakes/openwhisk-server.js'
 import { makeRequest, resultFor } from '../../fakes/webhook-server.js'
 
 const code = (e: unknown) => (e instanceof WaddleError ? e.code : (e as Error).name)
@@ -11,7 +20,14 @@ const code = (e: unknown) => (e instanceof WaddleError ? e.code : (e as Error).n
 describe('openwhisk target', () => {
   let ow: FakeOpenWhisk
   const target = (options: Partial<OpenWhiskTargetOptions> = {}) =>
-    createOpenWhiskTarget({ apiHost: ow.url, namespace: 'guest', action: 'bot/greet', auth: FAKE_OPENWHISK_AUTH, policy: { timeoutMs: 30_000, backoffMs: 1 }, ...options })
+    createOpenWhiskTarget({
+      apiHost: ow.url,
+      namespace: 'guest',
+      action: 'bot/greet',
+      auth: FAKE_OPENWHISK_AUTH,
+      policy: { timeoutMs: 30_000, backoffMs: 1 },
+      ...options,
+    })
 
   // A fresh fake per test: a request aborted by one test may still arrive late, and must not count in the next.
   beforeEach(async () => {
@@ -21,8 +37,14 @@ describe('openwhisk target', () => {
   after(() => ow.close())
 
   test('action URL: namespace and action segments encoded, blocking result invocation', () => {
-    assert.equal(openWhiskActionUrl('ow.example.com', '_', 'greet').href, 'https://ow.example.com/api/v1/namespaces/_/actions/greet?blocking=true&result=true')
-    assert.equal(openWhiskActionUrl('http://h:3233/', 'my ns', 'pkg/a b').href, 'http://h:3233/api/v1/namespaces/my%20ns/actions/pkg/a%20b?blocking=true&result=true')
+    assert.equal(
+      openWhiskActionUrl('ow.example.com', '_', 'greet').href,
+      'https://ow.example.com/api/v1/namespaces/_/actions/greet?blocking=true&result=true',
+    )
+    assert.equal(
+      openWhiskActionUrl('http://h:3233/', 'my ns', 'pkg/a b').href,
+      'http://h:3233/api/v1/namespaces/my%20ns/actions/pkg/a%20b?blocking=true&result=true',
+    )
   })
 
   test('invokes the action with basic auth and the request as parameters; the result is the ExecutionResult', async () => {
@@ -46,7 +68,10 @@ describe('openwhisk target', () => {
   })
 
   test('wrong auth, an unknown action and a 202 (still running) are failures tried once', async () => {
-    await assert.rejects(target({ auth: 'guest:wrong' }).execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /answered 401/.test((e as Error).message))
+    await assert.rejects(
+      target({ auth: 'guest:wrong' }).execute(makeRequest()),
+      (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /answered 401/.test((e as Error).message),
+    )
     await assert.rejects(target({ action: 'nope' }).execute(makeRequest()), /answered 404/)
     ow.actions.set('guest/bot/greet', () => ({ status: 202, result: { activationId: 'abc' } }))
     await assert.rejects(target().execute(makeRequest()), /still running/)
@@ -62,7 +87,10 @@ describe('openwhisk target', () => {
     ow.actions.set('guest/bot/greet', (p) => ({ result: resultFor(p), delayMs: 10_000 }))
     const answered = ow.answered
     const retried: number[] = []
-    await assert.rejects(target({ policy: { timeoutMs: 100, onRetry: ({ retry }) => void retried.push(retry) } }).execute(makeRequest()), (e: unknown) => e instanceof TimeoutError && e.ms === 100)
+    await assert.rejects(
+      target({ policy: { timeoutMs: 100, onRetry: ({ retry }) => void retried.push(retry) } }).execute(makeRequest()),
+      (e: unknown) => e instanceof TimeoutError && e.ms === 100,
+    )
     assert.equal(ow.answered, answered)
     assert.deepEqual(retried, [])
     assert.ok(ow.requests.length <= 1)
@@ -70,7 +98,9 @@ describe('openwhisk target', () => {
 
   test('a 503 from a proxy in front is retried', async () => {
     let n = 0
-    ow.actions.set('guest/bot/greet', (p) => (++n === 1 ? { status: 503, result: 'maintenance' } : { result: resultFor(p) }))
+    ow.actions.set('guest/bot/greet', (p) =>
+      ++n === 1 ? { status: 503, result: 'maintenance' } : { result: resultFor(p) },
+    )
     assert.equal((await target().execute(makeRequest())).success, true)
     assert.equal(ow.requests.length, 2)
   })

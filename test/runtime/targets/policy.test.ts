@@ -30,7 +30,10 @@ describe('circuit breaker', () => {
     b.acquire().failure()
     assert.equal(b.state, 'open')
     assert.equal(await gaugeValue(b.target), 1)
-    assert.throws(() => b.acquire(), (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN' && /next trial in 30 s/.test((e as Error).message))
+    assert.throws(
+      () => b.acquire(),
+      (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN' && /next trial in 30 s/.test((e as Error).message),
+    )
     clock += 29_999
     assert.throws(() => b.acquire(), /paused after repeated failures/)
     clock += 1
@@ -39,7 +42,11 @@ describe('circuit breaker', () => {
     assert.equal(b.state, 'half-open')
     const trial = b.acquire()
     assert.equal(trial.trial, true)
-    assert.throws(() => b.acquire(), (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN', 'only one trial while half-open')
+    assert.throws(
+      () => b.acquire(),
+      (e: unknown) => code(e) === 'WB_TARGET_CIRCUIT_OPEN',
+      'only one trial while half-open',
+    )
     trial.success()
     assert.equal(b.state, 'closed')
     assert.equal(await gaugeValue(b.target), 0)
@@ -50,7 +57,11 @@ describe('circuit breaker', () => {
 
   test('a failed trial opens the circuit for another cooldown; late outcomes of old calls change nothing', () => {
     let clock = 0
-    const b = new CircuitBreaker(`breaker-b-${process.pid}`, { now: () => clock, failureThreshold: 2, cooldownMs: 1000 })
+    const b = new CircuitBreaker(`breaker-b-${process.pid}`, {
+      now: () => clock,
+      failureThreshold: 2,
+      cooldownMs: 1000,
+    })
     const early = b.acquire()
     b.acquire().failure()
     b.acquire().failure()
@@ -76,10 +87,18 @@ describe('policy', () => {
     const delays: number[] = []
     const retried: string[] = []
     let calls = 0
-    const target = withPolicy(spec('retry'), async () => {
-      calls += 1
-      throw new TargetFailure('x', 'answered 503', true)
-    }, { sleep: async (ms) => void delays.push(ms), retries: 5, onRetry: (i) => void retried.push(`${i.executionId}#${i.retry}`) })
+    const target = withPolicy(
+      spec('retry'),
+      async () => {
+        calls += 1
+        throw new TargetFailure('x', 'answered 503', true)
+      },
+      {
+        sleep: async (ms) => void delays.push(ms),
+        retries: 5,
+        onRetry: (i) => void retried.push(`${i.executionId}#${i.retry}`),
+      },
+    )
     const request = makeRequest()
     await assert.rejects(target.execute(request), (e: unknown) => code(e) === 'WB_TARGET_FAILED')
     assert.equal(calls, 3, 'first attempt + MAX_RETRIES (2), even when more are asked for')
@@ -95,10 +114,14 @@ describe('policy', () => {
       () => Promise.resolve({ nope: true }),
     ]) {
       let calls = 0
-      const target = withPolicy(spec('once'), () => {
-        calls += 1
-        return fail()
-      }, { sleep: async () => {} })
+      const target = withPolicy(
+        spec('once'),
+        () => {
+          calls += 1
+          return fail()
+        },
+        { sleep: async () => {} },
+      )
       await assert.rejects(target.execute(makeRequest()))
       assert.equal(calls, 1)
       await target.close()
@@ -107,12 +130,19 @@ describe('policy', () => {
 
   test('the timeout is a deadline: an attempt that ignores its signal still yields a TimeoutError, not retried', async () => {
     let calls = 0
-    const target = withPolicy(spec('deadline'), () => {
-      calls += 1
-      return new Promise(() => {}) // never settles
-    }, { timeoutMs: 50 })
+    const target = withPolicy(
+      spec('deadline'),
+      () => {
+        calls += 1
+        return new Promise(() => {}) // never settles
+      },
+      { timeoutMs: 50 },
+    )
     await assert.rejects(target.execute(makeRequest()), (e: unknown) => e instanceof TimeoutError && e.ms === 50)
-    await assert.rejects(target.execute(makeRequest(), { timeoutMs: 20 }), (e: unknown) => e instanceof TimeoutError && e.ms === 20)
+    await assert.rejects(
+      target.execute(makeRequest(), { timeoutMs: 20 }),
+      (e: unknown) => e instanceof TimeoutError && e.ms === 20,
+    )
     assert.equal(calls, 2)
     assert.equal(target.breaker.consecutiveFailures, 2)
     await target.close()
@@ -124,18 +154,32 @@ describe('policy', () => {
       open = resolve
     })
     let prepared = 0
-    const target = withPolicy({ ...spec('prepare'), prepare: async () => {
-      prepared += 1
-      await gate
-    } }, async (request) => resultFor(request), { timeoutMs: 30 })
+    const target = withPolicy(
+      {
+        ...spec('prepare'),
+        prepare: async () => {
+          prepared += 1
+          await gate
+        },
+      },
+      async (request) => resultFor(request),
+      { timeoutMs: 30 },
+    )
     const call = target.execute(makeRequest())
     await new Promise((resolve) => setTimeout(resolve, 100)) // longer than the timeout, spent in prepare
     open()
     assert.equal((await call).success, true)
     assert.equal(prepared, 1)
     await target.close()
-    const broken = withPolicy({ ...spec('broken'), prepare: () => Promise.reject(new Error('Cannot find package')) }, async (r) => resultFor(r))
-    await assert.rejects(broken.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /could not start: Cannot find package/.test((e as Error).message))
+    const broken = withPolicy(
+      { ...spec('broken'), prepare: () => Promise.reject(new Error('Cannot find package')) },
+      async (r) => resultFor(r),
+    )
+    await assert.rejects(
+      broken.execute(makeRequest()),
+      (e: unknown) =>
+        code(e) === 'WB_TARGET_FAILED' && /could not start: Cannot find package/.test((e as Error).message),
+    )
     assert.equal(broken.breaker.consecutiveFailures, 1)
     await broken.close()
   })
@@ -143,8 +187,17 @@ describe('policy', () => {
   test('a reply for another session or execution is rejected with WB_EXECUTION_SESSION_MISMATCH', () => {
     const request = makeRequest()
     assert.deepEqual(checkReply('t', request, resultFor(request, 'hi')).responses, [{ type: 'chat', text: 'hi' }])
-    assert.throws(() => checkReply('t', request, { ...resultFor(request), session_id: 'other' }), (e: unknown) => code(e) === 'WB_EXECUTION_SESSION_MISMATCH')
-    assert.throws(() => checkReply('t', request, { ...resultFor(request), execution_id: 'other' }), (e: unknown) => code(e) === 'WB_EXECUTION_SESSION_MISMATCH')
-    assert.throws(() => checkReply('t', request, { ...resultFor(request), responses: [{ type: 'chat' }] }), /invalid reply: responses.0.text/)
+    assert.throws(
+      () => checkReply('t', request, { ...resultFor(request), session_id: 'other' }),
+      (e: unknown) => code(e) === 'WB_EXECUTION_SESSION_MISMATCH',
+    )
+    assert.throws(
+      () => checkReply('t', request, { ...resultFor(request), execution_id: 'other' }),
+      (e: unknown) => code(e) === 'WB_EXECUTION_SESSION_MISMATCH',
+    )
+    assert.throws(
+      () => checkReply('t', request, { ...resultFor(request), responses: [{ type: 'chat' }] }),
+      /invalid reply: responses.0.text/,
+    )
   })
 })

@@ -4,7 +4,14 @@ import type { ExecutionRequest } from '../../../src/contract/execution.js'
 import { WaddleError } from '../../../src/runtime/errors.js'
 import { TimeoutError } from '../../../src/runtime/module-clients.js'
 import { createWebhookTarget, signWebhook, verifyWebhookSignature } from '../../../src/runtime/targets/webhook.js'
-import { closedPort, echo, makeRequest, resultFor, startWebhookServer, type WebhookReceiver } from '../../fakes/webhook-server.js'
+import {
+  closedPort,
+  echo,
+  makeRequest,
+  resultFor,
+  startWebhookServer,
+  type WebhookReceiver,
+} from '../../fakes/webhook-server.js'
 
 const SECRET = 'test-webhook-secret'
 const code = (e: unknown) => (e instanceof WaddleError ? e.code : (e as Error).name)
@@ -35,7 +42,9 @@ describe('verifyWebhookSignature', () => {
 describe('webhook target', () => {
   let receiver: WebhookReceiver
   let retried: number[] = []
-  const target = (extra: { secret?: string; url?: string; retries?: number; sleep?: (ms: number) => Promise<void> } = {}) => {
+  const target = (
+    extra: { secret?: string; url?: string; retries?: number; sleep?: (ms: number) => Promise<void> } = {},
+  ) => {
     retried = []
     return createWebhookTarget({
       url: extra.url ?? `${receiver.url}/hooks/bot?token=abc`,
@@ -76,20 +85,28 @@ describe('webhook target', () => {
     // The same headers do not verify a tampered body.
     const tampered = req.body.replace('Oslo', 'Bergen')
     assert.notEqual(tampered, req.body)
-    assert.equal(verifyWebhookSignature(SECRET, String(ts), tampered, req.headers['x-waddlebot-signature'] as string), false)
+    assert.equal(
+      verifyWebhookSignature(SECRET, String(ts), tampered, req.headers['x-waddlebot-signature'] as string),
+      false,
+    )
     await t.close()
   })
 
   test('a request signed with another secret is refused by the receiver: a failure, not retried', async () => {
     const t = target({ secret: 'wrong-secret' })
-    await assert.rejects(t.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /answered 401/.test((e as Error).message))
+    await assert.rejects(
+      t.execute(makeRequest()),
+      (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /answered 401/.test((e as Error).message),
+    )
     assert.deepEqual(receiver.verified, [false])
     await t.close()
   })
 
   test('a result with success:false is passed through; a 500 is a failure tried once', async () => {
     const t = target()
-    receiver.respond((req) => ({ body: { ...resultFor(JSON.parse(req.body) as ExecutionRequest), success: false, responses: [], error: 'no city' } }))
+    receiver.respond((req) => ({
+      body: { ...resultFor(JSON.parse(req.body) as ExecutionRequest), success: false, responses: [], error: 'no city' },
+    }))
     const result = await t.execute(makeRequest())
     assert.equal(result.success, false)
     assert.equal(result.error, 'no city')
@@ -101,7 +118,9 @@ describe('webhook target', () => {
 
   test('a reply for another session is rejected', async () => {
     const t = target()
-    receiver.respond((req) => ({ body: { ...resultFor(JSON.parse(req.body) as ExecutionRequest), session_id: 'someone-else' } }))
+    receiver.respond((req) => ({
+      body: { ...resultFor(JSON.parse(req.body) as ExecutionRequest), session_id: 'someone-else' },
+    }))
     await assert.rejects(t.execute(makeRequest()), (e: unknown) => code(e) === 'WB_EXECUTION_SESSION_MISMATCH')
     await t.close()
   })
@@ -110,7 +129,10 @@ describe('webhook target', () => {
     const t = target()
     receiver.respond((req) => ({ body: resultFor(JSON.parse(req.body) as ExecutionRequest), delayMs: 10_000 }))
     const answered = receiver.answered
-    await assert.rejects(t.execute(makeRequest(), { timeoutMs: 150 }), (e: unknown) => e instanceof TimeoutError && e.ms === 150)
+    await assert.rejects(
+      t.execute(makeRequest(), { timeoutMs: 150 }),
+      (e: unknown) => e instanceof TimeoutError && e.ms === 150,
+    )
     assert.equal(receiver.answered, answered, 'the call settled while the receiver was still sleeping')
     assert.deepEqual(retried, [], 'a timeout is never retried')
     assert.ok(receiver.requests.length <= 1)
@@ -131,7 +153,10 @@ describe('webhook target', () => {
   test('connection refused is retried twice, then fails', async () => {
     const delays: number[] = []
     const t = target({ url: `http://127.0.0.1:${await closedPort()}/hook`, sleep: async (ms) => void delays.push(ms) })
-    await assert.rejects(t.execute(makeRequest()), (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /ECONNREFUSED/.test((e as Error).message))
+    await assert.rejects(
+      t.execute(makeRequest()),
+      (e: unknown) => code(e) === 'WB_TARGET_FAILED' && /ECONNREFUSED/.test((e as Error).message),
+    )
     assert.deepEqual(delays, [5, 10])
     await t.close()
   })

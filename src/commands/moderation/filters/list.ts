@@ -11,7 +11,10 @@ export default class ModerationFiltersList extends BaseCommand<typeof Moderation
     entity: Flags.string({ description: 'a channel (platform:server:channel): its own settings over its community’s' }),
     json: Flags.boolean({ description: 'print the settings as JSON' }),
   }
-  static override examples = ['<%= config.bin %> moderation filters list', '<%= config.bin %> moderation filters list --entity twitch:chan:chan --json']
+  static override examples = [
+    '<%= config.bin %> moderation filters list',
+    '<%= config.bin %> moderation filters list --entity twitch:chan:chan --json',
+  ]
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ModerationFiltersList)
@@ -25,7 +28,9 @@ export default class ModerationFiltersList extends BaseCommand<typeof Moderation
     for (const name of FILTER_NAMES) {
       const s = settings[name]
       const exempt = [...s.exempt, ...s.exempt_labels.map((l) => `label:${l}`)].join(',') || 'nobody'
-      this.log(`  ${name.padEnd(14)} ${s.enabled ? 'on ' : 'off'}  ${describeFilter(name, settings).padEnd(52)} → ${describeAction(s)}  (exempt: ${exempt})`)
+      this.log(
+        `  ${name.padEnd(14)} ${s.enabled ? 'on ' : 'off'}  ${describeFilter(name, settings).padEnd(52)} → ${describeAction(s)}  (exempt: ${exempt})`,
+      )
     }
     this.log('Change one with `waddlebot moderation filters set <filter> <key>=<value>`.')
   }

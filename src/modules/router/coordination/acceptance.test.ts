@@ -28,7 +28,9 @@ async function holders(storage: Storage, now: number): Promise<Map<string, strin
   const rows = await storage.query<{ entity_id: string; claimed_by: string | null; claim_expires: number | null }>(
     sql`select entity_id, claimed_by, claim_expires from coordination`,
   )
-  return new Map(rows.map((r) => [r.entity_id, r.claim_expires !== null && Number(r.claim_expires) > now ? r.claimed_by : null]))
+  return new Map(
+    rows.map((r) => [r.entity_id, r.claim_expires !== null && Number(r.claim_expires) > now ? r.claimed_by : null]),
+  )
 }
 
 /** Phase 1 checks: the returned claims and the table agree, all 500 held, none twice, 50 each. */
@@ -45,7 +47,12 @@ async function assertAllClaimedOnce(storage: Storage, claims: Record<string, str
 }
 
 /** Phase 2: container 0 stops checking in; the others check in, its claims expire, and they take them over. */
-async function assertTakeover(storage: Storage, clock: ReturnType<typeof manualClock>, forContainer: (i: number) => Coordination, before: Record<string, string[]>): Promise<void> {
+async function assertTakeover(
+  storage: Storage,
+  clock: ReturnType<typeof manualClock>,
+  forContainer: (i: number) => Coordination,
+  before: Record<string, string[]>,
+): Promise<void> {
   const [lost, ...alive] = CONTAINERS
   clock.advance(TTL * (2 / 3))
   const checkins = await Promise.all(alive.map((id, i) => forContainer(i + 1).checkin(id)))
@@ -54,10 +61,16 @@ async function assertTakeover(storage: Storage, clock: ReturnType<typeof manualC
   const stats = await forContainer(1).stats()
   assert.equal(stats.expired, CAP, `the ${CAP} claims of ${lost} expired`)
   assert.equal(stats.claimed, ENTITIES - CAP)
-  const taken = await Promise.all(alive.map((id, i) => claimUntilFull(forContainer(i + 1), PLATFORM, id, CAP + 10, CAP)))
+  const taken = await Promise.all(
+    alive.map((id, i) => claimUntilFull(forContainer(i + 1), PLATFORM, id, CAP + 10, CAP)),
+  )
   const union = taken.flat()
   assert.equal(new Set(union).size, union.length, 'no entity of the stopped container was handed out twice')
-  assert.deepEqual([...union].sort(), [...before[lost!]!].sort(), 'exactly the stopped container’s entities changed hands')
+  assert.deepEqual(
+    [...union].sort(),
+    [...before[lost!]!].sort(),
+    'exactly the stopped container’s entities changed hands',
+  )
   const table = await holders(storage, clock.now())
   const perContainer = new Map<string, number>()
   for (const [id, holder] of table) {
@@ -75,16 +88,25 @@ async function assertTakeover(storage: Storage, clock: ReturnType<typeof manualC
 }
 
 /** Runs the claim-process fixture in a child; resolves to its claims once `go` is written. */
-function claimProcess(url: string, containers: string[]): { ready: Promise<void>; go(): Promise<Record<string, string[]>> } {
+function claimProcess(
+  url: string,
+  containers: string[],
+): { ready: Promise<void>; go(): Promise<Record<string, string[]>> } {
   const script = fileURLToPath(new URL('../../../../test/helpers/coordination/claim-process.ts', import.meta.url))
   const env = { ...process.env, WB_CLAIM_PROCESS: JSON.stringify({ url, platform: PLATFORM, containers, cap: CAP }) }
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: REPO,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString()
   })
   const lines = createInterface({ input: child.stdout })
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`claim process exited ${code}: ${stderr}`))))
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`claim process exited ${code}: ${stderr}`))),
+  )
   const next = () => Promise.race([new Promise<string>((resolve) => lines.once('line', resolve)), exited])
   const ready = next().then((line) => assert.equal(line, 'ready'))
   return {
@@ -106,14 +128,19 @@ await describeOnBothDatabases('coordination acceptance: 10 containers, 500 entit
   beforeEach(async () => {
     await storage.execute(sql`delete from coordination`)
     // Mixed priorities and a few live entities, so the claim order has work to do.
-    const entities = Array.from({ length: ENTITIES }, (_, i) => ({ entity_id: `twitch:ch${i}:ch${i}`, priority: (i % 7) * 10 }))
+    const entities = Array.from({ length: ENTITIES }, (_, i) => ({
+      entity_id: `twitch:ch${i}:ch${i}`,
+      priority: (i % 7) * 10,
+    }))
     await createCoordination(storage).upsertEntities(PLATFORM, entities)
     await storage.execute(sql`update coordination set is_live = 1, status = 'live' where priority = 30`)
   })
 
   test('10 concurrent containers on one storage; a container that stops checking in is taken over', async () => {
     const clock = manualClock()
-    const coordinations = CONTAINERS.map(() => createCoordination(storage, { claimTtlMs: TTL, checkinIntervalMs: TTL / 3, now: clock.now }))
+    const coordinations = CONTAINERS.map(() =>
+      createCoordination(storage, { claimTtlMs: TTL, checkinIntervalMs: TTL / 3, now: clock.now }),
+    )
     const results = await Promise.all(CONTAINERS.map((id, i) => claimUntilFull(coordinations[i]!, PLATFORM, id, CAP)))
     const claims = Object.fromEntries(CONTAINERS.map((id, i) => [id, results[i]!]))
     await assertAllClaimedOnce(storage, claims, clock.now())

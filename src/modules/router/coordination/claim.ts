@@ -36,7 +36,8 @@ export interface ClaimRequest {
 
 /** Claims for `request.containerId`; returns the newly claimed entities in claim order. */
 export async function claimEntities(storage: Storage, request: ClaimRequest): Promise<CoordinationEntity[]> {
-  const rows = storage.dialect === 'postgres' ? await claimPostgres(storage, request) : await claimSqlite(storage, request)
+  const rows =
+    storage.dialect === 'postgres' ? await claimPostgres(storage, request) : await claimSqlite(storage, request)
   return rows.map(toEntity).sort(claimOrder)
 }
 

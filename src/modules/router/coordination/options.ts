@@ -34,7 +34,8 @@ export function coordinationOptions(settings: Settings): CoordinationOptions {
   }
   const ttl = options.claimTtlMs ?? 30 * 60_000
   // A short claim TTL alone (tests, demos) scales the check-in interval down with it.
-  if (options.checkinIntervalMs === undefined && ttl <= 5 * 60_000) return { ...options, checkinIntervalMs: Math.max(1, Math.floor(ttl / 3)) }
+  if (options.checkinIntervalMs === undefined && ttl <= 5 * 60_000)
+    return { ...options, checkinIntervalMs: Math.max(1, Math.floor(ttl / 3)) }
   if ((options.checkinIntervalMs ?? 5 * 60_000) >= ttl) {
     throw new WaddleError('WB_CONFIG_INVALID', {
       key: 'modules.router.coordination_checkin_interval_ms',

@@ -41,19 +41,30 @@ await describeOnBothDatabases('coordination routes', (db) => {
     }
     const auth = { db: storage, serviceKey: SERVICE_KEY, requireKeys: true }
     const def = defineModule({
-      name: 'router', version: '0.0.0', kind: 'router', summary: 'coordination routes under test',
+      name: 'router',
+      version: '0.0.0',
+      kind: 'router',
+      summary: 'coordination routes under test',
       routes: (child, routeCtx) => coordinationRoutes(child, routeCtx, auth),
     })
     app = await createModuleServer(def, ctx, { serviceKey: SERVICE_KEY })
-    for (const scope of ['collector', 'admin', 'module'] as const) keys[scope] = (await createApiKey(storage, `k-${scope}`, scope)).key
-    const entities = Array.from({ length: 6 }, (_, i) => ({ entity_id: `twitch:c${i}:c${i}`, server_id: `c${i}`, channel_id: `c${i}` }))
+    for (const scope of ['collector', 'admin', 'module'] as const)
+      keys[scope] = (await createApiKey(storage, `k-${scope}`, scope)).key
+    const entities = Array.from({ length: 6 }, (_, i) => ({
+      entity_id: `twitch:c${i}:c${i}`,
+      server_id: `c${i}`,
+      channel_id: `c${i}`,
+    }))
     const res = await post('/coordination/entities', { platform: 'twitch', entities }, keys.admin)
     assert.equal(res.statusCode, 200, res.body)
   })
   after(() => app?.close())
 
   test('POST /coordination/entities: admin key (or the service key) only, idempotent', async () => {
-    const body = { platform: 'twitch', entities: [{ entity_id: 'twitch:c0:c0' }, { entity_id: 'twitch:new:new', priority: 1 }] }
+    const body = {
+      platform: 'twitch',
+      entities: [{ entity_id: 'twitch:c0:c0' }, { entity_id: 'twitch:new:new', priority: 1 }],
+    }
     assert.equal((await post('/coordination/entities', body, keys.collector)).statusCode, 403)
     assert.equal((await post('/coordination/entities', body, null)).statusCode, 401)
     const first = await post('/coordination/entities', body, keys.admin)
@@ -74,7 +85,8 @@ await describeOnBothDatabases('coordination routes', (db) => {
     const wrong = await post('/coordination/checkin', body, keys.module)
     assert.equal(wrong.statusCode, 403)
     assert.equal(wrong.json().error.code, 'WB_AUTH_SCOPE')
-    for (const key of [keys.collector, keys.admin, SERVICE_KEY]) assert.equal((await post('/coordination/checkin', body, key)).statusCode, 200)
+    for (const key of [keys.collector, keys.admin, SERVICE_KEY])
+      assert.equal((await post('/coordination/checkin', body, key)).statusCode, 200)
     assert.equal((await app.inject({ method: 'GET', url: '/coordination/stats' })).statusCode, 401)
   })
 
@@ -116,7 +128,13 @@ await describeOnBothDatabases('coordination routes', (db) => {
     const beat = (await post('/coordination/heartbeat', { container_id: 'flow-a' })).json()
     assert.equal(beat.claimed_count, 3)
 
-    const live = await post('/coordination/status', { container_id: 'flow-a', entity_id: first, is_live: true, viewer_count: 9, has_activity: true })
+    const live = await post('/coordination/status', {
+      container_id: 'flow-a',
+      entity_id: first,
+      is_live: true,
+      viewer_count: 9,
+      has_activity: true,
+    })
     assert.equal(live.statusCode, 200)
     assert.equal(live.json().entity.status, 'live')
     assert.equal(live.json().entity.viewer_count, 9)
@@ -128,18 +146,31 @@ await describeOnBothDatabases('coordination routes', (db) => {
     assert.equal(unknown.statusCode, 404)
     assert.equal(unknown.json().error.code, 'WB_COORDINATION_ENTITY_UNKNOWN')
 
-    const err = await post('/coordination/error', { container_id: 'flow-a', entity_id: second, error_message: 'irc timeout' })
+    const err = await post('/coordination/error', {
+      container_id: 'flow-a',
+      entity_id: second,
+      error_message: 'irc timeout',
+    })
     assert.equal(err.statusCode, 200)
     assert.equal(err.json().entity.error_count, 1)
     assert.equal(err.json().released, false)
-    assert.equal((await post('/coordination/error', { container_id: 'flow-b', entity_id: second, error_message: 'x' })).statusCode, 409)
+    assert.equal(
+      (await post('/coordination/error', { container_id: 'flow-b', entity_id: second, error_message: 'x' })).statusCode,
+      409,
+    )
 
     const offline = (await post('/coordination/release-offline', { container_id: 'flow-a' })).json()
     assert.deepEqual(offline.released, [second, third].sort(), 'the live one stays')
-    const release = (await post('/coordination/release', { container_id: 'flow-a', entity_ids: [first, second] })).json()
+    const release = (
+      await post('/coordination/release', { container_id: 'flow-a', entity_ids: [first, second] })
+    ).json()
     assert.deepEqual(release, { container_id: 'flow-a', released: [first], not_held: [second] })
 
-    const stats = await app.inject({ method: 'GET', url: '/coordination/stats', headers: { 'x-api-key': keys.collector } })
+    const stats = await app.inject({
+      method: 'GET',
+      url: '/coordination/stats',
+      headers: { 'x-api-key': keys.collector },
+    })
     assert.equal(stats.statusCode, 200)
     const s = stats.json()
     assert.equal(s.total, 7)

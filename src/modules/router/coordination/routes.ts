@@ -15,7 +15,8 @@ import type { Coordination, HolderResult } from './types.js'
 /** Maps a refused holder-only operation to its coded error (409 not the holder, 404 unknown entity). */
 function unwrap<T>(result: HolderResult<T>, containerId: string): T {
   if (result.ok) return result.value
-  if (result.reason === 'unknown_entity') throw new WaddleError('WB_COORDINATION_ENTITY_UNKNOWN', { entity: result.entity_id })
+  if (result.reason === 'unknown_entity')
+    throw new WaddleError('WB_COORDINATION_ENTITY_UNKNOWN', { entity: result.entity_id })
   throw new WaddleError('WB_COORDINATION_NOT_HOLDER', {
     container: containerId,
     entity: result.entity_id,
@@ -77,17 +78,27 @@ export async function coordinationRoutes(
     return coordination.release(body.container_id, body.entity_ids)
   })
 
-  app.post('/coordination/release-offline', { onRequest: collector('POST /coordination/release-offline') }, async (req) => {
-    const body = parseBody(containerBody, req.body)
-    return coordination.releaseOffline(body.container_id)
-  })
+  app.post(
+    '/coordination/release-offline',
+    { onRequest: collector('POST /coordination/release-offline') },
+    async (req) => {
+      const body = parseBody(containerBody, req.body)
+      return coordination.releaseOffline(body.container_id)
+    },
+  )
 
   app.get('/coordination/stats', { onRequest: collector('GET /coordination/stats') }, async () => coordination.stats())
 
-  app.post('/coordination/entities', { onRequest: requireKey(auth, ['admin'], 'POST /coordination/entities') }, async (req) => {
-    await authenticate(req, auth, ['admin'], 'POST /coordination/entities')
-    const body = parseBody(entitiesBody, req.body)
-    const result = await coordination.upsertEntities(body.platform, body.entities, { resetErrors: body.reset_errors === true })
-    return { platform: body.platform, ...result }
-  })
+  app.post(
+    '/coordination/entities',
+    { onRequest: requireKey(auth, ['admin'], 'POST /coordination/entities') },
+    async (req) => {
+      await authenticate(req, auth, ['admin'], 'POST /coordination/entities')
+      const body = parseBody(entitiesBody, req.body)
+      const result = await coordination.upsertEntities(body.platform, body.entities, {
+        resetErrors: body.reset_errors === true,
+      })
+      return { platform: body.platform, ...result }
+    },
+  )
 }

@@ -3,7 +3,14 @@ import type { z } from 'zod'
 import { describeIssue } from '../../../contract/validate.js'
 import { WaddleError } from '../../../runtime/errors.js'
 
-export { claimBody, containerBody, entitiesBody, errorBody, releaseBody, statusBody } from '../../../contract/coordination.js'
+export {
+  claimBody,
+  containerBody,
+  entitiesBody,
+  errorBody,
+  releaseBody,
+  statusBody,
+} from '../../../contract/coordination.js'
 
 /** Parses `body` or throws WB_INPUT_INVALID naming the first bad field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

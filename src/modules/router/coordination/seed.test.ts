@@ -19,7 +19,11 @@ slack:
 
 describe('entity ids from configured entries', () => {
   test('given each platform’s format, returns <platform>:<server>:<channel>', () => {
-    assert.deepEqual(entityFromEntry('twitch', ' #Foo '), { entity_id: 'twitch:foo:foo', server_id: 'foo', channel_id: 'foo' })
+    assert.deepEqual(entityFromEntry('twitch', ' #Foo '), {
+      entity_id: 'twitch:foo:foo',
+      server_id: 'foo',
+      channel_id: 'foo',
+    })
     assert.deepEqual(entityFromEntry('discord', '1/2'), { entity_id: 'discord:1:2', server_id: '1', channel_id: '2' })
     assert.deepEqual(entityFromEntry('slack', 'T0/C9'), { entity_id: 'slack:T0:C9', server_id: 'T0', channel_id: 'C9' })
   })
@@ -35,16 +39,31 @@ describe('coordination timings from settings', () => {
   test('defaults when nothing is set; env overrides; a short TTL scales the check-in interval', () => {
     const none = testProject()
     after(() => none.cleanup())
-    assert.deepEqual(createCoordination({} as Storage, coordinationOptions(none.settings)).timings, { claimTtlMs: 1_800_000, checkinIntervalMs: 300_000, maxErrors: 3 })
-    const short = testProject({ env: { WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '300', WADDLEBOT_ROUTER_COORDINATION_MAX_ERRORS: '5' } })
+    assert.deepEqual(createCoordination({} as Storage, coordinationOptions(none.settings)).timings, {
+      claimTtlMs: 1_800_000,
+      checkinIntervalMs: 300_000,
+      maxErrors: 3,
+    })
+    const short = testProject({
+      env: { WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '300', WADDLEBOT_ROUTER_COORDINATION_MAX_ERRORS: '5' },
+    })
     after(() => short.cleanup())
     assert.deepEqual(coordinationOptions(short.settings), { claimTtlMs: 300, checkinIntervalMs: 100, maxErrors: 5 })
   })
   test('an invalid value is WB_CONFIG_INVALID naming the key', () => {
     const bad = testProject({ yaml: 'modules:\n  router:\n    coordination_claim_ttl_ms: -5\n' })
     after(() => bad.cleanup())
-    assert.throws(() => coordinationOptions(bad.settings), (e: Error & { code?: string }) => e.code === 'WB_CONFIG_INVALID' && /modules\.router\.coordination_claim_ttl_ms/.test(e.message))
-    const slow = testProject({ env: { WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '600000', WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '600000' } })
+    assert.throws(
+      () => coordinationOptions(bad.settings),
+      (e: Error & { code?: string }) =>
+        e.code === 'WB_CONFIG_INVALID' && /modules\.router\.coordination_claim_ttl_ms/.test(e.message),
+    )
+    const slow = testProject({
+      env: {
+        WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: '600000',
+        WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '600000',
+      },
+    })
     after(() => slow.cleanup())
     assert.throws(() => coordinationOptions(slow.settings), /coordination_checkin_interval_ms/)
   })
@@ -60,7 +79,10 @@ await describeOnBothDatabases('seeding entities from settings', (db) => {
   })
 
   test('config lists and <PLATFORM>_CHANNELS enter the table; disabled platforms and bad entries do not; re-seeding is a no-op', async () => {
-    const project = testProject({ yaml: YAML, env: { TWITCH_CHANNELS: 'xqc, pokimane,', DISCORD_CHANNELS: '333/444', SLACK_CHANNELS: 'T2/C2' } })
+    const project = testProject({
+      yaml: YAML,
+      env: { TWITCH_CHANNELS: 'xqc, pokimane,', DISCORD_CHANNELS: '333/444', SLACK_CHANNELS: 'T2/C2' },
+    })
     after(() => project.cleanup())
     const coordination = createCoordination(storage)
     const result = await seedEntitiesFromSettings(coordination, project.settings)
@@ -69,8 +91,16 @@ await describeOnBothDatabases('seeding entities from settings', (db) => {
     const rows = await storage.query<{ entity_id: string; platform: string; server_id: string; channel_id: string }>(
       sql`select entity_id, platform, server_id, channel_id from coordination order by entity_id`,
     )
-    assert.deepEqual(rows.map((r) => r.entity_id), ['discord:111:222', 'discord:333:444', 'twitch:pokimane:pokimane', 'twitch:shroudtv:shroudtv', 'twitch:xqc:xqc'])
-    assert.deepEqual(rows[0], { entity_id: 'discord:111:222', platform: 'discord', server_id: '111', channel_id: '222' })
+    assert.deepEqual(
+      rows.map((r) => r.entity_id),
+      ['discord:111:222', 'discord:333:444', 'twitch:pokimane:pokimane', 'twitch:shroudtv:shroudtv', 'twitch:xqc:xqc'],
+    )
+    assert.deepEqual(rows[0], {
+      entity_id: 'discord:111:222',
+      platform: 'discord',
+      server_id: '111',
+      channel_id: '222',
+    })
     await coordination.claim('twitch', 'c1', 5)
     await seedEntitiesFromSettings(coordination, project.settings)
     const held = await storage.one<{ n: number }>(sql`select count(*) as n from coordination where claimed_by = 'c1'`)
@@ -81,6 +111,9 @@ await describeOnBothDatabases('seeding entities from settings', (db) => {
   test('nothing configured registers nothing', async () => {
     const project = testProject()
     after(() => project.cleanup())
-    assert.deepEqual(await seedEntitiesFromSettings(createCoordination(storage), project.settings), { registered: {}, invalid: [] })
+    assert.deepEqual(await seedEntitiesFromSettings(createCoordination(storage), project.settings), {
+      registered: {},
+      invalid: [],
+    })
   })
 })

@@ -33,7 +33,8 @@ export function entityFromEntry(platform: SeedPlatform, entry: string): EntityIn
   }
   const [server, channel, extra] = value.split('/')
   const shape = platform === 'discord' ? 'guild/channel' : 'team/channel'
-  if (extra !== undefined || !server || !channel || !PART.test(server) || !PART.test(channel)) return { error: `expected ${shape}` }
+  if (extra !== undefined || !server || !channel || !PART.test(server) || !PART.test(channel))
+    return { error: `expected ${shape}` }
   return { entity_id: `${platform}:${server}:${channel}`, server_id: server, channel_id: channel }
 }
 

@@ -21,7 +21,13 @@ interface MutableCounts {
   by_status: Record<EntityStatus, number>
 }
 
-const emptyCounts = (): MutableCounts => ({ total: 0, claimed: 0, unclaimed: 0, expired: 0, by_status: { offline: 0, live: 0, error: 0 } })
+const emptyCounts = (): MutableCounts => ({
+  total: 0,
+  claimed: 0,
+  unclaimed: 0,
+  expired: 0,
+  by_status: { offline: 0, live: 0, error: 0 },
+})
 
 function add(counts: MutableCounts, row: GroupRow): void {
   const n = Number(row.n)
@@ -32,7 +38,11 @@ function add(counts: MutableCounts, row: GroupRow): void {
 }
 
 /** One grouped read of the table (a consistent snapshot on both dialects). */
-export async function computeStats(storage: Storage, now: number, timings: CoordinationTimings): Promise<CoordinationStats> {
+export async function computeStats(
+  storage: Storage,
+  now: number,
+  timings: CoordinationTimings,
+): Promise<CoordinationStats> {
   const rows = await storage.query<GroupRow>(sql`select platform, status, claimed_by,
       case when claimed_by is null then 'unclaimed' when claim_expires > ${now} then 'claimed' else 'expired' end as claim,
       count(*) as n

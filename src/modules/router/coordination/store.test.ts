@@ -12,10 +12,15 @@ const ids = (rows: readonly CoordinationEntity[]) => rows.map((r) => r.entity_id
 await describeOnBothDatabases('coordination store', (db) => {
   let storage: Storage
   const clock = manualClock(1_700_000_000_000)
-  const coordination = () => createCoordination(storage, { claimTtlMs: TTL, checkinIntervalMs: 1000, maxErrors: 3, now: clock.now })
-  const row = (id: string) => storage.one<Record<string, unknown>>(sql`select * from coordination where entity_id = ${id}`)
+  const coordination = () =>
+    createCoordination(storage, { claimTtlMs: TTL, checkinIntervalMs: 1000, maxErrors: 3, now: clock.now })
+  const row = (id: string) =>
+    storage.one<Record<string, unknown>>(sql`select * from coordination where entity_id = ${id}`)
   const seed = (n: number, platform = 'twitch') =>
-    coordination().upsertEntities(platform, Array.from({ length: n }, (_, i) => ({ entity_id: `${platform}:e${i}:e${i}` })))
+    coordination().upsertEntities(
+      platform,
+      Array.from({ length: n }, (_, i) => ({ entity_id: `${platform}:e${i}:e${i}` })),
+    )
 
   before(async () => {
     storage = await db.open()
@@ -32,8 +37,15 @@ await describeOnBothDatabases('coordination store', (db) => {
       { entity_id: 'twitch:b:b', priority: 7 },
     ])
     assert.deepEqual(first, { upserted: 2, created: 2 })
-    assert.equal((await c.claim('twitch', 'c1', 1))[0]!.entity_id, 'twitch:b:b', 'priority 7 (the last duplicate) is claimed first')
-    const again = await c.upsertEntities('twitch', [{ entity_id: 'twitch:a:a' }, { entity_id: 'twitch:b:b', channel_id: 'B' }])
+    assert.equal(
+      (await c.claim('twitch', 'c1', 1))[0]!.entity_id,
+      'twitch:b:b',
+      'priority 7 (the last duplicate) is claimed first',
+    )
+    const again = await c.upsertEntities('twitch', [
+      { entity_id: 'twitch:a:a' },
+      { entity_id: 'twitch:b:b', channel_id: 'B' },
+    ])
     assert.deepEqual(again, { upserted: 2, created: 0 })
     const a = await row('twitch:a:a')
     assert.equal(Number(a!.priority), 10, 'omitted priority keeps the stored one')
@@ -55,11 +67,19 @@ await describeOnBothDatabases('coordination store', (db) => {
       { entity_id: 'twitch:new:new', priority: 50 },
       { entity_id: 'twitch:p10:p10', priority: 10 },
     ])
-    await storage.execute(sql`update coordination set is_live = 1, status = 'live' where entity_id = 'twitch:live:live'`)
+    await storage.execute(
+      sql`update coordination set is_live = 1, status = 'live' where entity_id = 'twitch:live:live'`,
+    )
     await storage.execute(sql`update coordination set last_activity = 100 where entity_id = 'twitch:old:old'`)
     await storage.execute(sql`update coordination set last_activity = 200 where entity_id = 'twitch:new:new'`)
     const claimed = await c.claim('twitch', 'c1', 10)
-    assert.deepEqual(ids(claimed), ['twitch:live:live', 'twitch:p10:p10', 'twitch:new:new', 'twitch:old:old', 'twitch:p50:p50'])
+    assert.deepEqual(ids(claimed), [
+      'twitch:live:live',
+      'twitch:p10:p10',
+      'twitch:new:new',
+      'twitch:old:old',
+      'twitch:p50:p50',
+    ])
     // The database picks in the same order: claim one at a time with a fresh container each.
     await c.release('c1')
     const oneByOne: string[] = []
@@ -79,7 +99,9 @@ await describeOnBothDatabases('coordination store', (db) => {
     assert.equal((await c.claim('twitch', 'c1', 3)).length, 0, 'already holds 3')
     assert.equal((await c.claim('twitch', 'c1', 5)).length, 2, 'room for 2 more')
     assert.ok((await c.claim('twitch', 'c1', 50)).every((e) => e.platform === 'twitch'))
-    await storage.execute(sql`update coordination set status = 'error' where entity_id = 'twitch:e7:e7' or entity_id = 'discord:e0:e0'`)
+    await storage.execute(
+      sql`update coordination set status = 'error' where entity_id = 'twitch:e7:e7' or entity_id = 'discord:e0:e0'`,
+    )
     await c.release('c1')
     const all = await c.claim('twitch', 'c2', 50)
     assert.equal(all.length, 7)
@@ -96,7 +118,9 @@ await describeOnBothDatabases('coordination store', (db) => {
   test('concurrent claims of one container never exceed its maxClaims', async () => {
     await seed(40)
     const second = await db.open()
-    const calls = Array.from({ length: 12 }, (_, i) => createCoordination(i % 2 ? second : storage, { now: clock.now }).claim('twitch', 'same', 5))
+    const calls = Array.from({ length: 12 }, (_, i) =>
+      createCoordination(i % 2 ? second : storage, { now: clock.now }).claim('twitch', 'same', 5),
+    )
     const got = (await Promise.all(calls)).flat()
     assert.equal(got.length, 5)
     const held = await storage.one<{ n: number }>(sql`select count(*) as n from coordination where claimed_by = 'same'`)
@@ -160,7 +184,12 @@ await describeOnBothDatabases('coordination store', (db) => {
     assert.deepEqual(await row(id), before, 'a refused status changes nothing')
     const other = await c.status('c1', 'twitch:e1:e1', { is_live: true })
     assert.deepEqual(other, { ok: false, reason: 'not_holder', entity_id: 'twitch:e1:e1', held_by: null })
-    assert.deepEqual(await c.status('c1', 'twitch:nope', {}), { ok: false, reason: 'unknown_entity', entity_id: 'twitch:nope', held_by: null })
+    assert.deepEqual(await c.status('c1', 'twitch:nope', {}), {
+      ok: false,
+      reason: 'unknown_entity',
+      entity_id: 'twitch:nope',
+      held_by: null,
+    })
   })
 
   test('error: counts consecutive errors; at maxErrors the entity goes to error and is released; refusals change nothing', async () => {
@@ -210,7 +239,10 @@ await describeOnBothDatabases('coordination store', (db) => {
     const freed = await row(c1[1]!)
     assert.equal(freed!.claimed_by, null)
     assert.equal(freed!.claim_expires, null)
-    assert.deepEqual((await c.heartbeat('c2')).entities.map((e) => e.entity_id), [...c2].sort())
+    assert.deepEqual(
+      (await c.heartbeat('c2')).entities.map((e) => e.entity_id),
+      [...c2].sort(),
+    )
   })
 
   test('releaseOffline releases only the holder’s entities that are not live', async () => {
@@ -244,7 +276,13 @@ await describeOnBothDatabases('coordination store', (db) => {
     assert.equal(stats.unclaimed, 4)
     assert.deepEqual(stats.by_status, { offline: 6, live: 1, error: 1 })
     assert.deepEqual(stats.containers, { c1: 2, c2: 1 })
-    assert.deepEqual(stats.by_platform['discord'], { total: 2, claimed: 0, unclaimed: 2, expired: 0, by_status: { offline: 1, live: 0, error: 1 } })
+    assert.deepEqual(stats.by_platform['discord'], {
+      total: 2,
+      claimed: 0,
+      unclaimed: 2,
+      expired: 0,
+      by_status: { offline: 1, live: 0, error: 1 },
+    })
     assert.equal(stats.by_platform['twitch']!.total, 6)
     assert.equal(stats.claim_ttl_ms, TTL)
     assert.equal(stats.timestamp, clock.now())
@@ -266,6 +304,10 @@ await describeOnBothDatabases('coordination store', (db) => {
   test('options are checked', () => {
     assert.throws(() => createCoordination(storage, { claimTtlMs: 0 }), RangeError)
     assert.throws(() => createCoordination(storage, { claimTtlMs: 1000, checkinIntervalMs: 1000 }), /below claimTtlMs/)
-    assert.deepEqual(createCoordination(storage).timings, { claimTtlMs: 1_800_000, checkinIntervalMs: 300_000, maxErrors: 3 })
+    assert.deepEqual(createCoordination(storage).timings, {
+      claimTtlMs: 1_800_000,
+      checkinIntervalMs: 300_000,
+      maxErrors: 3,
+    })
   })
 })

@@ -32,7 +32,8 @@ export const DEFAULT_MAX_CLAIMS = 5
 const MAX_ERROR_LENGTH = 1000
 
 function positiveInt(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`coordination ${name} must be a positive integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`coordination ${name} must be a positive integer, got ${value}`)
   return value
 }
 
@@ -45,18 +46,26 @@ function positiveInt(name: string, value: number): number {
 export function createCoordination(storage: Storage, options: CoordinationOptions = {}): Coordination {
   const timings: CoordinationTimings = {
     claimTtlMs: positiveInt('claimTtlMs', options.claimTtlMs ?? DEFAULT_COORDINATION_OPTIONS.claimTtlMs),
-    checkinIntervalMs: positiveInt('checkinIntervalMs', options.checkinIntervalMs ?? DEFAULT_COORDINATION_OPTIONS.checkinIntervalMs),
+    checkinIntervalMs: positiveInt(
+      'checkinIntervalMs',
+      options.checkinIntervalMs ?? DEFAULT_COORDINATION_OPTIONS.checkinIntervalMs,
+    ),
     maxErrors: positiveInt('maxErrors', options.maxErrors ?? DEFAULT_COORDINATION_OPTIONS.maxErrors),
   }
   if (timings.checkinIntervalMs >= timings.claimTtlMs) {
-    throw new RangeError(`coordination checkinIntervalMs (${timings.checkinIntervalMs}) must be below claimTtlMs (${timings.claimTtlMs})`)
+    throw new RangeError(
+      `coordination checkinIntervalMs (${timings.checkinIntervalMs}) must be below claimTtlMs (${timings.claimTtlMs})`,
+    )
   }
   const clock = options.now ?? Date.now
   /** A live claim of `containerId`. */
   const heldBy = (containerId: string, now: number): Sql => sql`claimed_by = ${containerId} and claim_expires > ${now}`
 
   /** Why a guarded single-entity update touched nothing. */
-  async function refusal(entityId: string, now: number): Promise<{ ok: false; reason: 'not_holder' | 'unknown_entity'; entity_id: string; held_by: string | null }> {
+  async function refusal(
+    entityId: string,
+    now: number,
+  ): Promise<{ ok: false; reason: 'not_holder' | 'unknown_entity'; entity_id: string; held_by: string | null }> {
     const row = await storage.one<{ claimed_by: string | null; claim_expires: number | null }>(
       sql`select claimed_by, claim_expires from coordination where entity_id = ${entityId}`,
     )
@@ -129,7 +138,8 @@ export function createCoordination(storage: Storage, options: CoordinationOption
     },
 
     async release(containerId, entityIds) {
-      if (entityIds !== undefined && entityIds.length === 0) return { container_id: containerId, released: [], not_held: [] }
+      if (entityIds !== undefined && entityIds.length === 0)
+        return { container_id: containerId, released: [], not_held: [] }
       const only = entityIds === undefined ? sql.empty : sql` and entity_id in (${sql.join([...new Set(entityIds)])})`
       // Expired claims of this container are cleared too: they are free already, this only tidies them.
       const rows = await storage.query<{ entity_id: string }>(sql`update coordination

@@ -136,7 +136,11 @@ export interface CoordinationStats extends ClaimCounts {
 export interface Coordination {
   readonly timings: CoordinationTimings
   /** Registers entities of `platform`; idempotent. `resetErrors` returns `error` entities to rotation. */
-  upsertEntities(platform: string, entities: readonly EntityInput[], options?: { resetErrors?: boolean }): Promise<UpsertResult>
+  upsertEntities(
+    platform: string,
+    entities: readonly EntityInput[],
+    options?: { resetErrors?: boolean },
+  ): Promise<UpsertResult>
   /** Claims free entities of `platform` until `containerId` holds at most `maxClaims` (default 5). */
   claim(platform: string, containerId: string, maxClaims?: number): Promise<CoordinationEntity[]>
   /** Renews every claim `containerId` holds: `claim_expires = now + claimTtlMs`. */

@@ -18,7 +18,12 @@ const KEEP_IDS: Sql = sql`platform = excluded.platform,
   channel_id = coalesce(excluded.channel_id, coordination.channel_id)`
 
 /** Upserts `entities` of `platform`; the last entry wins when an id repeats. */
-export async function upsertEntities(storage: Storage, platform: string, entities: readonly EntityInput[], resetErrors: boolean): Promise<UpsertResult> {
+export async function upsertEntities(
+  storage: Storage,
+  platform: string,
+  entities: readonly EntityInput[],
+  resetErrors: boolean,
+): Promise<UpsertResult> {
   const unique = [...new Map(entities.map((e) => [e.entity_id, e])).values()]
   const reset = resetErrors ? RESET_ERRORS : sql.empty
   let created = 0
@@ -31,13 +36,17 @@ export async function upsertEntities(storage: Storage, platform: string, entitie
     const withPriority = chunk.filter((e) => e.priority !== undefined)
     const without = chunk.filter((e) => e.priority === undefined)
     if (withPriority.length > 0) {
-      const rows = withPriority.map((e) => sql`(${e.entity_id}, ${platform}, ${e.server_id ?? null}, ${e.channel_id ?? null}, ${e.priority})`)
+      const rows = withPriority.map(
+        (e) => sql`(${e.entity_id}, ${platform}, ${e.server_id ?? null}, ${e.channel_id ?? null}, ${e.priority})`,
+      )
       await storage.execute(sql`insert into coordination (entity_id, platform, server_id, channel_id, priority)
         values ${sql.join(rows)}
         on conflict (entity_id) do update set ${KEEP_IDS}, priority = excluded.priority${reset}`)
     }
     if (without.length > 0) {
-      const rows = without.map((e) => sql`(${e.entity_id}, ${platform}, ${e.server_id ?? null}, ${e.channel_id ?? null})`)
+      const rows = without.map(
+        (e) => sql`(${e.entity_id}, ${platform}, ${e.server_id ?? null}, ${e.channel_id ?? null})`,
+      )
       await storage.execute(sql`insert into coordination (entity_id, platform, server_id, channel_id)
         values ${sql.join(rows)}
         on conflict (entity_id) do update set ${KEEP_IDS}${reset}`)

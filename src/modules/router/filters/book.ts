@@ -25,8 +25,14 @@ export function groupRows(rows: readonly FilterRow[]): Map<string, Scoped> {
 }
 
 /** The compiled settings of a channel from grouped rows. */
-export function compiledFor(groups: ReadonlyMap<string, Scoped>, communityId: string, entityId: string): CompiledFilters {
-  return compileFilters(resolveSettings(groups.get(`${communityId}\u0000`), groups.get(`${communityId}\u0000${entityId}`)))
+export function compiledFor(
+  groups: ReadonlyMap<string, Scoped>,
+  communityId: string,
+  entityId: string,
+): CompiledFilters {
+  return compileFilters(
+    resolveSettings(groups.get(`${communityId}\u0000`), groups.get(`${communityId}\u0000${entityId}`)),
+  )
 }
 
 export interface FilterBookOptions {

@@ -28,7 +28,13 @@ const astral = new Map<number, number>()
 
 function classify(cp: number): number {
   const c = String.fromCodePoint(cp)
-  if (cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0020 && cp <= 0xe007f)) return JOINER
+  if (
+    cp === 0x200d ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+    (cp >= 0xe0020 && cp <= 0xe007f)
+  )
+    return JOINER
   if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return FLAG
   if (/\p{White_Space}/u.test(c)) return SPACE
   if (/\p{Lu}|\p{Lt}/u.test(c)) return UPPER
@@ -63,7 +69,8 @@ export function classOf(cp: number): number {
 
 /** Letters, digits and `-`, as found in a domain label (ASCII fast path). */
 export function isLabelChar(code: number): boolean {
-  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 45
+  if (code < 128)
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 45
   const k = classOf(code)
   return k === UPPER || k === LOWER || k === LETTER || k === DIGIT
 }

@@ -55,8 +55,13 @@ export const filterCommands: CommandDefinition[] = [
       const compiled = await settingsHere(ctx)
       const given = ctx.args[1]
       const seconds = given === undefined ? compiled.settings.links.permit_seconds : Number(given)
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) return 'Usage: !permit <user> [seconds] (1 to 3600 seconds)'
-      await ctx.cache.set(permitKey(ctx.request.entity.community_id, ctx.request.entity.platform, user), 1, seconds * 1000)
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600)
+        return 'Usage: !permit <user> [seconds] (1 to 3600 seconds)'
+      await ctx.cache.set(
+        permitKey(ctx.request.entity.community_id, ctx.request.entity.platform, user),
+        1,
+        seconds * 1000,
+      )
       return `@${user} may post one link in the next ${seconds} s.`
     },
   },

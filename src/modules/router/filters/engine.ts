@@ -17,7 +17,12 @@ import type { CommonSettings, FilterName, Step } from './types.js'
 
 const filterHits =
   (metricsRegistry.getSingleMetric('waddlebot_filter_hits_total') as Counter | undefined) ??
-  new Counter({ name: 'waddlebot_filter_hits_total', help: 'Spam filter hits by filter and action taken', labelNames: ['filter', 'action'], registers: [metricsRegistry] })
+  new Counter({
+    name: 'waddlebot_filter_hits_total',
+    help: 'Spam filter hits by filter and action taken',
+    labelNames: ['filter', 'action'],
+    registers: [metricsRegistry],
+  })
 
 /** The cache key of a `!permit` for a user (by user name, lower-case) in a community. */
 export function permitKey(communityId: string, platform: string, userName: string): string {
@@ -38,14 +43,16 @@ export interface PendingFilterHit {
   readonly firstRecorded: Promise<boolean> | undefined
 }
 
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined)
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined
 
 /** The moderation responses of one step. */
 export function stepResponses(step: Step, settings: CommonSettings, event: InboundEvent): Response[] {
   const reason = fillTemplate(settings.reason, event)
   const del: Response[] = settings.delete ? [{ type: 'moderation', action: 'delete', reason }] : []
   if (step.action === 'warn') return [...del, { type: 'moderation', action: 'warn', reason }]
-  if (step.action === 'timeout') return [...del, { type: 'moderation', action: 'timeout', reason, duration: step.duration ?? settings.duration }]
+  if (step.action === 'timeout')
+    return [...del, { type: 'moderation', action: 'timeout', reason, duration: step.duration ?? settings.duration }]
   return [{ type: 'moderation', action: step.action, reason }]
 }
 
@@ -63,7 +70,12 @@ export class FilterStage {
   #seen = new Set<string>()
 
   constructor(private readonly options: FilterStageOptions) {
-    this.book = new FilterBook({ storage: options.storage, cache: options.cache, pollMs: options.pollMs, onError: (e) => options.onError(e, 'filter settings reload') })
+    this.book = new FilterBook({
+      storage: options.storage,
+      cache: options.cache,
+      pollMs: options.pollMs,
+      onError: (e) => options.onError(e, 'filter settings reload'),
+    })
   }
 
   start(): Promise<void> {
@@ -83,20 +95,27 @@ export class FilterStage {
         if (this.#seen.size > 200_000) this.#seen = new Set()
         this.#seen.add(key)
         if (firstTime === 'no') firstTime = 'maybe'
-        firstRecorded = recordChatter(this.options.storage, communityId, event.platform, event.user_id).catch((err: unknown) => {
-          this.options.onError(err, 'recording a chatter')
-          return false
-        })
+        firstRecorded = recordChatter(this.options.storage, communityId, event.platform, event.user_id).catch(
+          (err: unknown) => {
+            this.options.onError(err, 'recording a chatter')
+            return false
+          },
+        )
       }
     }
     const emotes = strings(event.metadata?.emotes)
-    const hits = evaluate(compiled, {
-      text: event.message,
-      roles: event.roles,
-      labels: strings(event.metadata?.labels),
-      emoteNames: emotes && emotes.length > 0 ? new Set(emotes) : undefined,
-      firstTime,
-    }, this.#scratch, true)
+    const hits = evaluate(
+      compiled,
+      {
+        text: event.message,
+        roles: event.roles,
+        labels: strings(event.metadata?.labels),
+        emoteNames: emotes && emotes.length > 0 ? new Set(emotes) : undefined,
+        firstTime,
+      },
+      this.#scratch,
+      true,
+    )
     return hits.length === 0 ? undefined : { event, communityId, compiled, hits, firstTime, firstRecorded }
   }
 
@@ -121,7 +140,10 @@ export class FilterStage {
   }
 
   async #step(settings: CommonSettings, communityId: string, filter: FilterName, event: InboundEvent): Promise<Step> {
-    if (settings.action !== 'escalate') return settings.action === 'timeout' ? { action: 'timeout', duration: settings.duration } : { action: settings.action }
+    if (settings.action !== 'escalate')
+      return settings.action === 'timeout'
+        ? { action: 'timeout', duration: settings.duration }
+        : { action: settings.action }
     const strikes = await this.options.cache.incr(strikeKey(communityId, filter, event), 1, settings.window * 1000)
     return settings.steps[Math.min(strikes, settings.steps.length) - 1] ?? { action: 'warn' }
   }
@@ -148,7 +170,10 @@ export function mergeModeration(filter: readonly Response[], rules: readonly Res
 }
 
 /** The rule reaction with a filter's responses folded in (undefined when neither has anything). */
-export function withFilterResponses(reaction: Reaction | undefined, filtered: readonly Response[] | undefined): Reaction | undefined {
+export function withFilterResponses(
+  reaction: Reaction | undefined,
+  filtered: readonly Response[] | undefined,
+): Reaction | undefined {
   if (!filtered || filtered.length === 0) return reaction
   if (!reaction) return { responses: [...filtered], webhooks: [], ruleIds: [] }
   return { ...reaction, responses: mergeModeration(filtered, reaction.responses) }

@@ -73,7 +73,12 @@ function foreignLink(s: FilterSettings, text: string, scratch: FilterScratch): s
   return scratch.foreign
 }
 
-function exempt(c: CompiledFilters, name: FilterName, roleMask: number, labels: readonly string[] | undefined): boolean {
+function exempt(
+  c: CompiledFilters,
+  name: FilterName,
+  roleMask: number,
+  labels: readonly string[] | undefined,
+): boolean {
   if ((c.exemptRoles[name] & roleMask) !== 0) return true
   const wanted = c.settings[name].exempt_labels
   return wanted.length > 0 && labels !== undefined && labels.some((l) => wanted.includes(l))
@@ -83,7 +88,12 @@ function exempt(c: CompiledFilters, name: FilterName, roleMask: number, labels: 
  * The filters `input` breaks, in evaluation order (`all` false: only the first). Empty when none.
  * A `first-chatter` hit with `firstTime: 'maybe'` is tentative: the caller confirms it, else skips it.
  */
-export function evaluate(c: CompiledFilters, input: FilterInput, scratch: FilterScratch, all = false): readonly FilterHit[] {
+export function evaluate(
+  c: CompiledFilters,
+  input: FilterInput,
+  scratch: FilterScratch,
+  all = false,
+): readonly FilterHit[] {
   if (c.active.length === 0) return NONE
   let roleMask = 0
   if (input.roles) for (const r of input.roles) roleMask |= roleBit(r)
@@ -126,10 +136,14 @@ function breaks(name: FilterName, s: FilterSettings, scratch: FilterScratch, inp
     }
     case 'caps': {
       const letters = st.upper + st.lower
-      return letters >= s.caps.min_length && pct(st.upper, letters) >= s.caps.percent ? `${pct(st.upper, letters)}% capitals` : undefined
+      return letters >= s.caps.min_length && pct(st.upper, letters) >= s.caps.percent
+        ? `${pct(st.upper, letters)}% capitals`
+        : undefined
     }
     case 'symbols':
-      return st.visible >= s.symbols.min_length && pct(st.symbols, st.visible) >= s.symbols.percent ? `${pct(st.symbols, st.visible)}% symbols` : undefined
+      return st.visible >= s.symbols.min_length && pct(st.symbols, st.visible) >= s.symbols.percent
+        ? `${pct(st.symbols, st.visible)}% symbols`
+        : undefined
     case 'emotes':
       return st.emotes > s.emotes.max ? `${st.emotes} emotes` : undefined
   }

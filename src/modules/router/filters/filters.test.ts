@@ -43,10 +43,27 @@ describe('links', () => {
     ['bbc.co.uk/news', ['bbc.co.uk']],
     ['mail me: bob@example.org', ['example.org']],
   ]
-  for (const [text, hosts] of cases) test(`given ${JSON.stringify(text)}, finds ${hosts.join(', ')}`, () => assert.deepEqual(links(text), hosts))
+  for (const [text, hosts] of cases)
+    test(`given ${JSON.stringify(text)}, finds ${hosts.join(', ')}`, () => assert.deepEqual(links(text), hosts))
 
-  const chat = ['ok.so what now', 'i.e. the worst', 'e.g. this', 'it costs 3.50', 'v1.2.3 is out', 'the dot com era', 'polka dot penguin',
-    'St. Louis', 'wait...what', 'node.js or deno', 'readme.md', 'see settings.json', 'fun. Come on', 'it.is what it is', 'gg. wp', 'U.S. and U.K.']
+  const chat = [
+    'ok.so what now',
+    'i.e. the worst',
+    'e.g. this',
+    'it costs 3.50',
+    'v1.2.3 is out',
+    'the dot com era',
+    'polka dot penguin',
+    'St. Louis',
+    'wait...what',
+    'node.js or deno',
+    'readme.md',
+    'see settings.json',
+    'fun. Come on',
+    'it.is what it is',
+    'gg. wp',
+    'U.S. and U.K.',
+  ]
   for (const text of chat) test(`given ${JSON.stringify(text)}, finds no link`, () => assert.deepEqual(links(text), []))
 
   test('allowed domains and their subdomains pass; look-alikes do not', () => {
@@ -64,7 +81,12 @@ describe('each filter catches its cases', () => {
   const cases: [string, string, Partial<FilterInput>, FilterName[]][] = [
     ['caps', 'THIS IS WAY TOO LOUD FOR CHAT', {}, ['caps']],
     ['caps: short shouting passes', 'LETS GO', {}, []],
-    ['caps: platform emote names are not capitals', 'LUL LUL OMEGALUL KEKW LUL', { emoteNames: new Set(['LUL', 'OMEGALUL', 'KEKW']) }, []],
+    [
+      'caps: platform emote names are not capitals',
+      'LUL LUL OMEGALUL KEKW LUL',
+      { emoteNames: new Set(['LUL', 'OMEGALUL', 'KEKW']) },
+      [],
+    ],
     ['symbols', '!!??##$$%%^^&&**((', {}, ['symbols']],
     ['symbols: ascii art', '░░▄▀▀▀▄░░ ░█▒▒▒▒█░ ▀▄▄▄▄▀ ▐▌▐▌', {}, ['symbols']],
     ['repetition: characters', 'waaaaaaaaaaaaaaaaaaat', {}, ['repetition']],
@@ -72,12 +94,22 @@ describe('each filter catches its cases', () => {
     ['repetition: a few repeats pass', 'no no no no', {}, []],
     ['emotes: emoji', '😂😂😂 🔥🔥🔥 ❤️❤️❤️ 🎉🎉', {}, ['emotes']],
     ['emotes: a ZWJ family is one emoji', '👨‍👩‍👧‍👦 👨‍👩‍👧‍👦 👨‍👩‍👧‍👦', {}, []],
-    ['emotes: Twitch emote names', Array(11).fill('Kappa').join(' '), { emoteNames: new Set(['Kappa']) }, ['repetition', 'emotes']],
+    [
+      'emotes: Twitch emote names',
+      Array(11).fill('Kappa').join(' '),
+      { emoteNames: new Set(['Kappa']) },
+      ['repetition', 'emotes'],
+    ],
     ['emotes: Discord custom emoji', Array(11).fill('<:pog:123456789012345678>').join(''), {}, ['emotes']],
     ['length', 'word '.repeat(90), {}, ['length', 'repetition']],
     ['zalgo', 'h̷̢̛̭̦e̸͉̖̓l̴̡̛̪̝l̷o̵̮͈̓ ̵w̶o̷r̷l̴d̶', {}, ['zalgo']],
     ['zalgo: decomposed Vietnamese passes', 'Xin chào mọi người'.normalize('NFD'), {}, []],
-    ['first-chatter: a first message with a link', 'hey check example.com', { firstTime: 'yes' }, ['first-chatter', 'links']],
+    [
+      'first-chatter: a first message with a link',
+      'hey check example.com',
+      { firstTime: 'yes' },
+      ['first-chatter', 'links'],
+    ],
     ['first-chatter: not a first message', 'hey check example.com', { firstTime: 'no' }, ['links']],
   ]
   for (const [name, text, extra, expected] of cases) test(name, () => assert.deepEqual(hitsOf(text, extra), expected))
@@ -98,7 +130,12 @@ describe('exemptions', () => {
     assert.deepEqual(hitsOf('spam.xyz', { roles: ['subscriber'] }), ['links'])
   })
   test('exempt roles and labels are per filter', () => {
-    const c = compileFilters(resolveSettings({ links: { enabled: true, exempt: ['vip', 'subscriber'], exempt_labels: ['trusted'] }, caps: { enabled: true } }))
+    const c = compileFilters(
+      resolveSettings({
+        links: { enabled: true, exempt: ['vip', 'subscriber'], exempt_labels: ['trusted'] },
+        caps: { enabled: true },
+      }),
+    )
     assert.deepEqual(hitsOf('spam.xyz', { roles: ['vip'] }, c), [])
     assert.deepEqual(hitsOf('spam.xyz', { roles: ['moderator'] }, c), ['links'], 'the list replaces the default')
     assert.deepEqual(hitsOf('spam.xyz', { labels: ['trusted'] }, c), [])
@@ -108,7 +145,13 @@ describe('exemptions', () => {
 
 describe('settings', () => {
   test('key=value pairs are typed and merged defaults ← community ← channel', () => {
-    const community = { links: parseAssignments('links', ['enabled=on', 'allow=https://www.YouTube.com/,clips.twitch.tv', 'steps=warn,timeout:30']) }
+    const community = {
+      links: parseAssignments('links', [
+        'enabled=on',
+        'allow=https://www.YouTube.com/,clips.twitch.tv',
+        'steps=warn,timeout:30',
+      ]),
+    }
     const channel = { links: parseAssignments('links', ['permit-seconds=120']) }
     const s = resolveSettings(community, channel).links
     assert.equal(s.enabled, true)
@@ -128,21 +171,29 @@ describe('settings', () => {
   ]
   for (const [filter, pair, field] of bad) {
     test(`given ${filter} ${pair}, refuses naming ${field}`, () => {
-      assert.throws(() => parseAssignments(filter, [pair]), (e) => isWaddleError(e) && e.code === 'WB_INPUT_INVALID' && e.params.field === field)
+      assert.throws(
+        () => parseAssignments(filter, [pair]),
+        (e) => isWaddleError(e) && e.code === 'WB_INPUT_INVALID' && e.params.field === field,
+      )
     })
   }
 })
 
 test('false positives: ordinary chat with every filter on gives zero hits', (t) => {
-  const corpus = parseChatLog(readFileSync(new URL('../../../../test/fixtures/filters/ordinary-chat.txt', import.meta.url), 'utf8'))
+  const corpus = parseChatLog(
+    readFileSync(new URL('../../../../test/fixtures/filters/ordinary-chat.txt', import.meta.url), 'utf8'),
+  )
   assert.ok(corpus.length >= 300, `${corpus.length} lines`)
   const seen = new Set<string>()
   const hits: string[] = []
   for (const line of corpus) {
     const firstTime = line.user !== undefined && !seen.has(line.user) ? 'yes' : 'no'
     if (line.user) seen.add(line.user)
-    for (const h of evaluate(everyFilter, { text: line.message, firstTime }, scratch, true)) hits.push(`${h.filter} (${h.detail}): ${line.message}`)
+    for (const h of evaluate(everyFilter, { text: line.message, firstTime }, scratch, true))
+      hits.push(`${h.filter} (${h.detail}): ${line.message}`)
   }
-  t.diagnostic(`false-positive rate: ${hits.length}/${corpus.length} lines = ${((hits.length / corpus.length) * 100).toFixed(2)}%`)
+  t.diagnostic(
+    `false-positive rate: ${hits.length}/${corpus.length} lines = ${((hits.length / corpus.length) * 100).toFixed(2)}%`,
+  )
   assert.deepEqual(hits, [])
 })

@@ -10,17 +10,23 @@ import { isLabelChar, isWordChar } from './char-class.js'
 
 /** TLDs that make `label.tld` a link. */
 const TLDS = new Set(
-  ('com net org io gg tv xyz ru ly info biz link live shop site online club top click stream store app dev co uk de fr nl eu ' +
+  (
+    'com net org io gg tv xyz ru ly info biz link live shop site online club top click stream store app dev co uk de fr nl eu ' +
     'ws cc pw su cn tk ml ga cf gq ua pl es jp kr br au ca ch se no fi dk cz at ro hu gr pt ie nz za mx ar cl vn id ' +
     'one pro lol fun win bet cash money gift vip icu cyou rest buzz space website tech news email today world life ' +
-    'codes host press social chat games tokyo ninja rocks').split(' '),
+    'codes host press social chat games tokyo ninja rocks'
+  ).split(' '),
 )
 /** TLDs that read as words: a link only with a path (`youtu.be/abc`). */
 const WORDY_TLDS = new Set('be me to so it is at us in my do am an as go hi la ai sh md py im ms'.split(' '))
 /** TLDs that count in a written-out evasion (`example dot com`). */
-const EVASION_TLDS = new Set('com net org io gg tv xyz ru ly info biz link live shop site online club top click store app co'.split(' '))
+const EVASION_TLDS = new Set(
+  'com net org io gg tv xyz ru ly info biz link live shop site online club top click store app co'.split(' '),
+)
 /** Words that are not a domain label in front of a written-out dot (`the dot com era`). */
-const STOP_LABELS = new Set('the a an and or of to in on at is it this that dot my your his her our their its'.split(' '))
+const STOP_LABELS = new Set(
+  'the a an and or of to in on at is it this that dot my your his her our their its'.split(' '),
+)
 
 /** `.`, `://`, a bracketed dot or dot-word, or the word `dot` between spaces. */
 const CANDIDATE = /\.|:\/\/|[([{]\s*(?:\.|dot)\s*[)\]}]|\sdot\s/gi
@@ -51,14 +57,24 @@ function skipSpaces(text: string, from: number): number {
 /** Start of the domain (labels and dots) ending just before `end`. */
 function hostStart(text: string, end: number): number {
   let i = end
-  while (i > 0 && (isLabelChar(text.charCodeAt(i - 1)) || (text.charCodeAt(i - 1) === 46 && i - 1 > 0 && isLabelChar(text.charCodeAt(i - 2))))) i--
+  while (
+    i > 0 &&
+    (isLabelChar(text.charCodeAt(i - 1)) ||
+      (text.charCodeAt(i - 1) === 46 && i - 1 > 0 && isLabelChar(text.charCodeAt(i - 2))))
+  )
+    i--
   return i
 }
 
 /** End of the domain starting at `start`. */
 function hostEnd(text: string, start: number): number {
   let i = start
-  while (i < text.length && (isLabelChar(text.charCodeAt(i)) || (text.charCodeAt(i) === 46 && i + 1 < text.length && isLabelChar(text.charCodeAt(i + 1))))) i++
+  while (
+    i < text.length &&
+    (isLabelChar(text.charCodeAt(i)) ||
+      (text.charCodeAt(i) === 46 && i + 1 < text.length && isLabelChar(text.charCodeAt(i + 1))))
+  )
+    i++
   return i
 }
 
@@ -116,7 +132,11 @@ export function findLinks(text: string, hosts: string[]): number {
 /** True when `host` is one of `allowed` or a subdomain of one. */
 export function isAllowed(host: string, allowed: readonly string[]): boolean {
   for (const d of allowed) {
-    if (host === d || (host.length > d.length && host.endsWith(d) && host.charCodeAt(host.length - d.length - 1) === 46)) return true
+    if (
+      host === d ||
+      (host.length > d.length && host.endsWith(d) && host.charCodeAt(host.length - d.length - 1) === 46)
+    )
+      return true
   }
   return false
 }

@@ -40,6 +40,10 @@ export function replayFilters(compiled: CompiledFilters, lines: readonly ChatLin
   }
   return {
     lines_with_filter_hits: withHits,
-    filters: FILTER_NAMES.map((filter) => ({ filter, enabled: compiled.settings[filter].enabled, hits: counts.get(filter) ?? 0 })),
+    filters: FILTER_NAMES.map((filter) => ({
+      filter,
+      enabled: compiled.settings[filter].enabled,
+      hits: counts.get(filter) ?? 0,
+    })),
   }
 }

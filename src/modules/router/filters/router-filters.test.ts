@@ -4,7 +4,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../../test/helpers/backends.js'
 import { type RouterFixture, startRouterFixture } from '../../../../test/helpers/router-runtime.js'
 import { sql } from '../../../runtime/storage/sql.js'
 import { setFilterSettings } from './store.js'
@@ -12,7 +17,10 @@ import type { FilterName } from './types.js'
 import routerModule from '../index.js'
 
 const unavailable = await serversUnavailable()
-const backends: [Backend, string | undefined][] = [[sqliteBackend(), undefined], [postgresRedisBackend(), unavailable]]
+const backends: [Backend, string | undefined][] = [
+  [sqliteBackend(), undefined],
+  [postgresRedisBackend(), unavailable],
+]
 
 interface Resp {
   type: string
@@ -22,12 +30,19 @@ interface Resp {
   reason?: string
 }
 const moderation = (res: { responses: Resp[] }): string[] =>
-  res.responses.filter((r) => r.type === 'moderation').map((r) => (r.action === 'timeout' ? `timeout:${r.duration}` : String(r.action)))
+  res.responses
+    .filter((r) => r.type === 'moderation')
+    .map((r) => (r.action === 'timeout' ? `timeout:${r.duration}` : String(r.action)))
 
 for (const [backend, skip] of backends) {
   describe(`spam filters in the router on ${backend.name}`, { skip }, () => {
     let f: RouterFixture
-    const as = (user: string, roles: string[] = [], extra: Record<string, unknown> = {}) => ({ user_id: `id-${user}`, user_name: user, roles, ...extra })
+    const as = (user: string, roles: string[] = [], extra: Record<string, unknown> = {}) => ({
+      user_id: `id-${user}`,
+      user_name: user,
+      roles,
+      ...extra,
+    })
     const set = async (filter: FilterName, pairs: string[], entityId?: string) => {
       await setFilterSettings(f.runtime.storage, { communityId: 'default', entityId }, filter, pairs)
       await f.runtime.module(routerModule).ctx.state.pipeline.filters.book.reload()
@@ -40,15 +55,28 @@ for (const [backend, skip] of backends) {
     after(async () => f?.close())
 
     test('the migration created both tables', async () => {
-      const rows = await f.runtime.storage.query<{ id: string }>(sql`select id from schema_migrations where module = 'router' order by id`)
-      assert.deepEqual(rows.map((r) => r.id).filter((id) => id.includes('filter')), ['0102_router_filters', '0103_router_filter_chatters'])
-      assert.deepEqual(await f.runtime.storage.query(sql`select * from router_filter_chatters where community_id = 'nobody'`), [])
+      const rows = await f.runtime.storage.query<{ id: string }>(
+        sql`select id from schema_migrations where module = 'router' order by id`,
+      )
+      assert.deepEqual(
+        rows.map((r) => r.id).filter((id) => id.includes('filter')),
+        ['0102_router_filters', '0103_router_filter_chatters'],
+      )
+      assert.deepEqual(
+        await f.runtime.storage.query(sql`select * from router_filter_chatters where community_id = 'nobody'`),
+        [],
+      )
     })
 
     test('escalation: warn (and delete) → 60 s timeout → 10 min timeout, the last step repeating', async () => {
       const steps = []
       for (let i = 0; i < 4; i++) steps.push(moderation(await f.event('free followers at spam.xyz', as('eve'))))
-      assert.deepEqual(steps, [['delete', 'warn'], ['delete', 'timeout:60'], ['delete', 'timeout:600'], ['delete', 'timeout:600']])
+      assert.deepEqual(steps, [
+        ['delete', 'warn'],
+        ['delete', 'timeout:60'],
+        ['delete', 'timeout:600'],
+        ['delete', 'timeout:600'],
+      ])
       const first = await f.event('again spam.xyz', as('eve2'))
       assert.equal(first.outcome, 'string_match')
       assert.match(first.responses.find((r: Resp) => r.action === 'warn').reason, /no links/)
@@ -91,13 +119,18 @@ for (const [backend, skip] of backends) {
       assert.equal((await f.event('hello everyone', as('human'))).outcome, 'ignored')
       assert.equal((await f.event('my art is at example.com', as('human'))).outcome, 'ignored')
       // The platform's own first-message flag counts even for a user this router has seen before.
-      assert.deepEqual(moderation(await f.event('spam.xyz', as('human', [], { metadata: { first_message: true } }))), ['delete'])
+      assert.deepEqual(moderation(await f.event('spam.xyz', as('human', [], { metadata: { first_message: true } }))), [
+        'delete',
+      ])
       await set('links', ['enabled=true'])
     })
 
     test('!filters says what is on here', async () => {
       const res = await f.event('!filters', as('curious'))
-      assert.match(res.responses[0].text, /^Spam filters on: links from first-time chatters, links \(allowed: youtube\.com\), caps \(70% of 15\+ letters\)\.$/)
+      assert.match(
+        res.responses[0].text,
+        /^Spam filters on: links from first-time chatters, links \(allowed: youtube\.com\), caps \(70% of 15\+ letters\)\.$/,
+      )
       const quiet = await f.event('!filters', as('curious', [], { channel_id: 'quiet' }))
       assert.doesNotMatch(quiet.responses[0].text, /links \(/)
     })

@@ -29,7 +29,19 @@ export interface MessageStats {
   linkish: boolean
 }
 
-export const emptyStats = (): MessageStats => ({ length: 0, upper: 0, lower: 0, visible: 0, symbols: 0, maxRun: 0, maxMarks: 0, emotes: 0, words: 0, wordRepeats: 0, linkish: false })
+export const emptyStats = (): MessageStats => ({
+  length: 0,
+  upper: 0,
+  lower: 0,
+  visible: 0,
+  symbols: 0,
+  maxRun: 0,
+  maxMarks: 0,
+  emotes: 0,
+  words: 0,
+  wordRepeats: 0,
+  linkish: false,
+})
 
 /** Discord custom emoji (`<:name:id>`, `<a:name:id>`) in a `<…>` token. */
 const DISCORD_EMOJI = /<a?:\w{1,32}:\d{5,25}>/g
@@ -157,7 +169,8 @@ export function scanText(text: string, emoteNames: ReadonlySet<string> | undefin
         if (k === UPPER) wUpper++
         else wLower++
         // "dot", any case: a written-out link is possible.
-        if ((cp | 32) === 100 && (text.charCodeAt(i + 1) | 32) === 111 && (text.charCodeAt(i + 2) | 32) === 116) linkish = true
+        if ((cp | 32) === 100 && (text.charCodeAt(i + 1) | 32) === 111 && (text.charCodeAt(i + 2) | 32) === 116)
+          linkish = true
       } else if (k === SYMBOL) {
         wSymbols++
         if (cp === 46 || cp === 58) linkish = true

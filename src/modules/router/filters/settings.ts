@@ -4,7 +4,15 @@
  * channel.
  */
 import { WaddleError } from '../../../runtime/errors.js'
-import { DEFAULT_FILTER_SETTINGS, FILTER_ACTIONS, type FilterName, type FilterSettings, isRole, keysOf, type Step } from './types.js'
+import {
+  DEFAULT_FILTER_SETTINGS,
+  FILTER_ACTIONS,
+  type FilterName,
+  type FilterSettings,
+  isRole,
+  keysOf,
+  type Step,
+} from './types.js'
 
 /** Stored overrides of one filter: key → typed value. */
 export type Overrides = Readonly<Record<string, unknown>>
@@ -32,29 +40,43 @@ function parseBool(field: string, text: string): boolean {
 
 function parseWhole(field: string, text: string, [min, max]: readonly [number, number]): number {
   const n = /^\s*\d{1,9}\s*$/.test(text) ? Number(text) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(field, `"${text}" must be a whole number from ${min} to ${max}`)
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw invalid(field, `"${text}" must be a whole number from ${min} to ${max}`)
   return n
 }
 
-const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 
 /** `warn,timeout:60,timeout:600,ban` → steps. */
 export function parseSteps(field: string, text: string): Step[] {
   const steps = list(text).map((token): Step => {
     const [action, seconds] = token.toLowerCase().split(':')
-    if (action === 'timeout') return { action, duration: seconds === undefined ? 600 : parseWhole(field, seconds, INT_RANGES.duration!) }
+    if (action === 'timeout')
+      return { action, duration: seconds === undefined ? 600 : parseWhole(field, seconds, INT_RANGES.duration!) }
     if ((action === 'warn' || action === 'delete' || action === 'ban') && seconds === undefined) return { action }
     throw invalid(field, `"${token}" is not a step (warn, delete, timeout:<seconds>, ban)`)
   })
-  if (steps.length === 0 || steps.length > 10) throw invalid(field, 'give 1 to 10 steps, e.g. warn,timeout:60,timeout:600')
+  if (steps.length === 0 || steps.length > 10)
+    throw invalid(field, 'give 1 to 10 steps, e.g. warn,timeout:60,timeout:600')
   return steps
 }
 
-export const formatSteps = (steps: readonly Step[]): string => steps.map((s) => (s.action === 'timeout' ? `timeout:${s.duration ?? 600}` : s.action)).join(',')
+export const formatSteps = (steps: readonly Step[]): string =>
+  steps.map((s) => (s.action === 'timeout' ? `timeout:${s.duration ?? 600}` : s.action)).join(',')
 
 /** `https://www.Example.com/` → `example.com`; undefined when it is not a domain name. */
 export function normalizeDomain(text: string): string | undefined {
-  const d = text.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/^\*?\./, '').replace(/^www\./, '').replace(/\/.*$/, '')
+  const d = text
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^\*?\./, '')
+    .replace(/^www\./, '')
+    .replace(/\/.*$/, '')
   return /^(?:[\p{L}\p{N}-]{1,63}\.)+[\p{L}\p{N}-]{2,63}$/u.test(d) ? d : undefined
 }
 
@@ -71,7 +93,8 @@ export function parseSetting(filter: FilterName, key: string, value: string): un
       return parseBool(field, value)
     case 'action': {
       const a = value.trim().toLowerCase()
-      if (!(FILTER_ACTIONS as readonly string[]).includes(a)) throw invalid(field, `use one of ${FILTER_ACTIONS.join(', ')}`)
+      if (!(FILTER_ACTIONS as readonly string[]).includes(a))
+        throw invalid(field, `use one of ${FILTER_ACTIONS.join(', ')}`)
       return a
     }
     case 'steps':
@@ -84,7 +107,8 @@ export function parseSetting(filter: FilterName, key: string, value: string): un
     case 'exempt': {
       const roles = list(value.toLowerCase())
       const bad = roles.find((r) => !isRole(r))
-      if (bad !== undefined) throw invalid(field, `"${bad}" is not a role (broadcaster, owner, admin, moderator, vip, subscriber)`)
+      if (bad !== undefined)
+        throw invalid(field, `"${bad}" is not a role (broadcaster, owner, admin, moderator, vip, subscriber)`)
       return roles
     }
     case 'exempt_labels':

@@ -58,11 +58,19 @@ function parseJson(text: unknown): Overrides {
 /** Every stored row (optionally of one community), by community, channel, filter. */
 export async function listFilterRows(db: Queryable, communityId?: string): Promise<FilterRow[]> {
   const where = communityId === undefined ? sql.empty : sql`where community_id = ${communityId}`
-  const rows = await db.query<Record<string, unknown>>(sql`select community_id, entity_id, filter, settings, updated_at from router_filters ${where}
+  const rows = await db.query<
+    Record<string, unknown>
+  >(sql`select community_id, entity_id, filter, settings, updated_at from router_filters ${where}
     order by community_id, entity_id, filter`)
   return rows
     .filter((r) => isFilterName(String(r.filter)))
-    .map((r) => ({ community_id: String(r.community_id), entity_id: String(r.entity_id ?? ''), filter: r.filter as FilterName, settings: parseJson(r.settings), updated_at: Number(r.updated_at) }))
+    .map((r) => ({
+      community_id: String(r.community_id),
+      entity_id: String(r.entity_id ?? ''),
+      filter: r.filter as FilterName,
+      settings: parseJson(r.settings),
+      updated_at: Number(r.updated_at),
+    }))
 }
 
 /** Where a setting applies: a community, or one channel (entity) of it. */
@@ -75,7 +83,12 @@ export interface FilterScope {
  * Validates `key=value` pairs for `filter` and stores them over the scope's existing overrides; returns the
  * scope's overrides after the change. @throws WaddleError WB_INPUT_INVALID naming `<filter>.<key>`
  */
-export async function setFilterSettings(db: Queryable, scope: FilterScope, filter: FilterName, pairs: readonly string[]): Promise<Overrides> {
+export async function setFilterSettings(
+  db: Queryable,
+  scope: FilterScope,
+  filter: FilterName,
+  pairs: readonly string[],
+): Promise<Overrides> {
   const changes = parseAssignments(filter, pairs)
   const entity = scope.entityId ?? ''
   const row = await db.one<{ settings: unknown; updated_at: unknown }>(
@@ -98,13 +111,21 @@ export async function resetFilterSettings(db: Queryable, scope: FilterScope, fil
 
 /** Changes whenever a row is added, changed or removed (count and latest update). */
 export async function filtersFingerprint(db: Queryable): Promise<string> {
-  const row = await db.one<{ n: unknown; u: unknown }>(sql`select count(*) as n, max(updated_at) as u from router_filters`)
+  const row = await db.one<{ n: unknown; u: unknown }>(
+    sql`select count(*) as n, max(updated_at) as u from router_filters`,
+  )
   return `${Number(row?.n ?? 0)}:${Number(row?.u ?? 0)}`
 }
 
 /** Records that a user chatted in a community; true when this is the first time. */
-export async function recordChatter(db: Queryable, communityId: string, platform: string, userId: string): Promise<boolean> {
-  const { changes } = await db.execute(sql`insert into router_filter_chatters (community_id, platform, user_id, first_seen_at)
+export async function recordChatter(
+  db: Queryable,
+  communityId: string,
+  platform: string,
+  userId: string,
+): Promise<boolean> {
+  const { changes } =
+    await db.execute(sql`insert into router_filter_chatters (community_id, platform, user_id, first_seen_at)
     values (${communityId}, ${platform}, ${userId}, ${Date.now()}) on conflict (community_id, platform, user_id) do nothing`)
   return changes > 0
 }

@@ -5,7 +5,16 @@
 import { ROLES, type Role } from '../../../contract/events.js'
 
 /** Every filter, in the order they are evaluated (the first hit decides what happens to a message). */
-export const FILTER_NAMES = ['first-chatter', 'links', 'zalgo', 'length', 'repetition', 'caps', 'symbols', 'emotes'] as const
+export const FILTER_NAMES = [
+  'first-chatter',
+  'links',
+  'zalgo',
+  'length',
+  'repetition',
+  'caps',
+  'symbols',
+  'emotes',
+] as const
 export type FilterName = (typeof FILTER_NAMES)[number]
 
 /** What a filter hit does; `escalate` walks `steps` by the user's strikes within `window` seconds. */

@@ -23,7 +23,10 @@ describe('reactionFor', () => {
   })
 
   test('one moderation response: the best priority wins over stronger but later rules', () => {
-    const hits = [hit(rule('a', { id: 1, action: 'delete', priority: 5 })), hit(rule('b', { id: 2, action: 'ban', priority: 10 }))]
+    const hits = [
+      hit(rule('a', { id: 1, action: 'delete', priority: 5 })),
+      hit(rule('b', { id: 2, action: 'ban', priority: 10 })),
+    ]
     const r = reactionFor(hits, event)
     assert.deepEqual(r.responses, [{ type: 'moderation', action: 'delete', reason: 'matched moderation rule 1' }])
     assert.deepEqual(r.ruleIds, [1])
@@ -33,27 +36,48 @@ describe('reactionFor', () => {
     const actions = ['warn', 'timeout', 'ban', 'delete'] as const
     const hits = actions.map((action, i) => hit(rule('x', { id: i + 1, action, priority: 7 })))
     for (const order of [hits, [...hits].reverse()]) {
-      assert.deepEqual(reactionFor(order, event).responses, [{ type: 'moderation', action: 'ban', reason: 'matched moderation rule 3' }])
+      assert.deepEqual(reactionFor(order, event).responses, [
+        { type: 'moderation', action: 'ban', reason: 'matched moderation rule 3' },
+      ])
     }
     const noBan = hits.filter((h) => h.rule.action !== 'ban')
-    assert.deepEqual(reactionFor(noBan, event).responses, [{ type: 'moderation', action: 'timeout', reason: 'matched moderation rule 2', duration: 600 }])
+    assert.deepEqual(reactionFor(noBan, event).responses, [
+      { type: 'moderation', action: 'timeout', reason: 'matched moderation rule 2', duration: 600 },
+    ])
   })
 
   test('timeout carries its duration; the reason is the rule text with placeholders filled', () => {
-    const r = reactionFor([hit(rule('x', { id: 3, action: 'timeout', timeout_seconds: 60, action_value: 'no spam, {user}' }))], event)
+    const r = reactionFor(
+      [hit(rule('x', { id: 3, action: 'timeout', timeout_seconds: 60, action_value: 'no spam, {user}' }))],
+      event,
+    )
     assert.deepEqual(r.responses, [{ type: 'moderation', action: 'timeout', reason: 'no spam, ann', duration: 60 }])
   })
 
   test('respond: every hit answers in priority order, at most 3, {user} filled', () => {
-    const hits = [5, 1, 4, 2, 3].map((p) => hit(rule('x', { id: p, priority: p, action: 'respond', action_value: `#${p} hi {user} ({display_name})` })))
+    const hits = [5, 1, 4, 2, 3].map((p) =>
+      hit(rule('x', { id: p, priority: p, action: 'respond', action_value: `#${p} hi {user} ({display_name})` })),
+    )
     const r = reactionFor(hits, event)
     assert.equal(r.responses.length, MAX_RESPONDS)
-    assert.deepEqual(r.responses, [1, 2, 3].map((p) => ({ type: 'chat', text: `#${p} hi ann (Ann)` })))
+    assert.deepEqual(
+      r.responses,
+      [1, 2, 3].map((p) => ({ type: 'chat', text: `#${p} hi ann (Ann)` })),
+    )
   })
 
   test('moderation and responds together: moderation first', () => {
-    const r = reactionFor([hit(rule('x', { id: 1, action: 'respond', action_value: 'hey' })), hit(rule('y', { id: 2, action: 'warn', action_value: 'careful' }))], event)
-    assert.deepEqual(r.responses, [{ type: 'moderation', action: 'warn', reason: 'careful' }, { type: 'chat', text: 'hey' }])
+    const r = reactionFor(
+      [
+        hit(rule('x', { id: 1, action: 'respond', action_value: 'hey' })),
+        hit(rule('y', { id: 2, action: 'warn', action_value: 'careful' })),
+      ],
+      event,
+    )
+    assert.deepEqual(r.responses, [
+      { type: 'moderation', action: 'warn', reason: 'careful' },
+      { type: 'chat', text: 'hey' },
+    ])
     assert.deepEqual(r.ruleIds, [2, 1])
   })
 
@@ -67,7 +91,11 @@ describe('reactionFor', () => {
   })
 
   test('webhook: the payload names the rule, the user and the context', () => {
-    const r = reactionFor([hit(rule('cheap', { id: 8, action: 'webhook', action_value: 'http://127.0.0.1:9/hook' }), 'cheap')], event, NOW)
+    const r = reactionFor(
+      [hit(rule('cheap', { id: 8, action: 'webhook', action_value: 'http://127.0.0.1:9/hook' }), 'cheap')],
+      event,
+      NOW,
+    )
     assert.deepEqual(r.webhooks, [
       {
         url: 'http://127.0.0.1:9/hook',
@@ -80,15 +108,29 @@ describe('reactionFor', () => {
           matched: 'cheap',
           message_content: 'buy cheap followers',
           user: { id: 'u1', name: 'ann', display_name: 'Ann' },
-          context: { platform: 'twitch', server_id: '42', channel_id: '42', entity_id: 'twitch:42:42', message_id: 'm-9', timestamp: '2024-05-01T12:00:00.000Z' },
+          context: {
+            platform: 'twitch',
+            server_id: '42',
+            channel_id: '42',
+            entity_id: 'twitch:42:42',
+            message_id: 'm-9',
+            timestamp: '2024-05-01T12:00:00.000Z',
+          },
         },
       },
     ])
   })
 
   test('unsorted input is sorted first', () => {
-    const hits = [hit(rule('x', { id: 9, priority: 9, action: 'ban' })), hit(rule('x', { id: 1, priority: 1, action: 'warn' }))]
-    assert.deepEqual(reactionFor(hits, event).responses[0], { type: 'moderation', action: 'warn', reason: 'matched moderation rule 1' })
+    const hits = [
+      hit(rule('x', { id: 9, priority: 9, action: 'ban' })),
+      hit(rule('x', { id: 1, priority: 1, action: 'warn' })),
+    ]
+    assert.deepEqual(reactionFor(hits, event).responses[0], {
+      type: 'moderation',
+      action: 'warn',
+      reason: 'matched moderation rule 1',
+    })
   })
 })
 

@@ -52,7 +52,8 @@ export interface Reaction {
 }
 
 const strength = (action: ModerationAction): number => MODERATION_ACTIONS.indexOf(action)
-const isModeration = (action: string): action is ModerationAction => (MODERATION_ACTIONS as readonly string[]).includes(action)
+const isModeration = (action: string): action is ModerationAction =>
+  (MODERATION_ACTIONS as readonly string[]).includes(action)
 
 /** Replaces the placeholders of `template` in one pass. */
 export function fillTemplate(template: string, event: ReactionEvent): string {
@@ -81,7 +82,10 @@ export function reactionFor(hits: readonly MatchHit[], event: ReactionEvent, now
     const { rule } = hit
     if (isModeration(rule.action)) {
       const best = moderation?.rule
-      if (best === undefined || (rule.priority === best.priority && strength(rule.action) > strength(best.action as ModerationAction))) {
+      if (
+        best === undefined ||
+        (rule.priority === best.priority && strength(rule.action) > strength(best.action as ModerationAction))
+      ) {
         moderation = hit
       }
     } else if (rule.action === 'respond' && responds < MAX_RESPONDS) {
@@ -125,7 +129,11 @@ function webhookPayload(hit: MatchHit, event: ReactionEvent, now: Date): Webhook
     action: 'webhook',
     matched: hit.matched,
     message_content: event.message ?? '',
-    user: { id: event.user_id, name: event.user_name, ...(event.display_name ? { display_name: event.display_name } : {}) },
+    user: {
+      id: event.user_id,
+      name: event.user_name,
+      ...(event.display_name ? { display_name: event.display_name } : {}),
+    },
     context: {
       platform: event.platform,
       server_id: event.server_id,

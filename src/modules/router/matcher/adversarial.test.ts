@@ -11,8 +11,20 @@ import { regexProblem } from './regex-tools.js'
 import type { StringRule } from './types.js'
 
 const rule = (id: number, pattern: string): StringRule => ({
-  id, pattern, match_type: 'regex', case_sensitive: false, action: 'warn', action_value: null, timeout_seconds: null, priority: 100,
-  entity_id: null, enabled: true, created_by: null, created_at: 0, updated_at: 0, match_count: 0,
+  id,
+  pattern,
+  match_type: 'regex',
+  case_sensitive: false,
+  action: 'warn',
+  action_value: null,
+  timeout_seconds: null,
+  priority: 100,
+  entity_id: null,
+  enabled: true,
+  created_by: null,
+  created_at: 0,
+  updated_at: 0,
+  match_count: 0,
 })
 
 describe('adversarial regexes on the linear-time engine', () => {
@@ -43,7 +55,9 @@ describe('adversarial regexes on the linear-time engine', () => {
       accepted++
       assert.ok(compiled.size <= MAX_PROGRAM_SIZE)
       // Spot-check semantics against V8 on short inputs only (V8 is the one that backtracks).
-      if (i % 50 === 0) for (const m of ['ab 1!', 'xx@y', 'aaa']) assert.equal(compiled.test(m), new RegExp(p, 'iu').test(m), `${p} on ${m}`)
+      if (i % 50 === 0)
+        for (const m of ['ab 1!', 'xx@y', 'aaa'])
+          assert.equal(compiled.test(m), new RegExp(p, 'iu').test(m), `${p} on ${m}`)
       const matcher = compileMatcher([rule(1, p)])
       for (const m of messages) matcher.match(m)
     }

@@ -57,8 +57,14 @@ export interface ReplayReport {
  * Replays `lines` against `rules`. With `entityId`, only global rules and that entity's apply (as in the
  * router); without it every enabled rule is tested whatever its scope.
  */
-export function replayChatLog(rules: readonly StringRule[], lines: readonly ChatLine[], entityId?: string): ReplayReport {
-  const inScope = rules.filter((r) => r.enabled && (entityId === undefined || r.entity_id === null || r.entity_id === entityId))
+export function replayChatLog(
+  rules: readonly StringRule[],
+  lines: readonly ChatLine[],
+  entityId?: string,
+): ReplayReport {
+  const inScope = rules.filter(
+    (r) => r.enabled && (entityId === undefined || r.entity_id === null || r.entity_id === entityId),
+  )
   const matcher = compileMatcher(entityId === undefined ? inScope.map((r) => ({ ...r, entity_id: null })) : inScope)
   const counts = new Map<number, number>()
   let withHits = 0
@@ -74,7 +80,14 @@ export function replayChatLog(rules: readonly StringRule[], lines: readonly Chat
     rules: [...inScope]
       .filter((r) => !skippedIds.has(r.id))
       .sort((a, b) => a.priority - b.priority || a.id - b.id)
-      .map((r) => ({ id: r.id, pattern: r.pattern, match_type: r.match_type, action: r.action, entity_id: r.entity_id, hits: counts.get(r.id) ?? 0 })),
+      .map((r) => ({
+        id: r.id,
+        pattern: r.pattern,
+        match_type: r.match_type,
+        action: r.action,
+        entity_id: r.entity_id,
+        hits: counts.get(r.id) ?? 0,
+      })),
     skipped: matcher.skipped,
   }
 }

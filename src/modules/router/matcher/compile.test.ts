@@ -55,8 +55,18 @@ const cases: [string, StringRule, string, boolean][] = [
   ['regex, anchors', rule('^!?discord$', { match_type: 'regex' }), 'discord', true],
   ['regex, anchors miss', rule('^!?discord$', { match_type: 'regex' }), 'the discord', false],
   ['regex, no literal (class)', rule('\\d{3}-\\d{4}', { match_type: 'regex' }), 'call 555-1234', true],
-  ['regex, case-sensitive class', rule('[A-Z]{6,}', { match_type: 'regex', case_sensitive: true }), 'STOP SHOUTING', true],
-  ['regex, case-sensitive class miss', rule('[A-Z]{6,}', { match_type: 'regex', case_sensitive: true }), 'stop shouting', false],
+  [
+    'regex, case-sensitive class',
+    rule('[A-Z]{6,}', { match_type: 'regex', case_sensitive: true }),
+    'STOP SHOUTING',
+    true,
+  ],
+  [
+    'regex, case-sensitive class miss',
+    rule('[A-Z]{6,}', { match_type: 'regex', case_sensitive: true }),
+    'stop shouting',
+    false,
+  ],
   ['regex, case-insensitive class', rule('[A-Z]{6,}', { match_type: 'regex' }), 'shouting', true],
   ['regex, Unicode property', rule('\\p{Script=Cyrillic}{3}', { match_type: 'regex' }), 'привет', true],
   ['regex, alternation literals', rule('casino|betting', { match_type: 'regex' }), 'Best BETTING site', true],
@@ -94,21 +104,45 @@ describe('compileMatcherAsync', () => {
     const sliced = await compileMatcherAsync(rules, 7)
     assert.equal(sliced.size, sync.size)
     for (const [, , message] of cases) {
-      assert.deepEqual(sliced.match(message, null).map((h) => h.rule.id), sync.match(message, null).map((h) => h.rule.id), message)
+      assert.deepEqual(
+        sliced.match(message, null).map((h) => h.rule.id),
+        sync.match(message, null).map((h) => h.rule.id),
+        message,
+      )
     }
   })
 })
 
 describe('compileMatcher: hits', () => {
   test('matched text: the occurrence, the regex match, the trimmed message for exact', () => {
-    const m = compileMatcher([rule('spam', { id: 1 }), rule('\\d+', { id: 2, match_type: 'regex' }), rule('hi', { id: 3, match_type: 'exact' })])
-    assert.deepEqual(m.match('SPAM 42', null).map((h) => [h.rule.id, h.matched]), [[1, 'spam'], [2, '42']])
-    assert.deepEqual(m.match('  HI  ', null).map((h) => [h.rule.id, h.matched]), [[3, 'HI']])
+    const m = compileMatcher([
+      rule('spam', { id: 1 }),
+      rule('\\d+', { id: 2, match_type: 'regex' }),
+      rule('hi', { id: 3, match_type: 'exact' }),
+    ])
+    assert.deepEqual(
+      m.match('SPAM 42', null).map((h) => [h.rule.id, h.matched]),
+      [
+        [1, 'spam'],
+        [2, '42'],
+      ],
+    )
+    assert.deepEqual(
+      m.match('  HI  ', null).map((h) => [h.rule.id, h.matched]),
+      [[3, 'HI']],
+    )
   })
 
   test('sorted by priority, then id; each rule once', () => {
-    const rules = [rule('a', { id: 10, priority: 5 }), rule('a', { id: 3, priority: 50 }), rule('aa', { id: 2, priority: 5 }), rule('*', { id: 1, priority: 200 })]
-    const ids = compileMatcher(rules).match('aaaa aa', null).map((h) => h.rule.id)
+    const rules = [
+      rule('a', { id: 10, priority: 5 }),
+      rule('a', { id: 3, priority: 50 }),
+      rule('aa', { id: 2, priority: 5 }),
+      rule('*', { id: 1, priority: 200 }),
+    ]
+    const ids = compileMatcher(rules)
+      .match('aaaa aa', null)
+      .map((h) => h.rule.id)
     assert.deepEqual(ids, [2, 10, 3, 1])
   })
 
@@ -122,31 +156,66 @@ describe('compileMatcher: hits', () => {
       rule('x', { id: 6, match_type: 'exact', entity_id: 'twitch:b:b' }),
     ]
     const m = compileMatcher(rules)
-    assert.deepEqual(m.match('x', 'twitch:a:a').map((h) => h.rule.id), [1, 2, 4])
-    assert.deepEqual(m.match('x', 'twitch:b:b').map((h) => h.rule.id), [1, 3, 5, 6])
-    assert.deepEqual(m.match('x', 'twitch:c:c').map((h) => h.rule.id), [1])
-    assert.deepEqual(m.match('x', null).map((h) => h.rule.id), [1])
-    assert.deepEqual(m.match('y', 'twitch:a:a').map((h) => h.rule.id), [4])
+    assert.deepEqual(
+      m.match('x', 'twitch:a:a').map((h) => h.rule.id),
+      [1, 2, 4],
+    )
+    assert.deepEqual(
+      m.match('x', 'twitch:b:b').map((h) => h.rule.id),
+      [1, 3, 5, 6],
+    )
+    assert.deepEqual(
+      m.match('x', 'twitch:c:c').map((h) => h.rule.id),
+      [1],
+    )
+    assert.deepEqual(
+      m.match('x', null).map((h) => h.rule.id),
+      [1],
+    )
+    assert.deepEqual(
+      m.match('y', 'twitch:a:a').map((h) => h.rule.id),
+      [4],
+    )
   })
 
   test('the same regex in many scopes is matched per scope', () => {
     const rules = ['e1', 'e2', 'e3'].map((e, i) => rule('[0-9]{4}', { id: i + 1, match_type: 'regex', entity_id: e }))
     const m = compileMatcher(rules)
-    assert.deepEqual(m.match('pin 1234', 'e2').map((h) => h.rule.id), [2])
+    assert.deepEqual(
+      m.match('pin 1234', 'e2').map((h) => h.rule.id),
+      [2],
+    )
     assert.deepEqual(m.match('pin 12', 'e2'), [])
   })
 
   test('invalid or unsupported regexes (written straight to the table) are skipped, not fatal', () => {
-    const m = compileMatcher([rule('(', { id: 1, match_type: 'regex' }), rule('(?=a)b', { id: 2, match_type: 'regex' }), rule('ok', { id: 3 }), rule('  ', { id: 4, match_type: 'word' })])
-    assert.deepEqual(m.skipped.map((s) => s.id), [1, 2, 4])
+    const m = compileMatcher([
+      rule('(', { id: 1, match_type: 'regex' }),
+      rule('(?=a)b', { id: 2, match_type: 'regex' }),
+      rule('ok', { id: 3 }),
+      rule('  ', { id: 4, match_type: 'word' }),
+    ])
+    assert.deepEqual(
+      m.skipped.map((s) => s.id),
+      [1, 2, 4],
+    )
     assert.equal(m.size, 1)
-    assert.deepEqual(m.match('ok aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', null).map((h) => h.rule.id), [3])
+    assert.deepEqual(
+      m.match('ok aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', null).map((h) => h.rule.id),
+      [3],
+    )
   })
 
   test('regex rules see at most the first 2000 code units', () => {
     const m = compileMatcher([rule('needle', { id: 1, match_type: 'regex' }), rule('needle', { id: 2 })])
-    assert.deepEqual(m.match(`${'x'.repeat(3000)} needle`, null).map((h) => h.rule.id), [2])
-    assert.deepEqual(m.match(`needle ${'x'.repeat(3000)}`, null).map((h) => h.rule.id), [1, 2])
+    assert.deepEqual(
+      m.match(`${'x'.repeat(3000)} needle`, null).map((h) => h.rule.id),
+      [2],
+    )
+    assert.deepEqual(
+      m.match(`needle ${'x'.repeat(3000)}`, null).map((h) => h.rule.id),
+      [1, 2],
+    )
   })
 
   test('any input: non-strings, lone surrogates, huge text never throw', () => {
@@ -154,7 +223,10 @@ describe('compileMatcher: hits', () => {
     for (const input of [undefined, null, 42, {}, [], Symbol('s'), '\ud800', '\udc00a', 'a'.repeat(100_000)]) {
       assert.ok(Array.isArray(m.match(input, 'e')))
     }
-    assert.deepEqual(m.match(undefined, 'e').map((h) => h.matched), [''])
+    assert.deepEqual(
+      m.match(undefined, 'e').map((h) => h.matched),
+      [''],
+    )
   })
 
   test('an empty rule set matches nothing', () => {

@@ -48,7 +48,12 @@ class MatcherBuilder {
   private readonly skipped: { id: number; reason: string }[] = []
   private readonly literals = new LiteralIndexBuilder()
   private readonly unfiltered = new RegexSetBuilder()
-  private readonly lookups: Lookups = { exactCs: new Map(), exactCi: new Map(), catchAllGlobal: [], catchAllByEntity: new Map() }
+  private readonly lookups: Lookups = {
+    exactCs: new Map(),
+    exactCi: new Map(),
+    catchAllGlobal: [],
+    catchAllByEntity: new Map(),
+  }
   private readonly regexes: (LinearRegex | undefined)[] = []
 
   add(rule: StringRule): void {
@@ -88,7 +93,14 @@ class MatcherBuilder {
   }
 
   build(): CompiledMatcher {
-    return new Matcher(this.kept, this.skipped, this.literals.build(), this.unfiltered.build(), this.regexes, this.lookups)
+    return new Matcher(
+      this.kept,
+      this.skipped,
+      this.literals.build(),
+      this.unfiltered.build(),
+      this.regexes,
+      this.lookups,
+    )
   }
 }
 
@@ -191,7 +203,8 @@ class Matcher implements CompiledMatcher {
       const entry = table.entries[p]
       for (const i of entry.contains) this.take(i, haystack.slice(start, end))
       for (const i of entry.word) {
-        if (stamps[i] !== generation && atWordBoundaries(haystack, start, end, table.edges[p])) this.take(i, haystack.slice(start, end))
+        if (stamps[i] !== generation && atWordBoundaries(haystack, start, end, table.edges[p]))
+          this.take(i, haystack.slice(start, end))
       }
       for (const i of entry.regex) {
         if (queued[i] !== generation) {
@@ -204,7 +217,11 @@ class Matcher implements CompiledMatcher {
         if (original.startsWith(this.literals.csLiteral[i], start)) this.take(i, original.slice(start, end))
       }
       for (const i of entry.csWord) {
-        if (stamps[i] !== generation && original.startsWith(this.literals.csLiteral[i], start) && atWordBoundaries(original, start, end, table.edges[p])) {
+        if (
+          stamps[i] !== generation &&
+          original.startsWith(this.literals.csLiteral[i], start) &&
+          atWordBoundaries(original, start, end, table.edges[p])
+        ) {
           this.take(i, original.slice(start, end))
         }
       }

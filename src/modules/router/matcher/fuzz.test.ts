@@ -11,7 +11,32 @@ import { prng } from './test-helpers.js'
 import { MATCH_TYPES, type StringRule } from './types.js'
 
 const META = '.*+?^$()[]{}|\\/-'
-const SAMPLES = ['!', '#', ' ', '\t', '\n', '"', "'", '“', '😀', '👍🏽', '\u200b', '\u202e', 'e\u0301', 'İ', 'ß', 'ſ', 'ς', 'Σ', '日本', 'مرحبا', '\ud800', '\udc00', '\u0000', '\uffff']
+const SAMPLES = [
+  '!',
+  '#',
+  ' ',
+  '\t',
+  '\n',
+  '"',
+  "'",
+  '“',
+  '😀',
+  '👍🏽',
+  '\u200b',
+  '\u202e',
+  'e\u0301',
+  'İ',
+  'ß',
+  'ſ',
+  'ς',
+  'Σ',
+  '日本',
+  'مرحبا',
+  '\ud800',
+  '\udc00',
+  '\u0000',
+  '\uffff',
+]
 
 function randomString(rand: () => number, maxLength: number): string {
   const n = Math.floor(rand() * maxLength)
@@ -21,21 +46,36 @@ function randomString(rand: () => number, maxLength: number): string {
     if (r < 0.3) s += String.fromCharCode(97 + Math.floor(rand() * 26))
     else if (r < 0.45) s += META[Math.floor(rand() * META.length)]
     else if (r < 0.65) s += SAMPLES[Math.floor(rand() * SAMPLES.length)]
-    else if (r < 0.8) s += String.fromCodePoint(Math.floor(rand() * 0x10ffff) & ~0x800) // any plane, no surrogate range
-    else if (r < 0.9) s += String.fromCharCode(Math.floor(rand() * 0x10000)) // any code unit, lone surrogates included
+    else if (r < 0.8)
+      s += String.fromCodePoint(Math.floor(rand() * 0x10ffff) & ~0x800) // any plane, no surrogate range
+    else if (r < 0.9)
+      s += String.fromCharCode(Math.floor(rand() * 0x10000)) // any code unit, lone surrogates included
     else s += ' '
   }
   return s
 }
 
-const VALID_REGEXES = ['\\bX\\b', 'X\\s+Y', '^X', 'X$', '[XY]{2,5}', '(?:X|Y)Z', '\\p{L}{3}X', 'X.{0,20}Y', '\\d{2,}', '[^X]{4}']
+const VALID_REGEXES = [
+  '\\bX\\b',
+  'X\\s+Y',
+  '^X',
+  'X$',
+  '[XY]{2,5}',
+  '(?:X|Y)Z',
+  '\\p{L}{3}X',
+  'X.{0,20}Y',
+  '\\d{2,}',
+  '[^X]{4}',
+]
 
 function randomRules(rand: () => number, count: number): StringRule[] {
   return Array.from({ length: count }, (_, i) => {
     const type = MATCH_TYPES[Math.floor(rand() * MATCH_TYPES.length)]
     let pattern = randomString(rand, 8) || 'x'
     if (type === 'regex' && rand() < 0.5) {
-      pattern = VALID_REGEXES[Math.floor(rand() * VALID_REGEXES.length)].replace(/[XYZ]/g, () => String.fromCharCode(97 + Math.floor(rand() * 26)))
+      pattern = VALID_REGEXES[Math.floor(rand() * VALID_REGEXES.length)].replace(/[XYZ]/g, () =>
+        String.fromCharCode(97 + Math.floor(rand() * 26)),
+      )
     }
     if (rand() < 0.005) pattern = '*'
     return {

@@ -57,7 +57,10 @@ class Re2Regex implements LinearRegex {
 const PROPERTY_PREFIX = /\\([pP])\{(?:Script|sc|General_Category|gc)=/g
 
 function compileRe2(source: string, ci: boolean): RE2JS {
-  return RE2JS.compile(RE2JS.translateRegExp(source.replace(PROPERTY_PREFIX, '\\$1{')), (ci ? RE2JS.CASE_INSENSITIVE : 0) | RE2JS.LOOKBEHINDS)
+  return RE2JS.compile(
+    RE2JS.translateRegExp(source.replace(PROPERTY_PREFIX, '\\$1{')),
+    (ci ? RE2JS.CASE_INSENSITIVE : 0) | RE2JS.LOOKBEHINDS,
+  )
 }
 
 /** Why RE2 refuses `pattern`, in words a rule author can act on. */

@@ -42,7 +42,12 @@ class TableBuilder {
   }
   build(): LiteralTable {
     const texts = [...this.byText.keys()]
-    return { ac: new AhoCorasick(texts), entries: [...this.byText.values()], lengths: texts.map((t) => t.length), edges: texts.map(edgeWordness) }
+    return {
+      ac: new AhoCorasick(texts),
+      entries: [...this.byText.values()],
+      lengths: texts.map((t) => t.length),
+      edges: texts.map(edgeWordness),
+    }
   }
 }
 

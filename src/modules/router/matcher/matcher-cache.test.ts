@@ -48,14 +48,23 @@ class GatedStorage implements Queryable {
   }
 }
 
-const hitIds = (m: RuleMatcher, text: string, entity: string | null = null): number[] => m.match(text, entity).map((h) => h.rule.id)
+const hitIds = (m: RuleMatcher, text: string, entity: string | null = null): number[] =>
+  m.match(text, entity).map((h) => h.rule.id)
 
 for (const backend of await matrix()) {
   describe(`RuleMatcher on ${backend.name}`, { skip: backend.skip }, () => {
     let b: OpenBackend
     const started: RuleMatcher[] = []
-    const make = async (options: { storage?: Queryable; pollMs?: number; debounceMs?: number; onError?: (e: unknown) => void } = {}) => {
-      const m = new RuleMatcher({ storage: options.storage ?? b.storage, cache: await b.cache(), debounceMs: options.debounceMs ?? 20, pollMs: options.pollMs ?? 0, onError: options.onError })
+    const make = async (
+      options: { storage?: Queryable; pollMs?: number; debounceMs?: number; onError?: (e: unknown) => void } = {},
+    ) => {
+      const m = new RuleMatcher({
+        storage: options.storage ?? b.storage,
+        cache: await b.cache(),
+        debounceMs: options.debounceMs ?? 20,
+        pollMs: options.pollMs ?? 0,
+        onError: options.onError,
+      })
       await m.start()
       started.push(m)
       return m
@@ -73,14 +82,20 @@ for (const backend of await matrix()) {
       assert.deepEqual(hitIds(one, 'buy followers'), [])
       const rule = await addRule(b.storage, { pattern: 'followers' })
       const version = await announceRulesChanged(await b.cache())
-      await waitFor(() => hitIds(one, 'buy followers').length === 1 && hitIds(two, 'buy followers').length === 1, 'both routers to rebuild')
+      await waitFor(
+        () => hitIds(one, 'buy followers').length === 1 && hitIds(two, 'buy followers').length === 1,
+        'both routers to rebuild',
+      )
       assert.deepEqual(hitIds(two, 'buy FOLLOWERS'), [rule.id])
       await Promise.all([one.idle(), two.idle()])
       assert.equal(one.version, version)
       assert.equal(two.version, version)
       await removeRule(b.storage, rule.id)
       await announceRulesChanged(await b.cache())
-      await waitFor(() => hitIds(one, 'buy followers').length === 0 && hitIds(two, 'buy followers').length === 0, 'the removal')
+      await waitFor(
+        () => hitIds(one, 'buy followers').length === 0 && hitIds(two, 'buy followers').length === 0,
+        'the removal',
+      )
     })
 
     test('a burst of changes is debounced into few rebuilds', async () => {

@@ -129,7 +129,10 @@ export class RuleMatcher {
   async check(): Promise<void> {
     if (this.closed) return
     try {
-      const [version, fingerprint] = await Promise.all([currentRulesVersion(this.options.cache), rulesFingerprint(this.options.storage)])
+      const [version, fingerprint] = await Promise.all([
+        currentRulesVersion(this.options.cache),
+        rulesFingerprint(this.options.storage),
+      ])
       if (version !== this.builtVersion || fingerprint !== this.builtFingerprint) this.requestRebuild()
     } catch (error) {
       this.options.onError?.(error)
@@ -149,7 +152,10 @@ export class RuleMatcher {
   private async build(): Promise<void> {
     try {
       // Read the markers before the rules: a change landing in between triggers another rebuild later.
-      const [version, fingerprint] = await Promise.all([currentRulesVersion(this.options.cache), rulesFingerprint(this.options.storage)])
+      const [version, fingerprint] = await Promise.all([
+        currentRulesVersion(this.options.cache),
+        rulesFingerprint(this.options.storage),
+      ])
       const rules = await listRules(this.options.storage, { enabledOnly: true })
       this.compiled = await compileMatcherAsync(rules)
       this.builtVersion = version

@@ -29,8 +29,12 @@ describe('notifyRulesChanged (the CLI side)', () => {
       assert.equal(result.via, 'redis')
       const version = result.via === 'redis' ? result.version : -1
       assert.ok((await currentRulesVersion(router)) >= version)
-      for (let i = 0; i < 200 && !heard.some((m) => (m as { version: number }).version === version); i++) await new Promise((r) => setTimeout(r, 10))
-      assert.ok(heard.some((m) => (m as { version: number }).version === version), JSON.stringify(heard))
+      for (let i = 0; i < 200 && !heard.some((m) => (m as { version: number }).version === version); i++)
+        await new Promise((r) => setTimeout(r, 10))
+      assert.ok(
+        heard.some((m) => (m as { version: number }).version === version),
+        JSON.stringify(heard),
+      )
       await unsubscribe()
     } finally {
       await router.close()

@@ -8,7 +8,10 @@ import type { Settings } from '../../../runtime/config.js'
 import { announceRulesChanged } from './matcher-cache.js'
 
 /** How a change was passed on: announced over Redis, left to polling (no Redis), or failed (reason). */
-export type NotifyResult = { readonly via: 'redis'; readonly version: number } | { readonly via: 'poll' } | { readonly via: 'failed'; readonly reason: string }
+export type NotifyResult =
+  | { readonly via: 'redis'; readonly version: number }
+  | { readonly via: 'poll' }
+  | { readonly via: 'failed'; readonly reason: string }
 
 /** Announces a rule change over Redis when `settings.redisUrl` is set; never throws. */
 export async function notifyRulesChanged(settings: Settings): Promise<NotifyResult> {

@@ -13,7 +13,31 @@ import { prng } from './test-helpers.js'
 import { fold } from './text.js'
 import { CATCH_ALL, REGEX_INPUT_LIMIT, type StringRule } from './types.js'
 
-const ALPHABET = ['a', 'b', 'A', 'B', ' ', '.', '_', '1', 'é', 'e\u0301', 'ß', 'ſ', 'S', 'İ', 'i', 'Σ', 'σ', 'ς', '😀', 'я', 'Я', '-', '\n']
+const ALPHABET = [
+  'a',
+  'b',
+  'A',
+  'B',
+  ' ',
+  '.',
+  '_',
+  '1',
+  'é',
+  'e\u0301',
+  'ß',
+  'ſ',
+  'S',
+  'İ',
+  'i',
+  'Σ',
+  'σ',
+  'ς',
+  '😀',
+  'я',
+  'Я',
+  '-',
+  '\n',
+]
 
 function randomText(rand: () => number, max: number): string {
   let s = ''
@@ -26,7 +50,11 @@ describe('AhoCorasick', () => {
   test('finds exactly the occurrences a naive search finds (2,000 random texts)', () => {
     const rand = prng(1)
     for (let round = 0; round < 40; round++) {
-      const patterns = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 30) }, () => randomText(rand, 5)).filter((p) => p !== ''))]
+      const patterns = [
+        ...new Set(
+          Array.from({ length: 1 + Math.floor(rand() * 30) }, () => randomText(rand, 5)).filter((p) => p !== ''),
+        ),
+      ]
       const ac = new AhoCorasick(patterns)
       const p: number[] = []
       const e: number[] = []
@@ -36,7 +64,8 @@ describe('AhoCorasick', () => {
         const got = p.map((pi, k) => `${pi}@${e[k]}`).sort()
         const want: string[] = []
         patterns.forEach((pat, pi) => {
-          for (let at = text.indexOf(pat); at !== -1; at = text.indexOf(pat, at + 1)) want.push(`${pi}@${at + pat.length}`)
+          for (let at = text.indexOf(pat); at !== -1; at = text.indexOf(pat, at + 1))
+            want.push(`${pi}@${at + pat.length}`)
         })
         assert.deepEqual(got, want.sort(), `patterns ${JSON.stringify(patterns)} text ${JSON.stringify(text)}`)
       }
@@ -49,7 +78,10 @@ describe('AhoCorasick', () => {
     const p: number[] = []
     const last = `w${(19_999).toString(36)}x`
     assert.equal(ac.scan(`say ${last} and w0x and w1x and wzzzx!`, p, []), 3)
-    assert.deepEqual(p.map((i) => patterns[i]), [last, 'w0x', 'w1x'])
+    assert.deepEqual(
+      p.map((i) => patterns[i]),
+      [last, 'w0x', 'w1x'],
+    )
   })
 })
 
@@ -89,7 +121,20 @@ function reference(rules: readonly StringRule[], message: string, entity: string
   return out.sort((a, b) => a.priority - b.priority || a.id - b.id).map((r) => r.id)
 }
 
-const REGEX_SHAPES = ['X', 'X+Y', '[XY]{2}', '(?:X|Y)Z', '^X', 'X$', 'X\\s*Y', '\\d+', '[A-Z]{2,}', 'X.?Y', '\\bX', '\\p{Lu}']
+const REGEX_SHAPES = [
+  'X',
+  'X+Y',
+  '[XY]{2}',
+  '(?:X|Y)Z',
+  '^X',
+  'X$',
+  'X\\s*Y',
+  '\\d+',
+  '[A-Z]{2,}',
+  'X.?Y',
+  '\\bX',
+  '\\p{Lu}',
+]
 
 function randomRules(rand: () => number, count: number): StringRule[] {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]

@@ -29,7 +29,10 @@ export const CHUNK_SIZE = 32
 export const CHUNK_PROGRAM_SIZE = 1000
 
 /** True when the group or chunk holds a rule that applies to `entity`. */
-export function concerns(scope: { readonly global: boolean; readonly entities: ReadonlySet<string> }, entity: string | null): boolean {
+export function concerns(
+  scope: { readonly global: boolean; readonly entities: ReadonlySet<string> },
+  entity: string | null,
+): boolean {
   return scope.global || (entity !== null && scope.entities.has(entity))
 }
 
@@ -52,17 +55,23 @@ export class RegexSetBuilder {
   build(): RegexChunk[] {
     const chunks: RegexChunk[] = []
     // Global groups first, then by entity, so that chunks are mostly of one scope and skippable.
-    const ordered = [...this.groups.values()].sort((a, b) => Number(b.global) - Number(a.global) || firstOf(a).localeCompare(firstOf(b)))
+    const ordered = [...this.groups.values()].sort(
+      (a, b) => Number(b.global) - Number(a.global) || firstOf(a).localeCompare(firstOf(b)),
+    )
     for (const flags of new Set(ordered.map((g) => g.re.flags))) {
       const same = ordered.filter((g) => g.re.flags === flags)
       for (let at = 0; at < same.length; ) {
         let end = at + 1
         let size = same[at].re.size
-        while (end < same.length && end - at < CHUNK_SIZE && size + same[end].re.size <= CHUNK_PROGRAM_SIZE) size += same[end++].re.size
+        while (end < same.length && end - at < CHUNK_SIZE && size + same[end].re.size <= CHUNK_PROGRAM_SIZE)
+          size += same[end++].re.size
         const groups = same.slice(at, end)
         at = end
         chunks.push({
-          combined: combineLinear(groups.map((g) => g.re), CHUNK_PROGRAM_SIZE + groups.length * 2),
+          combined: combineLinear(
+            groups.map((g) => g.re),
+            CHUNK_PROGRAM_SIZE + groups.length * 2,
+          ),
           groups,
           global: groups.some((g) => g.global),
           entities: new Set(groups.flatMap((g) => [...g.entities])),

@@ -27,8 +27,21 @@ describe('regexProblem', () => {
   for (const p of accepted) test(`accepts ${p}`, () => assert.equal(regexProblem(p, false), undefined))
 
   // Shapes that backtrack catastrophically in a backtracking engine are ordinary on the linear-time one.
-  const formerlyDangerous = ['(a+)+', '(a*)*b', '(\\w+\\s?)+$', '(a|ab)+', '.*a.*b.*c', 'a*a*a*b', '\\w*\\w*\\W', '\\S*\\S*\\s', '[\\s\\S]*[\\s\\S]*\\d', '(?:\\w|-)+@', '\\S+\\.\\S+\\.\\S+']
-  for (const p of formerlyDangerous) test(`accepts ${p} (linear-time engine)`, () => assert.equal(regexProblem(p, false), undefined))
+  const formerlyDangerous = [
+    '(a+)+',
+    '(a*)*b',
+    '(\\w+\\s?)+$',
+    '(a|ab)+',
+    '.*a.*b.*c',
+    'a*a*a*b',
+    '\\w*\\w*\\W',
+    '\\S*\\S*\\s',
+    '[\\s\\S]*[\\s\\S]*\\d',
+    '(?:\\w|-)+@',
+    '\\S+\\.\\S+\\.\\S+',
+  ]
+  for (const p of formerlyDangerous)
+    test(`accepts ${p} (linear-time engine)`, () => assert.equal(regexProblem(p, false), undefined))
 
   const refused: [string, RegExp][] = [
     ['(', /not a valid regular expression/],
@@ -42,8 +55,8 @@ describe('regexProblem', () => {
     ['\\w{0,1000}\\s{0,1000}!', /too large for the regex engine/],
     ['x'.repeat(501), /longer than 500/],
   ]
-  for (const [p, reason] of refused) test(`refuses ${p.slice(0, 20)}`, () => assert.match(regexProblem(p, false) ?? 'accepted', reason))
-
+  for (const [p, reason] of refused)
+    test(`refuses ${p.slice(0, 20)}`, () => assert.match(regexProblem(p, false) ?? 'accepted', reason))
 
   test('escaped brackets and quantifier characters are plain characters', () => {
     assert.equal(regexProblem('\\(a\\+\\)\\+', false), undefined)
@@ -72,7 +85,8 @@ describe('requiredLiterals', () => {
     ['a{0,3}bc', ['bc']],
     ['xy{2}z', ['xy']],
   ]
-  for (const [p, want] of cases) test(`${p} → ${JSON.stringify(want)}`, () => assert.deepEqual(requiredLiterals(p), want))
+  for (const [p, want] of cases)
+    test(`${p} → ${JSON.stringify(want)}`, () => assert.deepEqual(requiredLiterals(p), want))
 
   test('every literal really occurs in every match (random strings)', () => {
     const patterns = ['s+h+[i1!]+t+', 'free\\s+v-?bucks', 'ab+c', 'colou?r', 'x(?:ab|cd)+yz', 'a{2,3}bc']
@@ -87,7 +101,10 @@ describe('requiredLiterals', () => {
         const m = re.exec(s)
         if (m === null) continue
         checked++
-        assert.ok(lits.some((l) => m[0].toLowerCase().includes(l)), `${p} matched ${m[0]} without ${lits}`)
+        assert.ok(
+          lits.some((l) => m[0].toLowerCase().includes(l)),
+          `${p} matched ${m[0]} without ${lits}`,
+        )
       }
     }
     assert.ok(checked > 0)
@@ -96,7 +113,8 @@ describe('requiredLiterals', () => {
 
 describe('caseMatters', () => {
   test('letters, \\w, \\b and \\p matter; digits, spaces and symbols do not', () => {
-    for (const p of ['a', '[A-Z]', '\\w+', '\\bx', '\\p{Lu}', '\\x41', 'é', '\\\\d']) assert.equal(caseMatters(p), true, p)
+    for (const p of ['a', '[A-Z]', '\\w+', '\\bx', '\\p{Lu}', '\\x41', 'é', '\\\\d'])
+      assert.equal(caseMatters(p), true, p)
     for (const p of ['\\d{3}-\\d{4}', '\\s+!!', '[0-9]+', '^\\D$', '😀{3}']) assert.equal(caseMatters(p), false, p)
   })
 })

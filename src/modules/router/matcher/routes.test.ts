@@ -26,7 +26,11 @@ for (const backend of await matrix()) {
       const listener = await b.cache()
       await listener.subscribe(CHANGED_CHANNEL, (message) => announced.push(message))
       app = Fastify()
-      await stringmatchRoutes(app, { storage: b.storage, cache }, { db: b.storage, serviceKey: SERVICE_KEY, requireKeys: false })
+      await stringmatchRoutes(
+        app,
+        { storage: b.storage, cache },
+        { db: b.storage, serviceKey: SERVICE_KEY, requireKeys: false },
+      )
       await app.ready()
       admin = { 'x-api-key': (await createApiKey(b.storage, 'ops', 'admin')).key }
       collector = { authorization: `Bearer ${(await createApiKey(b.storage, 'twitch-1', 'collector')).key}` }
@@ -36,8 +40,12 @@ for (const backend of await matrix()) {
       await b?.close()
     })
 
-    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: object) =>
-      app.inject({ method, url, headers, ...(payload ? { payload } : {}) })
+    const call = (
+      method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+      url: string,
+      headers: Record<string, string>,
+      payload?: object,
+    ) => app.inject({ method, url, headers, ...(payload ? { payload } : {}) })
 
     test('admin only: no key 401, unknown key 401, collector key 403, admin and service key pass', async () => {
       assert.equal((await call('GET', URL, {})).statusCode, 401)
@@ -52,7 +60,13 @@ for (const backend of await matrix()) {
     test('POST 201 with the rule; GET lists it; a change bumps the version and is announced', async () => {
       const before = await currentRulesVersion(cache)
       const heard = announced.length
-      const res = await call('POST', URL, admin, { pattern: 'buy followers', match_type: 'word', action: 'delete', priority: 5, entity_id: 'twitch:1:1' })
+      const res = await call('POST', URL, admin, {
+        pattern: 'buy followers',
+        match_type: 'word',
+        action: 'delete',
+        priority: 5,
+        entity_id: 'twitch:1:1',
+      })
       assert.equal(res.statusCode, 201, res.body)
       const rule = res.json()
       assert.equal(rule.pattern, 'buy followers')
@@ -64,7 +78,9 @@ for (const backend of await matrix()) {
       const global = (await call('POST', URL, admin, { pattern: 'spam' })).json()
       const all = (await call('GET', URL, admin)).json().rules.map((r: { id: number }) => r.id)
       assert.deepEqual(all, [rule.id, global.id])
-      const other = (await call('GET', `${URL}?entity_id=twitch:9:9`, admin)).json().rules.map((r: { id: number }) => r.id)
+      const other = (await call('GET', `${URL}?entity_id=twitch:9:9`, admin))
+        .json()
+        .rules.map((r: { id: number }) => r.id)
       assert.deepEqual(other, [global.id])
     })
 

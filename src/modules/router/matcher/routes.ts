@@ -33,7 +33,9 @@ function guarded(route: string, auth: AuthOptions, work: Handler): Handler {
     } catch (error) {
       if (!isWaddleError(error)) throw error
       const field = error.code === 'WB_INPUT_INVALID' ? error.params.field : undefined
-      return reply.code(error.status).send({ error: { ...error.toHttpJSON(), ...(field !== undefined ? { field } : {}) } })
+      return reply
+        .code(error.status)
+        .send({ error: { ...error.toHttpJSON(), ...(field !== undefined ? { field } : {}) } })
     }
   }
 }
@@ -54,7 +56,11 @@ function keyFirst(route: string, auth: AuthOptions) {
 }
 
 /** Registers the admin string-match routes on `app`. Every change bumps the rules version and publishes it. */
-export async function stringmatchRoutes(app: FastifyInstance, ctx: StringmatchRoutesContext, auth: AuthOptions): Promise<void> {
+export async function stringmatchRoutes(
+  app: FastifyInstance,
+  ctx: StringmatchRoutesContext,
+  auth: AuthOptions,
+): Promise<void> {
   app.get(
     BASE,
     guarded(`GET ${BASE}`, auth, async (req) => {

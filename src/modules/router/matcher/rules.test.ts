@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { isWaddleError } from '../../../runtime/errors.js'
-import { addRule, getRule, listRules, loadMatcher, recordMatches, removeRule, rulesFingerprint, updateRule } from './rules.js'
+import {
+  addRule,
+  getRule,
+  listRules,
+  loadMatcher,
+  recordMatches,
+  removeRule,
+  rulesFingerprint,
+  updateRule,
+} from './rules.js'
 import { matrix, type OpenBackend } from './test-backends.js'
 
 /** Runs `work` and returns the field a WB_INPUT_INVALID names (or the code of another WaddleError). */
@@ -28,7 +37,22 @@ for (const backend of await matrix()) {
       assert.ok(Number.isInteger(rule.id) && rule.id > 0)
       assert.deepEqual(
         { ...rule, id: 0, created_at: 0, updated_at: 0 },
-        { id: 0, pattern: 'spam', match_type: 'contains', case_sensitive: false, priority: 100, entity_id: null, action: 'warn', action_value: null, timeout_seconds: null, enabled: true, created_by: null, created_at: 0, updated_at: 0, match_count: 0 },
+        {
+          id: 0,
+          pattern: 'spam',
+          match_type: 'contains',
+          case_sensitive: false,
+          priority: 100,
+          entity_id: null,
+          action: 'warn',
+          action_value: null,
+          timeout_seconds: null,
+          enabled: true,
+          created_by: null,
+          created_at: 0,
+          updated_at: 0,
+          match_count: 0,
+        },
       )
       assert.ok(rule.created_at > 1_600_000_000_000 && rule.updated_at === rule.created_at)
       assert.deepEqual(await getRule(b.storage, rule.id), rule)
@@ -36,7 +60,12 @@ for (const backend of await matrix()) {
     })
 
     test('Unicode patterns and values survive the round trip', async () => {
-      const rule = await addRule(b.storage, { pattern: '🍆 straße İ e\u0301', action: 'respond', action_value: 'nö {user} 😀', case_sensitive: true })
+      const rule = await addRule(b.storage, {
+        pattern: '🍆 straße İ e\u0301',
+        action: 'respond',
+        action_value: 'nö {user} 😀',
+        case_sensitive: true,
+      })
       assert.equal((await getRule(b.storage, String(rule.id))).pattern, '🍆 straße İ e\u0301')
       assert.equal(rule.action_value, 'nö {user} 😀')
       assert.equal(rule.case_sensitive, true)
@@ -81,7 +110,10 @@ for (const backend of await matrix()) {
       assert.deepEqual(ids(await listRules(b.storage, { entityId: 'twitch:1:1', enabledOnly: true })), [r2.id, r1.id])
       const matcher = await loadMatcher(b.storage)
       assert.equal(matcher.size, 3)
-      assert.deepEqual(matcher.match('a b c d', 'twitch:2:2').map((h) => h.rule.id), [r1.id, r3.id])
+      assert.deepEqual(
+        matcher.match('a b c d', 'twitch:2:2').map((h) => h.rule.id),
+        [r1.id, r3.id],
+      )
       for (const r of [r1, r2, r3, r4]) await removeRule(b.storage, r.id)
     })
 
@@ -92,7 +124,10 @@ for (const backend of await matrix()) {
       assert.equal(patched.enabled, false)
       assert.equal(patched.timeout_seconds, 30)
       assert.ok(patched.updated_at > rule.updated_at)
-      assert.equal(await refusal(() => updateRule(b.storage, rule.id, { match_type: 'regex', pattern: '(' })), 'pattern')
+      assert.equal(
+        await refusal(() => updateRule(b.storage, rule.id, { match_type: 'regex', pattern: '(' })),
+        'pattern',
+      )
       assert.equal(await refusal(() => updateRule(b.storage, rule.id, { action: 'respond' })), 'action_value')
       assert.equal(await refusal(() => updateRule(b.storage, rule.id, {})), 'body')
       assert.equal(await refusal(() => updateRule(b.storage, rule.id, { id: 9 })), 'id')

@@ -8,7 +8,14 @@ import { sql } from '../../../runtime/storage/sql.js'
 import type { Queryable } from '../../../runtime/storage/types.js'
 import { type CompiledMatcher, compileMatcher } from './compile.js'
 import type { StringRule } from './types.js'
-import { checkRule, parseOrThrow, type RuleInput, type RulePatch, ruleInputSchema, rulePatchSchema } from './validate.js'
+import {
+  checkRule,
+  parseOrThrow,
+  type RuleInput,
+  type RulePatch,
+  ruleInputSchema,
+  rulePatchSchema,
+} from './validate.js'
 
 export type { RuleInput, RulePatch } from './validate.js'
 
@@ -44,7 +51,8 @@ export function ruleFromRow(row: Row): StringRule {
 
 /** The id from a path or CLI argument, or undefined when it is not a positive integer. */
 export function parseRuleId(id: unknown): number | undefined {
-  const n = typeof id === 'number' ? id : typeof id === 'string' && /^\d{1,15}$/.test(id.trim()) ? Number(id) : Number.NaN
+  const n =
+    typeof id === 'number' ? id : typeof id === 'string' && /^\d{1,15}$/.test(id.trim()) ? Number(id) : Number.NaN
   return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
@@ -58,7 +66,8 @@ export async function addRule(db: Queryable, input: RuleInput | unknown): Promis
   const rule = parseOrThrow(ruleInputSchema, input)
   checkRule(rule)
   const now = Date.now()
-  const row = await db.one<Row>(sql`insert into stringmatch (pattern, match_type, case_sensitive, priority, entity_id, action,
+  const row =
+    await db.one<Row>(sql`insert into stringmatch (pattern, match_type, case_sensitive, priority, entity_id, action,
       action_value, timeout_seconds, enabled, created_by, created_at, updated_at, match_count)
     values (${rule.pattern}, ${rule.match_type}, ${rule.case_sensitive}, ${rule.priority}, ${rule.entity_id}, ${rule.action},
       ${rule.action_value}, ${rule.timeout_seconds}, ${rule.enabled}, ${rule.created_by}, ${now}, ${now}, 0)
@@ -76,16 +85,20 @@ export interface ListRulesOptions {
 
 /** Rules ordered by priority then id. */
 export async function listRules(db: Queryable, options: ListRulesOptions = {}): Promise<StringRule[]> {
-  const scope = options.entityId === undefined ? sql`1 = 1` : sql`(entity_id is null or entity_id = ${options.entityId})`
+  const scope =
+    options.entityId === undefined ? sql`1 = 1` : sql`(entity_id is null or entity_id = ${options.entityId})`
   const enabled = options.enabledOnly ? sql`and enabled = 1` : sql.empty
-  const rows = await db.query<Row>(sql`select ${COLUMNS} from stringmatch where ${scope} ${enabled} order by priority, id`)
+  const rows = await db.query<Row>(
+    sql`select ${COLUMNS} from stringmatch where ${scope} ${enabled} order by priority, id`,
+  )
   return rows.map(ruleFromRow)
 }
 
 /** One rule. @throws WaddleError WB_RULE_UNKNOWN */
 export async function getRule(db: Queryable, id: number | string): Promise<StringRule> {
   const ruleId = parseRuleId(id)
-  const row = ruleId === undefined ? undefined : await db.one<Row>(sql`select ${COLUMNS} from stringmatch where id = ${ruleId}`)
+  const row =
+    ruleId === undefined ? undefined : await db.one<Row>(sql`select ${COLUMNS} from stringmatch where id = ${ruleId}`)
   if (row === undefined) throw unknownRule(id)
   return ruleFromRow(row)
 }
@@ -97,7 +110,8 @@ export async function getRule(db: Queryable, id: number | string): Promise<Strin
  */
 export async function updateRule(db: Queryable, id: number | string, patch: RulePatch | unknown): Promise<StringRule> {
   const changes = parseOrThrow(rulePatchSchema, patch)
-  if (Object.keys(changes).length === 0) throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'names no field to change' })
+  if (Object.keys(changes).length === 0)
+    throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'names no field to change' })
   const current = await getRule(db, id)
   const merged: StringRule = { ...current, ...(changes as Partial<StringRule>) }
   const next: StringRule =
@@ -115,7 +129,8 @@ export async function updateRule(db: Queryable, id: number | string, patch: Rule
 /** Deletes a rule. @throws WaddleError WB_RULE_UNKNOWN when there is none with that id. */
 export async function removeRule(db: Queryable, id: number | string): Promise<void> {
   const ruleId = parseRuleId(id)
-  const { changes } = ruleId === undefined ? { changes: 0 } : await db.execute(sql`delete from stringmatch where id = ${ruleId}`)
+  const { changes } =
+    ruleId === undefined ? { changes: 0 } : await db.execute(sql`delete from stringmatch where id = ${ruleId}`)
   if (changes === 0) throw unknownRule(id)
 }
 

@@ -69,7 +69,12 @@ export function edgeWordness(pattern: string): { left: boolean; right: boolean }
  * True when `text[start, end)` stands as a whole word: on each side where the pattern's edge is a word
  * character, the neighbouring code point is not one (or is the start/end of the text).
  */
-export function atWordBoundaries(text: string, start: number, end: number, edges: { left: boolean; right: boolean }): boolean {
+export function atWordBoundaries(
+  text: string,
+  start: number,
+  end: number,
+  edges: { left: boolean; right: boolean },
+): boolean {
   if (edges.left && isWordCodePoint(codePointBefore(text, start))) return false
   if (edges.right && isWordCodePoint(codePointAtIndex(text, end))) return false
   return true

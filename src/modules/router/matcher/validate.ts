@@ -81,18 +81,22 @@ const NEEDS_VALUE: Partial<Record<RuleAction, string>> = {
  * The checks across fields of a complete rule. Throws WB_INPUT_INVALID naming `pattern`, `action_value`
  * or `timeout_seconds`.
  */
-export function checkRule(rule: Pick<StringRule, 'pattern' | 'match_type' | 'case_sensitive' | 'action' | 'action_value' | 'timeout_seconds'>): void {
+export function checkRule(
+  rule: Pick<StringRule, 'pattern' | 'match_type' | 'case_sensitive' | 'action' | 'action_value' | 'timeout_seconds'>,
+): void {
   const { pattern } = rule
   if (hasLoneSurrogate(pattern)) throw invalid('pattern', 'is not well-formed Unicode (lone surrogate)')
   const trimmed = pattern.trim()
-  if (trimmed === '' && rule.match_type !== 'contains') throw invalid('pattern', `must not be blank for a ${rule.match_type} rule`)
+  if (trimmed === '' && rule.match_type !== 'contains')
+    throw invalid('pattern', `must not be blank for a ${rule.match_type} rule`)
   if (rule.match_type === 'regex' && trimmed !== CATCH_ALL) {
     const problem = regexProblem(pattern, rule.case_sensitive)
     if (problem !== undefined) throw invalid('pattern', problem)
   }
   const value = rule.action_value ?? ''
   const needs = NEEDS_VALUE[rule.action]
-  if (needs !== undefined && value.trim() === '') throw invalid('action_value', `is required for action ${rule.action} (${needs})`)
+  if (needs !== undefined && value.trim() === '')
+    throw invalid('action_value', `is required for action ${rule.action} (${needs})`)
   if (rule.action === 'command' && !/^[!#][\p{L}\p{N}_-]/u.test(value.trimStart())) {
     throw invalid('action_value', 'must be a command line starting with ! or #, e.g. !so {user}')
   }
@@ -101,7 +105,9 @@ export function checkRule(rule: Pick<StringRule, 'pattern' | 'match_type' | 'cas
     try {
       url = new URL(value)
     } catch {}
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw invalid('action_value', 'must be an http(s) URL')
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw invalid('action_value', 'must be an http(s) URL')
   }
-  if (rule.timeout_seconds !== null && rule.action !== 'timeout') throw invalid('timeout_seconds', 'applies only to the timeout action')
+  if (rule.timeout_seconds !== null && rule.action !== 'timeout')
+    throw invalid('timeout_seconds', 'applies only to the timeout action')
 }
