@@ -106,7 +106,13 @@ test('tmux: start + dashboard; !ping from chat shows in the live feed and events
       'the three !ping in the live feed',
     )
     assert.equal(feed.match(/!ping → command/g)?.length, 3, feed)
-    const after = await poll('dash', (t) => rate(t) > before, 10_000, 'events/s rising')
+    // The header's totals come from the router's stats, polled on their own tick: wait for all three.
+    const after = await poll(
+      'dash',
+      (t) => rate(t) > before && /\b3 events\b/.test(t),
+      30_000,
+      'events/s rising to 3 events',
+    )
     assert.ok(rate(after) > before, `${rate(after)} > ${before}`)
     assert.match(after, /\b3 events\b/)
 
