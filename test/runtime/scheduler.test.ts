@@ -128,7 +128,7 @@ for (const backend of backends) {
           fired.push(job)
         })
         s.start()
-        await clock.advance(0)
+        await clock.advance(1000)
         await eventually(() => fired.length > 0)
         await clock.advance(5000)
         assert.equal(await s.runDue(), 0)

@@ -156,7 +156,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     start() {
       if (running) return
       running = true
-      arm(0)
+      // The first look comes one interval after start, once the module's servers (and the router) listen.
+      arm(pollMs)
     },
     async stop() {
       running = false

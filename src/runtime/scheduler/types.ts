@@ -93,7 +93,7 @@ export interface Scheduler {
   cancelKey(key: string): Promise<boolean>
   /** One pass: claims and fires every due job (up to `batch`); returns how many fired. */
   runDue(): Promise<number>
-  /** Starts the background loop (a pass now, then every `pollMs` or sooner when a job is due). */
+  /** Starts the background loop: a pass after `pollMs`, then every `pollMs` or sooner when a job is due. */
   start(): void
   /** Stops the loop and waits for the pass in flight. */
   stop(): Promise<void>
