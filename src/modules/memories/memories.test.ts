@@ -1,6 +1,10 @@
 /**
- * memories commands through the router on SQLite and on Postgres + Redis: quotes, memos, reminders and timers
- * with their refusals and bad input, the REST API's validation, and a timer that waits for its chat-line minimum.
+ * memories through the router on SQLite and on Postgres + Redis (one fixture per backend: memories, then the
+ * router, sharing a fake clock): quotes, memos, reminders and timers with their refusals and bad input, the REST
+ * API's validation, a timer that waits for its chat-line minimum; then a reminder due in 2 s that fires exactly
+ * once with two memories processes (two runtimes sharing the database, both passing at the due time) and reaches
+ * an open `waddlebot chat` session through the router's pushed-responses stream, and a reminder due while
+ * memories was down that fires once after it starts again.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -10,6 +14,8 @@ import {
   serversUnavailable,
   sqliteBackend,
 } from '../../../test/helpers/backends.js'
+import { followPushed } from '../../cli/chat-client.js'
+import type { Response } from '../../contract/responses.js'
 import { type MemoriesFixture, schedulerOf, startMemoriesFixture, until } from './test-support.js'
 import { parseQuote } from './quote-command.js'
 import { parseDuration } from './duration.js'
@@ -286,6 +292,58 @@ for (const [backend, skip] of backends) {
       })
       assert.equal(unknown.statusCode, 404)
       assert.equal(unknown.json().error.code, 'WB_ENTITY_UNKNOWN')
+    })
+
+    // Last: these start a second memories process and restart the first.
+    const to = (channel: string) => f.pushed.filter((p) => p.entity_id === `local:s:${channel}`)
+
+    test('a reminder due in 2 s fires exactly once with two memories processes, into the open chat', async () => {
+      const first = f.memories[0]!
+      const second = await f.startMemories(false)
+      const streamed: Response[] = []
+      const chat = await followPushed(f.routerUrl, f.keys.collector, 'local:s:two', (rs) => streamed.push(...rs))
+      assert.ok(chat, 'the router serves the pushed-responses stream')
+      try {
+        const set = await f.say('!remind me in 2s stand up', 'Ann', [], 'two')
+        assert.match(set.text, /^Okay Ann, I'll remind you in 2s \(reminder #\d+\)\.$/)
+        const both = () => Promise.all([schedulerOf(first).runDue(), schedulerOf(second).runDue()])
+        await f.clock.advance(1999)
+        await both()
+        assert.equal(to('two').length, 0, 'not before its time')
+        await f.clock.advance(1)
+        await both() // both processes look at the due reminder at once (their loops too)
+        await until(() => to('two').length > 0, 'the reminder')
+        await until(() => streamed.length > 0, 'the reminder in the chat session')
+        await f.clock.advance(120_000)
+        await both()
+        assert.deepEqual(
+          to('two').map((p) => p.text),
+          ['@Ann ⏰ reminder: stand up'],
+        )
+        assert.deepEqual(streamed, [{ type: 'chat', text: '@Ann ⏰ reminder: stand up' }])
+        assert.equal((await f.say('!remind list', 'Ann', [], 'two')).text, 'You have no reminders pending here.')
+      } finally {
+        chat?.close()
+        await second.stop()
+      }
+    })
+
+    test('a reminder due while memories was down fires once after it starts', async () => {
+      const set = await f.say('!remind @Bea in 1m the raid', 'Mo', ['moderator'], 'down')
+      assert.match(set.text, /I'll remind @Bea in 1m/)
+      await f.memories[0]!.stop()
+      await f.clock.advance(10 * 60_000) // memories is down past the due time
+      assert.equal(to('down').length, 0)
+      const again = await f.startMemories(true)
+      await f.clock.advance(60_000) // its first pass, one poll interval after start
+      await until(() => to('down').length > 0, 'the late reminder')
+      await schedulerOf(again).runDue()
+      await f.clock.advance(60_000)
+      await schedulerOf(again).runDue()
+      assert.deepEqual(
+        to('down').map((p) => p.text),
+        ['@Bea ⏰ reminder from Mo: the raid'],
+      )
     })
   })
 }
