@@ -251,6 +251,8 @@ for (const backend of backends) {
         assert.equal((await s.list()).length, 2)
         assert.equal((await s.list({ kind: 'j', scope: 'chan' })).length, 1)
         assert.equal((await s.list({ scope: 'nope' })).length, 0)
+        assert.equal(await s.count(), 2)
+        assert.equal(await s.count({ kind: 'j' }), 1)
         const moved = await s.update(first.id, { dueAt: clock.now() + 99, payload: { v: 3 } })
         assert.equal(moved?.dueAt, clock.now() + 99)
         assert.deepEqual(moved?.payload, { v: 3 })

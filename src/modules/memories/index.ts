@@ -66,7 +66,7 @@ export function createMemoriesModule(options: MemoriesOptions = {}): ModuleDefin
     teardown: ({ state }) => state.scheduler.stop(),
     routes: (app, ctx) => memoriesRoutes(app, ctx),
     async health({ state }) {
-      return { pending_jobs: (await state.scheduler.list()).length }
+      return { pending_jobs: await state.scheduler.count() }
     },
   })
 }

@@ -145,6 +145,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     get: (id) => store.byId(id),
     getByKey: (key) => store.byKey(key),
     list: (filter) => store.list(filter),
+    count: (filter) => store.count(filter),
     async update(id, changes) {
       const job = await store.update(id, changes)
       if (job) arm(job.dueAt - clock.now())

@@ -87,6 +87,8 @@ export interface Scheduler {
   getByKey<TPayload = unknown>(key: string): Promise<Job<TPayload> | undefined>
   /** Jobs of this owner, soonest first. */
   list<TPayload = unknown>(filter?: ListFilter): Promise<Job<TPayload>[]>
+  /** How many jobs of this owner match. */
+  count(filter?: ListFilter): Promise<number>
   update<TPayload>(id: number, changes: JobChanges<TPayload>): Promise<Job<TPayload> | undefined>
   /** Removes a job; true when it existed. */
   cancel(id: number): Promise<boolean>
