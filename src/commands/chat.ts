@@ -56,11 +56,14 @@ export default class Chat extends BaseCommand<typeof Chat> {
       (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
     const who = { user: flags.user, roles: (flags.role ?? []) as Role[], channel: flags.channel }
     const tty = Boolean(process.stdin.isTTY)
-    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })
+    // Followed before stdin is read: lines a pipe delivers meanwhile would otherwise be lost.
+    let onPushed: () => void = () => {}
     const pushed = await followPushed(url, key, `local:local:${who.channel}`, (responses) => {
       for (const r of responses) this.log(tty ? `bot> ${formatResponse(r)}` : formatResponse(r))
-      if (tty) rl.prompt(true)
+      onPushed()
     })
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })
+    if (tty) onPushed = () => rl.prompt(true)
     if (tty) {
       this.log(`Connected to ${url} as ${who.user}. Type !help; Ctrl-D to leave.`)
       rl.prompt()
