@@ -228,6 +228,8 @@ for (const backend of backends) {
         const dead = await jobStore(a, 'mod').claim(job.id, 'dead-process', clock.now(), 5000)
         assert.ok(dead, 'the dead process had claimed it')
         assert.equal(await s.runDue(), 0, 'held by a live lease')
+        const store = jobStore(b, 'mod')
+        assert.equal(await store.nextDue(['x'], clock.now()), clock.now() + 5000, 'the loop waits for the lease')
         await clock.advance(5000)
         assert.equal(await s.runDue(), 1)
         assert.equal(fired, 1)

@@ -150,11 +150,16 @@ export function jobStore(db: Queryable, owner: string) {
         ${failed} where owner = ${owner} and id = ${id} and claimed_by = ${instance}`)
     },
 
-    /** The soonest due time among `kinds`, or undefined. */
-    async nextDue(kinds: readonly string[]): Promise<number | undefined> {
+    /**
+     * The soonest time a job of `kinds` may be claimed: its due time, or the end of a live lease another process
+     * holds on it (so a loop never spins on a job it cannot take). Undefined when there is none.
+     */
+    async nextDue(kinds: readonly string[], now: number): Promise<number | undefined> {
       if (kinds.length === 0) return undefined
-      const row = await db.one<{ due: number | null }>(sql`select min(due_at) as due from scheduled_jobs
-        where owner = ${owner} and kind in (${sql.join(kinds)})`)
+      const row = await db.one<{ due: number | null }>(sql`select min(case
+          when claim_expires is not null and claim_expires > ${now} and claim_expires > due_at then claim_expires
+          else due_at end) as due
+        from scheduled_jobs where owner = ${owner} and kind in (${sql.join(kinds)})`)
       return row?.due === null || row?.due === undefined ? undefined : Number(row.due)
     },
   }

@@ -77,7 +77,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     try {
       await runDue()
       if (!running) return
-      const next = await store.nextDue([...handlers.keys()])
+      const next = await store.nextDue([...handlers.keys()], clock.now())
       arm(next === undefined ? pollMs : next - clock.now())
     } catch (err) {
       options.log?.warn({ err, owner: options.owner }, 'scheduler pass failed')
