@@ -16,7 +16,7 @@ import {
 } from '../../../test/helpers/backends.js'
 import { followPushed } from '../../cli/chat-client.js'
 import type { Response } from '../../contract/responses.js'
-import { type MemoriesFixture, schedulerOf, startMemoriesFixture, until } from './test-support.js'
+import { type MemoriesFixture, schedulerOf, startMemoriesFixture, until } from './memories.fixture.js'
 import { parseQuote } from './quote-command.js'
 import { parseDuration } from './duration.js'
 
