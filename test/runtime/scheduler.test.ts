@@ -13,6 +13,7 @@ import { jobStore } from '../../src/runtime/scheduler/job-store.js'
 import { createScheduler, type Job, nextRun, type Scheduler } from '../../src/runtime/scheduler/index.js'
 import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
 import { createStorage } from '../../src/runtime/storage/index.js'
+import { sql } from '../../src/runtime/storage/sql.js'
 import type { Storage } from '../../src/runtime/storage/types.js'
 import { serversUnavailable } from '../helpers/backends.js'
 import { fakeClock } from '../helpers/fake-clock.js'
@@ -41,18 +42,20 @@ const backends = [
 
 for (const backend of backends) {
   describe(`scheduler on ${backend.name}`, { skip: backend.skip }, () => {
-    let target: { url: string; drop?: () => Promise<void> }
+    // One database per backend; each test opens its two connections and starts from an empty table.
+    let target: { url: string; drop?: () => Promise<void> } | undefined
     let a: Storage
     let b: Storage
+    after(() => target?.drop?.())
     const open2 = async () => {
-      target = await backend.url()
+      target ??= await backend.url()
       a = await open(target.url)
       b = await open(target.url) // a second connection, as a second process holds
+      await a.execute(sql`delete from scheduled_jobs`)
     }
     const close2 = async () => {
       await a.close()
       await b.close()
-      await target.drop?.()
     }
 
     test('a due job fires once, not before its time; a fired one-shot job is gone', async () => {
@@ -121,7 +124,7 @@ for (const backend of backends) {
         await before.stop()
         await a.close()
         await clock.advance(10 * 60_000) // the module is down past the due time
-        a = await open(target.url)
+        a = await open(target!.url)
         const fired: Job[] = []
         const s = createScheduler({ storage: a, owner: 'mod', clock, instance: 'new', pollMs: 1000 })
         s.handle('remind', (job) => {
