@@ -55,7 +55,8 @@ export async function startPeople(
   const offset = await freeOffset([8000, 8040, 8055])
   const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(offset), WADDLEBOT_BIND: '127.0.0.1' }
   const project: TestProject = testProject({ env })
-  if (options.yaml) writeFileSync(`${project.dir}/waddlebot.yaml`, options.yaml)
+  // Flushes happen when the test says so (or when reads need them), not on the real-time timer.
+  writeFileSync(`${project.dir}/waddlebot.yaml`, options.yaml ?? 'modules:\n  reputation: {flush_ms: 60000}\n')
   let t = 1_700_000_000_000
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) }
   const labelsDef = createLabelsModule({ now: clock.now })
