@@ -58,7 +58,12 @@ export async function startPeople(
   // Flushes happen when the test says so (or when reads need them), not on the real-time timer.
   writeFileSync(`${project.dir}/waddlebot.yaml`, options.yaml ?? 'modules:\n  reputation: {flush_ms: 60000}\n')
   let t = 1_700_000_000_000
-  const clock = { now: () => t, advance: (ms: number) => void (t += ms) }
+  const clock = {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms
+    },
+  }
   const labelsDef = createLabelsModule({ now: clock.now })
   const reputationDef = createReputationModule({ now: clock.now })
   const catalog = builtinCatalog.map((m) =>

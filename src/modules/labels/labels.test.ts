@@ -36,7 +36,11 @@ describe('labels', { concurrency: true }, () => {
         await f?.close()
       })
 
-      const target = (id: string, type = 'user') => ({ community_id: 'default', target_type: type, target_id: id })
+      const target = (id: string, type: 'user' | 'community' | 'entity' | 'module' = 'user') => ({
+        community_id: 'default',
+        target_type: type,
+        target_id: id,
+      })
 
       test('20 concurrent adds to one user: exactly 5 land, the rest are 409 WB_LABEL_LIMIT', async () => {
         const answers = await Promise.all(

@@ -91,7 +91,8 @@ describe('reputation', { concurrency: true }, () => {
         f.clock.advance(60_000)
         await f.reputation.ledger.flush()
         const before = { ...f.reputation.ledger.stats }
-        for (let i = 0; i < 200; i++) await f.event(person(`batch${i % 20}`), `hi ${i}`)
+        for (let round = 0; round < 4; round++)
+          await Promise.all(Array.from({ length: 50 }, (_, i) => f.event(person(`batch${i % 20}`), `hi ${i}`)))
         assert.equal(f.reputation.ledger.stats.flushes, before.flushes, 'nothing written before the flush')
         await f.reputation.ledger.flush()
         const s = f.reputation.ledger.stats
