@@ -320,7 +320,7 @@ export const SCENARIOS: Scenario[] = [
         },
         {
           key: 'reputation_writes_per_event',
-          label: `reputation database statements per chat event (${r.transactions_per_event} transactions/event; the router's execution log adds ${r.execution_rows_per_event} row/event by group commit)`,
+          label: `reputation database statements per chat event (${r.transactions_per_event} transactions/event; ${r.cache_calls_per_event} cache calls/event)`,
           value: r.statements_per_event,
           unit: 'statements',
           target: '≤ 0.01',

@@ -103,7 +103,7 @@ const CHANNEL = 'reputation:settings'
 const TTL_MS = 60_000
 
 export class SettingsBook {
-  #cache = new Map<string, { settings: CommunitySettings; at: number }>()
+  #cache = new Map<string, { settings: Promise<CommunitySettings>; at: number }>()
   #unsubscribe: (() => Promise<void>) | undefined
 
   constructor(
@@ -133,11 +133,15 @@ export class SettingsBook {
     return parsed.success ? parsed.data : {}
   }
 
-  async get(communityId: string): Promise<CommunitySettings> {
+  /** The merged settings; concurrent misses share one read (a burst of chat costs one query). */
+  get(communityId: string): Promise<CommunitySettings> {
     const hit = this.#cache.get(communityId)
     if (hit && this.now() - hit.at < TTL_MS) return hit.settings
-    const settings = merge(this.defaults, await this.patchOf(communityId))
+    const settings = this.patchOf(communityId).then((patch) => merge(this.defaults, patch))
     this.#cache.set(communityId, { settings, at: this.now() })
+    settings.catch(() => {
+      if (this.#cache.get(communityId)?.settings === settings) this.#cache.delete(communityId)
+    })
     return settings
   }
 
