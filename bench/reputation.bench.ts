@@ -6,6 +6,7 @@
  * router without it, measured in the same run (and, to tell the router's part from reputation's, through a
  * router delivering chat to an empty handler). `--pg` runs it on Postgres + Redis (a fresh database).
  */
+import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
 import { startRuntime } from '../src/runtime/host.js'
@@ -147,18 +148,33 @@ async function run(mode: Mode, total: number, rate: number, env: Record<string, 
   }
 }
 
+/** A fresh database (and cache prefix) for one run: the runs must not see each other's registered modules. */
+export type FreshBackend = () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>
+
+const sqliteFresh: FreshBackend = async () => ({ env: {}, drop: async () => {} })
+
+async function runFresh(mode: Mode, total: number, rate: number, fresh: FreshBackend) {
+  const backend = await fresh()
+  try {
+    return await run(mode, total, rate, backend.env)
+  } finally {
+    await backend.drop()
+  }
+}
+
 export async function benchReputation({
   quick,
-  env = {},
+  fresh = sqliteFresh,
 }: {
   quick: boolean
-  env?: Record<string, string>
+  /** Default: SQLite (each run has its own project folder and file). */
+  fresh?: FreshBackend
 }): Promise<ReputationBenchResult> {
   const rate = 5000
   const total = quick ? 10_000 : 25_000
-  const without = await run('router', total, rate, env)
-  const noop = await run('noop', total, rate, env)
-  const withRep = await run('reputation', total, rate, env)
+  const without = await runFresh('router', total, rate, fresh)
+  const noop = await runFresh('noop', total, rate, fresh)
+  const withRep = await runFresh('reputation', total, rate, fresh)
   const cpu = withRep.cpuUs / total
   const base = without.cpuUs / total
   const maxPoints = withRep.maxPoints
@@ -185,18 +201,17 @@ export async function benchReputation({
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick')
-  let env: Record<string, string> = {}
-  let drop: (() => Promise<void>) | undefined
+  let fresh: FreshBackend | undefined
   if (process.argv.includes('--pg')) {
     const { freshPostgresUrl } = await import('../test/helpers/pg.js')
     const { REDIS_TEST_URL } = await import('../test/helpers/backends.js')
-    const pg = await freshPostgresUrl()
-    drop = pg.drop
-    env = { DATABASE_URL: pg.url, REDIS_URL: REDIS_TEST_URL, WADDLEBOT_REDIS_PREFIX: `wbbench:${Date.now()}:` }
+    fresh = async () => {
+      const pg = await freshPostgresUrl()
+      return {
+        env: { DATABASE_URL: pg.url, REDIS_URL: REDIS_TEST_URL, WADDLEBOT_REDIS_PREFIX: `wbbench:${randomUUID()}:` },
+        drop: pg.drop,
+      }
+    }
   }
-  try {
-    console.log(JSON.stringify(await benchReputation({ quick, env })))
-  } finally {
-    await drop?.()
-  }
+  console.log(JSON.stringify(await benchReputation({ quick, ...(fresh ? { fresh } : {}) })))
 }
