@@ -16,6 +16,7 @@ import {
 import { type PeopleFixture, startPeople, type Viewer } from '../../../test/helpers/people-runtime.js'
 import { createLogger } from '../../runtime/logger.js'
 import { sql } from '../../runtime/storage/sql.js'
+import { Caps } from './caps.js'
 import { Ledger } from './ledger.js'
 
 const unavailable = await serversUnavailable()
@@ -229,6 +230,17 @@ describe('reputation', { concurrency: true }, () => {
         assert.deepEqual((await f.event(troll, 'again')).responses, [])
         assert.deepEqual((await f.event(person('nice'), 'hi')).responses, [])
         assert.match((await f.say(mod, '!reputation automod off'))[0]!, /automod off/)
+      })
+
+      test('two replicas share one per-minute cap (the cache counts, Redis when configured)', async () => {
+        const a = new Caps(f.runtime.cache, f.clock.now)
+        const b = new Caps(f.runtime.cache, f.clock.now)
+        const verdicts = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).message('replicas', 'local:r', 5)),
+        )
+        assert.equal(verdicts.filter(Boolean).length, 5)
+        f.clock.advance(60_000)
+        assert.equal(await a.message('replicas', 'local:r', 5), true)
       })
 
       test('a ledger flushes what it holds when it closes (teardown)', async () => {
