@@ -286,7 +286,7 @@ export const ERRORS = {
     status: 503,
     exit: 7,
     message: '{count} of {total} modules not ok: {modules}',
-    hint: 'start them (`waddlebot start`, `waddlebot up` or `waddlebot run <module>`), or see their logs',
+    hint: 'start the ones that are down (`waddlebot start`, `up` or `run <module>`); a degraded one says why (`waddlebot doctor`)',
   },
   WB_ROUTER_REFUSED: {
     status: 502,
