@@ -11,6 +11,8 @@ import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
+import { manifest as labels } from './labels/manifest.js'
+import { manifest as reputation } from './reputation/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -36,10 +38,10 @@ export const builtinCatalog: Catalog = [
   browserSource,
   planned('calendar', 'interaction', 8030, 'Community event calendar'),
   memories,
-  planned('labels', 'core', 8040, 'Labels for users and entities'),
+  labels,
   planned('community', 'core', 8045, 'Communities, members and roles'),
   planned('identity', 'core', 8050, 'One identity per person across platforms'),
-  planned('reputation', 'core', 8055, 'Points and reputation'),
+  reputation,
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
 ]

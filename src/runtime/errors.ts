@@ -179,6 +179,12 @@ export const ERRORS = {
     message: 'no string-match rule with id {id}',
     hint: 'see `waddlebot moderation list`',
   },
+  WB_LABEL_LIMIT: {
+    status: 409,
+    exit: 2,
+    message: '{target} already has {limit} labels in community {community}',
+    hint: 'remove one of its labels first, or raise modules.labels.{setting}',
+  },
   WB_INPUT_INVALID: {
     status: 400,
     exit: 2,
