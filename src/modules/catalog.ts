@@ -11,6 +11,7 @@ import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as router } from './router/manifest.js'
+import { manifest as shoutout } from './shoutout/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
 
@@ -28,7 +29,7 @@ export const builtinCatalog: Catalog = [
   slack,
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
-  planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
+  shoutout,
   planned('inventory', 'interaction', 8024, 'Item tracking'),
   youtubeMusic,
   spotify,

@@ -1,0 +1,31 @@
+/** The overlay card of a shoutout: a `general` response (avatar, name, game, title) with the clip to play. */
+import type { Response } from '../../contract/responses.js'
+import type { CommunitySettings } from './settings.js'
+import type { CreatorInfo } from './twitch-info.js'
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+
+export function shoutoutCard(info: CreatorInfo, settings: CommunitySettings): Response {
+  const avatar = /^https?:\/\//.test(info.avatarUrl) ? `<img class="avatar" src="${escape(info.avatarUrl)}" alt="">` : ''
+  const game = info.game ? `<p class="game">Playing ${escape(info.game)}</p>` : ''
+  const title = info.title ? `<p class="title">${escape(info.title)}</p>` : ''
+  const content =
+    `<div class="shoutout">${avatar}<div class="who"><h2 class="name">${escape(info.displayName)}</h2>` +
+    `${game}${title}<p class="url">twitch.tv/${escape(info.login)}</p></div></div>`
+  return {
+    type: 'general',
+    content,
+    duration: settings.overlay_seconds,
+    ...(info.clip && settings.clip_autoplay !== undefined
+      ? {
+          clip: {
+            embed_url: info.clip.embed_url,
+            ...(info.clip.thumbnail_url ? { thumbnail_url: info.clip.thumbnail_url } : {}),
+            autoplay: settings.clip_autoplay,
+            muted: settings.clip_muted,
+          },
+        }
+      : {}),
+  }
+}
