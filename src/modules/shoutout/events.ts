@@ -33,7 +33,8 @@ export function shoutoutEvents(): EventHandlerDefinition<ShoutoutConfig, Shoutou
         if (!target) return undefined
         const community = req.entity.community_id
         const settings = await s.store.settings(community)
-        if (!settings.enabled || !(trigger === 'raid' ? settings.auto_raid : settings.auto_first_message)) return undefined
+        if (!settings.enabled || !(trigger === 'raid' ? settings.auto_raid : settings.auto_first_message))
+          return undefined
         const now = s.now()
         if (trigger === 'first_message') {
           const creator = await s.store.creator(community, target)

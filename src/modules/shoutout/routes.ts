@@ -37,7 +37,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, within?: string): T {
   const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined
   const { field, message } = unknownKey ? { field: unknownKey, message: 'is not a known key' } : describeIssue(r.error)
   throw new WaddleError('WB_INPUT_INVALID', {
-    field: within && field !== 'body' ? `${within}.${field}` : within ?? field,
+    field: within && field !== 'body' ? `${within}.${field}` : (within ?? field),
     reason: message,
   })
 }

@@ -73,9 +73,9 @@ export const communitySettingsSchema = z
   .object(shape((type, fallback) => type.default(fallback as never)))
   .strict() as unknown as z.ZodType<CommunitySettings>
 /** A PUT body: any subset of the keys, no defaults. */
-export const settingsPatchSchema = z
-  .object(shape((type) => type.optional()))
-  .strict() as unknown as z.ZodType<Partial<CommunitySettings>>
+export const settingsPatchSchema = z.object(shape((type) => type.optional())).strict() as unknown as z.ZodType<
+  Partial<CommunitySettings>
+>
 
 /** Auto-shoutouts: one per target per community per hour. */
 export const AUTO_WINDOW_MS = 3_600_000

@@ -49,7 +49,8 @@ export async function giveShoutout(
   const caller = req.user.name.toLowerCase()
   const channel = req.entity.channel_id.replace(/^#/, '').toLowerCase()
   if (trigger === 'command' && target === caller) return { ok: false, reason: "You can't shout yourself out." }
-  if (platform === 'twitch' && target === channel) return { ok: false, reason: "That's this channel: no self-shoutouts." }
+  if (platform === 'twitch' && target === channel)
+    return { ok: false, reason: "That's this channel: no self-shoutouts." }
   const bot = await deps.twitch.bot().catch(() => undefined)
   if (bot && target === bot.login) return { ok: false, reason: "I can't shout myself out." }
 

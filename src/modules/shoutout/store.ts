@@ -71,7 +71,11 @@ export class ShoutoutStore {
       sql`select login, message, auto_first_message, added_by, created_at from shoutout_creators
         where community_id = ${community} order by login`,
     )
-    return rows.map((r) => ({ ...r, auto_first_message: Number(r.auto_first_message) === 1, created_at: Number(r.created_at) }))
+    return rows.map((r) => ({
+      ...r,
+      auto_first_message: Number(r.auto_first_message) === 1,
+      created_at: Number(r.created_at),
+    }))
   }
 
   async creator(community: string, login: string): Promise<Creator | undefined> {
@@ -129,7 +133,10 @@ export class ShoutoutStore {
     )
     const byTrigger = await this.db.query<{ trigger: string; n: number }>(sql`select trigger, count(*) as n
       from shoutout_history where community_id = ${community} group by trigger`)
-    const byTwitch = await this.db.query<{ twitch_shoutout: string; n: number }>(sql`select twitch_shoutout, count(*) as n
+    const byTwitch = await this.db.query<{
+      twitch_shoutout: string
+      n: number
+    }>(sql`select twitch_shoutout, count(*) as n
       from shoutout_history where community_id = ${community} group by twitch_shoutout`)
     const top = await this.db.query<{ target_login: string; n: number; last_at: number }>(sql`select target_login,
       count(*) as n, max(created_at) as last_at from shoutout_history where community_id = ${community}

@@ -62,7 +62,10 @@ export class TwitchShoutoutQueue {
       from shoutout_twitch_queue where broadcaster_id = ${broadcasterId} and status = 'sent'`)
     const anyAt = row?.any_at == null ? undefined : Number(row.any_at)
     const targetAt = row?.target_at == null ? undefined : Number(row.target_at)
-    return Math.max(anyAt === undefined ? 0 : anyAt + CHANNEL_GAP_MS, targetAt === undefined ? 0 : targetAt + TARGET_GAP_MS)
+    return Math.max(
+      anyAt === undefined ? 0 : anyAt + CHANNEL_GAP_MS,
+      targetAt === undefined ? 0 : targetAt + TARGET_GAP_MS,
+    )
   }
 
   /** Queues one shoutout and drains; says whether it went out now or waits (and until when). */
@@ -91,7 +94,12 @@ export class TwitchShoutoutQueue {
       broadcaster_id, target_id, target_login, moderator_id, attempts, not_before, created_at
       from shoutout_twitch_queue where status = 'queued'
       ${community === undefined ? sql.empty : sql`and community_id = ${community}`} order by not_before, id`)
-    return rows.map((r) => ({ ...r, id: Number(r.id), not_before: Number(r.not_before), created_at: Number(r.created_at) }))
+    return rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      not_before: Number(r.not_before),
+      created_at: Number(r.created_at),
+    }))
   }
 
   /** Sends every due shoutout Twitch's limits allow now; returns how many went out. */

@@ -40,7 +40,8 @@ const error = (reply: Reply, status: number, message: string): true => {
 
 export const loginOfId = (creators: FakeCreators, known: Iterable<string>, id: string) => {
   for (const login of known) if (twitchIdOf(login) === id) return login.toLowerCase()
-  for (const login of [...creators.channels.keys(), ...creators.clips.keys()]) if (twitchIdOf(login) === id) return login
+  for (const login of [...creators.channels.keys(), ...creators.clips.keys()])
+    if (twitchIdOf(login) === id) return login
   return undefined
 }
 
