@@ -56,7 +56,10 @@ for (const [backend, skip] of backends) {
         clientId: 'cid',
         token: 'bot-token',
         users: [channel],
-        channels: { streamerx: { game_name: 'Celeste', title: 'Any% practice' } },
+        channels: {
+          streamerx: { game_name: 'Celeste', title: 'Any% practice' },
+          raider_z: { game_name: 'Hades', title: 'raiding' },
+        },
         clips: {
           streamerx: [{ id: 'clip-top', title: 'the jump', view_count: 50, created_at: Date.now() - 86_400_000 }],
         },
@@ -92,6 +95,16 @@ for (const [backend, skip] of backends) {
       project?.cleanup()
     })
 
+    const post = async (event: Record<string, unknown>) => {
+      const res = await fetch(`${routerUrl}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': collectorKey },
+        body: JSON.stringify({ platform: 'twitch', server_id: channel, channel_id: channel, ...event }),
+      })
+      assert.equal(res.status, 200)
+      return (await res.json()) as { outcome: string; responses: { type: string; text?: string }[] }
+    }
+
     async function openGeneral(query = ''): Promise<Page> {
       const tokens = await bs.tokens.ensureTokens(community)
       const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } })
@@ -103,22 +116,13 @@ for (const [backend, skip] of backends) {
 
     test('!so @StreamerX: the chat line names the game; the overlay shows avatar, name, game and plays the clip', async () => {
       const page = await openGeneral()
-      const res = await fetch(`${routerUrl}/api/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': collectorKey },
-        body: JSON.stringify({
-          platform: 'twitch',
-          server_id: channel,
-          channel_id: channel,
-          user_id: '42',
-          user_name: 'modmin',
-          roles: ['moderator'],
-          message: '!so @StreamerX',
-          message_type: 'chatMessage',
-        }),
+      const body = await post({
+        user_id: '42',
+        user_name: 'modmin',
+        roles: ['moderator'],
+        message: '!so @StreamerX',
+        message_type: 'chatMessage',
       })
-      assert.equal(res.status, 200)
-      const body = (await res.json()) as { outcome: string; responses: { type: string; text?: string }[] }
       assert.equal(body.outcome, 'command', JSON.stringify(body))
       assert.equal(
         body.responses[0]?.text,
@@ -161,6 +165,34 @@ for (const [backend, skip] of backends) {
         undefined,
         { timeout: 5000 },
       )
+    })
+
+    test('a raid through the router shouts the raider out: the line and the card; a second raid within the hour does not', async () => {
+      const viewerLine = await post({
+        user_id: '7',
+        user_name: 'viewer',
+        message: '!so streamerx',
+        message_type: 'chatMessage',
+      })
+      assert.equal(viewerLine.outcome, 'forbidden', 'viewers may not !so')
+      const page = await openGeneral()
+      const raid = {
+        user_id: twitchIdOf('raider_z'),
+        user_name: 'raider_z',
+        message_type: 'raid',
+        metadata: { viewers: 12 },
+      }
+      const first = await post(raid)
+      assert.equal(first.outcome, 'event', JSON.stringify(first))
+      assert.equal(
+        first.responses[0]?.text,
+        'Go check out raider_z! They were last seen playing Hades: https://twitch.tv/raider_z',
+      )
+      await page.waitForFunction(() => document.querySelector('#panel .name')?.textContent === 'raider_z', undefined, {
+        timeout: 5000,
+      })
+      const again = await post(raid)
+      assert.deepEqual(again.responses, [])
     })
   })
 }
