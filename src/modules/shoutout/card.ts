@@ -19,7 +19,7 @@ export function shoutoutCard(info: CreatorInfo, settings: CommunitySettings): Re
     type: 'general',
     content,
     duration: settings.overlay_seconds,
-    ...(info.clip && settings.clip_autoplay !== undefined
+    ...(info.clip
       ? {
           clip: {
             embed_url: info.clip.embed_url,
