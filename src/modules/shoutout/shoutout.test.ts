@@ -332,6 +332,31 @@ for (const [backend, skip] of backends) {
         ['pal_creator'],
       )
     })
+
+    test('Twitch unreachable, or no Twitch credentials: the shoutout goes out without the details, never an error', async () => {
+      const broken = createShoutoutModule({ now: clock.now, queueTimer: false })
+      const plain = createShoutoutModule({ now: clock.now, queueTimer: false })
+      const down = await hostTestModule(broken, project.dir, { ...env, TWITCH_API_URL: 'http://127.0.0.1:9/helix' })
+      const { TWITCH_CLIENT_ID: _id, TWITCH_BOT_TOKEN: _token, ...noTwitch } = env
+      const bare = await hostTestModule(plain, project.dir, noTwitch)
+      try {
+        for (const [def2, host2, target] of [
+          [broken, down, 'fresh_one'],
+          [plain, bare, 'fresh_two'],
+        ] as const) {
+          clock.advance(60_000)
+          const r = await executeLocally(def2, host2.ctx, request('!so', [target]))
+          assert.equal(r.success, true, r.error)
+          assert.deepEqual(lines(r), [`Shout-out to ${target} (something new)!`])
+          assert.match(card(r)!.content, new RegExp(`<h2 class="name">${target}</h2>`))
+          assert.equal(card(r)!.clip, undefined)
+          assert.equal((await host2.ctx.state.store.history(community, 1, target))[0]?.twitch_shoutout, 'unavailable')
+        }
+      } finally {
+        await down.stop()
+        await bare.stop()
+      }
+    })
   })
 }
 
