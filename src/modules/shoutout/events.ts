@@ -29,7 +29,7 @@ export function shoutoutEvents(): EventHandlerDefinition<ShoutoutConfig, Shoutou
         const s = ctx.state
         const req = ctx.request
         const trigger = req.event?.type === 'raid' ? 'raid' : 'first_message'
-        const target = targetLogin(req.user.name)
+        const target = req.user.id === 'anonymous' ? undefined : targetLogin(req.user.name)
         if (!target) return undefined
         const community = req.entity.community_id
         const settings = await s.store.settings(community)
