@@ -73,6 +73,12 @@ export function createShoutoutModule(options: ShoutoutOptions = {}): ModuleDefin
       return { store, twitch, queue, log: ctx.log, now, stop: () => clearInterval(timer) }
     },
     teardown: ({ state }) => state.stop(),
+    async health({ state }) {
+      return {
+        twitch: state.twitch.helix ? 'configured' : 'not configured: text shoutouts only',
+        twitch_queue: (await state.queue.waiting()).length,
+      }
+    },
     routes: (app, ctx) => shoutoutRoutes(app, ctx),
   })
 }

@@ -331,6 +331,8 @@ for (const [backend, skip] of backends) {
         stats.twitch_queue.map((q: { target: string }) => q.target),
         ['pal_creator'],
       )
+      const health = (await host.app.inject({ method: 'GET', url: '/health' })).json()
+      assert.deepEqual(health.detail, { twitch: 'configured', twitch_queue: 1 })
     })
 
     test('Twitch unreachable, or no Twitch credentials: the shoutout goes out without the details, never an error', async () => {
