@@ -276,15 +276,24 @@ for (const [backend, skip] of backends) {
       )
       assert.deepEqual(await event('chatMessage', pal), [])
       assert.deepEqual(await event('chatMessage', { id: 'x', name: 'not_listed' }), [])
+      // The next stream, over an hour later: their first message shouts them out again.
+      clock.advance(61 * 60_000)
+      assert.deepEqual(await event('chatMessage', pal), [], 'still the same stream')
+      await event('stream_online', { id: twitchIdOf(channel), name: channel })
+      assert.equal((await event('chatMessage', pal)).length, 2)
+      assert.deepEqual(await event('chatMessage', pal), [])
     })
 
-    test('on Discord: a text shoutout with the profile link, no card, no Twitch /shoutout', async () => {
+    test('on Discord and Slack: a text shoutout with the profile link, no card, no Twitch /shoutout', async () => {
       await setSettings({ template: 'Shout-out to {name} ({game})!' })
       clock.advance(60_000)
       const r = await so('streamerx', { platform: 'discord' })
       assert.deepEqual(lines(r), ['Shout-out to streamerx (Celeste)! https://twitch.tv/streamerx'])
       assert.equal(card(r), undefined)
       assert.equal((await host.ctx.state.store.history(community, 1))[0]?.twitch_shoutout, 'not_twitch')
+      const slack = await so('other_one', { platform: 'slack' })
+      assert.deepEqual(lines(slack), ['Shout-out to other_one (Tetris)! https://twitch.tv/other_one'])
+      assert.equal(card(slack), undefined)
     })
 
     test('REST: config, creators, history and stats; bad input answers 400 naming the field', async () => {
@@ -322,11 +331,19 @@ for (const [backend, skip] of backends) {
       assert.equal(history.length, 3)
       assert.ok(history.every((h: { target_login: string }) => h.target_login === 'streamerx'))
       const stats = (await api('GET', `/api/v1/shoutout/${community}/stats`)).json()
-      assert.equal(stats.total, 8)
-      assert.deepEqual(stats.by_trigger, { command: 5, raid: 2, first_message: 1 })
-      assert.equal(stats.top_targets[0].login, 'streamerx')
-      assert.equal(stats.top_targets[0].count, 3)
-      // The first-message shoutout came within 2 minutes of the raid's: Twitch's /shoutout for it still waits.
+      assert.equal(stats.total, 10)
+      assert.deepEqual(stats.by_trigger, { command: 6, raid: 2, first_message: 2 })
+      assert.deepEqual(stats.twitch_shoutouts, { sent: 6, queued: 1, no_scope: 1, not_twitch: 2 })
+      assert.deepEqual(
+        stats.top_targets.map((t: { login: string; count: number }) => [t.login, t.count]),
+        [
+          ['other_one', 3],
+          ['streamerx', 3],
+          ['pal_creator', 2],
+          ['raider_z', 2],
+        ],
+      )
+      // pal_creator's second first-message shoutout came 1 min after Twitch got their first: it waits for the hour.
       assert.deepEqual(
         stats.twitch_queue.map((q: { target: string }) => q.target),
         ['pal_creator'],

@@ -140,7 +140,7 @@ export class ShoutoutStore {
       from shoutout_history where community_id = ${community} group by twitch_shoutout`)
     const top = await this.db.query<{ target_login: string; n: number; last_at: number }>(sql`select target_login,
       count(*) as n, max(created_at) as last_at from shoutout_history where community_id = ${community}
-      group by target_login order by count(*) desc, max(created_at) desc limit 10`)
+      group by target_login order by count(*) desc, max(created_at) desc, target_login limit 10`)
     return {
       community_id: community,
       total: num(total?.n),
