@@ -5,7 +5,8 @@
  * moves the rest to their next allowed time. The limits are computed from the rows already sent, so they hold
  * across restarts and replicas; waiting rows survive a restart and go out on the first drain after it.
  * A 429 from Twitch (its own bookkeeping differs) reschedules, a network error or 5xx retries a few times,
- * a missing scope or a refusal (e.g. the channel is offline) fails the row with Twitch's reason.
+ * a missing scope (401) or a refusal (403: the bot is not a moderator there; 400: the channel is offline) fails
+ * the row with Twitch's reason.
  */
 import { HelixError, type HelixCreatorsClient } from '../../collectors/twitch/public.js'
 import type { Cache } from '../../runtime/cache/types.js'
@@ -133,7 +134,7 @@ export class TwitchShoutoutQueue {
       const status = error instanceof HelixError ? error.status : 0
       const message = (error as Error).message
       if (status === 429) return this.#later(row, now + CHANNEL_GAP_MS, message, false)
-      if (status === 401 || status === 403) {
+      if (status === 401) {
         this.o.onMissingScope?.()
         return this.#fail(row, 'no_scope', message)
       }
