@@ -376,6 +376,22 @@ for (const [backend, skip] of backends) {
         await bare.stop()
       }
     })
+
+    test("Twitch refuses (the channel is offline): the line still goes out, chat hears Twitch's reason, the history says failed", async () => {
+      helix.creators.offline.add(channel)
+      clock.advance(2 * 3_600_000)
+      try {
+        const r = await so('other_one')
+        assert.match(lines(r)[0]!, /^Shout-out to other_one \(Tetris\)!$/)
+        assert.equal(
+          lines(r)[1],
+          '(Twitch refused its own /shoutout: 400 The broadcaster is not streaming live or does not have one or more viewers.)',
+        )
+        assert.equal((await host.ctx.state.store.history(community, 1))[0]?.twitch_shoutout, 'failed')
+      } finally {
+        helix.creators.offline.delete(channel)
+      }
+    })
   })
 }
 

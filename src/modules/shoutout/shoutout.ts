@@ -141,7 +141,9 @@ async function nativeShoutout(
       `(Twitch's /shoutout for ${info.displayName} is queued: Twitch allows one every 2 minutes and the same streamer once an hour; it goes out in about ${minutes(result.at - deps.now())} min.)`,
     )
   }
-  if (result.outcome === 'failed')
-    return { outcome: 'failed', line: `(Twitch refused its own /shoutout: ${result.reason ?? 'no reason given'})` }
+  if (result.outcome === 'failed') {
+    const reason = (result.reason ?? 'no reason given').replace(/^Helix \S+ \S+: /, '')
+    return { outcome: 'failed', line: `(Twitch refused its own /shoutout: ${reason})` }
+  }
   return { outcome: result.outcome }
 }

@@ -1,7 +1,7 @@
 /**
  * The fake Helix's creator part, as Twitch behaves: `GET /channels?broadcaster_id=` (game and title),
  * `GET /clips?broadcaster_id&started_at&first` (clips created since `started_at`, most viewed first, at most
- * `first`) and `POST /chat/shoutouts` (needs `moderator:manage:shoutouts`, else 401 "Missing scope"; 429 within
+ * `first`) and `POST /chat/shoutouts` (needs `moderator:manage:shoutouts`, else 401 "Missing scope"; 400 for an `offline` channel; 429 within
  * 2 minutes of the channel's last shoutout or 60 minutes of the last one to the same target; the clock is the
  * fake's). Channels and clips are mutable fixtures keyed by login.
  */
@@ -26,6 +26,8 @@ export interface FakeCreators {
   readonly shoutouts: { from: string; to: string; moderator: string; at: number }[]
   /** Logins `GET /users` does not know (lower case). */
   readonly missing: Set<string>
+  /** Channels (logins) that are offline: Twitch refuses their shoutouts with 400. */
+  readonly offline: Set<string>
   /** Base of clip pages and embeds (`<base>/<id>`, `<base>/embed?clip=<id>`). */
   clipBase: string
   now: () => number
@@ -97,6 +99,8 @@ export function creatorRoute(
     if (!auth.scopes.includes('moderator:manage:shoutouts'))
       return error(reply, 401, 'Missing scope: moderator:manage:shoutouts')
     if (from === to) return error(reply, 400, 'The broadcaster may not give themselves a Shoutout.')
+    if (creators.offline.has(loginOfId(creators, known, from) ?? ''))
+      return error(reply, 400, 'The broadcaster is not streaming live or does not have one or more viewers.')
     const now = creators.now()
     const mine = creators.shoutouts.filter((s) => s.from === from)
     if (mine.some((s) => now - s.at < 120_000))

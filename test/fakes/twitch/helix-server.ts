@@ -122,6 +122,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
     clips: new Map(Object.entries(options.clips ?? {})),
     shoutouts: [],
     missing: new Set(),
+    offline: new Set(),
     clipBase: options.clipBase ?? '',
     now: options.now ?? Date.now,
   }
