@@ -14,6 +14,7 @@ import { manifest as memories } from './memories/manifest.js'
 import { manifest as labels } from './labels/manifest.js'
 import { manifest as reputation } from './reputation/manifest.js'
 import { manifest as router } from './router/manifest.js'
+import { manifest as shoutout } from './shoutout/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
 
@@ -31,7 +32,7 @@ export const builtinCatalog: Catalog = [
   slack,
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
-  planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
+  shoutout,
   planned('inventory', 'interaction', 8024, 'Item tracking'),
   youtubeMusic,
   spotify,

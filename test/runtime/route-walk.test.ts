@@ -20,6 +20,7 @@ const MODULES = [
   'spotify',
   'youtube-music',
   'memories',
+  'shoutout',
   'twitch',
   'discord',
   'slack',
