@@ -10,6 +10,7 @@ import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as inventory } from './inventory/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -29,7 +30,7 @@ export const builtinCatalog: Catalog = [
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
   planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
-  planned('inventory', 'interaction', 8024, 'Item tracking'),
+  inventory,
   youtubeMusic,
   spotify,
   browserSource,
