@@ -252,6 +252,12 @@ export const ERRORS = {
     message: 'no execution {execution} in session {session}',
     hint: 'reply with the execution_id and session_id you were given',
   },
+  WB_ENTITY_UNKNOWN: {
+    status: 404,
+    exit: 1,
+    message: 'no channel {entity} is known to the router',
+    hint: 'announce only to a channel the bot has seen an event from (its entity_id, `<platform>:<server>:<channel>`)',
+  },
   WB_TARGET_FAILED: {
     status: 502,
     exit: 1,
