@@ -10,6 +10,7 @@ import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
@@ -34,7 +35,7 @@ export const builtinCatalog: Catalog = [
   youtubeMusic,
   spotify,
   browserSource,
-  planned('calendar', 'interaction', 8030, 'Community event calendar'),
+  calendar,
   planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
   planned('labels', 'core', 8040, 'Labels for users and entities'),
   planned('community', 'core', 8045, 'Communities, members and roles'),
