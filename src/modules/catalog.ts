@@ -12,6 +12,7 @@ import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
+import { manifest as memories } from './memories/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -36,7 +37,7 @@ export const builtinCatalog: Catalog = [
   spotify,
   browserSource,
   calendar,
-  planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
+  memories,
   planned('labels', 'core', 8040, 'Labels for users and entities'),
   planned('community', 'core', 8045, 'Communities, members and roles'),
   planned('identity', 'core', 8050, 'One identity per person across platforms'),

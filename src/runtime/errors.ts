@@ -258,6 +258,18 @@ export const ERRORS = {
     message: 'no channel {entity} is known to the router',
     hint: 'announce only to a channel the bot has seen an event from (its entity_id, `<platform>:<server>:<channel>`)',
   },
+  WB_MEMORIES_NOT_FOUND: {
+    status: 404,
+    exit: 2,
+    message: 'no {what} {id}',
+    hint: 'list them with GET /api/v1/memories/{what}s (docs/memories.md)',
+  },
+  WB_MEMORIES_TIMER_EXISTS: {
+    status: 409,
+    exit: 2,
+    message: 'channel {entity} has a timer named {name} already',
+    hint: 'pick another name, or change the timer with PATCH /api/v1/memories/timers/<id>',
+  },
   WB_TARGET_FAILED: {
     status: 502,
     exit: 1,

@@ -85,6 +85,15 @@ export function jobStore(db: Queryable, owner: string) {
       return rows.map((r) => toJob<T>(r))
     },
 
+    async count(filter: ListFilter = {}): Promise<number> {
+      const kind = filter.kind === undefined ? sql.empty : sql` and kind = ${filter.kind}`
+      const scope = filter.scope === undefined ? sql.empty : sql` and scope = ${filter.scope}`
+      const row = await db.one<{ n: number }>(
+        sql`select count(*) as n from scheduled_jobs where owner = ${owner}${kind}${scope}`,
+      )
+      return Number(row?.n ?? 0)
+    },
+
     async update<T>(id: number, changes: JobChanges<T>): Promise<Job<T> | undefined> {
       const sets = [
         ...(changes.dueAt === undefined ? [] : [sql`due_at = ${changes.dueAt}`]),

@@ -145,6 +145,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     get: (id) => store.byId(id),
     getByKey: (key) => store.byKey(key),
     list: (filter) => store.list(filter),
+    count: (filter) => store.count(filter),
     async update(id, changes) {
       const job = await store.update(id, changes)
       if (job) arm(job.dueAt - clock.now())
@@ -156,7 +157,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     start() {
       if (running) return
       running = true
-      arm(0)
+      // The first look comes one interval after start, once the module's servers (and the router) listen.
+      arm(pollMs)
     },
     async stop() {
       running = false

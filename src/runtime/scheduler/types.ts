@@ -87,13 +87,15 @@ export interface Scheduler {
   getByKey<TPayload = unknown>(key: string): Promise<Job<TPayload> | undefined>
   /** Jobs of this owner, soonest first. */
   list<TPayload = unknown>(filter?: ListFilter): Promise<Job<TPayload>[]>
+  /** How many jobs of this owner match. */
+  count(filter?: ListFilter): Promise<number>
   update<TPayload>(id: number, changes: JobChanges<TPayload>): Promise<Job<TPayload> | undefined>
   /** Removes a job; true when it existed. */
   cancel(id: number): Promise<boolean>
   cancelKey(key: string): Promise<boolean>
   /** One pass: claims and fires every due job (up to `batch`); returns how many fired. */
   runDue(): Promise<number>
-  /** Starts the background loop (a pass now, then every `pollMs` or sooner when a job is due). */
+  /** Starts the background loop: a pass after `pollMs`, then every `pollMs` or sooner when a job is due. */
   start(): void
   /** Stops the loop and waits for the pass in flight. */
   stop(): Promise<void>
