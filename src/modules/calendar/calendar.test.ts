@@ -17,11 +17,13 @@ import {
   sqliteBackend,
 } from '../../../test/helpers/backends.js'
 import { type FakeClock, fakeClock } from '../../../test/helpers/fake-clock.js'
+import { freeOffset } from '../../../test/helpers/cli.js'
 import { chatEvent } from '../../../test/helpers/router-runtime.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { createApiKey } from '../../runtime/api-keys.js'
 import { loadSettings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
+import { sql } from '../../runtime/storage/sql.js'
 import { builtinCatalog } from '../catalog.js'
 import { createCalendarModule } from './index.js'
 
@@ -42,6 +44,13 @@ for (const [backend, skip] of backends) {
     let clock: FakeClock
     let labels: FakeServer
     let key: string
+    const announced: { entity: string; text: string }[] = []
+    const reminderJobs = async (id: number) =>
+      (
+        await runtime.storage.query<{ job_key: string }>(
+          sql`select job_key from scheduled_jobs where owner = 'calendar' and scope = ${`event:${id}`} order by due_at`,
+        )
+      ).map((r) => r.job_key)
     const app = (name: string) => runtime.hosted.find((h) => h.def.name === name)!.app
     const say = async (message: string, user: Record<string, unknown> = MOD): Promise<string> => {
       const res = await app('router').inject({
@@ -68,7 +77,7 @@ for (const [backend, skip] of backends) {
     before(async () => {
       clock = fakeClock(START)
       labels = await startFakeServer(() => ({ status: 503, body: { error: 'down' } }))
-      const env = await backend.env()
+      const env = { ...(await backend.env()), WADDLEBOT_PORT_OFFSET: String(await freeOffset([8000, 8030])) }
       project = testProject({ env })
       writeFileSync(
         `${project.dir}/waddlebot.yaml`,
@@ -78,8 +87,12 @@ for (const [backend, skip] of backends) {
       const catalog = builtinCatalog.map((m) =>
         m.name === 'calendar' ? { ...m, load: async () => createCalendarModule({ clock, pollMs: 3_600_000 }) } : m,
       )
-      runtime = await startRuntime({ catalog, settings, modules: ['router', 'calendar'], listen: false })
+      runtime = await startRuntime({ catalog, settings, modules: ['router', 'calendar'], listen: true })
       key = (await createApiKey(runtime.storage, 'cal', 'admin')).key
+      await runtime.cache.subscribe('responses', (m) => {
+        const msg = m as { entity_id: string; module: string; responses: { text: string }[] }
+        if (msg.module === 'calendar') announced.push({ entity: msg.entity_id, text: msg.responses[0]!.text })
+      })
     })
     after(async () => {
       await runtime?.stop()
@@ -175,17 +188,37 @@ for (const [backend, skip] of backends) {
       )
     })
 
-    test('list upcoming: soonest first, with seats; a weekly event shows its next date', async () => {
+    test('list upcoming: soonest first, with seats', async () => {
       assert.equal(
         await say('!calendar list', viewer(5)),
         'Upcoming: #1 "Movie night" Thu 22 Oct 2026 19:00 (Europe/Berlin) weekly, 2/2 going; #2 "Board games" Sun 1 Nov 2026 15:00 (Europe/Berlin), 0 going; #4 "Quiz" Tue 3 Nov 2026 20:00 (Europe/Berlin), 0 going',
       )
-      await clock.advance(3 * 86_400_000) // Fri 23 Oct: the series moves on to the 29th (now in winter time)
+      assert.equal(await say('!calendar list later', viewer(5)), 'Usage: !calendar list [upcoming|pending]')
+    })
+
+    test('reminders at -1 day, -1 hour and -15 min reach the channel through the router; the series moves on', async () => {
+      const start = Date.UTC(2026, 9, 22, 17, 0) // Thu 22 Oct 19:00 in Berlin
+      assert.deepEqual(await reminderJobs(1), [`event:1:${start}:1d`, `event:1:${start}:1h`, `event:1:${start}:15m`])
+      assert.equal(announced.length, 0)
+      await clock.advance(3 * 86_400_000) // to Fri 23 Oct 12:00 UTC
+      // The loop's timers run on the fake clock but its database I/O on real time: one more pass catches up.
+      const calendar = runtime.hosted.find((h) => h.def.name === 'calendar')!
+      await calendar.ctx.state.scheduler.runDue()
+      for (let i = 0; i < 300 && announced.length < 3; i++) await new Promise((r) => setTimeout(r, 10))
+      const line = (when: string) =>
+        `Reminder: #1 "Movie night" starts in ${when} (Thu 22 Oct 2026 19:00 Europe/Berlin) at Discord. Going: Bob, Cat`
+      assert.deepEqual(announced.map((a) => a.text).sort(), [line('1 day'), line('1 hour'), line('15 minutes')].sort())
+      assert.ok(
+        announced.every((a) => a.entity === 'local:s:c'),
+        'to the channel the event was created in',
+      )
+      const next = Date.UTC(2026, 9, 29, 18, 0) // Thu 29 Oct 19:00, winter time
+      assert.deepEqual(await reminderJobs(1), [`event:1:${next}:1d`, `event:1:${next}:1h`, `event:1:${next}:15m`])
       assert.match(
         await say('!calendar list', viewer(5)),
         /^Upcoming: #1 "Movie night" Thu 29 Oct 2026 19:00 \(Europe\/Berlin\) weekly/,
       )
-      assert.equal(await say('!calendar list later', viewer(5)), 'Usage: !calendar list [upcoming|pending]')
+      assert.equal((await reminderJobs(3)).length, 0, 'a rejected event has no reminders')
     })
 
     test('cancel: the creator or a moderator; others are told who may', async () => {
@@ -193,7 +226,9 @@ for (const [backend, skip] of backends) {
         await say('!calendar cancel 2', viewer(2)),
         'Only its creator (Vic) or moderators and above can cancel #2 "Board games".',
       )
+      assert.equal((await reminderJobs(2)).length, 3)
       assert.equal(await say('!calendar cancel 2', viewer(1, 'Vic')), 'Cancelled #2 "Board games".')
+      assert.equal((await reminderJobs(2)).length, 0, 'a cancelled event has no reminders')
       assert.equal(await say('!calendar cancel 2'), '#2 "Board games" is already cancelled.')
       assert.equal(await say('!calendar join 2', viewer(2)), '#2 "Board games" was cancelled.')
     })

@@ -202,6 +202,7 @@ async function cancel(ctx: Ctx, id: number): Promise<Reply> {
   const r = await store.cancelEvent(ctx.storage, community(ctx), id, me(ctx).name, ctx.state.now())
   if (r.kind === 'missing') return missingLine(id)
   if (r.kind === 'closed') return `${named(r.event)} is already ${r.event.status}.`
+  await ctx.state.reminders.schedule(r.event)
   return `Cancelled ${named(r.event)}${r.attendees ? ` (${r.attendees} had joined)` : ''}.`
 }
 
