@@ -14,7 +14,18 @@ import { freeOffset } from '../helpers/cli.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 
-const MODULES = ['router', 'browser-source', 'spotify', 'youtube-music', 'memories', 'inventory', 'calendar', 'twitch', 'discord', 'slack']
+const MODULES = [
+  'router',
+  'browser-source',
+  'spotify',
+  'youtube-music',
+  'memories',
+  'inventory',
+  'calendar',
+  'twitch',
+  'discord',
+  'slack',
+]
 let runtime: Runtime
 let project: TestProject
 
