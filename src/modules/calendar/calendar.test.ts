@@ -277,10 +277,12 @@ for (const [backend, skip] of backends) {
         title: 'Standup',
         start: '2026-11-05 09:00',
         creator: { id: 'm2', name: 'Max', roles: ['moderator'] },
+        entity_id: 'local:other:c',
       })
       assert.equal(r.statusCode, 201, r.body)
       assert.equal(r.json().event.status, 'approved')
       assert.equal(r.json().event.timezone, 'UTC')
+      assert.equal(r.json().event.entity_id, 'local:other:c', 'its reminders go to that channel')
       assert.equal(r.json().event.start_at, Date.UTC(2026, 10, 5, 9, 0))
     })
 

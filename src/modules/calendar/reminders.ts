@@ -15,6 +15,8 @@ import * as store from './store.js'
 import { describeLocal, toLocal } from './zoned-time.js'
 
 export const REMINDER_KIND = 'event-reminder'
+/** The entity of an event created over REST without a channel: it has attendees but nowhere to post. */
+export const API_ENTITY = 'api:'
 
 export const OFFSETS = [
   { tag: '1d', ms: 86_400_000, words: '1 day' },
@@ -67,7 +69,7 @@ export function createReminders(ctx: SetupContext<CalendarConfig>, scheduler: Sc
     if (event?.status !== 'approved') return
     await plan(event, p.at + 1)
     const going = (await store.attendees(ctx.storage, event.id)).filter((a) => a.status === 'going')
-    if (going.length === 0) return
+    if (going.length === 0 || event.entity_id.startsWith(API_ENTITY)) return
     const offset = OFFSETS.find((o) => o.tag === p.offset)!
     const where = event.location ? ` at ${clip(event.location, 60)}` : ''
     const names = going.map((a) => a.user_name)

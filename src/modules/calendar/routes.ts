@@ -17,6 +17,7 @@ import { autoApproval } from './autoapprove.js'
 import { checkEvent } from './event-input.js'
 import { buildFeed } from './ics.js'
 import { nextOccurrence } from './recurrence.js'
+import { API_ENTITY } from './reminders.js'
 import { type CalendarConfig, communitySettings } from './settings.js'
 import type { CalendarState } from './state.js'
 import * as store from './store.js'
@@ -32,6 +33,8 @@ const createBody = z.strictObject({
   recurrence: z.enum(['none', 'weekly', 'monthly']).default('none'),
   until: z.string().nullable().default(null),
   creator: person.extend({ roles: z.array(z.string()).default([]) }),
+  /** The channel its reminders go to (`<platform>:<server>:<channel>`); none: no reminders are posted. */
+  entity_id: z.string().min(1).max(800).optional(),
 })
 const userBody = z.strictObject({ user: person })
 const decideBody = z.strictObject({ by: actor, reason: z.string().max(300).optional() })
@@ -121,7 +124,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
       ctx.storage,
       {
         communityId: community,
-        entityId: `api:${community}`,
+        entityId: body.entity_id ?? `${API_ENTITY}${community}`,
         ...checked.event,
         timezone: zone,
         status: approval ? 'approved' : 'pending',
