@@ -395,5 +395,24 @@ for (const [backend, skip] of backends) {
       assert.equal(after.filter((a: { status: string }) => a.status === 'going').length, 3)
       assert.equal((await rest('GET', `${base}?status=upcoming`)).json().events.length, 1)
     })
+
+    test('an event that is over cannot be joined', async () => {
+      const flash = await rest('POST', '/api/v1/calendar/crew/events', {
+        title: 'Flash',
+        start: '2026-10-24 10:00',
+        creator: { id: 'm', name: 'Mo', roles: ['moderator'] },
+      })
+      assert.equal(flash.statusCode, 201, flash.body)
+      await clock.advance(12 * 86_400_000) // to Wed 4 Nov: Flash and the Quiz (3 Nov) are past
+      const late = await rest('POST', `/api/v1/calendar/crew/events/${flash.json().event.id}/join`, {
+        user: { id: 'z', name: 'Z' },
+      })
+      assert.equal(late.statusCode, 409)
+      assert.match(late.json().error.message, /is over/)
+      assert.equal(
+        await say('!calendar join 4', viewer(8)),
+        '#4 "Quiz" is over; see !calendar list for what is coming.',
+      )
+    })
   })
 }

@@ -139,6 +139,8 @@ async function join(ctx: Ctx, id: number): Promise<Reply> {
       return missingLine(id)
     case 'closed':
       return closedLine(r.event)
+    case 'over':
+      return `${named(r.event)} is over; see !calendar list for what is coming.`
     case 'already':
       return r.status === 'going'
         ? `You already joined ${named(r.event)}.`

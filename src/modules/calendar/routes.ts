@@ -174,6 +174,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     const r = await store.join(ctx.storage, community, id, user, now())
     if (r.kind === 'missing') throw missing(community, id)
     if (r.kind === 'closed') throw conflict(`event ${id} is ${r.event.status}`)
+    if (r.kind === 'over') throw conflict(`event ${id} is over`)
     if (r.kind === 'already') return { status: r.status, already: true }
     return r.kind === 'going' ? { status: 'going', going: r.going } : { status: 'waitlist', position: r.position }
   })

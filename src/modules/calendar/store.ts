@@ -5,7 +5,7 @@
  */
 import { sql } from '../../runtime/storage/sql.js'
 import type { Queryable, Storage, Transaction } from '../../runtime/storage/types.js'
-import type { Recurrence, Series } from './recurrence.js'
+import { nextOccurrence, type Recurrence, type Series } from './recurrence.js'
 import { parseLocal } from './zoned-time.js'
 
 export type EventStatus = 'pending' | 'approved' | 'rejected' | 'cancelled'
@@ -177,6 +177,7 @@ export type JoinResult =
   | { readonly kind: 'already'; readonly event: CalendarEvent; readonly status: 'going' | 'waitlist' }
   | { readonly kind: 'missing' }
   | { readonly kind: 'closed'; readonly event: CalendarEvent }
+  | { readonly kind: 'over'; readonly event: CalendarEvent }
 
 /** Joins an approved event: a seat while there is one, else the end of the waitlist. */
 export async function join(
@@ -190,6 +191,7 @@ export async function join(
     const event = await lockEvent(tx, communityId, id, now)
     if (!event) return { kind: 'missing' }
     if (event.status !== 'approved') return { kind: 'closed', event }
+    if (!nextOccurrence(seriesOf(event), now)) return { kind: 'over', event }
     const mine = await tx.one<{ status: 'going' | 'waitlist' }>(
       sql`select status from calendar_attendees where event_id = ${id} and user_id = ${who.id}`,
     )
