@@ -10,6 +10,8 @@ import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as calendar } from './calendar/manifest.js'
+import { manifest as inventory } from './inventory/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
 import { manifest as labels } from './labels/manifest.js'
 import { manifest as reputation } from './reputation/manifest.js'
@@ -33,11 +35,11 @@ export const builtinCatalog: Catalog = [
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
   shoutout,
-  planned('inventory', 'interaction', 8024, 'Item tracking'),
+  inventory,
   youtubeMusic,
   spotify,
   browserSource,
-  planned('calendar', 'interaction', 8030, 'Community event calendar'),
+  calendar,
   memories,
   labels,
   planned('community', 'core', 8045, 'Communities, members and roles'),

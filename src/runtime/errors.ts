@@ -198,6 +198,12 @@ export const ERRORS = {
     message: 'nothing at {what}',
     hint: "check the URL (docs/modules.md lists each module's routes)",
   },
+  WB_STATE_CONFLICT: {
+    status: 409,
+    exit: 2,
+    message: 'conflict: {reason}',
+    hint: 'read the current state (GET) and retry with a request that fits it',
+  },
   WB_INTERNAL: {
     status: 500,
     exit: 1,

@@ -26,6 +26,8 @@ const MODULES = [
   'slack',
   'labels',
   'reputation',
+  'inventory',
+  'calendar',
 ]
 let runtime: Runtime
 let project: TestProject
