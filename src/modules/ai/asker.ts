@@ -22,6 +22,8 @@ export interface AiState {
   /** Answers on their way (awaited at teardown; tests await them too). */
   readonly jobs: Set<Promise<void>>
   readonly stopping: AbortController
+  /** Stops /metrics reading this module's usage. */
+  readonly dropUsageSource: () => void
 }
 
 export type AiContext = CommandContext<AiConfig, AiState>

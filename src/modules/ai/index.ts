@@ -15,7 +15,7 @@ import { type Provider, providerFromEnv } from './providers.js'
 import { lines } from './replies.js'
 import { aiRoutes } from './routes.js'
 import { chatTrigger, eventPrompt } from './triggers.js'
-import { setUsageSource } from './usage.js'
+import { addUsageSource } from './usage.js'
 
 export type { AiState } from './asker.js'
 export type { AiConfig } from './config.js'
@@ -83,14 +83,14 @@ export function createAiModule(options: AiOptions = {}): ModuleDefinition<AiConf
         namespace: ctx.settings.redisPrefix,
         onError: (err, context) => ctx.log.warn({ err, context }, 'AI rate limiter error'),
       })
-      setUsageSource({ db: ctx.storage, now })
       ctx.log.info({ provider: provider.name, url: provider.url }, 'AI provider')
-      return { provider, limiter, now, jobs: new Set(), stopping: new AbortController() }
+      const dropUsageSource = addUsageSource({ db: ctx.storage, now })
+      return { provider, limiter, now, jobs: new Set(), stopping: new AbortController(), dropUsageSource }
     },
     async teardown({ state }) {
       state.stopping.abort()
       await Promise.allSettled([...state.jobs])
-      setUsageSource(undefined)
+      state.dropUsageSource()
       await state.limiter.close()
     },
     health: ({ state, config, settings }) => ({

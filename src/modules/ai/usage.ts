@@ -84,11 +84,20 @@ export const aiRequests =
     registers: [metricsRegistry],
   })
 
-/** Where the today gauge reads from: the storage of the last ai module set up in this process. */
-let usageSource: { db: Queryable; now: () => number } | undefined
+/** Where the today gauge reads from: the storage of the ai module set up last in this process (one, normally). */
+export interface UsageSource {
+  readonly db: Queryable
+  readonly now: () => number
+}
+const usageSources: UsageSource[] = []
 
-export function setUsageSource(source: { db: Queryable; now: () => number } | undefined): void {
-  usageSource = source
+/** Makes `source` the one /metrics reads; the returned function removes it again (teardown). */
+export function addUsageSource(source: UsageSource): () => void {
+  usageSources.push(source)
+  return () => {
+    const i = usageSources.indexOf(source)
+    if (i >= 0) usageSources.splice(i, 1)
+  }
 }
 
 if (!metricsRegistry.getSingleMetric('waddlebot_ai_tokens_today')) {
@@ -99,8 +108,9 @@ if (!metricsRegistry.getSingleMetric('waddlebot_ai_tokens_today')) {
     registers: [metricsRegistry],
     async collect() {
       this.reset()
-      if (!usageSource) return
-      const rows = await usageOn(usageSource.db, dayOf(usageSource.now())).catch(() => [])
+      const source = usageSources.at(-1)
+      if (!source) return
+      const rows = await usageOn(source.db, dayOf(source.now())).catch(() => [])
       for (const r of rows) this.set({ community: r.community_id }, r.tokens)
     },
   })
