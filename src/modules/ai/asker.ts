@@ -33,7 +33,7 @@ export type Origin = 'chat' | 'event'
 
 const RATE_WINDOW_MS = 60_000
 /** Waits before re-posting a reply the router did not know yet (its execution row may still be on its way). */
-const REPOST_DELAYS_MS = [50, 150, 400, 1000, 2000]
+const REPOST_DELAYS_MS = [25, 50, 100, 200, 300, 500, 800, 1000, 1000, 1000]
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 const nameOf = (ctx: AiContext) => ctx.request.user.display_name ?? ctx.request.user.name
