@@ -50,7 +50,12 @@ export async function startAiBot(options: { env: Record<string, string>; yaml: s
   const router = runtime.hosted.find((h) => h.def.name === 'router')!.app
   const ai = runtime.hosted.find((h) => h.def.name === 'ai')!
   const event = async (body: Record<string, unknown>) => {
-    const res = await router.inject({ method: 'POST', url: '/api/v1/events', payload: body, headers: { 'x-api-key': key } })
+    const res = await router.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: body,
+      headers: { 'x-api-key': key },
+    })
     if (res.statusCode !== 200) throw new Error(`events answered ${res.statusCode}: ${res.body}`)
     return res.json()
   }

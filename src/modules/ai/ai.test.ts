@@ -16,6 +16,11 @@ import {
 import { sql } from '../../runtime/storage/sql.js'
 import type { Storage } from '../../runtime/storage/types.js'
 import { addRule } from '../router/public.js'
+import { cleanup, render } from 'ink-testing-library'
+import { createElement } from 'react'
+import { Dashboard } from '../../tui/dashboard.js'
+import { liveSource } from '../../tui/source.js'
+import { waitForFrame } from '../../../test/tui/support.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [
@@ -61,7 +66,13 @@ for (const [backend, skip] of backends) {
       ollama = await startFakeOllama()
       const env = await backend.env()
       a = await startAiBot({
-        env: { ...env, AI_PROVIDER: 'openai', OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: 'sk-test', AI_MODEL: 'gpt-test' },
+        env: {
+          ...env,
+          AI_PROVIDER: 'openai',
+          OPENAI_BASE_URL: openai.url,
+          OPENAI_API_KEY: 'sk-test',
+          AI_MODEL: 'gpt-test',
+        },
         yaml: YAML,
       })
       b = await startAiBot({
@@ -151,7 +162,10 @@ for (const [backend, skip] of backends) {
       })
       assert.equal(raid.outcome, 'event')
       await a.lateReply(raid.session_id)
-      assert.match(openai.requests.at(-1)!.body.messages.at(-1).content, /^Raider: I just raided the channel with 12 viewers\./)
+      assert.match(
+        openai.requests.at(-1)!.body.messages.at(-1).content,
+        /^Raider: I just raided the channel with 12 viewers\./,
+      )
       const follow = await a.event({
         platform: 'local',
         server_id: 's',
@@ -183,7 +197,10 @@ for (const [backend, skip] of backends) {
       openai.reply = () => 'sure, here is a forbiddenword for you'
       try {
         const r = await a.chat('!ai say something rude', user('Ivy', 'c-mod'))
-        assert.equal(await a.lateReply(r.session_id), "@Ivy I came up with an answer I can't post here. Try asking differently.")
+        assert.equal(
+          await a.lateReply(r.session_id),
+          "@Ivy I came up with an answer I can't post here. Try asking differently.",
+        )
         assert.ok(!JSON.stringify(a.published).includes('forbiddenword'), 'the blocked answer is never published')
       } finally {
         openai.reply = (m) => `echo: ${m.at(-1)!.content}`
@@ -191,7 +208,10 @@ for (const [backend, skip] of backends) {
       const asked = openai.requests.length
       const q = await a.chat('!ai tell me about warnword', user('Jo', 'c-mod'))
       assert.equal(q.outcome, 'command')
-      assert.ok(q.responses.some((x: { text?: string }) => x.text === "@Jo I can't answer that one."), q.responses)
+      assert.ok(
+        q.responses.some((x: { text?: string }) => x.text === "@Jo I can't answer that one."),
+        q.responses,
+      )
       assert.equal(openai.requests.length, asked, 'a blocked question never reaches the provider')
     })
 
@@ -264,6 +284,29 @@ for (const [backend, skip] of backends) {
       const metrics = (await bApp.inject({ method: 'GET', url: '/metrics' })).body
       assert.match(metrics, new RegExp(`waddlebot_ai_tokens_today\\{community="default"\\} ${bTokens}\\n`))
       assert.match(metrics, /waddlebot_ai_tokens_total\{community="default",provider="openai"\} \d+/)
+    })
+
+    test("the dashboard shows today's AI tokens, read from the ai module the router lists", async () => {
+      const router = a.runtime.hosted.find((h) => h.def.name === 'router')!
+      const source = liveSource({
+        url: router.url,
+        key: a.runtime.serviceKey,
+        statsIntervalMs: 100,
+        claimsIntervalMs: 100,
+      })
+      const ui = render(createElement(Dashboard, { source, width: 100, height: 24 }))
+      try {
+        const text = await waitForFrame(
+          ui.lastFrame,
+          (t) => /AI today [\d,]+ tok \(default [\d,]+\/100,000/.test(t),
+          5000,
+          'AI usage',
+        )
+        assert.match(text, /capped [\d,]+\/60/)
+      } finally {
+        ui.unmount()
+        cleanup()
+      }
     })
   })
 }

@@ -67,7 +67,9 @@ const communitySettings = {
 } as const satisfies Record<string, readonly [z.ZodType, unknown]>
 
 type Settings = typeof communitySettings
-type Shape<F> = { [K in keyof Settings]: F extends 'default' ? z.ZodDefault<Settings[K][0]> : z.ZodOptional<Settings[K][0]> }
+type Shape<F> = {
+  [K in keyof Settings]: F extends 'default' ? z.ZodDefault<Settings[K][0]> : z.ZodOptional<Settings[K][0]>
+}
 
 const keys = Object.keys(communitySettings) as (keyof Settings)[]
 const withDefaults = Object.fromEntries(

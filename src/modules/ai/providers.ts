@@ -92,7 +92,11 @@ async function post(
   }
 }
 
-export function openAiProvider(options: { baseUrl?: string | undefined; apiKey?: string | undefined; timeoutMs: number }): Provider {
+export function openAiProvider(options: {
+  baseUrl?: string | undefined
+  apiKey?: string | undefined
+  timeoutMs: number
+}): Provider {
   const url = `${(options.baseUrl || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '')}/chat/completions`
   return {
     name: 'openai',
@@ -114,7 +118,8 @@ export function openAiProvider(options: { baseUrl?: string | undefined; apiKey?:
         signal,
       )) as { choices?: { message?: { content?: unknown } }[]; usage?: { total_tokens?: unknown } }
       const text = body.choices?.[0]?.message?.content
-      if (typeof text !== 'string') throw new ProviderError('openai', 200, 'the answer has no choices[0].message.content')
+      if (typeof text !== 'string')
+        throw new ProviderError('openai', 200, 'the answer has no choices[0].message.content')
       const total = body.usage?.total_tokens
       return { text, tokens: typeof total === 'number' ? total : undefined }
     },
@@ -155,8 +160,7 @@ export function ollamaProvider(options: { url?: string | undefined; timeoutMs: n
  */
 export function providerFromEnv(env: NodeJS.ProcessEnv, timeoutMs: number): Provider {
   const name = (env.AI_PROVIDER || 'ollama').toLowerCase()
-  if (name === 'openai')
-    return openAiProvider({ baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, timeoutMs })
+  if (name === 'openai') return openAiProvider({ baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, timeoutMs })
   if (name === 'ollama') return ollamaProvider({ url: env.OLLAMA_URL, timeoutMs })
   throw new WaddleError('WB_CONFIG_INVALID', { key: 'AI_PROVIDER', reason: `must be openai or ollama, got ${name}` })
 }

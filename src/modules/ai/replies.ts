@@ -24,8 +24,7 @@ const at = (name: string) => (name ? `@${name} ` : '')
 export const lines = {
   usage: (command: string) => `Usage: ${command} <question>`,
   slowDown: (name: string, seconds: number) => `${at(name)}the AI needs a breather, ask again in ${seconds} s.`,
-  channelBusy: (name: string, seconds: number) =>
-    `${at(name)}lots of questions right now, ask again in ${seconds} s.`,
+  channelBusy: (name: string, seconds: number) => `${at(name)}lots of questions right now, ask again in ${seconds} s.`,
   communityCap: (name: string) => `${at(name)}the AI has used up today's allowance here. Back tomorrow (UTC)!`,
   userCap: (name: string) => `${at(name)}you've used up your AI questions for today. Back tomorrow (UTC)!`,
   blockedPrompt: (name: string) => `${at(name)}I can't answer that one.`,

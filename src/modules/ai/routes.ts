@@ -26,7 +26,9 @@ export async function aiRoutes(app: FastifyInstance, ctx: ModuleContext<AiConfig
       throw new WaddleError('WB_INPUT_INVALID', { field: 'community_id', reason: 'must be 1 to 256 characters' })
     const now = ctx.state.now()
     const today = dayOf(now)
-    const rows = (await usageOn(ctx.storage, today)).filter((r) => community === undefined || r.community_id === community)
+    const rows = (await usageOn(ctx.storage, today)).filter(
+      (r) => community === undefined || r.community_id === community,
+    )
     const body: AiUsage = {
       provider: ctx.state.provider.name,
       model: ctx.config.model || ctx.settings.env.AI_MODEL || ctx.state.provider.defaultModel,

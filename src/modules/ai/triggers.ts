@@ -7,7 +7,7 @@ import type { AiEventType, CommunityConfig } from './config.js'
 
 export type ChatTrigger = 'mention' | 'question' | 'greeting'
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Whether `message` names one of `names`: `@name` anywhere, or the name as a word. */
 export function mentions(message: string, names: readonly string[]): boolean {
@@ -16,7 +16,7 @@ export function mentions(message: string, names: readonly string[]): boolean {
     const name = n.toLowerCase().replace(/^@/, '')
     if (!name) return false
     if (lower.includes(`@${name}`)) return true
-    return new RegExp(`(^|[^\\p{L}\\p{N}_])${escape(name)}($|[^\\p{L}\\p{N}_])`, 'u').test(lower)
+    return new RegExp(`(^|[^\\p{L}\\p{N}_])${escapeRegex(name)}($|[^\\p{L}\\p{N}_])`, 'u').test(lower)
   })
 }
 
@@ -27,7 +27,10 @@ export function chatTrigger(message: string, config: CommunityConfig): ChatTrigg
   if (config.mention && mentions(text, config.bot_names)) return 'mention'
   if (config.questions && text.endsWith(config.question_trigger)) return 'question'
   if (config.greetings) {
-    const first = text.split(/\s+/)[0]!.toLowerCase().replace(/[!.,]+$/, '')
+    const first = text
+      .split(/\s+/)[0]!
+      .toLowerCase()
+      .replace(/[!.,]+$/, '')
     if (config.greeting_words.some((w) => w.toLowerCase() === first)) return 'greeting'
   }
   return undefined

@@ -51,7 +51,12 @@ export async function reserve(
     cache.incr(keys.community, tokens, KEEP_MS),
     cache.incr(keys.user, tokens, KEEP_MS),
   ])
-  const over = caps.community > 0 && community > caps.community ? 'community' : caps.user > 0 && user > caps.user ? 'user' : undefined
+  const over =
+    caps.community > 0 && community > caps.community
+      ? 'community'
+      : caps.user > 0 && user > caps.user
+        ? 'user'
+        : undefined
   if (over) {
     await Promise.all([cache.incr(keys.community, -tokens, KEEP_MS), cache.incr(keys.user, -tokens, KEEP_MS)])
     return { ok: false, cap: over }
