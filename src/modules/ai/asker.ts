@@ -158,8 +158,8 @@ async function answerLater(
         )
     }
   } catch (error) {
-    if (state.stopping.signal.aborted) return
     if (!settled) await release(cache, reservation).catch(() => undefined)
+    if (state.stopping.signal.aborted) return
     aiRequests.inc({ result: 'failed' })
     ctx.log.warn({ err: error, entity: entityId }, 'AI answer failed')
     line = error instanceof ProviderError && error.timedOut ? lines.timedOut(name) : lines.failed(name)
