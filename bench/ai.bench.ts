@@ -1,7 +1,8 @@
 /**
  * `!ping` latency through the router while AI answers are pending: the provider (a fake OpenAI-compatible
  * server) sleeps 5 s on every question, so `!ai` must answer the router at once and the answers stay in
- * flight. Baseline: `!ping` through the same router, in the same run, before any AI call. Also reported:
+ * flight. Baseline: `!ping` through the same router, in the same run, with no AI call pending (before the
+ * questions, and again after every answer arrived). Also reported:
  * how long `!ai` itself takes to return to the router (p99). Each p99 is the median of 200-ping block p99s.
  */
 import { writeFileSync } from 'node:fs'
@@ -95,6 +96,10 @@ export async function benchAi({ quick }: { quick: boolean }): Promise<AiBenchRes
     const withPending: number[] = []
     for (let i = 0; i < n; i++) withPending.push(await time('!ping', 'pinger'))
     if (performance.now() - started >= SLEEP_MS) throw new Error('answers were no longer pending')
+    // The baseline again once every answer has arrived, so that warm-up drift does not favour either phase.
+    await Promise.allSettled([...ai.jobs])
+    if (llm.requests.length < aiReturn.length + 20) throw new Error('answers missing')
+    for (let i = 0; i < n; i++) baseline.push(await time('!ping', 'pinger'))
     const p99 = blockP99(withPending)
     const base = blockP99(baseline)
     return {

@@ -126,6 +126,8 @@ async function answerLater(
   let line: string
   let settled = false
   try {
+    // Let the router have its answer first: starting the HTTP request is work too.
+    await new Promise((resolve) => setImmediate(resolve))
     const completion = await state.provider.complete(
       {
         model: cfg.model || ctx.settings.env.AI_MODEL || state.provider.defaultModel,
