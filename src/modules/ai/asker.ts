@@ -44,10 +44,9 @@ export async function ask(ctx: AiContext, question: string, origin: Origin): Pro
   const cfg = configFor(ctx.config, request.entity.community_id)
   const name = nameOf(ctx)
   try {
-    const refusal = await preflight(ctx, cfg, question, origin)
-    if (typeof refusal === 'string') return refusal
-    if (refusal === undefined) return undefined
-    const { messages, reservation } = refusal
+    const ready = await preflight(ctx, cfg, question, origin)
+    if (ready === undefined || typeof ready === 'string') return ready
+    const { messages, reservation } = ready
     const job = answerLater(ctx, cfg, question, origin, messages, reservation).finally(() => state.jobs.delete(job))
     state.jobs.add(job)
     return cfg.thinking_text && origin === 'chat' ? cfg.thinking_text : undefined
