@@ -71,9 +71,13 @@ export function initialState(url: string): DashboardState {
   }
 }
 
-/** The feed line of a processed event; undefined for events the bot ignored. */
+/**
+ * The feed line of a processed event; undefined for events the bot ignored, and for plain chat that event
+ * handlers looked at without answering (e.g. the ai module's triggers, which see every chat message).
+ */
 export function describeProcessed(s: ProcessedSummary): Omit<FeedItem, 'id'> | undefined {
   if (s.outcome === 'ignored' && !s.moderation?.length) return undefined
+  if (s.outcome === 'event' && s.message_type === 'chatMessage' && s.responses === 0) return undefined
   const where = `${s.platform}/${s.channel_id}`
   const what = s.command ?? s.message_type
   const mod = s.moderation?.length ? ` ⚑ ${s.moderation.join(', ')}` : ''
