@@ -30,7 +30,7 @@ export interface AiBot {
   chat(message: string, extra?: Record<string, unknown>): Promise<Json>
   /** POST /api/v1/events with any event body. */
   event(body: Record<string, unknown>): Promise<Json>
-  /** The chat text of the late reply to `sessionId` (waits up to `ms`). */
+  /** The chat text of the late reply to `sessionId` (waits up to `ms`, 10 s by default). */
   lateReply(sessionId: string, ms?: number): Promise<string>
   /** Lets every answer in flight finish. */
   settle(): Promise<void>
@@ -65,7 +65,7 @@ export async function startAiBot(options: { env: Record<string, string>; yaml: s
     published,
     event,
     chat: (message, extra) => event(chatEvent(message, extra)),
-    async lateReply(sessionId, ms = 5000) {
+    async lateReply(sessionId, ms = 10_000) {
       const deadline = Date.now() + ms
       while (Date.now() < deadline) {
         const hit = published.find((p) => p.session_id === sessionId)

@@ -30,7 +30,7 @@ const backends: [Backend, string | undefined][] = [
 
 const YAML = `modules:
   ai:
-    timeout_ms: 400
+    timeout_ms: 1000
     communities:
       capped: {daily_token_cap: 60, max_tokens: 40, system_prompt: "Be brief."}
       chatty: {questions: true, greetings: true, events: [raid], reply_prefix: "", context_turns: 0}
@@ -166,6 +166,7 @@ for (const [backend, skip] of backends) {
         openai.requests.at(-1)!.body.messages.at(-1).content,
         /^Raider: I just raided the channel with 12 viewers\./,
       )
+      const asked = openai.requests.length
       const follow = await a.event({
         platform: 'local',
         server_id: 's',
@@ -174,7 +175,6 @@ for (const [backend, skip] of backends) {
         user_name: 'fan',
         message_type: 'follow',
       })
-      const asked = openai.requests.length
       await a.settle()
       assert.deepEqual(follow.responses, [])
       assert.equal(openai.requests.length, asked, 'follow is not among the events switched on')
@@ -233,7 +233,7 @@ for (const [backend, skip] of backends) {
       } finally {
         openai.failWith = undefined
       }
-      openai.delayMs = 1500
+      openai.delayMs = 2000
       try {
         const r = await a.chat('!ai are you slow?', user('Max', 'c-fail'))
         assert.equal(await a.lateReply(r.session_id), '@Max the AI took too long to answer, try again in a bit.')
