@@ -11,6 +11,7 @@ import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as ai } from './ai/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as memories } from './memories/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -35,7 +36,7 @@ export const builtinCatalog: Catalog = [
   spotify,
   browserSource,
   planned('calendar', 'interaction', 8030, 'Community event calendar'),
-  planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
+  memories,
   planned('labels', 'core', 8040, 'Labels for users and entities'),
   planned('community', 'core', 8045, 'Communities, members and roles'),
   planned('identity', 'core', 8050, 'One identity per person across platforms'),

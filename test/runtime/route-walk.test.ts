@@ -14,7 +14,7 @@ import { freeOffset } from '../helpers/cli.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 
-const MODULES = ['router', 'browser-source', 'spotify', 'youtube-music', 'twitch', 'discord', 'slack', 'ai']
+const MODULES = ['router', 'browser-source', 'spotify', 'youtube-music', 'memories', 'twitch', 'discord', 'slack', 'ai']
 let runtime: Runtime
 let project: TestProject
 
