@@ -225,6 +225,27 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'AI answers pending',
+    keys: ['ai_pending_ping_p99_ms'],
+    async run({ quick }) {
+      const { benchAi } = await import('./ai.bench.js')
+      const r = await benchAi({ quick })
+      return [
+        {
+          key: 'ai_pending_ping_p99_ms',
+          label: `\`!ping\` p99 through the router with ${r.pending_ai_calls} \`!ai\` answers pending (provider sleeping ${r.provider_sleep_ms / 1000} s; \`!ai\` itself returns in ${r.ai_return_p99_ms} ms p99)`,
+          value: r.ping_p99_ms,
+          unit: 'ms',
+          baseline: r.ping_p99_baseline_ms,
+          baselineKey: 'ai_pending_ping_baseline_p99_ms',
+          baselineLabel: '`!ping` p99, same router, no AI call pending',
+          target: '≤ 1.5 × baseline',
+          met: r.ping_p99_ratio <= 1.5,
+        },
+      ]
+    },
+  },
+  {
     name: 'start-up',
     keys: ['start_ms', 'start_rss_mb'],
     async run({ quick }) {

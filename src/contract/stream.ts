@@ -17,6 +17,8 @@ export interface ProcessedSummary {
   readonly latency_ms: number
   /** The moderation actions taken, if any. */
   readonly moderation?: readonly string[]
+  /** How many responses the router answered with (absent from older routers). */
+  readonly responses?: number
 }
 
 /** ok: /health 200 · degraded: /health 503 (a dependency fails) · down: unreachable · stopped: shut down cleanly. */

@@ -9,6 +9,7 @@ import { manifest as discord } from '../collectors/discord/manifest.js'
 import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
+import { manifest as ai } from './ai/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
@@ -32,7 +33,7 @@ export const builtinCatalog: Catalog = [
   twitch,
   discord,
   slack,
-  planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
+  ai,
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
   shoutout,
   inventory,

@@ -354,6 +354,12 @@ export const ERRORS = {
     message: 'module {module} is not set up yet',
     hint: 'wait for start-up to finish',
   },
+  WB_AI_PROVIDER_FAILED: {
+    status: 502,
+    exit: 5,
+    message: 'AI provider {provider} failed: {reason}',
+    hint: 'check AI_PROVIDER, OPENAI_BASE_URL / OPENAI_API_KEY or OLLAMA_URL, and AI_MODEL (docs/ai.md)',
+  },
   WB_TWITCH_NOT_CONFIGURED: {
     status: 503,
     exit: 2,

@@ -90,6 +90,7 @@ export function Dashboard({ source, width: w, height: h }: DashboardProps) {
     <SidePane
       overlays={state.stats?.overlays}
       claims={state.claims}
+      ai={state.ai}
       width={sideWidth}
       height={wide ? modulesHeight : 3}
       focused={focus === 'side'}

@@ -1,13 +1,31 @@
 /** @jsxRuntime automatic @jsxImportSource react */
-/** Overlays connected (browser-source) and coordination claims per collector container; `—` when unknown. */
+/**
+ * Overlays connected (browser-source), AI tokens used today per community (the ai module, when the bot runs
+ * it) and coordination claims per collector container; `—` when unknown.
+ */
 import { Box, Text } from 'ink'
+import type { AiUsage } from '../modules/ai/public.js'
 import { cell } from './format.js'
+
+const thousands = (n: number) => n.toLocaleString('en-US')
+
+/** `1,290 tok (default 1,234/100,000 · other 56)`: today's total, then each community and its cap. */
+export function aiUsageText(usage: AiUsage): string {
+  const total = usage.today.reduce((n, r) => n + r.tokens, 0)
+  if (usage.today.length === 0) return '0 tok'
+  const each = usage.today.map(
+    (r) => `${r.community_id} ${thousands(r.tokens)}${r.daily_token_cap > 0 ? `/${thousands(r.daily_token_cap)}` : ''}`,
+  )
+  return `${thousands(total)} tok (${each.join(' · ')})`
+}
 
 export interface SidePaneProps {
   /** null/undefined: browser-source is not running (or not known yet). */
   readonly overlays: number | null | undefined
   /** null: the router has no coordination endpoint; undefined: not read yet. */
   readonly claims: Readonly<Record<string, number>> | null | undefined
+  /** null/undefined: no ai module (or not known yet): the AI line is left out. */
+  readonly ai?: AiUsage | null | undefined
   readonly width: number
   readonly height: number
   readonly focused: boolean
@@ -15,7 +33,7 @@ export interface SidePaneProps {
   readonly compact: boolean
 }
 
-export function SidePane({ overlays, claims, width, height, focused, compact }: SidePaneProps) {
+export function SidePane({ overlays, claims, ai, width, height, focused, compact }: SidePaneProps) {
   const overlayText = overlays === null || overlays === undefined ? '—' : String(overlays)
   const entries = claims ? Object.entries(claims).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) : []
   const total = entries.reduce((n, [, v]) => n + v, 0)
@@ -26,8 +44,13 @@ export function SidePane({ overlays, claims, width, height, focused, compact }: 
     return (
       <Box borderStyle="round" borderColor={border} width={width} height={height} paddingX={1}>
         <Text wrap="truncate-end">
-          <Text bold>Overlays</Text> {overlayText} <Text dimColor>·</Text> <Text bold>Claims</Text>{' '}
-          {claims && entries.length ? `${total}: ` : ''}
+          <Text bold>Overlays</Text> {overlayText} <Text dimColor>·</Text>{' '}
+          {ai ? (
+            <>
+              <Text bold>AI today</Text> {aiUsageText(ai)} <Text dimColor>·</Text>{' '}
+            </>
+          ) : null}
+          <Text bold>Claims</Text> {claims && entries.length ? `${total}: ` : ''}
           {claimsText}
         </Text>
       </Box>
@@ -35,13 +58,18 @@ export function SidePane({ overlays, claims, width, height, focused, compact }: 
   }
   // Only what fits inside the border: overlays, the claims title, then one line per container.
   const room = Math.max(2, height - 2)
-  const listed = entries.slice(0, room - 2)
+  const listed = entries.slice(0, room - (ai ? 3 : 2))
   const more = entries.length - listed.length
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={border} width={width} height={height} paddingX={1}>
       <Text wrap="truncate-end">
         <Text bold>Overlays connected</Text> {overlayText}
       </Text>
+      {ai ? (
+        <Text wrap="truncate-end">
+          <Text bold>AI tokens today</Text> {aiUsageText(ai)}
+        </Text>
+      ) : null}
       <Text wrap="truncate-end">
         <Text bold>Claims per collector</Text>
         {claims && entries.length ? ` (${total})` : ''}{' '}

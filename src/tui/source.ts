@@ -1,9 +1,10 @@
 /**
  * The dashboard's data source. The live one polls the router's stats (every second), keeps its event
- * stream open, reads coordination claims (every 5 s), and retries with backoff while the router is
- * unreachable. Tests hand the dashboard a fake source instead.
+ * stream open, reads coordination claims and, when the bot runs the ai module, its usage today (every 5 s),
+ * and retries with backoff while the router is unreachable. Tests hand the dashboard a fake source instead.
  */
 import { type EventStream, fetchClaims, fetchStats, MonitorHttpError, openStream } from '../cli/monitor-client.js'
+import { fetchAiUsage } from '../modules/ai/public.js'
 import { isWaddleError } from '../runtime/errors.js'
 import type { SourceEvent } from './state.js'
 
@@ -80,6 +81,9 @@ export function liveSource(options: LiveSourceOptions): DashboardSource {
             claimsAt = Date.now()
             const claims = await fetchClaims(target).catch(() => undefined)
             if (claims !== undefined && !stopped) emit({ type: 'claims', claims })
+            const ai = stats.modules.find((m) => m.name === 'ai' && m.url)
+            const usage = ai?.url ? await fetchAiUsage(ai.url, options.key).catch(() => null) : null
+            if (!stopped) emit({ type: 'ai', usage })
           }
           schedule(statsEvery)
         } catch (error) {

@@ -3,6 +3,7 @@
  * claims, processed events, health changes) and the pause switch. The components only render it.
  */
 import type { HealthChange, ModuleStats, ProcessedSummary, RouterStats } from '../cli/monitor-client.js'
+import type { AiUsage } from '../modules/ai/public.js'
 
 /** Where the dashboard stands with the router. */
 export type Connection =
@@ -22,6 +23,8 @@ export type SourceEvent =
   | { readonly type: 'stats'; readonly stats: RouterStats }
   /** Live claims per container; null when the router has no coordination endpoint. */
   | { readonly type: 'claims'; readonly claims: Readonly<Record<string, number>> | null }
+  /** Today's AI usage from the ai module; null when the bot runs no ai module (or it does not answer). */
+  | { readonly type: 'ai'; readonly usage: AiUsage | null }
   | { readonly type: 'processed'; readonly summary: ProcessedSummary }
   | { readonly type: 'health'; readonly change: HealthChange }
 
@@ -41,6 +44,7 @@ export interface DashboardState {
   readonly connection: Connection
   readonly stats: RouterStats | undefined
   readonly claims: Readonly<Record<string, number>> | null | undefined
+  readonly ai: AiUsage | null | undefined
   /** Newest first, at most FEED_MAX. */
   readonly feed: readonly FeedItem[]
   /** Items that arrived while paused (shown on resume). */
@@ -59,6 +63,7 @@ export function initialState(url: string): DashboardState {
     connection: { state: 'connecting', url },
     stats: undefined,
     claims: undefined,
+    ai: undefined,
     feed: [],
     held: [],
     paused: false,
@@ -66,9 +71,13 @@ export function initialState(url: string): DashboardState {
   }
 }
 
-/** The feed line of a processed event; undefined for events the bot ignored. */
+/**
+ * The feed line of a processed event; undefined for events the bot ignored, and for plain chat that event
+ * handlers looked at without answering (e.g. the ai module's triggers, which see every chat message).
+ */
 export function describeProcessed(s: ProcessedSummary): Omit<FeedItem, 'id'> | undefined {
   if (s.outcome === 'ignored' && !s.moderation?.length) return undefined
+  if (s.outcome === 'event' && s.message_type === 'chatMessage' && s.responses === 0) return undefined
   const where = `${s.platform}/${s.channel_id}`
   const what = s.command ?? s.message_type
   const mod = s.moderation?.length ? ` ⚑ ${s.moderation.join(', ')}` : ''
@@ -129,6 +138,8 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
       return { ...state, stats: action.stats }
     case 'claims':
       return { ...state, claims: action.claims }
+    case 'ai':
+      return { ...state, ai: action.usage }
     case 'processed': {
       const item = describeProcessed(action.summary)
       return item ? addItem(state, item) : state

@@ -28,6 +28,7 @@ const MODULES = [
   'reputation',
   'inventory',
   'calendar',
+  'ai',
 ]
 let runtime: Runtime
 let project: TestProject

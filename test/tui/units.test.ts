@@ -9,7 +9,7 @@ import { cell, formatMs, formatRate, formatUptime, sparkline } from '../../src/t
 import { applyInput, initialUi, onKey } from '../../src/tui/keys.js'
 import { liveSource } from '../../src/tui/source.js'
 import type { SourceEvent } from '../../src/tui/state.js'
-import { FEED_MAX, initialState, reduce } from '../../src/tui/state.js'
+import { describeProcessed, FEED_MAX, initialState, reduce } from '../../src/tui/state.js'
 import { moduleRow, statsFixture } from './support.js'
 
 describe('format', () => {
@@ -89,6 +89,23 @@ describe('dashboard state', () => {
     outcome: 'command' as const,
     latency_ms: 1,
   }
+
+  test('plain chat that handlers saw without answering is left out; answered chat and other events stay', () => {
+    const chat = {
+      time: 0,
+      platform: 'twitch',
+      entity_id: 'twitch:1:2',
+      channel_id: '2',
+      user: 'Ann',
+      message_type: 'chatMessage',
+      outcome: 'event',
+      latency_ms: 0.5,
+    } as const
+    assert.equal(describeProcessed({ ...chat, responses: 0 }), undefined)
+    assert.match(describeProcessed({ ...chat, responses: 1 })!.text, /chatMessage → event/)
+    assert.match(describeProcessed({ ...chat, message_type: 'raid', responses: 0 })!.text, /raid → event/)
+    assert.ok(describeProcessed(chat), 'an older router (no count) is shown as before')
+  })
 
   test('the feed keeps the newest FEED_MAX items; ignored events are skipped; same connection → same state', () => {
     let s = initialState('http://x')

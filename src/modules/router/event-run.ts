@@ -81,6 +81,7 @@ export class EventRun {
         latency_ms: Math.round((performance.now() - this.started) * 1000) / 1000,
         ...(command ? { command } : {}),
         ...(moderation.length ? { moderation } : {}),
+        responses: responses.length,
       })
     }
     const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
