@@ -57,6 +57,8 @@ export class ExecutionLog {
   /** Rows of failed batches, written first by the next batch (no caller waits on them any more). */
   #retry: ExecutionRecord[] = []
   #open = new Batch()
+  /** Batches that reached maxBatch, oldest first: written before the open one. */
+  #full: Batch[] = []
   #writing: Promise<void> | undefined
   #scheduled = false
   #timer: NodeJS.Timeout | undefined
@@ -80,20 +82,29 @@ export class ExecutionLog {
 
   /** Rows not yet committed (queued or being retried). */
   get pending(): number {
-    return this.#open.rows.length + this.#retry.length
+    let n = this.#open.rows.length + this.#retry.length
+    for (const b of this.#full) n += b.rows.length
+    return n
   }
 
   /** Session of a queued (not yet written) execution, if any. */
   pendingSession(executionId: string): string | undefined {
     const match = (r: ExecutionRecord) => r.execution_id === executionId
-    return (this.#open.rows.find(match) ?? this.#retry.find(match))?.session_id
+    for (const b of [this.#open, ...this.#full]) {
+      const row = b.rows.find(match)
+      if (row) return row.session_id
+    }
+    return this.#retry.find(match)?.session_id
   }
 
   /** Queues a row; the promise resolves once it is committed and rejects if its batch could not be written. */
   add(record: ExecutionRecord): Promise<void> {
     const batch = this.#open
     batch.rows.push(record)
-    if (batch.rows.length >= this.#maxBatch) this.#open = new Batch()
+    if (batch.rows.length >= this.#maxBatch) {
+      this.#full.push(batch)
+      this.#open = new Batch()
+    }
     this.#schedule()
     return batch.done
   }
@@ -120,8 +131,11 @@ export class ExecutionLog {
   #writeNext(): Promise<boolean> {
     clearTimeout(this.#timer)
     this.#timer = undefined
-    const batch = this.#open
-    this.#open = new Batch()
+    let batch = this.#full.shift()
+    if (!batch) {
+      batch = this.#open
+      this.#open = new Batch()
+    }
     const retried = this.#retry.splice(0, Math.max(0, this.#maxBatch - batch.rows.length))
     const rows = retried.length > 0 ? [...retried, ...batch.rows] : batch.rows
     if (rows.length === 0) {
@@ -146,7 +160,7 @@ export class ExecutionLog {
     this.#writing = written.then(() => {
       this.#writing = undefined
       // Rows gathered while this batch was in flight go next, at once.
-      if (this.#open.rows.length > 0) this.#schedule()
+      if (this.#full.length > 0 || this.#open.rows.length > 0) this.#schedule()
     })
     return written
   }
