@@ -9,6 +9,7 @@ import { manifest as discord } from '../collectors/discord/manifest.js'
 import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
+import { manifest as alias } from './alias/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
@@ -27,7 +28,7 @@ export const builtinCatalog: Catalog = [
   discord,
   slack,
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
-  planned('alias', 'interaction', 8010, 'Custom command aliases'),
+  alias,
   planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
   planned('inventory', 'interaction', 8024, 'Item tracking'),
   youtubeMusic,
