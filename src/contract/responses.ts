@@ -63,10 +63,7 @@ export const commandResponseSchema = z.object({
 export type CommandResponse = z.infer<typeof commandResponseSchema>
 
 /** What a module's execution may return: the platform responses plus the router-internal `command`. */
-export const executionResponseSchema = z.discriminatedUnion('type', [
-  ...responseSchema.options,
-  commandResponseSchema,
-])
+export const executionResponseSchema = z.discriminatedUnion('type', [...responseSchema.options, commandResponseSchema])
 export type ExecutionResponse = z.infer<typeof executionResponseSchema>
 
 /** Shorthand for the most common response. */

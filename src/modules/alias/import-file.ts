@@ -82,7 +82,10 @@ function csvFields(line: string): string[] {
   return fields
 }
 
-function rawEntries(text: string, json: boolean): ImportParse | { entries: { line: number; name: unknown; response: unknown }[] } {
+function rawEntries(
+  text: string,
+  json: boolean,
+): ImportParse | { entries: { line: number; name: unknown; response: unknown }[] } {
   if (json) {
     let data: unknown
     try {

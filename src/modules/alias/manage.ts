@@ -105,7 +105,8 @@ function unknownVerb(word: string, verb: string): string {
 
 async function setting(ctx: Ctx, word: string, name: string, key?: string, value?: string): Promise<Reply> {
   const column = key ? SETTINGS[key.toLowerCase()] : undefined
-  if (!column || value === undefined) return `Usage: ${word} set <name> permission <level> | cooldown <s> | usercooldown <s>`
+  if (!column || value === undefined)
+    return `Usage: ${word} set <name> permission <level> | cooldown <s> | usercooldown <s>`
   let patch: AliasPatch
   if (column === 'permission_level') patch = { permission_level: value.toLowerCase().replace(/s$/, '') }
   else {
@@ -114,7 +115,11 @@ async function setting(ctx: Ctx, word: string, name: string, key?: string, value
       return `Can't do that: a cooldown is 0 to 86400 seconds.`
     patch = { [column]: Math.round(seconds * 1000) }
   }
-  return changed(ctx, await editAlias(ctx.storage, ctx.request.entity.community_id, name, patch), (n) => `Updated !${n}.`)
+  return changed(
+    ctx,
+    await editAlias(ctx.storage, ctx.request.entity.community_id, name, patch),
+    (n) => `Updated !${n}.`,
+  )
 }
 
 async function listLine(ctx: Ctx): Promise<string> {

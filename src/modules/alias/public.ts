@@ -12,7 +12,10 @@ export { type AliasRow, getAlias, listAliases } from './store.js'
  * Tells running alias modules that `communityId`'s custom commands changed. With Redis it is announced at
  * once; without Redis (SQLite) the modules notice the database changed on their next lookup. Never throws.
  */
-export async function notifyAliasesChanged(settings: Settings, communityId: string): Promise<'redis' | 'database' | 'failed'> {
+export async function notifyAliasesChanged(
+  settings: Settings,
+  communityId: string,
+): Promise<'redis' | 'database' | 'failed'> {
   if (!settings.redisUrl) return 'database'
   try {
     const cache = await createCache({ redisUrl: settings.redisUrl, namespace: settings.redisPrefix, onError: () => {} })

@@ -25,7 +25,7 @@ const createSchema = z.object({ community_id: community, name: z.string(), respo
 const patchSchema = z.object({ community_id: community, response: z.string().optional(), ...settings })
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {})
+  const parsed = schema.safeParse(body)
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error)
     throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
@@ -36,7 +36,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 function settled(outcome: EditOutcome, name: string, community: string): AliasRow {
   if (outcome.ok) return outcome.alias
   if (outcome.reason === 'missing') throw new WaddleError('WB_ALIAS_UNKNOWN', { name: normalizeName(name), community })
-  if (outcome.reason === 'invalid') throw new WaddleError('WB_INPUT_INVALID', { field: 'alias', reason: outcome.message })
+  if (outcome.reason === 'invalid')
+    throw new WaddleError('WB_INPUT_INVALID', { field: 'alias', reason: outcome.message })
   throw new WaddleError('WB_ALIAS_CONFLICT', { name: normalizeName(name), reason: outcome.message })
 }
 
@@ -68,7 +69,7 @@ export async function aliasRoutes(app: FastifyInstance, ctx: ModuleContext<unkno
 
   app.post('/api/v1/aliases', guard('POST /api/v1/aliases'), async (req, reply) => {
     await authenticate(req, auth, [], 'POST /api/v1/aliases')
-    const body = parse(createSchema, req.body)
+    const body = parse(createSchema, req.body ?? {})
     const alias = settled(
       await addAlias(ctx.storage, body.community_id, {
         name: body.name,
@@ -86,25 +87,29 @@ export async function aliasRoutes(app: FastifyInstance, ctx: ModuleContext<unkno
     return reply.code(201).send(alias)
   })
 
-  app.patch<{ Params: { name: string } }>('/api/v1/aliases/:name', guard('PATCH /api/v1/aliases/:name'), async (req) => {
-    const body = parse(patchSchema, req.body)
-    const patch = Object.fromEntries(
-      Object.entries({
-        response: body.response,
-        permission_level: body.permission_level,
-        cooldown_ms: ms(body.cooldown_s),
-        user_cooldown_ms: ms(body.user_cooldown_s),
-        enabled: body.enabled,
-      }).filter(([, v]) => v !== undefined),
-    )
-    const alias = settled(
-      await editAlias(ctx.storage, body.community_id, req.params.name, patch),
-      req.params.name,
-      body.community_id,
-    )
-    await changed(body.community_id)
-    return alias
-  })
+  app.patch<{ Params: { name: string } }>(
+    '/api/v1/aliases/:name',
+    guard('PATCH /api/v1/aliases/:name'),
+    async (req) => {
+      const body = parse(patchSchema, req.body ?? {})
+      const patch = Object.fromEntries(
+        Object.entries({
+          response: body.response,
+          permission_level: body.permission_level,
+          cooldown_ms: ms(body.cooldown_s),
+          user_cooldown_ms: ms(body.user_cooldown_s),
+          enabled: body.enabled,
+        }).filter(([, v]) => v !== undefined),
+      )
+      const alias = settled(
+        await editAlias(ctx.storage, body.community_id, req.params.name, patch),
+        req.params.name,
+        body.community_id,
+      )
+      await changed(body.community_id)
+      return alias
+    },
+  )
 
   app.delete<{ Params: { name: string }; Querystring: { community_id?: string } }>(
     '/api/v1/aliases/:name',
@@ -112,7 +117,8 @@ export async function aliasRoutes(app: FastifyInstance, ctx: ModuleContext<unkno
     async (req) => {
       const id = parse(community, req.query.community_id)
       const removed = await removeAlias(ctx.storage, id, req.params.name)
-      if (!removed.ok) throw new WaddleError('WB_ALIAS_UNKNOWN', { name: normalizeName(req.params.name), community: id })
+      if (!removed.ok)
+        throw new WaddleError('WB_ALIAS_UNKNOWN', { name: normalizeName(req.params.name), community: id })
       await changed(id)
       return { removed: removed.name, community_id: id }
     },

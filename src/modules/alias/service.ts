@@ -57,7 +57,10 @@ function checkSettings(patch: AliasPatch): string | undefined {
     const problem = responseProblem(patch.response)
     if (problem) return problem
   }
-  if (patch.permission_level !== undefined && !(PERMISSION_LEVELS as readonly string[]).includes(patch.permission_level))
+  if (
+    patch.permission_level !== undefined &&
+    !(PERMISSION_LEVELS as readonly string[]).includes(patch.permission_level)
+  )
     return `"${clip(patch.permission_level)}" is not a level: one of ${PERMISSION_LEVELS.join(', ')}.`
   for (const ms of [patch.cooldown_ms, patch.user_cooldown_ms])
     if (ms !== undefined && (!Number.isInteger(ms) || ms < 0 || ms > MAX_COOLDOWN_MS))

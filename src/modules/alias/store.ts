@@ -73,7 +73,11 @@ export async function getAlias(db: Queryable, communityId: string, name: string)
 }
 
 /** Inserts a new alias; undefined when the name is taken in that community. */
-export async function insertAlias(db: Queryable, communityId: string, input: AliasInput): Promise<AliasRow | undefined> {
+export async function insertAlias(
+  db: Queryable,
+  communityId: string,
+  input: AliasInput,
+): Promise<AliasRow | undefined> {
   const now = Date.now()
   const row = await db.one<RawRow>(sql`insert into alias_commands (community_id, name, response, permission_level,
       cooldown_ms, user_cooldown_ms, enabled, use_count, created_by, created_at, updated_at)
@@ -103,9 +107,7 @@ export async function updateAlias(
 }
 
 export async function deleteAlias(db: Queryable, communityId: string, name: string): Promise<boolean> {
-  const done = await db.execute(
-    sql`delete from alias_commands where community_id = ${communityId} and name = ${name}`,
-  )
+  const done = await db.execute(sql`delete from alias_commands where community_id = ${communityId} and name = ${name}`)
   return done.changes > 0
 }
 

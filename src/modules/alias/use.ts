@@ -44,7 +44,14 @@ export async function useAlias(ctx: CommandContext<unknown, AliasState>): Promis
     channel: request.entity.channel_id,
     now,
     count: uses(text, 'count') ? await bumpCount(ctx.storage, alias.id) : undefined,
-    uptime: live === undefined ? (uses(text, 'uptime') ? 'unknown' : undefined) : live === null ? 'offline' : formatDuration(now - live),
+    uptime:
+      live === undefined
+        ? uses(text, 'uptime')
+          ? 'unknown'
+          : undefined
+        : live === null
+          ? 'offline'
+          : formatDuration(now - live),
   }).trim()
   if (expanded === '') return `!${name} has nothing to say here.`
   if (COMMAND_TEXT.test(text.trimStart())) return { type: 'command', message: expanded } satisfies ExecutionResponse

@@ -209,7 +209,11 @@ export class EventRun {
     const responses: Response[] = []
     const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
     for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
-      responses.push(...platformResponses((await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
+      responses.push(
+        ...platformResponses(
+          (await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? [],
+        ),
+      )
     }
     const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
     for (const s of await Promise.all(
