@@ -29,7 +29,7 @@ export async function useAlias(ctx: CommandContext<unknown, AliasState>): Promis
   const name = request.command.slice(1)
   if (request.command[0] !== '!' || !NAME_RULE.test(name)) return undefined
   const alias = await ctx.state.book.lookup(request.entity.community_id, name)
-  if (!alias || !alias.enabled) return undefined
+  if (!alias?.enabled) return undefined
   const who = request.user.display_name ?? request.user.name
   if (userLevel(request.user.roles) < permissionRank(alias.permission_level))
     return `@${who} !${name} is for ${alias.permission_level}s and above.`
