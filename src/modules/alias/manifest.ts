@@ -6,6 +6,6 @@ export const manifest = {
   name: 'alias',
   kind: 'interaction',
   port: 8010,
-  summary: 'Custom commands (aliases) with variables, counters and cooldowns',
+  summary: 'Custom commands with variables, counters and cooldowns',
   load: async (): Promise<AnyModuleDefinition> => (await import('./index.js')).default,
 } as const satisfies ModuleManifest
