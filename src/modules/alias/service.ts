@@ -68,11 +68,20 @@ function checkSettings(patch: AliasPatch): string | undefined {
   return undefined
 }
 
-export async function addAlias(db: Queryable, communityId: string, input: AliasInput): Promise<EditOutcome> {
+/**
+ * Adds a custom command. `declared` (the CLI's view of every enabled module's commands, word → module)
+ * adds to the `commands` table the names a bot that never ran has not registered yet.
+ */
+export async function addAlias(
+  db: Queryable,
+  communityId: string,
+  input: AliasInput,
+  declared?: ReadonlyMap<string, string>,
+): Promise<EditOutcome> {
   const name = normalizeName(input.name)
   const problem = nameProblem(name) ?? checkSettings(input)
   if (problem) return fail('invalid', problem)
-  const owner = await commandOwner(db, name)
+  const owner = declared?.get(name) ?? (await commandOwner(db, name))
   if (owner) return fail('shadows', `!${name} is a command of the ${owner} module; pick another name.`)
   const alias = await insertAlias(db, communityId, { ...input, name })
   if (!alias) return fail('taken', `!${name} already exists; use edit to change it.`)

@@ -178,6 +178,8 @@ export class EventRun {
       }
     }
     const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command', message))
+    // A failing catch-all (the alias module down) must not turn every unknown word into an error line.
+    if (row.name === '*' && outcome !== 'command') return this.done('unknown_command', before, command)
     if (outcome === 'timeout')
       return this.done(
         outcome,
