@@ -17,6 +17,7 @@ export default class AliasImport extends BaseCommand<typeof AliasImport> {
   static override summary = 'Import custom commands from a CSV or JSON file'
   static override description =
     'CSV: name,response per line (a "name,response" header is skipped; quote a response holding commas). JSON: a list of ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: StreamElements' variable syntax, in help text
     '{name, response} (or command/message). Nightbot $(user) and StreamElements ${user} variables are translated; a line ' +
     'with one that has no equivalent, a bad or taken name, or an existing custom command (without --replace) stops the ' +
     'import with its line number, and nothing is imported. See docs/alias.md#importing.'
