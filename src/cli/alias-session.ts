@@ -21,7 +21,8 @@ export function withAliasStorage<T>(settings: Settings, work: (storage: Storage)
 export async function declaredCommands(settings: Settings): Promise<Map<string, string>> {
   const owners = new Map<string, string>()
   for (const entry of projectRegistry(settings).entries) {
-    if (!entry.available || !entry.enabled) continue
+    // Collectors declare no chat commands, and loading them (their platform SDKs) is what costs time.
+    if (!entry.available || !entry.enabled || entry.kind === 'collector') continue
     const def = await entry.load().catch(() => undefined)
     for (const c of def?.commands ?? []) {
       if ((c.prefix ?? '!') !== '!' || c.name === '*') continue

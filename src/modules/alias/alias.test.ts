@@ -15,9 +15,11 @@ import {
 import { chatEvent } from '../../../test/helpers/router-runtime.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
 import { createApiKey } from '../../runtime/api-keys.js'
+import { openDatabase } from '../../runtime/database.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { builtinCatalog } from '../catalog.js'
+import { addAlias, notifyAliasesChanged } from './public.js'
 
 const unavailable = await serversUnavailable()
 const backends: [Backend, string | undefined][] = [
@@ -255,6 +257,32 @@ for (const [backend, skip] of backends) {
       assert.equal((await call('DELETE', '/api/v1/aliases/rest')).statusCode, 200)
       assert.equal((await call('DELETE', '/api/v1/aliases/rest')).json().error.code, 'WB_ALIAS_UNKNOWN')
       assert.equal((await say('!rest')).outcome, 'unknown_command')
+    })
+
+    test('an alias added by another process (the CLI) answers at once', async () => {
+      assert.equal((await say('!fromcli')).outcome, 'unknown_command')
+      const other = await openDatabase(project.settings)
+      try {
+        const added = await addAlias(other, 'default', {
+          name: 'fromcli',
+          response: 'added elsewhere',
+          created_by: 'cli',
+        })
+        assert.ok(added.ok)
+      } finally {
+        await other.close()
+      }
+      // Redis: announced; SQLite without Redis: the module sees the file changed on its next lookup.
+      assert.equal(
+        await notifyAliasesChanged(project.settings, 'default'),
+        project.settings.redisUrl ? 'redis' : 'database',
+      )
+      let answer: Json
+      for (let i = 0; i < 50 && answer?.outcome !== 'command'; i++) {
+        answer = await say('!fromcli')
+        if (answer.outcome !== 'command') await new Promise((r) => setTimeout(r, 10))
+      }
+      assert.deepEqual(answer.responses, [{ type: 'chat', text: 'added elsewhere' }])
     })
 
     test('!help and !commands do not list the catch-all', async () => {
