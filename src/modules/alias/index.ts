@@ -35,7 +35,7 @@ export function createAliasModule(options: { now?: () => number } = {}) {
       { name: '*', summary: 'Answers the custom commands of the community', run: useAlias },
     ],
     async setup(ctx) {
-      const book = new AliasBook(ctx.storage)
+      const book = new AliasBook(ctx.storage, options.now)
       unsubscribe = await ctx.cache.subscribe(CHANGED_CHANNEL, (message) => {
         const id = (message as { community_id?: unknown } | null)?.community_id
         if (typeof id === 'string') book.forget(id)

@@ -124,22 +124,39 @@ export async function announceChanged(cache: Cache, communityId: string): Promis
   await cache.publish(CHANGED_CHANNEL, { community_id: communityId }).catch(() => {})
 }
 
+/** How often the SQLite file's data version is compared (see {@link AliasBook.lookup}). */
+export const VERSION_CHECK_MS = 1000
+
 /** The in-memory copy of each community's aliases, for the catch-all's lookup. */
 export class AliasBook {
   #byCommunity = new Map<string, Map<string, AliasRow>>()
   #loading = new Map<string, Promise<Map<string, AliasRow>>>()
   #version: number | undefined
+  #checkedAt = 0
 
-  constructor(private readonly storage: Storage) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => number = Date.now,
+  ) {
     this.#version = storage.dataVersion?.()
   }
 
-  /** The alias `name` of `communityId`, from memory (loaded on the community's first use). */
+  /**
+   * The alias `name` of `communityId`, from memory (loaded on the community's first use). Whether another
+   * connection wrote to the SQLite file is asked at most once a second (the pragma costs more than the
+   * whole lookup): a CLI edit without Redis is seen within a second.
+   */
   async lookup(communityId: string, name: string): Promise<AliasRow | undefined> {
-    const version = this.storage.dataVersion?.()
-    if (version !== this.#version) {
-      this.#version = version
-      this.#byCommunity.clear()
+    if (this.storage.dataVersion) {
+      const now = this.now()
+      if (now - this.#checkedAt >= VERSION_CHECK_MS) {
+        this.#checkedAt = now
+        const version = this.storage.dataVersion()
+        if (version !== this.#version) {
+          this.#version = version
+          this.#byCommunity.clear()
+        }
+      }
     }
     const book = this.#byCommunity.get(communityId) ?? (await this.#load(communityId))
     return book.get(name)

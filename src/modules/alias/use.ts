@@ -34,8 +34,10 @@ export async function useAlias(ctx: CommandContext<unknown, AliasState>): Promis
   if (userLevel(request.user.roles) < permissionRank(alias.permission_level))
     return `@${who} !${name} is for ${alias.permission_level}s and above.`
   const now = ctx.state.now()
-  const waited = await cooldown(ctx.cache, alias, request.user.id, now)
-  if (waited !== undefined) return `@${who} !${name} is on cooldown, ${Math.max(1, Math.ceil(waited / 1000))} s left.`
+  if (alias.cooldown_ms > 0 || alias.user_cooldown_ms > 0) {
+    const waited = await cooldown(ctx.cache, alias, request.user.id, now)
+    if (waited !== undefined) return `@${who} !${name} is on cooldown, ${Math.max(1, Math.ceil(waited / 1000))} s left.`
+  }
   const text = alias.response
   const live = uses(text, 'uptime') ? await liveSince(ctx.storage, request.entity.id) : undefined
   const expanded = expand(text, {
