@@ -22,6 +22,8 @@ export interface AliasState {
 
 /** Longest chat line a custom command sends (platform limits are about 500). */
 const MAX_CHAT = 500
+/** Longest command line handed back to the router (what `commandResponseSchema` accepts). */
+const MAX_COMMAND = 2000
 const COMMAND_TEXT = /^[!#][\p{L}\p{N}_-]/u
 
 export async function useAlias(ctx: CommandContext<unknown, AliasState>): Promise<Reply> {
@@ -56,7 +58,8 @@ export async function useAlias(ctx: CommandContext<unknown, AliasState>): Promis
           : formatDuration(now - live),
   }).trim()
   if (expanded === '') return `!${name} has nothing to say here.`
-  if (COMMAND_TEXT.test(text.trimStart())) return { type: 'command', message: expanded } satisfies ExecutionResponse
+  if (COMMAND_TEXT.test(text.trimStart()))
+    return { type: 'command', message: expanded.slice(0, MAX_COMMAND) } satisfies ExecutionResponse
   return expanded.length > MAX_CHAT ? `${expanded.slice(0, MAX_CHAT - 1)}…` : expanded
 }
 
