@@ -25,6 +25,9 @@ export interface AliasBenchResult {
   readonly reentry_overhead_us: number
   /** The 1-minute load average when the run ended (a shared machine inflates every figure alike). */
   readonly load: number
+  /** CPU µs per event of `!ping`, and what the alias adds to it (blocks of one kind, median of rounds). */
+  readonly cpu_plain_us: number
+  readonly cpu_alias_overhead_us: number
 }
 
 const event = (message: string, i: number) =>
@@ -85,6 +88,18 @@ export async function benchAlias({ quick }: { quick: boolean }): Promise<AliasBe
       // Round -1 warms up the JIT and the caches.
       if (round >= 0) for (const kind of kinds) samples[kind].push((spent[kind] * 1000) / perRound)
     }
+    // CPU time per event, in blocks of one kind (process.cpuUsage is too coarse per event): unlike wall time it
+    // does not grow while the process waits for a core, so it shows the cost on a busy shared machine too.
+    const cpu: Record<keyof typeof messages, number[]> = { plain: [], alias: [], reentry: [] }
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
+        const before = process.cpuUsage()
+        for (let i = 0; i < perRound; i++) await pipeline.process(event(messages[kind], i))
+        await pipeline.executions.flush()
+        const used = process.cpuUsage(before)
+        cpu[kind].push((used.user + used.system) / perRound)
+      }
+    }
     const plain = median(samples.plain)
     const alias = median(samples.alias)
     const reentry = median(samples.reentry)
@@ -96,6 +111,8 @@ export async function benchAlias({ quick }: { quick: boolean }): Promise<AliasBe
       alias_ratio: round(alias / plain, 3),
       reentry_overhead_us: round(reentry - plain, 2),
       load: round(loadavg()[0] ?? 0, 1),
+      cpu_plain_us: round(median(cpu.plain), 2),
+      cpu_alias_overhead_us: round(median(cpu.alias) - median(cpu.plain), 2),
     }
   } finally {
     await runtime.stop()

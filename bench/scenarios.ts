@@ -165,7 +165,8 @@ export const SCENARIOS: Scenario[] = [
           key: 'alias_expansion_overhead_us',
           label:
             `alias expansion, µs added per event (\`!hi\` ${r.alias_us} µs vs \`!ping\` ${r.plain_us} µs = ${r.alias_ratio} ×; ` +
-            `re-entry \`!p\` → \`!ping\` adds ${r.reentry_overhead_us} µs; load average ${r.load})`,
+            `re-entry \`!p\` → \`!ping\` adds ${r.reentry_overhead_us} µs; CPU time: ${r.cpu_alias_overhead_us} µs added to ` +
+            `${r.cpu_plain_us} µs; load average ${r.load})`,
           value: r.alias_overhead_us,
           unit: 'µs',
           baseline: r.plain_us,
