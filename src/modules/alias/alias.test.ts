@@ -143,6 +143,12 @@ for (const [backend, skip] of backends) {
       await say('!alias add deaths Deaths: {count}', mod)
       assert.equal(await text('!deaths'), 'Deaths: 1')
       assert.equal(await text('!deaths'), 'Deaths: 2')
+      const burst = await Promise.all(Array.from({ length: 40 }, () => text('!deaths')))
+      assert.deepEqual(
+        burst.map((t) => Number(t.slice('Deaths: '.length))).sort((a, b) => a - b),
+        Array.from({ length: 40 }, (_, i) => i + 3),
+        '40 concurrent uses: 3…42, each once',
+      )
       await say('!alias add up Live for {uptime}', mod)
       assert.equal(await text('!up'), 'Live for unknown')
       await runtime.storage.execute(sql`insert into coordination (entity_id, platform, status, is_live, live_since, priority)
