@@ -11,6 +11,9 @@ import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as alias } from './alias/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as memories } from './memories/manifest.js'
+import { manifest as labels } from './labels/manifest.js'
+import { manifest as reputation } from './reputation/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -35,11 +38,11 @@ export const builtinCatalog: Catalog = [
   spotify,
   browserSource,
   planned('calendar', 'interaction', 8030, 'Community event calendar'),
-  planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
-  planned('labels', 'core', 8040, 'Labels for users and entities'),
+  memories,
+  labels,
   planned('community', 'core', 8045, 'Communities, members and roles'),
   planned('identity', 'core', 8050, 'One identity per person across platforms'),
-  planned('reputation', 'core', 8055, 'Points and reputation'),
+  reputation,
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
 ]

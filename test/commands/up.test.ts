@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'wb-up-'))
 writeFileSync(
   join(dir, 'waddlebot.yaml'),
   'auth: {require_keys: false}\nmodules:\n' +
-    ['twitch', 'discord', 'slack', 'youtube-music', 'spotify', 'browser-source']
+    ['twitch', 'discord', 'slack', 'youtube-music', 'spotify', 'browser-source', 'memories']
       .map((m) => `  ${m}: {enabled: false}\n`)
       .join(''),
 )

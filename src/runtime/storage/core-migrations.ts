@@ -3,6 +3,7 @@
  * auto-increment primary key and `%NOW%` the current time in epoch ms. Timestamps are bigint
  * epoch ms, JSON is text, booleans are integer 0/1.
  */
+import { scheduledJobsTable } from '../scheduler/migrations.js'
 import type { Migration, MigrationSet } from './types.js'
 
 const dialects = {
@@ -268,8 +269,12 @@ values ('default', 'default', 'Default community', 'The community every channel 
 on conflict do nothing;
 `
 
-/** The core tables of waddlebot, then the seeded `default` community. */
+/** The core tables of waddlebot, the seeded `default` community, then the scheduler's jobs (src/runtime/scheduler). */
 export const coreMigrations: MigrationSet = {
   module: 'core',
-  migrations: [portable('0001_core_tables', coreTables), portable('0002_default_community', defaultCommunity)],
+  migrations: [
+    portable('0001_core_tables', coreTables),
+    portable('0002_default_community', defaultCommunity),
+    portable('0003_scheduled_jobs', scheduledJobsTable),
+  ],
 }
