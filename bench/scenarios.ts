@@ -155,6 +155,30 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'custom command (alias) in process',
+    keys: ['alias_expansion_overhead_us'],
+    async run({ quick }) {
+      const { benchAlias } = await import('./alias.bench.js')
+      const r = await benchAlias({ quick })
+      return [
+        {
+          key: 'alias_expansion_overhead_us',
+          label:
+            `alias expansion, µs added per event (\`!hi\` ${r.alias_us} µs vs \`!ping\` ${r.plain_us} µs = ${r.alias_ratio} ×; ` +
+            `re-entry \`!p\` → \`!ping\` adds ${r.reentry_overhead_us} µs; CPU time: ${r.cpu_alias_overhead_us} µs added to ` +
+            `${r.cpu_plain_us} µs; load average ${r.load})`,
+          value: r.alias_overhead_us,
+          unit: 'µs',
+          baseline: r.plain_us,
+          baselineKey: 'alias_plain_command_us',
+          baselineLabel: 'a plain command (`!ping`) through the same pipeline, µs per event',
+          target: '≤ 20',
+          met: r.alias_overhead_us <= 20,
+        },
+      ]
+    },
+  },
+  {
     name: 'Postgres + Redis vs SQLite',
     keys: ['pg_redis_vs_sqlite_ratio'],
     needsPostgres: true,

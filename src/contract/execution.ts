@@ -2,7 +2,7 @@
  * Router → module execution (CONTRACT §4.2): the ONE shape for every target, in-process or remote.
  */
 import { z } from 'zod'
-import { responseSchema } from './responses.js'
+import { executionResponseSchema } from './responses.js'
 
 export const executionRequestSchema = z.object({
   execution_id: z.string().min(1),
@@ -33,7 +33,8 @@ export const executionResultSchema = z.object({
   execution_id: z.string(),
   session_id: z.string(),
   success: z.boolean(),
-  responses: z.array(responseSchema),
+  /** Platform responses, plus at most the router-internal `command` re-entry (contract/responses.ts). */
+  responses: z.array(executionResponseSchema),
   error: z.string().optional(),
 })
 export type ExecutionResult = z.infer<typeof executionResultSchema>

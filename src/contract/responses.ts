@@ -59,6 +59,22 @@ export const responseSchema = z.discriminatedUnion('type', [
 export type Response = z.infer<typeof responseSchema>
 export type ChatResponse = z.infer<typeof chatResponseSchema>
 
+/**
+ * Router-internal, never a platform response: in a module's execution result it asks the router to run
+ * `message` (`!word args…`) as the same caller's next command, with the caller's roles (the alias module's
+ * re-entry, docs/alias.md). The router consumes it (depth limit, loop detection); it never appears in
+ * what the router answers, in late replies (`POST /api/v1/responses`) or on a platform.
+ */
+export const commandResponseSchema = z.object({
+  type: z.literal('command'),
+  message: z.string().min(2).max(2000),
+})
+export type CommandResponse = z.infer<typeof commandResponseSchema>
+
+/** What a module's execution may return: the platform responses plus the router-internal `command`. */
+export const executionResponseSchema = z.discriminatedUnion('type', [...responseSchema.options, commandResponseSchema])
+export type ExecutionResponse = z.infer<typeof executionResponseSchema>
+
 /** Shorthand for the most common response. */
 export function chat(text: string, extra: Omit<ChatResponse, 'type' | 'text'> = {}): ChatResponse {
   return { type: 'chat', text, ...extra }

@@ -10,6 +10,7 @@ import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as ai } from './ai/manifest.js'
+import { manifest as alias } from './alias/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
@@ -34,7 +35,7 @@ export const builtinCatalog: Catalog = [
   discord,
   slack,
   ai,
-  planned('alias', 'interaction', 8010, 'Custom command aliases'),
+  alias,
   shoutout,
   inventory,
   youtubeMusic,

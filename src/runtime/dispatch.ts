@@ -4,7 +4,7 @@
  * A throwing handler becomes `{success:false}`; it never escapes.
  */
 import type { ExecutionRequest, ExecutionResult } from '../contract/execution.js'
-import { type Response, responseSchema } from '../contract/responses.js'
+import { type ExecutionResponse, executionResponseSchema } from '../contract/responses.js'
 import { describeIssue } from '../contract/validate.js'
 import type {
   CommandContext,
@@ -19,8 +19,11 @@ import type {
 export function findCommand<T, S>(def: ModuleDefinition<T, S>, command: string): CommandDefinition<T, S> | undefined {
   const prefix = command[0] === '!' || command[0] === '#' ? command[0] : undefined
   const word = (prefix ? command.slice(1) : command).toLowerCase()
-  return def.commands?.find(
-    (c) => (prefix === undefined || (c.prefix ?? '!') === prefix) && (c.name === word || c.aliases?.includes(word)),
+  const samePrefix = (c: CommandDefinition<T, S>) => prefix === undefined || (c.prefix ?? '!') === prefix
+  return (
+    def.commands?.find((c) => samePrefix(c) && (c.name === word || c.aliases?.includes(word))) ??
+    // The catch-all `*` (a built-in module's, e.g. alias) answers the words no command claims.
+    def.commands?.find((c) => c.name === '*' && samePrefix(c))
   )
 }
 
@@ -83,13 +86,13 @@ function commandContext<T, S>(ctx: ModuleContext<T, S>, request: ExecutionReques
 }
 
 /** Turns a handler's reply into validated responses; an invalid response throws naming its field. */
-export function normalizeReply(reply: Reply): Response[] {
+export function normalizeReply(reply: Reply): ExecutionResponse[] {
   if (reply === undefined || reply === null || reply === '') return []
   if (typeof reply === 'string') return [{ type: 'chat', text: reply }]
   const list = (Array.isArray(reply) ? reply : [reply]) as unknown[]
   return list.map((r, i) => {
     if (typeof r === 'string') return { type: 'chat', text: r }
-    const parsed = responseSchema.safeParse(r)
+    const parsed = executionResponseSchema.safeParse(r)
     if (!parsed.success) {
       const { field, message } = describeIssue(parsed.error)
       throw new Error(`response ${i} is invalid: ${field} ${message}`)

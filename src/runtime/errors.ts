@@ -179,6 +179,24 @@ export const ERRORS = {
     message: 'no string-match rule with id {id}',
     hint: 'see `waddlebot moderation list`',
   },
+  WB_ALIAS_UNKNOWN: {
+    status: 404,
+    exit: 2,
+    message: 'no custom command !{name} in community {community}',
+    hint: 'see `waddlebot alias list`',
+  },
+  WB_ALIAS_CONFLICT: {
+    status: 409,
+    exit: 2,
+    message: 'cannot add !{name}: {reason}',
+    hint: 'pick another name, or edit the existing custom command',
+  },
+  WB_ALIAS_IMPORT_INVALID: {
+    status: 400,
+    exit: 2,
+    message: '{file} line {line}: {reason}',
+    hint: 'fix that line (docs/alias.md#importing) and import again; nothing was imported',
+  },
   WB_LABEL_LIMIT: {
     status: 409,
     exit: 2,

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { ExecutionRequest } from '../contract/execution.js'
-import type { Response } from '../contract/responses.js'
+import type { ExecutionResponse } from '../contract/responses.js'
 import type { Cache } from './cache/types.js'
 import type { Settings } from './config.js'
 import type { Logger } from './logger.js'
@@ -18,9 +18,12 @@ export type ModuleKind = 'collector' | 'router' | 'interaction' | 'core' | 'hub'
 export const PERMISSION_LEVELS = ['everyone', 'subscriber', 'vip', 'moderator', 'admin', 'broadcaster'] as const
 export type PermissionLevel = (typeof PERMISSION_LEVELS)[number]
 
-/** What a handler may return: a line of chat, one response, several (strings are chat lines), or nothing. */
+/**
+ * What a handler may return: a line of chat, one response, several (strings are chat lines), or nothing.
+ * A `{type: 'command', message}` asks the router to run `message` as the caller's next command.
+ */
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler may simply return nothing
-export type Reply = string | Response | readonly (Response | string)[] | undefined | void
+export type Reply = string | ExecutionResponse | readonly (ExecutionResponse | string)[] | undefined | void
 
 /** Handed to `setup`: everything but the module's own state (which `setup` builds). */
 export interface SetupContext<TConfig = Record<string, unknown>> {
@@ -49,7 +52,11 @@ export interface CommandContext<TConfig = Record<string, unknown>, TState = unkn
 }
 
 export interface CommandDefinition<TConfig = Record<string, unknown>, TState = unknown> {
-  /** Lower-case word after the prefix: `ping` for `!ping`. */
+  /**
+   * Lower-case word after the prefix: `ping` for `!ping`. `*` (built-in modules only) is the catch-all: the
+   * router runs it for a `!word` no command claims, with `request.command` the word typed; returning no
+   * response means "not mine" (`unknown_command`). The alias module's custom commands use it.
+   */
   readonly name: string
   readonly summary: string
   /** e.g. `<query>`; shown by `!help <command>`. */

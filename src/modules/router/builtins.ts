@@ -13,7 +13,7 @@ interface Listed {
 
 async function visibleCommands(ctx: Parameters<CommandDefinition['run']>[0]): Promise<Listed[]> {
   const rows = await ctx.storage.query<Listed>(sql`select name, prefix, description, usage, permission_level, aliases
-    from commands where is_active = 1 and trigger_type <> 'event' order by name`)
+    from commands where is_active = 1 and trigger_type <> 'event' and name <> '*' order by name`)
   const level = userLevel(ctx.request.user.roles)
   return rows.filter((r) => permissionRank(r.permission_level) <= level)
 }

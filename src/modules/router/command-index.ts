@@ -70,7 +70,7 @@ export class CommandIndex {
     const commands: CommandRow[] = []
     for (const row of rows) {
       if (row.trigger_type !== 'event') {
-        commands.push(row)
+        if (row.name !== '*') commands.push(row)
         byWord.set(`${row.prefix}${row.name}`, row)
         for (const alias of parseList(row.aliases))
           if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
@@ -92,13 +92,20 @@ export class CommandIndex {
     this.#loadedAt = Date.now()
   }
 
-  /** The command for `!name`; reloads once (at most every second) on a miss. */
+  /**
+   * The command for `!name`; reloads once (at most every second) on a miss. A word no command claims goes
+   * to the catch-all `!*` when a module declares one (the alias module's custom commands).
+   */
   async find(prefix: string, name: string): Promise<CommandRow | undefined> {
     const key = `${prefix}${name}`
     const hit = this.#byWord.get(key)
-    if (hit || Date.now() - this.#loadedAt < 1000) return hit
-    await this.reload()
-    return this.#byWord.get(key)
+    if (hit) return hit
+    if (Date.now() - this.#loadedAt >= 1000) {
+      await this.reload()
+      const found = this.#byWord.get(key)
+      if (found) return found
+    }
+    return this.#byWord.get(`${prefix}*`)
   }
 
   /**

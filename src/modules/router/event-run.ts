@@ -17,6 +17,7 @@ import type { OverlayClient } from '../browser-source/public.js'
 import type { ParsedCommand } from './parse.js'
 import type { Permissions } from './permissions.js'
 import type { ProcessedSummary } from './pipeline.js'
+import { nextStep, platformResponses } from './reentry.js'
 
 /** What one execution came to. */
 export interface Attempt {
@@ -96,7 +97,7 @@ export class EventRun {
   }
 
   /** The request for one execution; the first one stores the event's session. */
-  request(command: string, args: string[], trigger: 'command' | 'event'): ExecutionRequest {
+  request(command: string, args: string[], trigger: 'command' | 'event', rawMessage?: string): ExecutionRequest {
     const { event } = this
     if (!this.#sessionStored) {
       this.#sessionStored = true
@@ -107,7 +108,7 @@ export class EventRun {
       session_id: this.sessionId,
       command,
       args,
-      raw_message: event.message ?? '',
+      raw_message: rawMessage ?? event.message ?? '',
       trigger,
       user: {
         id: event.user_id,
@@ -126,7 +127,17 @@ export class EventRun {
     }
   }
 
-  async runCommand(parsed: ParsedCommand, before: Response[] = [], success: Outcome = 'command'): Promise<EventResult> {
+  /**
+   * Runs a command as the event's user. `chain` holds the commands this event already ran that re-entered
+   * the router (reentry.ts): `message` is then the re-entered command line.
+   */
+  async runCommand(
+    parsed: ParsedCommand,
+    before: Response[] = [],
+    success: Outcome = 'command',
+    chain: readonly string[] = [],
+    message?: string,
+  ): Promise<EventResult> {
     const { event, entityId, communityId, deps } = this
     const command = `${parsed.prefix}${parsed.name}`
     const row = await deps.index.find(parsed.prefix, parsed.name)
@@ -167,7 +178,9 @@ export class EventRun {
         )
       }
     }
-    const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command'))
+    const { result, outcome } = await this.#execute(row, this.request(command, parsed.args, 'command', message))
+    // A failing catch-all (the alias module down) must not turn every unknown word into an error line.
+    if (row.name === '*' && outcome !== 'command') return this.done('unknown_command', before, command)
     if (outcome === 'timeout')
       return this.done(
         outcome,
@@ -180,11 +193,13 @@ export class EventRun {
         [...before, { type: 'chat', text: `${command} failed. The bot's operator can see why in the logs.` }],
         command,
       )
-    return this.done(
-      success,
-      before.length ? [...before, ...(result?.responses ?? [])] : (result?.responses ?? []),
-      command,
-    )
+    const answered = result?.responses ?? []
+    // The catch-all (`*`, the alias module) answering nothing means no custom command has that name.
+    if (row.name === '*' && answered.length === 0) return this.done('unknown_command', before, command)
+    const step = nextStep([...chain, command], answered)
+    const responses = before.length ? [...before, ...step.responses] : step.responses
+    if (step.kind === 'run') return this.runCommand(step.parsed, responses, success, [...chain, command], step.message)
+    return this.done(step.kind === 'stop' ? 'module_error' : success, responses, command)
   }
 
   /** Non-chat events (and chat without a command): every enabled handler, sequential ones first. */
@@ -197,13 +212,17 @@ export class EventRun {
     const responses: Response[] = []
     const handlerName = (h: CommandRow) => h.name.slice(h.module.length + 1)
     for (const h of handlers.filter((x) => x.execution_mode !== 'parallel')) {
-      responses.push(...((await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? []))
+      responses.push(
+        ...platformResponses(
+          (await this.#execute(h, this.request(handlerName(h), [], 'event'))).result?.responses ?? [],
+        ),
+      )
     }
     const parallel = handlers.filter((x) => x.execution_mode === 'parallel')
     for (const s of await Promise.all(
       parallel.map((h) => this.#execute(h, this.request(handlerName(h), [], 'event'))),
     )) {
-      responses.push(...(s.result?.responses ?? []))
+      responses.push(...platformResponses(s.result?.responses ?? []))
     }
     return this.done('event', responses)
   }

@@ -5,7 +5,8 @@
  * router's server, hosted in the same process, has closed).
  */
 import type { Settings } from '../../runtime/config.js'
-import type { Storage } from '../../runtime/storage/types.js'
+import { sql } from '../../runtime/storage/sql.js'
+import type { Queryable, Storage } from '../../runtime/storage/types.js'
 import { coordinationOptions } from './coordination/options.js'
 import { createCoordination } from './coordination/store.js'
 
@@ -29,4 +30,16 @@ export async function releaseClaimsInDatabase(
   containerId: string,
 ): Promise<void> {
   await createCoordination(storage, coordinationOptions(settings)).release(containerId)
+}
+
+/**
+ * When `entityId`'s stream went live, as its collector last reported it (`POST /coordination/status`):
+ * epoch ms while live, null while offline, undefined when no collector reports that entity.
+ */
+export async function liveSince(db: Queryable, entityId: string): Promise<number | null | undefined> {
+  const row = await db.one<{ is_live: number | boolean; live_since: number | string | null }>(
+    sql`select is_live, live_since from coordination where entity_id = ${entityId}`,
+  )
+  if (!row) return undefined
+  return Number(row.is_live) === 1 && row.live_since !== null ? Number(row.live_since) : null
 }

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { executionResultSchema } from '../../contract/execution.js'
+import { responseSchema } from '../../contract/responses.js'
 import { describeIssue } from '../../contract/validate.js'
 import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
 import { WaddleError } from '../../runtime/errors.js'
@@ -15,7 +16,11 @@ import { sql } from '../../runtime/storage/sql.js'
 import { DEFAULT_COMMUNITY } from './entities.js'
 import type { Pipeline } from './pipeline.js'
 
-const replySchema = executionResultSchema.extend({ module: z.string().min(1).max(64) })
+// A late reply has no event to re-enter: platform responses only (no `command`).
+const replySchema = executionResultSchema.extend({
+  module: z.string().min(1).max(64),
+  responses: z.array(responseSchema),
+})
 
 export async function responsesRoute(
   app: FastifyInstance,
