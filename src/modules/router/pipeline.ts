@@ -26,6 +26,7 @@ import { parseCommand } from './parse.js'
 import { createModeration, STOPPING } from './moderation.js'
 import { FilterStage, withFilterResponses } from './filters/engine.js'
 import { Permissions } from './permissions.js'
+import { deliverWhispers } from './whispers.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
 
@@ -115,6 +116,10 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
       if (!result.success) {
         outcome = 'module_error'
         error = result.error ?? 'failed'
+      } else if (result.responses.some((r) => r.type === 'whisper')) {
+        const whispers = await deliverWhispers(ctx.modules, request.entity.platform, result.responses)
+        result = { ...result, responses: whispers.responses, ...(whispers.error ? { error: whispers.error } : {}) }
+        error = whispers.error
       }
     } catch (e) {
       outcome = e instanceof TimeoutError ? 'timeout' : 'module_error'
