@@ -10,6 +10,8 @@ import { manifest as slack } from '../collectors/slack/manifest.js'
 import { manifest as twitch } from '../collectors/twitch/manifest.js'
 import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
+import { manifest as community } from './community/manifest.js'
+import { manifest as identity } from './identity/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
@@ -36,8 +38,8 @@ export const builtinCatalog: Catalog = [
   planned('calendar', 'interaction', 8030, 'Community event calendar'),
   planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
   planned('labels', 'core', 8040, 'Labels for users and entities'),
-  planned('community', 'core', 8045, 'Communities, members and roles'),
-  planned('identity', 'core', 8050, 'One identity per person across platforms'),
+  community,
+  identity,
   planned('reputation', 'core', 8055, 'Points and reputation'),
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),

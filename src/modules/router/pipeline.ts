@@ -16,7 +16,8 @@ import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { TargetRegistry } from '../../runtime/targets/index.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
-import { EntityBook } from './entities.js'
+import { ENTITIES_CHANGED, EntityBook } from './entities.js'
+import { identityResolverFor } from './identities.js'
 import { ExecutionLog } from './execution-log.js'
 import { createExecutionWriter } from './execution-writer.js'
 import { OverlayClient } from '../browser-source/public.js'
@@ -102,9 +103,16 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   })
   await filters.start()
   await index.reload()
-  const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
-    index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
-  })
+  const unsubscribes = [
+    await ctx.cache.subscribe('commands:changed', () => {
+      index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
+    }),
+    await ctx.cache.subscribe(ENTITIES_CHANGED, (message) => {
+      const id = (message as { entity_id?: unknown } | null)?.entity_id
+      entities.forget(typeof id === 'string' ? id : undefined)
+    }),
+  ]
+  const identities = await identityResolverFor(ctx)
 
   async function execute(row: CommandRow, request: ExecutionRequest): Promise<Attempt> {
     const started = performance.now()
@@ -173,8 +181,9 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     eventsIn.inc({ platform: event.platform, type: event.message_type })
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
+    const identityId = identities ? await identities.resolve(event) : undefined
     const sessionId = randomUUID()
-    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes)
+    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes, identityId)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
@@ -205,7 +214,8 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     process,
     committed: (writes) => awaitCommitted(writes),
     async close() {
-      await unsubscribe()
+      for (const u of unsubscribes) await u()
+      await identities?.close()
       await moderation.close()
       await filters.close()
       await executions.close()

@@ -268,8 +268,23 @@ values ('default', 'default', 'Default community', 'The community every channel 
 on conflict do nothing;
 `
 
+/**
+ * Limits that act per community (docs/community.md): the entity-wide rate of a command (uses per minute across
+ * users, counted over the whole community), and per-community / per-entity overrides of a command's limits.
+ */
+const communityLimits = `
+alter table commands add column entity_rate_limit integer not null default 0;
+alter table command_permissions add column rate_limit integer;
+alter table command_permissions add column cooldown_ms integer;
+alter table command_permissions add column entity_rate_limit integer;
+`
+
 /** The core tables of waddlebot, then the seeded `default` community. */
 export const coreMigrations: MigrationSet = {
   module: 'core',
-  migrations: [portable('0001_core_tables', coreTables), portable('0002_default_community', defaultCommunity)],
+  migrations: [
+    portable('0001_core_tables', coreTables),
+    portable('0002_default_community', defaultCommunity),
+    portable('0003_community_limits', communityLimits),
+  ],
 }
