@@ -43,7 +43,16 @@ export function whisperRoute(
   const label = `POST /${o.platform}/whisper`
   app.post(`/${o.platform}/whisper`, { onRequest: requireKey(o.auth, ['module'], label) }, async (req) => {
     await authenticate(req, o.auth, ['module'], label)
-    const parsed = whisperRequestSchema.safeParse(req.body)
+    // Collectors that verify webhook signatures keep bodies raw (a string); parse those here.
+    let body: unknown = req.body
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body)
+      } catch {
+        throw new WaddleError('WB_INPUT_INVALID', { field: 'body', reason: 'is not JSON' })
+      }
+    }
+    const parsed = whisperRequestSchema.safeParse(body)
     if (!parsed.success) {
       const { field, message } = describeIssue(parsed.error)
       throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
