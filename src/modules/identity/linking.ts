@@ -14,6 +14,7 @@ import { type Account, accountById, accountByName, accountsOf, label } from './a
 import { codeMatches, hashCode, newCode } from './codes.js'
 import { IDENTITY_CHANGED, type IdentityResolver, newIdentityId } from './resolver.js'
 import type { IdentityConfig } from './settings.js'
+import { roleCacheKey } from '../router/public.js'
 
 /** Platforms a code can be sent on (local has no private messages). */
 export const LINKABLE = ['twitch', 'discord', 'slack'] as const
@@ -50,6 +51,19 @@ export class Linking {
     const list = accounts.map((a) => ({ platform: a.platform, user_id: a.platform_user_id }))
     this.d.resolver.forget(list)
     await this.d.cache.publish(IDENTITY_CHANGED, { accounts: list })
+  }
+
+  /** Drops the router's cached community roles of these identities (router/public.ts key layout). */
+  async #forgetRoles(identities: readonly string[]): Promise<void> {
+    for (const identityId of identities) {
+      const rows = await this.d.storage.query<{ community_id: string }>(
+        sql`select distinct community_id from community_members where user_id = ${identityId}`,
+      )
+      for (const r of rows)
+        await this.d.cache
+          .delete(roleCacheKey({ communityId: r.community_id, platform: '', userId: '', identityId }))
+          .catch(() => false)
+    }
   }
 
   /** `!identity`: the caller's linked accounts. */
@@ -148,7 +162,10 @@ export class Linking {
       await tx.execute(sql`update identity_links set identity_id = ${v.identity_id}, linked_at = ${t}
         where identity_id = ${me.identity_id}`)
       await tx.execute(sql`update user_api_keys set identity_id = ${v.identity_id} where identity_id = ${me.identity_id}`)
+      // Community roles of the moved accounts now belong to the person (core table community_members).
+      await tx.execute(sql`update community_members set user_id = ${v.identity_id} where user_id = ${me.identity_id}`)
     })
+    await this.#forgetRoles([v.identity_id, me.identity_id])
     await this.#changed(moved)
     const all = await accountsOf(db, v.identity_id)
     return `Linked! ${all.map(label).join(', ')} are now one person to the bot.`
@@ -161,9 +178,17 @@ export class Linking {
     if (!target) return `You have no ${platform} account linked.`
     if (accounts.length === 1) return 'Nothing to unlink: this is your only account.'
     const others = accounts.filter((a) => a.platform === platform)
-    for (const a of others)
-      await this.d.storage.execute(sql`update identity_links set identity_id = ${newIdentityId()}, linked_at = ${this.d.now()}
-        where platform = ${a.platform} and platform_user_id = ${a.platform_user_id}`)
+    await this.#forgetRoles([identityId])
+    for (const a of others) {
+      const fresh = newIdentityId()
+      await this.d.storage.transaction(async (tx) => {
+        await tx.execute(sql`update identity_links set identity_id = ${fresh}, linked_at = ${this.d.now()}
+          where platform = ${a.platform} and platform_user_id = ${a.platform_user_id}`)
+        // Its community memberships go with the account, not the person.
+        await tx.execute(sql`update community_members set user_id = ${fresh}
+          where user_id = ${identityId} and platform = ${a.platform} and platform_user_id = ${a.platform_user_id}`)
+      })
+    }
     await this.#changed(others)
     return `Unlinked ${others.map(label).join(', ')}.`
   }
