@@ -129,7 +129,14 @@ export async function startPeopleHarness(backend: Backend): Promise<PeopleHarnes
         message_type: 'chatMessage',
       }),
     discord: (message, who) =>
-      post({ platform: 'discord', server_id: '200', channel_id: '300', ...user(who), message, message_type: 'chatMessage' }),
+      post({
+        platform: 'discord',
+        server_id: '200',
+        channel_id: '300',
+        ...user(who),
+        message,
+        message_type: 'chatMessage',
+      }),
     lines: (result) =>
       (result.responses as Json[])
         .filter((r) => r.type === 'chat')

@@ -118,7 +118,9 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
         unavailableReason: () => {
           const status = statusOf(ctx.state)
           if (status.reason) return status.reason
-          return status.chat === 'connected' ? 'whispers are not configured for this platform' : `chat is ${status.chat}`
+          return status.chat === 'connected'
+            ? 'whispers are not configured for this platform'
+            : `chat is ${status.chat}`
         },
       })
       await options.routes?.(app, ctx, ctx.state)

@@ -63,7 +63,8 @@ export function whisperRoute(
     try {
       await send(user, text)
     } catch (error) {
-      const reason = error instanceof WhisperRefused ? error.message : `the platform failed: ${(error as Error).message}`
+      const reason =
+        error instanceof WhisperRefused ? error.message : `the platform failed: ${(error as Error).message}`
       o.log.warn({ platform: o.platform, user, reason }, 'whisper not delivered')
       throw new WaddleError('WB_WHISPER_UNDELIVERED', { platform: o.platform, user, reason }, { cause: error })
     }

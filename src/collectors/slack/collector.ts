@@ -144,7 +144,11 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
   const whisper: WhisperSender | undefined = sender
     ? async (userId, text) => {
         try {
-          await sender.send({ channel: userId, priority: 'reply', payload: { op: 'dm', user: userId, text: escapeSlack(text) } })
+          await sender.send({
+            channel: userId,
+            priority: 'reply',
+            payload: { op: 'dm', user: userId, text: escapeSlack(text) },
+          })
         } catch (error) {
           const code = slackErrorCode(error)
           if (/^[a-z_]+$/.test(code)) throw new WhisperRefused(`Slack refused the DM (${code})`)

@@ -25,8 +25,13 @@ export default class CommunityAddEntity extends BaseCommand<typeof CommunityAddE
       addEntity(db, { community: args.community, entityId: args.entity, actor: `cli:${userInfo().username}` }),
     )
     const notified = await notifyEntitiesChanged(settings, done.entity_id)
-    if (flags.json) return this.log(JSON.stringify({ community_id: done.community.id, entity_id: done.entity_id, previous: done.previous }))
-    this.log(`${done.entity_id} is now in community ${done.community.name}${done.previous && done.previous !== done.community.id ? ` (was ${done.previous})` : ''}.`)
+    if (flags.json)
+      return this.log(
+        JSON.stringify({ community_id: done.community.id, entity_id: done.entity_id, previous: done.previous }),
+      )
+    this.log(
+      `${done.entity_id} is now in community ${done.community.name}${done.previous && done.previous !== done.community.id ? ` (was ${done.previous})` : ''}.`,
+    )
     if (notified === 'poll') this.log('A running bot picks this up within a minute (no Redis to announce it).')
   }
 }

@@ -28,12 +28,18 @@ import {
 
 type Ctx = CommandContext<Record<string, unknown>, undefined>
 
-const NO_COMMUNITY = "This channel is in no community yet: its owner can make one with !community create <name>."
-const USAGE = 'Usage: !community info · members · join · leave · create <name> · role <user> <owner|admin|moderator|member>'
+const NO_COMMUNITY = 'This channel is in no community yet: its owner can make one with !community create <name>.'
+const USAGE =
+  'Usage: !community info · members · join · leave · create <name> · role <user> <owner|admin|moderator|member>'
 
 function actorOf(ctx: Ctx): Actor {
   const { user, entity } = ctx.request
-  return { platform: entity.platform, user_id: user.id, name: user.display_name ?? user.name, identity_id: user.identity_id }
+  return {
+    platform: entity.platform,
+    user_id: user.id,
+    name: user.display_name ?? user.name,
+    identity_id: user.identity_id,
+  }
 }
 
 async function create(ctx: Ctx, name: string): Promise<string> {
@@ -87,7 +93,10 @@ async function role(ctx: Ctx, target: string | undefined, wanted: string | undef
   if (to === 'owner') return 'Ownership cannot be handed over from chat.'
   const me = actorOf(ctx)
   const mine = (await roleOf(ctx.storage, cid, me)) ?? 'member'
-  const myRank = Math.max(roleRank(mine), userLevel(ctx.request.user.roles) >= permissionRank('broadcaster') ? roleRank('admin') : 0)
+  const myRank = Math.max(
+    roleRank(mine),
+    userLevel(ctx.request.user.roles) >= permissionRank('broadcaster') ? roleRank('admin') : 0,
+  )
   if (myRank < roleRank('admin')) return "Only the community's owner or an admin can change roles."
   const found = await membersNamed(ctx.storage, cid, target)
   if (found.length === 0) return `${target} is not a member yet: they can type !community join.`
@@ -117,13 +126,20 @@ export const communityCommands: CommandDefinition<Record<string, unknown>, undef
           return rest.length ? create(ctx, rest.join(' ')) : 'Usage: !community create <name>'
         case 'join':
           if (cid === DEFAULT_COMMUNITY) return NO_COMMUNITY
-          return (await join(ctx.storage, cid, actorOf(ctx))) ? 'Welcome! You joined this community.' : 'You are already a member.'
+          return (await join(ctx.storage, cid, actorOf(ctx)))
+            ? 'Welcome! You joined this community.'
+            : 'You are already a member.'
         case 'leave': {
           if (cid === DEFAULT_COMMUNITY) return NO_COMMUNITY
           const me = actorOf(ctx)
           if ((await roleOf(ctx.storage, cid, me)) === 'owner') return 'The owner cannot leave their community.'
           const left = await leave(ctx.storage, cid, me)
-          if (left) await forgetRole(ctx.cache, cid, { platform: me.platform, platform_user_id: me.user_id, user_id: me.identity_id ?? null })
+          if (left)
+            await forgetRole(ctx.cache, cid, {
+              platform: me.platform,
+              platform_user_id: me.user_id,
+              user_id: me.identity_id ?? null,
+            })
           return left ? 'You left this community.' : 'You are not a member.'
         }
         case 'role':

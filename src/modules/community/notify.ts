@@ -14,14 +14,23 @@ export async function announceEntity(cache: Cache, entityId?: string): Promise<v
 }
 
 /** Drops the cached role of a member's account and of their identity. */
-export async function forgetRole(cache: Cache, communityId: string, m: Pick<Member, 'platform' | 'platform_user_id' | 'user_id'>): Promise<void> {
+export async function forgetRole(
+  cache: Cache,
+  communityId: string,
+  m: Pick<Member, 'platform' | 'platform_user_id' | 'user_id'>,
+): Promise<void> {
   await cache.delete(roleCacheKey({ communityId, platform: m.platform, userId: m.platform_user_id }))
   if (m.user_id)
-    await cache.delete(roleCacheKey({ communityId, platform: m.platform, userId: m.platform_user_id, identityId: m.user_id }))
+    await cache.delete(
+      roleCacheKey({ communityId, platform: m.platform, userId: m.platform_user_id, identityId: m.user_id }),
+    )
 }
 
 /** From a process without a cache of its own (the CLI): 'redis' when announced, 'poll' without Redis. */
-export async function notifyEntitiesChanged(settings: Settings, entityId?: string): Promise<'redis' | 'poll' | 'failed'> {
+export async function notifyEntitiesChanged(
+  settings: Settings,
+  entityId?: string,
+): Promise<'redis' | 'poll' | 'failed'> {
   if (!settings.redisUrl) return 'poll'
   try {
     const cache = await createCache({ redisUrl: settings.redisUrl, namespace: settings.redisPrefix, onError: () => {} })

@@ -36,7 +36,10 @@ export async function communityRoutes(app: FastifyInstance, ctx: ModuleContext<u
   }))
   app.post('/api/v1/communities', guard('POST /api/v1/communities'), async (req, reply) => {
     const body = parse(createSchema, req.body)
-    const c = await createCommunity(ctx.storage, { name: body.name, actor: await actor(req, 'POST /api/v1/communities') })
+    const c = await createCommunity(ctx.storage, {
+      name: body.name,
+      actor: await actor(req, 'POST /api/v1/communities'),
+    })
     return reply.code(201).send(c)
   })
   app.get<{ Params: { id: string } }>('/api/v1/communities/:id', guard('GET /api/v1/communities/:id'), async (req) => {
@@ -51,7 +54,9 @@ export async function communityRoutes(app: FastifyInstance, ctx: ModuleContext<u
       const who = await actor(req, 'POST /api/v1/communities/:id/entities')
       const done = await addEntity(ctx.storage, { community: req.params.id, entityId: body.entity_id, actor: who })
       await announceEntity(ctx.cache, body.entity_id)
-      return reply.code(201).send({ community_id: done.community.id, entity_id: done.entity_id, previous: done.previous })
+      return reply
+        .code(201)
+        .send({ community_id: done.community.id, entity_id: done.entity_id, previous: done.previous })
     },
   )
   app.get<{ Params: { id: string } }>(

@@ -108,7 +108,11 @@ export async function createCommunity(
     await tx.execute(sql`insert into communities (id, name, display_name, owner_id, is_public, config, created_at)
       values (${id}, ${name}, ${name}, ${ownerId}, 1, '{}', ${now})`)
     if (input.owner) await putMember(tx, id, input.owner, 'owner', now)
-    await audit(tx, { actor: input.actor, action: 'community.create', target_type: 'community', target_id: id, details: { name } }, now)
+    await audit(
+      tx,
+      { actor: input.actor, action: 'community.create', target_type: 'community', target_id: id, details: { name } },
+      now,
+    )
     await activity(tx, { community_id: id, activity_type: 'created', user_id: ownerId, data: { name } }, now)
   })
   return { id, name, display_name: name, owner_id: ownerId, created_at: now }
@@ -118,9 +122,15 @@ export async function createCommunity(
 export function parseEntityId(entityId: string): { platform: string; server_id: string; channel_id: string } {
   const m = /^([a-z]+):([^:\s]+):([^:\s]+)$/.exec(entityId)
   if (!m)
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'entity', reason: 'use <platform>:<server>:<channel>, e.g. twitch:12345:12345' })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'entity',
+      reason: 'use <platform>:<server>:<channel>, e.g. twitch:12345:12345',
+    })
   if (!(PLATFORMS as readonly string[]).includes(m[1]!))
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'entity', reason: `platform must be one of ${PLATFORMS.join(', ')}` })
+    throw new WaddleError('WB_INPUT_INVALID', {
+      field: 'entity',
+      reason: `platform must be one of ${PLATFORMS.join(', ')}`,
+    })
   return { platform: m[1]!, server_id: m[2]!, channel_id: m[3]! }
 }
 
@@ -140,13 +150,17 @@ export async function addEntity(
       values (${input.entityId}, ${parts.platform}, ${parts.server_id}, ${parts.channel_id}, ${community.id}, 1, '{}', ${now}, ${now})
       on conflict (entity_id) do update set community_id = excluded.community_id`)
     const previous = before?.community_id ?? null
-    await audit(tx, {
-      actor: input.actor,
-      action: 'community.add_entity',
-      target_type: 'community',
-      target_id: community.id,
-      details: { entity_id: input.entityId, previous },
-    }, now)
+    await audit(
+      tx,
+      {
+        actor: input.actor,
+        action: 'community.add_entity',
+        target_type: 'community',
+        target_id: community.id,
+        details: { entity_id: input.entityId, previous },
+      },
+      now,
+    )
     await activity(tx, { community_id: community.id, entity_id: input.entityId, activity_type: 'entity_added' }, now)
     return { community, entity_id: input.entityId, previous }
   })
@@ -170,7 +184,9 @@ async function putMember(db: Queryable, communityId: string, who: Actor, role: s
 
 /** The highest role of `who` in the community: their account's row or any row of their identity. */
 export async function roleOf(db: Queryable, communityId: string, who: Actor): Promise<string | undefined> {
-  const rows = await db.query<{ role: string }>(sql`select role from community_members where community_id = ${communityId}
+  const rows = await db.query<{
+    role: string
+  }>(sql`select role from community_members where community_id = ${communityId}
     and ((platform = ${who.platform} and platform_user_id = ${who.user_id}) or user_id = ${who.identity_id ?? null})`)
   let best: string | undefined
   for (const r of rows) if (best === undefined || roleRank(r.role) > roleRank(best)) best = r.role
@@ -183,7 +199,16 @@ export async function join(db: Storage, communityId: string, who: Actor): Promis
   const now = Date.now()
   await db.transaction(async (tx) => {
     await putMember(tx, communityId, who, 'member', now)
-    await activity(tx, { community_id: communityId, user_id: who.identity_id ?? actorLabel(who), activity_type: 'joined', data: { name: who.name } }, now)
+    await activity(
+      tx,
+      {
+        community_id: communityId,
+        user_id: who.identity_id ?? actorLabel(who),
+        activity_type: 'joined',
+        data: { name: who.name },
+      },
+      now,
+    )
   })
   return true
 }
@@ -195,7 +220,16 @@ export async function leave(db: Storage, communityId: string, who: Actor): Promi
     const r = await tx.execute(sql`delete from community_members where community_id = ${communityId}
       and ((platform = ${who.platform} and platform_user_id = ${who.user_id}) or user_id = ${who.identity_id ?? null})`)
     if (r.changes === 0) return false
-    await activity(tx, { community_id: communityId, user_id: who.identity_id ?? actorLabel(who), activity_type: 'left', data: { name: who.name } }, now)
+    await activity(
+      tx,
+      {
+        community_id: communityId,
+        user_id: who.identity_id ?? actorLabel(who),
+        activity_type: 'left',
+        data: { name: who.name },
+      },
+      now,
+    )
     return true
   })
 }
@@ -221,7 +255,15 @@ export async function setRole(
       from: input.member.role,
       to: input.role,
     }
-    await audit(tx, { actor: input.actor, action: 'community.role', target_type: 'community', target_id: input.communityId, details }, now)
-    await activity(tx, { community_id: input.communityId, user_id: input.member.user_id, activity_type: 'role_changed', data: details }, now)
+    await audit(
+      tx,
+      { actor: input.actor, action: 'community.role', target_type: 'community', target_id: input.communityId, details },
+      now,
+    )
+    await activity(
+      tx,
+      { community_id: input.communityId, user_id: input.member.user_id, activity_type: 'role_changed', data: details },
+      now,
+    )
   })
 }

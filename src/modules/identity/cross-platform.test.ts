@@ -53,7 +53,10 @@ for (const [backend, skip] of backends) {
       assert.match(h.lines(await h.discord('!who', annDiscord)), / penguin-club$/)
       // A channel outside the community stays in `default`.
       assert.match(h.lines(await h.twitch('!who', annTwitch, 'other')), / default$/)
-      assert.match(h.lines(await h.discord('!community info', annDiscord)), /Penguin Club: 2 channels \(discord, twitch\)/)
+      assert.match(
+        h.lines(await h.discord('!community info', annDiscord)),
+        /Penguin Club: 2 channels \(discord, twitch\)/,
+      )
       const refused = await h.discord('!community create Mine', annDiscord)
       assert.match(h.lines(refused), /Only the channel's owner/)
     })
@@ -96,12 +99,21 @@ for (const [backend, skip] of backends) {
       assert.match(h.lines(asked), /I sent a code by DM to ann_d \(discord\)/)
       const code = await codeFrom('801', from)
       assert.match(code, /^[A-HJ-NP-Z2-9]{6}$/)
-      assert.match(h.lines(await h.twitch('!identity link discord ann_d', annTwitch)), /moments ago; ask again in \d+ s/)
-      assert.match(h.lines(await h.discord(`!verify ${code.toLowerCase()}`, annDiscord)), /Linked! ann_d \(discord\), annie \(twitch\)/)
+      assert.match(
+        h.lines(await h.twitch('!identity link discord ann_d', annTwitch)),
+        /moments ago; ask again in \d+ s/,
+      )
+      assert.match(
+        h.lines(await h.discord(`!verify ${code.toLowerCase()}`, annDiscord)),
+        /Linked! ann_d \(discord\), annie \(twitch\)/,
+      )
       const [a, b] = [h.lines(await h.twitch('!who', annTwitch)), h.lines(await h.discord('!who', annDiscord))]
       assert.match(a, /^who idn_\w+ penguin-club$/)
       assert.equal(a, b)
-      assert.match(h.lines(await h.twitch('!identity', annTwitch)), /Your linked accounts: ann_d \(discord\), annie \(twitch\)/)
+      assert.match(
+        h.lines(await h.twitch('!identity', annTwitch)),
+        /Your linked accounts: ann_d \(discord\), annie \(twitch\)/,
+      )
     })
 
     test('after the link: one cooldown, one rate limit, the community role on Twitch too', async () => {
@@ -142,7 +154,10 @@ for (const [backend, skip] of backends) {
       const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'
       for (let i = 1; i <= 4; i++)
         assert.match(h.lines(await h.discord(`!verify ${wrong}`, bobD)), new RegExp(`Wrong code: ${5 - i} tr`))
-      assert.match(h.lines(await h.discord(`!verify ${wrong}`, bobD)), /That was 5 wrong codes: this link is locked for 60 min/)
+      assert.match(
+        h.lines(await h.discord(`!verify ${wrong}`, bobD)),
+        /That was 5 wrong codes: this link is locked for 60 min/,
+      )
       assert.match(h.lines(await h.discord(`!verify ${code}`, bobD)), /Too many wrong codes: this link is locked/)
       assert.match(h.lines(await h.twitch('!identity link discord bob_d', bob)), /locked for \d+ more min/)
       assert.notEqual(h.lines(await h.twitch('!who', bob)), h.lines(await h.discord('!who', bobD)))
@@ -196,7 +211,11 @@ for (const [backend, skip] of backends) {
       const who = /who (idn_\w+)/.exec(h.lines(await h.twitch('!who', annTwitch)))![1]!
       const made: { id: string; key: string }[] = []
       for (let i = 0; i < 5; i++) {
-        const r = await h.call('identity', 'POST', '/api/v1/identity/keys', { identity_id: who, name: `k${i}`, days: 1 })
+        const r = await h.call('identity', 'POST', '/api/v1/identity/keys', {
+          identity_id: who,
+          name: `k${i}`,
+          days: 1,
+        })
         assert.equal(r.status, 201, JSON.stringify(r.body))
         assert.match(r.body.key, /^wbot_user_[\w-]{43}$/)
         made.push(r.body)
@@ -209,9 +228,15 @@ for (const [backend, skip] of backends) {
       const ok = await h.call('identity', 'POST', '/api/v1/identity/keys/verify', { key: made[0]!.key })
       assert.deepEqual(ok.body, { identity_id: who, key_id: made[0]!.id })
       assert.equal((await h.call('identity', 'DELETE', `/api/v1/identity/keys/${made[0]!.id}`)).status, 200)
-      assert.equal((await h.call('identity', 'POST', '/api/v1/identity/keys/verify', { key: made[0]!.key })).status, 401)
+      assert.equal(
+        (await h.call('identity', 'POST', '/api/v1/identity/keys/verify', { key: made[0]!.key })).status,
+        401,
+      )
       h.clock.advance(86_400_000 + 1)
-      assert.equal((await h.call('identity', 'POST', '/api/v1/identity/keys/verify', { key: made[1]!.key })).status, 401)
+      assert.equal(
+        (await h.call('identity', 'POST', '/api/v1/identity/keys/verify', { key: made[1]!.key })).status,
+        401,
+      )
       const bad = await h.call('identity', 'POST', '/api/v1/identity/keys', { identity_id: who, name: '' })
       assert.equal(bad.status, 400)
       assert.equal(bad.body.error.field, 'name')
@@ -232,10 +257,13 @@ for (const [backend, skip] of backends) {
       ])
       assert.match(rows[5]!.details, /"from":"member","to":"moderator"/)
       const feed = await h.call('community', 'GET', '/api/v1/communities/penguin-club/activity')
-      assert.deepEqual(
-        (feed.body.activity as { activity_type: string }[]).map((a) => a.activity_type).reverse(),
-        ['created', 'entity_added', 'entity_added', 'joined', 'role_changed'],
-      )
+      assert.deepEqual((feed.body.activity as { activity_type: string }[]).map((a) => a.activity_type).reverse(), [
+        'created',
+        'entity_added',
+        'entity_added',
+        'joined',
+        'role_changed',
+      ])
     })
   })
 }

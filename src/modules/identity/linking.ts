@@ -136,7 +136,8 @@ export class Linking {
     const v = await db.one<Verification>(sql`select * from identity_verifications
       where platform = ${me.platform} and platform_user_id = ${me.platform_user_id} and status in ('pending', 'locked')
       order by created_at desc limit 1`)
-    if (!v) return 'No link is waiting for this account. Start one with !identity link <platform> <username> from your other account.'
+    if (!v)
+      return 'No link is waiting for this account. Start one with !identity link <platform> <username> from your other account.'
     if (v.status === 'locked')
       return Number(v.locked_until) > t
         ? `Too many wrong codes: this link is locked for ${minutes(Number(v.locked_until) - t)} more min.`
@@ -161,7 +162,9 @@ export class Linking {
       await tx.execute(sql`update identity_verifications set status = 'verified' where id = ${v.id}`)
       await tx.execute(sql`update identity_links set identity_id = ${v.identity_id}, linked_at = ${t}
         where identity_id = ${me.identity_id}`)
-      await tx.execute(sql`update user_api_keys set identity_id = ${v.identity_id} where identity_id = ${me.identity_id}`)
+      await tx.execute(
+        sql`update user_api_keys set identity_id = ${v.identity_id} where identity_id = ${me.identity_id}`,
+      )
       // Community roles of the moved accounts now belong to the person (core table community_members).
       await tx.execute(sql`update community_members set user_id = ${v.identity_id} where user_id = ${me.identity_id}`)
     })

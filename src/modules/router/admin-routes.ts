@@ -85,7 +85,9 @@ export async function setOverride(
       const value = input[column]
       if (value === undefined) continue
       // The column name comes from LIMIT_COLUMNS, never from the request.
-      await tx.execute(sql`update command_permissions set ${sql.raw(column)} = ${value} where command_id = ${id} and ${scope}`)
+      await tx.execute(
+        sql`update command_permissions set ${sql.raw(column)} = ${value} where command_id = ${id} and ${scope}`,
+      )
     }
   })
   await auditOverride(db, actor, 'command.override.set', input)

@@ -59,7 +59,8 @@ export async function responsesRoute(
       }
       const platform = session.entity_id.split(':')[0] ?? 'local'
       const whispers = await deliverWhispers(ctx.modules, platform, body.responses)
-      if (whispers.error) ctx.log.warn({ execution: body.execution_id, reason: whispers.error }, 'whisper not delivered')
+      if (whispers.error)
+        ctx.log.warn({ execution: body.execution_id, reason: whispers.error }, 'whisper not delivered')
       body = { ...body, responses: whispers.responses, ...(whispers.error ? { error: whispers.error } : {}) }
       await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
       values (${body.execution_id}, ${body.module}, ${body.success ? 1 : 0}, ${body.responses[0]?.type ?? 'none'},
