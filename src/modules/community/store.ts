@@ -84,7 +84,7 @@ export async function listCommunities(db: Queryable): Promise<CommunitySummary[]
   const rows = await db.query<CommunitySummary>(sql`select c.id, c.name, c.display_name, c.owner_id, c.created_at,
       (select count(*) from entities e where e.community_id = c.id) as entities,
       (select count(*) from community_members m where m.community_id = c.id) as members
-    from communities c order by c.name`)
+    from communities c order by c.id`)
   return rows.map((r) => ({
     ...r,
     created_at: Number(r.created_at),
