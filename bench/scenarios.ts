@@ -299,6 +299,47 @@ export const SCENARIOS: Scenario[] = [
       ]
     },
   },
+  {
+    name: 'reputation under chat load (SQLite)',
+    keys: ['reputation_max_points_per_minute', 'reputation_writes_per_event', 'reputation_cost_ratio'],
+    async run({ quick }) {
+      const { benchReputation } = await import('./reputation.bench.js')
+      const r = await benchReputation({ quick })
+      const allowed = r.cap_per_minute * r.minutes
+      return [
+        {
+          key: 'reputation_max_points_per_minute',
+          label: `most chat points one person earned, ${r.events.toLocaleString('en')} events from ${r.people} people at ${r.target_eps}/s (reached ${r.eps}/s)`,
+          value: r.max_points_per_person,
+          unit: 'points',
+          baseline: allowed,
+          baselineKey: 'reputation_cap_allowed',
+          baselineLabel: `cap ${r.cap_per_minute}/min × ${r.minutes} clock minute(s)`,
+          target: '≤ cap',
+          met: r.within_caps,
+        },
+        {
+          key: 'reputation_writes_per_event',
+          label: `reputation database statements per chat event (${r.transactions_per_event} transactions/event; ${r.cache_calls_per_event} cache calls/event)`,
+          value: r.statements_per_event,
+          unit: 'statements',
+          target: '≤ 0.01',
+          met: r.statements_per_event <= 0.01,
+        },
+        {
+          key: 'reputation_cost_ratio',
+          label: `pipeline CPU per chat event with reputation (${r.cpu_us_per_event} µs) ÷ without it; an empty chat handler costs ${r.noop_cpu_us_per_event} µs`,
+          value: r.cost_ratio,
+          unit: '×',
+          baseline: r.baseline_cpu_us_per_event,
+          baselineKey: 'reputation_baseline_cpu_us',
+          baselineLabel: 'router without reputation, µs/event',
+          target: '≤ 1.25 × the empty handler',
+          met: r.cpu_us_per_event <= 1.25 * r.noop_cpu_us_per_event,
+        },
+      ]
+    },
+  },
 ]
 
 export function renderTable(

@@ -3,6 +3,9 @@ import type { Settings } from '../runtime/config.js'
 import { startRuntime } from '../runtime/host.js'
 import { builtinCatalog } from './registry.js'
 
+/** How long the process may linger after a clean stop before it exits anyway. */
+const STOP_GRACE_MS = 500
+
 export async function hostUntilSignal(
   settings: Settings,
   modules: readonly string[] | undefined,
@@ -23,7 +26,12 @@ export async function hostUntilSignal(
       if (stopping) return
       stopping = true
       runtime.log.info({ signal }, 'stopping')
-      runtime.stop().finally(resolve)
+      runtime.stop().finally(() => {
+        // Everything is flushed and closed; a client library's leftover timer (tmi.js's reconnect) must not
+        // keep the process up: exit after a grace period unless the event loop empties first.
+        setTimeout(() => process.exit(process.exitCode ?? 0), STOP_GRACE_MS).unref()
+        resolve()
+      })
     }
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline'
 import { Flags } from '@oclif/core'
 import { WaddleError } from '../runtime/errors.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { formatResponse, routerIsUp, sendLine } from '../cli/chat-client.js'
+import { followPushed, formatResponse, routerIsUp, sendLine } from '../cli/chat-client.js'
 import { ROLES, type Role } from '../contract/events.js'
 import { startRuntime } from '../runtime/host.js'
 import { createLogger } from '../runtime/logger.js'
@@ -12,7 +12,7 @@ import { readServiceKey, resolveServiceKey } from '../runtime/service-key.js'
 export default class Chat extends BaseCommand<typeof Chat> {
   static override summary = 'Talk to the bot from this terminal (the `local` platform)'
   static override description =
-    'Sends each line as a chat message to the router and prints every response (chat, overlay, moderation). Reads stdin line by line when piped. When no bot is running, one is started inside this process.'
+    'Sends each line as a chat message to the router and prints every response (chat, overlay, moderation), and the messages the bot posts to the channel on its own while the session is open (reminders, timers). Reads stdin line by line when piped. When no bot is running, one is started inside this process.'
   static override flags = {
     user: Flags.string({ char: 'u', description: 'your chat name', default: 'you' }),
     role: Flags.string({
@@ -56,7 +56,14 @@ export default class Chat extends BaseCommand<typeof Chat> {
       (flags.url ? readServiceKey(settings) : resolveServiceKey(settings))
     const who = { user: flags.user, roles: (flags.role ?? []) as Role[], channel: flags.channel }
     const tty = Boolean(process.stdin.isTTY)
+    // Followed before stdin is read: lines a pipe delivers meanwhile would otherwise be lost.
+    let onPushed: () => void = () => {}
+    const pushed = await followPushed(url, key, `local:local:${who.channel}`, (responses) => {
+      for (const r of responses) this.log(tty ? `bot> ${formatResponse(r)}` : formatResponse(r))
+      onPushed()
+    })
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `${who.user}> ` })
+    if (tty) onPushed = () => rl.prompt(true)
     if (tty) {
       this.log(`Connected to ${url} as ${who.user}. Type !help; Ctrl-D to leave.`)
       rl.prompt()
@@ -76,6 +83,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
         if (tty) rl.prompt()
       }
     } finally {
+      pushed?.close()
       await stop?.()
     }
   }

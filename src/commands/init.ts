@@ -1,4 +1,4 @@
-import { constants, copyFileSync, existsSync, readFileSync } from 'node:fs'
+import { constants, copyFileSync, existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { Args, Flags } from '@oclif/core'
@@ -8,6 +8,7 @@ import { renderTemplate, TEMPLATES_DIR } from '../cli/render-template.js'
 import { describeSelfDependency, selfDependency } from '../cli/self-dependency.js'
 import { CONFIG_FILE_NAME, type Settings } from '../runtime/config.js'
 import { openDatabase } from '../runtime/database.js'
+import { envFilePath, readEnvFile } from '../runtime/env-file.js'
 import { WaddleError } from '../runtime/errors.js'
 
 const STORAGES = ['sqlite', 'postgres'] as const
@@ -41,6 +42,8 @@ export default class Init extends BaseCommand<typeof Init> {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Init)
     const dir = resolve(args.dir)
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new WaddleError('WB_INPUT_INVALID', { field: 'dir', reason: `${args.dir} is a file, not a folder` })
     if (!flags.force && existsSync(join(dir, CONFIG_FILE_NAME))) throw new WaddleError('WB_PROJECT_EXISTS', { dir })
     const storage = flags.storage === undefined ? undefined : parseStorage(flags.storage)
     const platforms = flags.platforms === undefined ? undefined : parsePlatforms(flags.platforms)
@@ -49,7 +52,7 @@ export default class Init extends BaseCommand<typeof Init> {
       ? await ask(storage, platforms)
       : { storage: storage ?? 'sqlite', platforms: platforms ?? ['local' as const] }
     if (choice.storage === 'postgres') await checkPostgres(dir)
-    const files = renderTemplate(join(TEMPLATES_DIR, 'project'), dir, templateVars(dir, choice), { force: flags.force })
+    const files = writeProject(dir, templateVars(dir, choice), flags.force)
     this.log(`Created a waddlebot project in ${dir} (${choice.storage}; ${choice.platforms.join(', ')}):`)
     for (const f of files) this.log(`  ${f}`)
     const cd = relative(process.cwd(), dir)
@@ -95,9 +98,23 @@ async function offerAuth(cmd: Init, dir: string, platforms: readonly Platform[])
   return done
 }
 
-/** `--storage postgres` needs a reachable DATABASE_URL before a single file is written. */
+/** The project's files; a folder that cannot be written is a one-line error naming the path. */
+function writeProject(dir: string, vars: Record<string, string>, force: boolean): string[] {
+  try {
+    return renderTemplate(join(TEMPLATES_DIR, 'project'), dir, vars, { force })
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    if (!e.code || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOSPC'].includes(e.code)) throw error
+    throw new WaddleError('WB_INPUT_INVALID', { field: 'dir', reason: `cannot write ${e.path ?? dir} (${e.code})` })
+  }
+}
+
+/**
+ * `--storage postgres` needs a reachable DATABASE_URL before a single file is written: from the environment,
+ * else from the target folder's .env (which the bot reads at start).
+ */
 async function checkPostgres(dir: string): Promise<void> {
-  const url = process.env.DATABASE_URL?.trim()
+  const url = (process.env.DATABASE_URL?.trim() || readEnvFile(envFilePath(dir)).DATABASE_URL)?.trim()
   if (!url?.startsWith('postgres'))
     throw new WaddleError('WB_DATABASE_URL_REQUIRED', {
       got: url ? 'DATABASE_URL is not a postgres:// URL' : 'DATABASE_URL is not set',

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { hostUntilSignal } from '../cli/host-process.js'
+import { logFormatFlag, withLogFormat } from '../cli/log-format-flag.js'
 import { WaddleError } from '../runtime/errors.js'
 import { projectRegistry } from '../cli/registry.js'
 
@@ -12,6 +13,7 @@ export default class Run extends BaseCommand<typeof Run> {
   static override args = {
     modules: Args.string({ description: 'module names (see `waddlebot module list`)', required: true }),
   }
+  static override flags = { 'log-format': logFormatFlag }
   static override examples = [
     '<%= config.bin %> run router',
     '<%= config.bin %> run collector twitch',
@@ -21,7 +23,7 @@ export default class Run extends BaseCommand<typeof Run> {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run)
-    const settings = this.settings(flags)
+    const settings = withLogFormat(this.settings(flags), flags['log-format'])
     const registry = projectRegistry(settings)
     const names = [...new Set((argv as string[]).filter((a) => a !== 'collector'))]
     if (names.length === 0)

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js'
 import { hostUntilSignal } from '../cli/host-process.js'
+import { logFormatFlag, withLogFormat } from '../cli/log-format-flag.js'
 
 export default class Start extends BaseCommand<typeof Start> {
   static override summary = 'Run every enabled module in one process (SQLite at data/waddlebot.db by default)'
@@ -10,8 +11,10 @@ export default class Start extends BaseCommand<typeof Start> {
     'DATABASE_URL=postgres://localhost/bot <%= config.bin %> start',
   ]
 
+  static override flags = { 'log-format': logFormatFlag }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Start)
-    await hostUntilSignal(this.settings(flags), undefined, (line) => this.log(line))
+    await hostUntilSignal(withLogFormat(this.settings(flags), flags['log-format']), undefined, (line) => this.log(line))
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { logFormatFlag, withLogFormat } from '../cli/log-format-flag.js'
 import { WaddleError } from '../runtime/errors.js'
 import { projectRegistry } from '../cli/registry.js'
 import type { Registry } from '../runtime/registry.js'
@@ -22,11 +23,12 @@ export default class Up extends BaseCommand<typeof Up> {
       description: 'processes per module: <module>=<count> (comma-separated or repeated)',
     }),
     only: Flags.string({ multiple: true, description: 'supervise only these modules (comma-separated or repeated)' }),
+    'log-format': logFormatFlag,
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Up)
-    const settings = this.settings(flags)
+    const settings = withLogFormat(this.settings(flags), flags['log-format'])
     const registry = projectRegistry(settings)
     const modules = flags.only ? pickModules(registry, flags.only) : registry.runnable().map((e) => e.name)
     if (modules.length === 0)

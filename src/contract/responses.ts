@@ -21,11 +21,20 @@ export const tickerResponseSchema = z.object({
   text: z.string().min(1),
   duration: z.number().positive().optional(),
 })
+/** A clip a general card may play: an embeddable player page (Twitch's `embed_url`) and its thumbnail. */
+export const overlayClipSchema = z.object({
+  embed_url: z.string().min(1),
+  thumbnail_url: z.string().optional(),
+  /** Whether the card plays it (default true); false shows the thumbnail. */
+  autoplay: z.boolean().optional(),
+  muted: z.boolean().optional(),
+})
 export const generalResponseSchema = z.object({
   type: z.literal('general'),
   content: z.string(),
   duration: z.number().positive().optional(),
   style: z.record(z.string(), z.unknown()).optional(),
+  clip: overlayClipSchema.optional(),
 })
 export const formResponseSchema = z.object({
   type: z.literal('form'),

@@ -12,7 +12,11 @@ import type { Catalog, ModuleManifest } from '../runtime/registry.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as community } from './community/manifest.js'
 import { manifest as identity } from './identity/manifest.js'
+import { manifest as memories } from './memories/manifest.js'
+import { manifest as labels } from './labels/manifest.js'
+import { manifest as reputation } from './reputation/manifest.js'
 import { manifest as router } from './router/manifest.js'
+import { manifest as shoutout } from './shoutout/manifest.js'
 import { manifest as spotify } from './spotify/manifest.js'
 import { manifest as youtubeMusic } from './youtube-music/manifest.js'
 
@@ -30,17 +34,17 @@ export const builtinCatalog: Catalog = [
   slack,
   planned('ai', 'interaction', 8005, 'AI chat responses (Ollama / OpenAI)'),
   planned('alias', 'interaction', 8010, 'Custom command aliases'),
-  planned('shoutout', 'interaction', 8020, 'Shoutouts for other streamers'),
+  shoutout,
   planned('inventory', 'interaction', 8024, 'Item tracking'),
   youtubeMusic,
   spotify,
   browserSource,
   planned('calendar', 'interaction', 8030, 'Community event calendar'),
-  planned('memories', 'interaction', 8031, 'Quotes, URLs and reminders'),
-  planned('labels', 'core', 8040, 'Labels for users and entities'),
+  memories,
+  labels,
   community,
   identity,
-  planned('reputation', 'core', 8055, 'Points and reputation'),
+  reputation,
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
 ]

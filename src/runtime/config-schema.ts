@@ -1,5 +1,6 @@
 /** The schema of waddlebot.yaml (docs/configuration.md). Strict: an unknown key is an error naming it. */
 import { z } from 'zod'
+import { LOG_FORMATS } from './log-pretty.js'
 
 const moduleSettingsSchema = z
   .object({
@@ -32,8 +33,11 @@ export const configSchema = z
       .default({ prefix: 'wb:' }),
     auth: z.strictObject({ require_keys: z.boolean().default(true) }).default({ require_keys: true }),
     log: z
-      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
-      .default({ level: 'info' }),
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        format: z.enum(LOG_FORMATS).default('auto'),
+      })
+      .default({ level: 'info', format: 'auto' }),
     modules: z
       .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'module names are kebab-case'), moduleSettingsSchema)
       .default({}),

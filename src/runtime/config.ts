@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml'
 import { describeIssue } from '../contract/validate.js'
 import { type ConfigFile, configSchema, type ModuleSettings, SECRET_KEY } from './config-schema.js'
 import { WaddleError } from './errors.js'
+import { LOG_FORMATS, type LogFormat } from './log-pretty.js'
 import { portOffsetFromEnv } from './ports.js'
 
 export interface Settings {
@@ -22,6 +23,8 @@ export interface Settings {
   readonly redisPrefix: string
   readonly requireKeys: boolean
   readonly logLevel: ConfigFile['log']['level']
+  /** `auto` (pretty on a terminal, JSON otherwise), `pretty` or `json`: `log.format`, WADDLEBOT_LOG_FORMAT, `--log-format`. */
+  readonly logFormat: LogFormat
   /** Per-module settings, file values merged with `WADDLEBOT_<MODULE>_<KEY>` overrides. */
   readonly modules: Readonly<Record<string, ModuleSettings>>
   readonly platforms: Pick<ConfigFile, 'twitch' | 'discord' | 'slack' | 'local'>
@@ -69,6 +72,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     redisPrefix: get('WADDLEBOT_REDIS_PREFIX') ?? file.redis.prefix,
     requireKeys: get('WADDLEBOT_REQUIRE_KEYS') ? env.WADDLEBOT_REQUIRE_KEYS !== 'false' : file.auth.require_keys,
     logLevel: (get('WADDLEBOT_LOG_LEVEL') as ConfigFile['log']['level'] | undefined) ?? file.log.level,
+    logFormat: logFormatOf(get('WADDLEBOT_LOG_FORMAT')) ?? file.log.format,
     modules: applyModuleEnv(file.modules, env),
     platforms: { twitch: file.twitch, discord: file.discord, slack: file.slack, local: file.local },
     env,
@@ -191,4 +195,15 @@ function loadDotEnv(dir: string, env: NodeJS.ProcessEnv): void {
     if (!m || env[m[1]!] !== undefined) continue
     env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2')
   }
+}
+
+/** WADDLEBOT_LOG_FORMAT, checked: a wrong value is a config error naming the variable. */
+function logFormatOf(value: string | undefined): LogFormat | undefined {
+  if (value === undefined) return undefined
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat
+  throw new WaddleError('WB_CONFIG_INVALID', {
+    key: 'WADDLEBOT_LOG_FORMAT',
+    reason: `must be one of ${LOG_FORMATS.join(', ')} (got "${value}")`,
+    file: 'the environment or .env',
+  })
 }

@@ -179,6 +179,12 @@ export const ERRORS = {
     message: 'no string-match rule with id {id}',
     hint: 'see `waddlebot moderation list`',
   },
+  WB_LABEL_LIMIT: {
+    status: 409,
+    exit: 2,
+    message: '{target} already has {limit} labels in community {community}',
+    hint: 'remove one of its labels first, or raise modules.labels.{setting}',
+  },
   WB_INPUT_INVALID: {
     status: 400,
     exit: 2,
@@ -246,6 +252,24 @@ export const ERRORS = {
     message: 'no execution {execution} in session {session}',
     hint: 'reply with the execution_id and session_id you were given',
   },
+  WB_ENTITY_UNKNOWN: {
+    status: 404,
+    exit: 1,
+    message: 'no channel {entity} is known to the router',
+    hint: 'announce only to a channel the bot has seen an event from (its entity_id, `<platform>:<server>:<channel>`)',
+  },
+  WB_MEMORIES_NOT_FOUND: {
+    status: 404,
+    exit: 2,
+    message: 'no {what} {id}',
+    hint: 'list them with GET /api/v1/memories/{what}s (docs/memories.md)',
+  },
+  WB_MEMORIES_TIMER_EXISTS: {
+    status: 409,
+    exit: 2,
+    message: 'channel {entity} has a timer named {name} already',
+    hint: 'pick another name, or change the timer with PATCH /api/v1/memories/timers/<id>',
+  },
   WB_TARGET_FAILED: {
     status: 502,
     exit: 1,
@@ -280,7 +304,7 @@ export const ERRORS = {
     status: 503,
     exit: 7,
     message: '{count} of {total} modules not ok: {modules}',
-    hint: 'start them (`waddlebot start`, `waddlebot up` or `waddlebot run <module>`), or see their logs',
+    hint: 'start the ones that are down (`waddlebot start`, `up` or `run <module>`); a degraded one says why (`waddlebot doctor`)',
   },
   WB_ROUTER_REFUSED: {
     status: 502,

@@ -56,7 +56,7 @@ const RESERVED = new Set(['enabled', 'url', 'port', 'path', 'replicas'])
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { settings } = options
-  const log = options.log ?? createLogger({ level: settings.logLevel })
+  const log = options.log ?? createLogger({ level: settings.logLevel, format: settings.logFormat })
   const registry = createRegistry(settings, options.catalog)
   const entries = (options.modules ?? registry.runnable().map((e) => e.name)).map((name) => {
     const entry = registry.get(name)

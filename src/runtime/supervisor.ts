@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
+import { wantsPretty } from './logger.js'
 import type { Registry } from './registry.js'
 import { resolveServiceKey } from './service-key.js'
 
@@ -327,6 +328,8 @@ function childEnv(
     WADDLEBOT_SERVICE_KEY: serviceKey,
     WADDLEBOT_REPLICA: String(child.replica),
     WADDLEBOT_PORT_OFFSET: String(child.portOffset),
+    // The children's stdout is a pipe: they print pretty lines when this terminal would.
+    WADDLEBOT_LOG_FORMAT: wantsPretty(settings.logFormat) ? 'pretty' : 'json',
     ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
     ...(child.replica > 0
       ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url]))

@@ -140,6 +140,25 @@ describe('waddlebot init', { concurrency: true }, () => {
     assert.ok(!existsSync(join(tmp, 'no-db')), 'nothing written')
   })
 
+  test('postgres with DATABASE_URL only in the target folder’s .env: found there, the project is written', {
+    skip: pgSkip,
+  }, async () => {
+    const dir = join(tmp, 'pg-dotenv')
+    mkdirSync(dir)
+    writeFileSync(join(dir, '.env'), 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test\n')
+    const run = await cli(tmp, 'init', 'pg-dotenv', '--yes', '--storage', 'postgres')
+    assert.equal(run.code, 0, run.stderr)
+    assert.ok(existsSync(join(dir, 'waddlebot.yaml')))
+    assert.doesNotMatch(run.stdout, /cp \.env\.example \.env/, 'the .env is there already')
+  })
+
+  test('a target that is a file: one coded line naming it, exit non-zero', async () => {
+    writeFileSync(join(tmp, 'plain-file'), 'x')
+    const run = await cli(tmp, 'init', 'plain-file', '--yes')
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /^error WB_INPUT_INVALID: .*plain-file is a file, not a folder.*\n$/)
+  })
+
   test('postgres + twitch,discord: chosen secrets uncommented, the rest commented', { skip: pgSkip }, async () => {
     const run = await cliWith(
       { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' },

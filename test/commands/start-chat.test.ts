@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { exited, freeOffset, runCli, spawnCli, waitForHealth } from '../helpers/cli.js'
+import { writeModule } from '../helpers/fixture-modules.js'
 
 describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
   let dir: string
@@ -32,6 +33,25 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     assert.deepEqual(health, { status: 'ok', module: 'router', version: '0.1.0' })
     assert.equal(typeof pid, 'number', 'the answer names the process (CONTRACT §9)')
     assert.match(bot.output(), /sqlite .*data\/waddlebot\.db/)
+  })
+
+  test('collectors without tokens are degraded, with the reason, in status, status --json and doctor', async () => {
+    const json = await runCli(['status', '--json'], { cwd: dir, env })
+    assert.equal(json.code, 7, json.stderr)
+    const report = JSON.parse(json.stdout) as { modules: { name: string; status: string; detail?: string }[] }
+    const twitch = report.modules.find((m) => m.name === 'twitch')
+    assert.equal(twitch?.status, 'degraded')
+    assert.match(twitch?.detail ?? '', /^chat not connected: TWITCH_BOT_USERNAME, TWITCH_BOT_TOKEN not set$/)
+    assert.equal(report.modules.find((m) => m.name === 'router')?.status, 'ok')
+    const table = await runCli(['status'], { cwd: dir, env })
+    assert.match(table.stdout, /^twitch +\d+ +degraded .*chat not connected/m)
+    assert.match(
+      table.stderr,
+      /^error WB_MODULE_DOWN: .*twitch \(degraded: chat not connected.*a degraded one says why/m,
+    )
+    const doctor = await runCli(['doctor'], { cwd: dir, env })
+    assert.match(doctor.stdout, /^! port \d+ +twitch: running here, degraded: chat not connected: TWITCH_BOT_USERNAME/m)
+    assert.doesNotMatch(doctor.stdout, /in use by another program/)
   })
 
   test('piped chat prints pong and the command list', async () => {
@@ -123,6 +143,33 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     assert.match(unknown.stderr, /WB_MODULE_UNKNOWN/)
     const na = await runCli(['run', 'hub'], { cwd: dir, env })
     assert.match(na.stderr, /WB_MODULE_NOT_AVAILABLE: module hub is not available yet/)
+  })
+})
+
+describe('stop', () => {
+  test('SIGTERM with a library timer left running (as tmi.js leaves its reconnect timer): the process still exits, 0', async () => {
+    const offset = await freeOffset([8000, 8100])
+    const dir = mkdtempSync(join(tmpdir(), 'wb-stop-'))
+    const mod = writeModule(
+      dir,
+      'lingerer',
+      `export default { name: 'lingerer', version: '1.0.0', kind: 'interaction', summary: 'keeps a timer', port: 8100,
+        commands: [], setup: () => { setInterval(() => {}, 60000) } }`,
+    )
+    writeFileSync(join(dir, 'waddlebot.yaml'), `modules:\n  lingerer: {path: ${mod}, port: 8100}\n`)
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n')
+    const env = { WADDLEBOT_PORT_OFFSET: String(offset), DATABASE_URL: '', REDIS_URL: '', WADDLEBOT_SERVICE_KEY: '' }
+    const child = spawnCli(['run', 'router', 'lingerer'], { cwd: dir, env })
+    try {
+      await waitForHealth(`http://127.0.0.1:${8100 + offset}`, 30_000, child)
+      child.kill('SIGTERM')
+      // A generous ceiling, not a deadline (the process exits 500 ms after a clean stop at the latest).
+      assert.equal(await exited(child, 15_000), 0, child.output())
+      assert.match(child.output(), /stopping/)
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

@@ -18,6 +18,7 @@ import {
 } from '../fakes/twitch/index.js'
 import { loadSettings } from '../../src/runtime/config.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
+import type { Logger } from '../../src/runtime/logger.js'
 import type { ProcessedSummary } from '../../src/contract/stream.js'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 import routerModule from '../../src/modules/router/index.js'
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   readonly keepaliveSeconds?: number
   /** Webhook mode: public_url is the collector's own URL, and TWITCH_CLIENT_SECRET is set. */
   readonly publicUrl?: boolean
+  /** The runtime's logger (default: one at the settings' level on stdout). */
+  readonly log?: Logger
 }
 
 export async function startTwitchHarness(backend: Backend, options: HarnessOptions): Promise<TwitchHarness> {
@@ -116,6 +119,7 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
       catalog: builtinCatalog,
       settings,
       modules: options.modules ?? ['router', 'twitch', 'twitchtest'],
+      ...(options.log ? { log: options.log } : {}),
     })
   } catch (error) {
     await Promise.allSettled([irc.close(), helix.close(), eventSub.close(), backend.cleanup()])

@@ -49,6 +49,23 @@ describe('loadSettings', () => {
     assert.equal(e.redisUrl, undefined)
   })
 
+  test('log.format defaults to auto, set in the file or by WADDLEBOT_LOG_FORMAT; a wrong value names the variable', () => {
+    assert.equal(loadSettings({ cwd: project('log: {level: info}\n'), env: {} }).logFormat, 'auto')
+    const cwd = project('log: {format: json}\n')
+    assert.equal(loadSettings({ cwd, env: {} }).logFormat, 'json')
+    assert.equal(loadSettings({ cwd, env: { WADDLEBOT_LOG_FORMAT: 'pretty' } }).logFormat, 'pretty')
+    failsWith(
+      () => loadSettings({ cwd, env: { WADDLEBOT_LOG_FORMAT: 'fancy' } }),
+      'WB_CONFIG_INVALID',
+      /WADDLEBOT_LOG_FORMAT/,
+    )
+    failsWith(
+      () => loadSettings({ cwd: project('log: {format: fancy}\n'), env: {} }),
+      'WB_CONFIG_INVALID',
+      /log\.format/,
+    )
+  })
+
   test('redis.prefix defaults to wb:, set in the file or by WADDLEBOT_REDIS_PREFIX', () => {
     assert.equal(loadSettings({ cwd: project('log: {level: info}\n'), env: {} }).redisPrefix, 'wb:')
     const cwd = project('redis: {prefix: "bot1:"}\n')

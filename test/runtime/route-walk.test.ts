@@ -14,12 +14,24 @@ import { freeOffset } from '../helpers/cli.js'
 import { type TestProject, testProject } from '../helpers/settings.js'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 
-const MODULES = ['router', 'browser-source', 'spotify', 'youtube-music', 'twitch', 'discord', 'slack']
+const MODULES = [
+  'router',
+  'browser-source',
+  'spotify',
+  'youtube-music',
+  'memories',
+  'shoutout',
+  'twitch',
+  'discord',
+  'slack',
+  'labels',
+  'reputation',
+]
 let runtime: Runtime
 let project: TestProject
 
 before(async () => {
-  const offset = await freeOffset([8000, 8020, 8025, 8026, 8027, 8040])
+  const offset = await freeOffset([8000, 8020, 8025, 8026, 8027, 8040, 8055])
   const env = {
     WADDLEBOT_PORT_OFFSET: String(offset),
     SPOTIFY_CLIENT_ID: 'cid',

@@ -75,7 +75,8 @@ function parseChannels(raw: string): string[] {
 function describe(info: TokenInfo, say: Say): void {
   say(`Logged in as ${info.login} (user id ${info.userId}); scopes: ${info.scopes.join(' ') || '(none)'}`)
   const missing = TWITCH_BOT_SCOPES.filter((s) => !info.scopes.includes(s))
-  if (missing.length > 0) say(`Note: the token lacks ${missing.join(', ')}; whispers or moderation may fail.`)
+  if (missing.length > 0)
+    say(`Note: the token lacks ${missing.join(', ')}; whispers, moderation or Twitch shoutouts may fail.`)
 }
 
 export async function authTwitch(

@@ -40,8 +40,14 @@ export function createTwitchChat(
   o: TwitchChatOptions,
 ): CollectorAdapter<TwitchPayload> {
   const log = ctx.log
-  // tmi.js logs chat lines and routine steps at info: those are debug here.
-  const quiet = (level: 'debug' | 'warn' | 'error') => (message: string) => log[level]({ tmi: true }, message)
+  // tmi.js logs chat lines and routine steps at info: those are debug here. Its reconnect steps ("Could not
+  // connect… Reconnecting in 1 seconds..", a failed connect's reason) are debug too: a reconnect is one warn
+  // line of ours when chat drops and one info line when it is back.
+  const RECONNECT_NOISE = /reconnect|connection closed|unable to connect|ping timeout|login authentication failed/i
+  const quiet = (level: 'debug' | 'warn' | 'error') => (message: unknown) => {
+    const text = typeof message === 'string' ? message : String((message as Error)?.message ?? message)
+    log[level !== 'debug' && RECONNECT_NOISE.test(text) ? 'debug' : level]({ tmi: true }, text)
+  }
   const tmi = require('tmi.js') as typeof import('tmi.js')
   const client = new tmi.Client({
     options: {
@@ -123,18 +129,28 @@ export function createTwitchChat(
     handle.queue.setBudget(login, mod ? TWITCH_MOD_BUDGET : TWITCH_BUDGET)
     log.info({ channel: login, moderator: mod }, 'bot moderator status')
   })
+  /** When chat dropped (the outage being reported), until it is back. */
+  let downSince: number | undefined
   client.on('connected', () => {
     if (stopped) {
       client.disconnect().catch(() => {})
       return
     }
     connected = true
+    if (downSince !== undefined) log.info({ down_ms: Date.now() - downSince }, 'Twitch chat reconnected')
+    downSince = undefined
     for (const login of wanted) joinPaced(login)
   })
   client.on('disconnected', (reason) => {
+    const wasConnected = connected
     connected = false
     moderatorIn.clear()
-    if (!stopped) log.warn({ reason }, 'Twitch chat disconnected; reconnecting')
+    if (stopped) return
+    // One warn line per outage; failed attempts while it lasts are debug.
+    if (wasConnected && downSince === undefined) {
+      downSince = Date.now()
+      log.warn({ reason }, 'Twitch chat disconnected; reconnecting')
+    } else log.debug({ reason }, 'Twitch chat: reconnect attempt failed')
   })
 
   async function lookupId(login: string): Promise<string | undefined> {

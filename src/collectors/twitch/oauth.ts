@@ -7,13 +7,14 @@
 
 export const DEFAULT_TWITCH_AUTH_URL = 'https://id.twitch.tv'
 
-/** What the bot asks for: chat, whispers, and the moderation the collector carries out. */
+/** What the bot asks for: chat, whispers, the moderation the collector carries out, and Twitch's /shoutout. */
 export const TWITCH_BOT_SCOPES = [
   'chat:read',
   'chat:edit',
   'user:manage:whispers',
   'moderator:manage:chat_messages',
   'moderator:manage:banned_users',
+  'moderator:manage:shoutouts',
 ] as const
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { describeIssue } from '../../contract/validate.js'
 import { WaddleError } from '../../runtime/errors.js'
+import { CLIP_FRAME_SOURCES } from './pages.js'
 import { isSafeUrl, sanitizeHtml, sanitizeStyle } from './sanitize.js'
 import { OVERLAY_TYPES, type OverlayType } from './tokens.js'
 
@@ -17,6 +18,18 @@ const seconds = z
   .number()
   .nonnegative()
   .max(24 * 3600)
+
+/** True for URLs the overlay CSP lets a card frame: Twitch's clip player, or a loopback fake in tests. */
+function isClipEmbed(raw: string): boolean {
+  try {
+    const u = new URL(raw)
+    return CLIP_FRAME_SOURCES.some((src) =>
+      src.endsWith(':*') ? `${u.protocol}//${u.hostname}` === src.slice(0, -2) : u.origin === src,
+    )
+  } catch {
+    return false
+  }
+}
 
 /** `data` of a media display: the media response without `type` (CONTRACT §4.1). */
 export const mediaDataSchema = z.object({
@@ -32,11 +45,19 @@ export const tickerDataSchema = z.object({
   text: z.string().trim().min(1).max(500),
   duration: seconds.positive().optional(),
 })
-/** `data` of a general display: HTML (sanitized here) and an optional style object. */
+/** A clip player for a general card: only Twitch's clip embeds (and a local fake's) may be framed (pages.ts CSP). */
+export const clipDataSchema = z.object({
+  embed_url: url.refine(isClipEmbed, 'must be a clips.twitch.tv embed URL'),
+  thumbnail_url: url.optional(),
+  autoplay: z.boolean().default(true),
+  muted: z.boolean().default(false),
+})
+/** `data` of a general display: HTML (sanitized here), an optional style object and an optional clip. */
 export const generalDataSchema = z.object({
   content: z.string().max(32 * 1024),
   duration: seconds.optional(),
   style: z.record(z.string(), z.unknown()).optional(),
+  clip: clipDataSchema.optional(),
 })
 
 const bodySchema = z.object({
@@ -52,6 +73,7 @@ export interface GeneralData {
   readonly content: string
   readonly duration?: number
   readonly style?: Record<string, string>
+  readonly clip?: z.infer<typeof clipDataSchema>
 }
 export type DisplayData = MediaData | TickerData | GeneralData
 
@@ -107,7 +129,7 @@ export function parseDisplay(body: unknown): DisplayRequest {
     const r = generalDataSchema.safeParse(data)
     if (!r.success) invalid(r.error, 'data')
     const style = r.data.style ? sanitizeStyle(r.data.style) : undefined
-    out = compact({ content: sanitizeHtml(r.data.content), duration: r.data.duration, style })
+    out = compact({ content: sanitizeHtml(r.data.content), duration: r.data.duration, style, clip: r.data.clip })
   }
   return compact({ communityId: community_id, entityId: entity_id, type, data: out })
 }

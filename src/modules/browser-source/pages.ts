@@ -44,9 +44,13 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64')
 }
 
+/** Where a general card's clip player may come from: Twitch's clip embeds, or a loopback fake in tests. */
+export const CLIP_FRAME_SOURCES = ['https://clips.twitch.tv', 'http://127.0.0.1:*', 'http://localhost:*'] as const
+
 /**
- * Headers of an overlay page: only its own inline script runs, images may come from http(s)/data, the
- * WebSocket goes back to this server, and no Referer (which would carry the token) leaves the page.
+ * Headers of an overlay page: only its own inline script runs, images may come from http(s)/data, frames only
+ * from the clip players above, the WebSocket goes back to this server, and no Referer (which would carry the
+ * token) leaves the page.
  */
 export function pageHeaders(nonce: string): Record<string, string> {
   return {
@@ -60,6 +64,7 @@ export function pageHeaders(nonce: string): Record<string, string> {
       `script-src 'nonce-${nonce}'`,
       "style-src 'unsafe-inline'",
       'img-src data: http: https:',
+      `frame-src ${CLIP_FRAME_SOURCES.join(' ')}`,
       "connect-src 'self' ws: wss:",
       "base-uri 'none'",
       "form-action 'none'",

@@ -21,7 +21,12 @@ describe('router → external targets', () => {
     })
     whisk = await startOpenWhiskServer({ 'bots/dice': (params) => ({ result: resultFor(params, 'rolled 4') }) })
     f = await startRouterFixture(sqliteBackend(), {
-      env: { WADDLEBOT_WEBHOOK_SECRET: SECRET, OPENWHISK_API_HOST: whisk.url, OPENWHISK_AUTH: FAKE_OPENWHISK_AUTH },
+      env: {
+        WADDLEBOT_WEBHOOK_SECRET: SECRET,
+        WADDLEBOT_TARGET_ALLOW: '127.0.0.1',
+        OPENWHISK_API_HOST: whisk.url,
+        OPENWHISK_AUTH: FAKE_OPENWHISK_AUTH,
+      },
     })
   })
   after(async () => {

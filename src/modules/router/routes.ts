@@ -8,6 +8,7 @@ import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { adminCommandRoutes } from './admin-commands.js'
+import { announcementRoutes } from './announcements-route.js'
 import { adminRoutes } from './admin-routes.js'
 import { coordinationOptions } from './coordination/options.js'
 import { coordinationRoutes } from './coordination/routes.js'
@@ -21,6 +22,7 @@ import { streamRoutes } from './stream.js'
 export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline): Promise<void> {
   const auth = { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: ctx.settings.requireKeys }
   await responsesRoute(app, ctx, pipeline, { ...auth, requireKeys: true })
+  await announcementRoutes(app, ctx, pipeline, { ...auth, requireKeys: true })
   await adminRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
   await adminCommandRoutes(app, ctx.storage, ctx.cache, { ...auth, requireKeys: true })
   await streamRoutes(app, ctx, pipeline)

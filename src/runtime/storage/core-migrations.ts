@@ -3,6 +3,7 @@
  * auto-increment primary key and `%NOW%` the current time in epoch ms. Timestamps are bigint
  * epoch ms, JSON is text, booleans are integer 0/1.
  */
+import { scheduledJobsTable } from '../scheduler/migrations.js'
 import type { Migration, MigrationSet } from './types.js'
 
 const dialects = {
@@ -279,12 +280,14 @@ alter table command_permissions add column cooldown_ms integer;
 alter table command_permissions add column entity_rate_limit integer;
 `
 
-/** The core tables of waddlebot, then the seeded `default` community. */
+/** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
+ * then the per-community limit columns. */
 export const coreMigrations: MigrationSet = {
   module: 'core',
   migrations: [
     portable('0001_core_tables', coreTables),
     portable('0002_default_community', defaultCommunity),
-    portable('0003_community_limits', communityLimits),
+    portable('0003_scheduled_jobs', scheduledJobsTable),
+    portable('0004_community_limits', communityLimits),
   ],
 }

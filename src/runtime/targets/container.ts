@@ -4,6 +4,7 @@
  * reply = ExecutionResult. Never sends the internal service key (the URL comes from the commands table, not
  * from the operator's config); authenticate with an API key (`X-API-Key`) and/or the webhook signature.
  */
+import type { AddressGuard } from './address-guard.js'
 import { post, readJson } from './http.js'
 import { type PolicyOptions, type PolicyTarget, withPolicy } from './policy.js'
 import { safeUrl } from './types.js'
@@ -19,6 +20,8 @@ export interface ContainerTargetOptions {
   /** Module name reported by the target (default `container`). */
   module?: string
   policy?: PolicyOptions
+  /** Checks the addresses connected to (targets from the commands table; address-guard.ts). */
+  guard?: AddressGuard
 }
 
 /** The execute URL of a container base URL. */
@@ -45,7 +48,7 @@ export function createContainerTarget(options: ContainerTargetOptions): PolicyTa
         headers[TIMESTAMP_HEADER] = timestamp
         headers[SIGNATURE_HEADER] = signWebhook(options.secret, timestamp, body)
       }
-      return readJson(location, await post(location, url.href, body, headers, signal))
+      return readJson(location, await post(location, url.href, body, headers, signal, options.guard))
     },
     options.policy,
   )

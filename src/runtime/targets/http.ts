@@ -2,6 +2,11 @@
  * The HTTP leg shared by the container, webhook and OpenWhisk targets: POST one JSON body, classify what
  * went wrong (retry-safe or not), read the reply as JSON.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP } from 'node:net'
+import { Readable } from 'node:stream'
+import { type AddressGuard, AddressRefused } from './address-guard.js'
 import { TargetFailure } from './types.js'
 
 /** Error codes that mean the request never reached the target, so a retry cannot run the command twice. */
@@ -21,7 +26,8 @@ export function errorCode(error: unknown): string | undefined {
 /**
  * POSTs `body` and resolves the response. A network failure becomes a TargetFailure (retryable for connection
  * refused / DNS); an abort is rethrown as is (the policy turns it into a TimeoutError). Redirects are not
- * followed: a 3xx is a failure naming the status.
+ * followed: a 3xx is a failure naming the status. With a `guard` (targets from the commands table), the
+ * addresses connected to are checked (address-guard.ts): a refused one is a final failure saying why.
  */
 export async function post(
   target: string,
@@ -29,23 +35,66 @@ export async function post(
   body: string,
   headers: Record<string, string>,
   signal: AbortSignal,
+  guard?: AddressGuard,
 ): Promise<globalThis.Response> {
   try {
-    return await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      signal,
-      redirect: 'manual',
-    })
+    if (!guard)
+      return await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal,
+        redirect: 'manual',
+      })
+    return await guardedPost(new URL(url), body, headers, signal, guard)
   } catch (error) {
     if (signal.aborted) throw error
+    if (error instanceof AddressRefused) throw new TargetFailure(target, `refused: ${error.message}`, false)
     const code = errorCode(error)
     const detail = code ?? (error instanceof Error ? error.message : String(error))
     throw new TargetFailure(target, `unreachable: ${detail}`, code !== undefined && RETRYABLE_NETWORK_CODES.has(code), {
       cause: error,
     })
   }
+}
+
+/** The same POST over node:http(s), whose connection looks its host up through the guard. */
+function guardedPost(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  guard: AddressGuard,
+): Promise<globalThis.Response> {
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  if (isIP(host)) {
+    const why = guard.refusal(host, host)
+    if (why) return Promise.reject(new AddressRefused(why))
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        signal,
+        lookup: guard.lookup,
+      },
+      (res) => resolve(toResponse(res)),
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+function toResponse(res: IncomingMessage): globalThis.Response {
+  const status = res.statusCode ?? 500
+  const headers = new Headers()
+  for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v)
+  const empty = status === 204 || status === 304 || (status >= 100 && status < 200)
+  if (empty) res.resume()
+  return new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers })
 }
 
 /**

@@ -9,9 +9,13 @@
  * | webhook     | `https://host/path`                           | `WADDLEBOT_WEBHOOK_SECRET` (required)                 |
  * | lambda      | `lambda:<function>[@region][?endpoint=<url>]` | `AWS_REGION`, `AWS_LAMBDA_ENDPOINT`, `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` |
  * | openwhisk   | `openwhisk:<namespace>/<action>`              | `OPENWHISK_API_HOST`, `OPENWHISK_AUTH` (`user:pass`)  |
+ *
+ * Container and webhook URLs come from the table, not from config: their addresses are checked
+ * (address-guard.ts; loopback, link-local and metadata addresses need WADDLEBOT_TARGET_ALLOW).
  */
 import type { ExecutionRequest } from '../../contract/execution.js'
 import { WaddleError } from '../errors.js'
+import { addressGuard } from './address-guard.js'
 import type { ModuleClients } from '../module-clients.js'
 import type { BreakerState } from './breaker.js'
 import { createContainerTarget } from './container.js'
@@ -21,6 +25,7 @@ import type { PolicyOptions, PolicyTarget } from './policy.js'
 import { type ExecuteOptions, type ExecutionTarget, TARGET_TYPES, type TargetType } from './types.js'
 import { createWebhookTarget } from './webhook.js'
 
+export { type AddressGuard, addressGuard } from './address-guard.js'
 export { type BreakerState, CircuitBreaker } from './breaker.js'
 export { createContainerTarget } from './container.js'
 export { createLambdaTarget } from './lambda.js'
@@ -69,10 +74,12 @@ function buildRemote(type: TargetType, row: TargetRow, deps: TargetDeps): Policy
   if (!location) throw new Error('location_url is empty')
   const policy: PolicyOptions = { ...deps.policy, timeoutMs: row.timeout_ms || deps.policy?.timeoutMs || 5000 }
   const base = { module: row.module, policy }
+  const guard = addressGuard(env.WADDLEBOT_TARGET_ALLOW)
   if (type === 'container') {
     return createContainerTarget({
       ...base,
       url: httpUrl(location),
+      guard,
       ...optional('apiKey', env.WADDLEBOT_CONTAINER_API_KEY),
       ...optional('secret', env.WADDLEBOT_WEBHOOK_SECRET),
     })
@@ -80,7 +87,7 @@ function buildRemote(type: TargetType, row: TargetRow, deps: TargetDeps): Policy
   if (type === 'webhook') {
     const secret = env.WADDLEBOT_WEBHOOK_SECRET
     if (!secret) throw new Error('WADDLEBOT_WEBHOOK_SECRET is not set')
-    return createWebhookTarget({ ...base, url: httpUrl(location), secret })
+    return createWebhookTarget({ ...base, url: httpUrl(location), secret, guard })
   }
   if (type === 'lambda') {
     const m = /^lambda:([^@?\s]+)(?:@([a-z0-9-]+))?(?:\?endpoint=(\S+))?$/.exec(location)

@@ -5,6 +5,7 @@
  * The reply must be the ExecutionResult JSON.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { AddressGuard } from './address-guard.js'
 import { post, readJson } from './http.js'
 import { type PolicyOptions, type PolicyTarget, withPolicy } from './policy.js'
 import { safeUrl } from './types.js'
@@ -52,6 +53,8 @@ export interface WebhookTargetOptions {
   /** Extra headers (not signed). */
   headers?: Record<string, string>
   policy?: PolicyOptions
+  /** Checks the addresses connected to (targets from the commands table; address-guard.ts). */
+  guard?: AddressGuard
 }
 
 /** A signed-webhook ExecutionTarget. Every attempt (retries too) is signed with a fresh timestamp. */
@@ -72,7 +75,7 @@ export function createWebhookTarget(options: WebhookTargetOptions): PolicyTarget
         [TIMESTAMP_HEADER]: timestamp,
         [SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, body),
       }
-      return readJson(location, await post(location, url.href, body, headers, signal))
+      return readJson(location, await post(location, url.href, body, headers, signal, options.guard))
     },
     options.policy,
   )

@@ -5,9 +5,12 @@
  * every call. User ids come from `twitchIdOf` so they match the fake IRC server's tags. EventSub
  * subscriptions and the auth server (`/oauth2/validate`, `/oauth2/token`, base `authUrl`) are in
  * helix-eventsub-routes.ts; pass `eventSub` (the fake WebSocket server) so websocket subscriptions work.
+ * Channels, clips and `POST /chat/shoutouts` (with Twitch's rate limits) are in helix-creator-routes.ts; their
+ * fixtures are `creators`.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { creatorRoute, type FakeClipFixture, type FakeCreators } from './helix-creator-routes.js'
 import { authRoute, eventSubRoute, type FakeAuth } from './helix-eventsub-routes.js'
 import type { FakeEventSubWs, FakeSubscription } from './eventsub-ws-server.js'
 import { twitchIdOf } from './ids.js'
@@ -36,6 +39,8 @@ export interface FakeHelix {
    * sender without a verified phone number (400); `blocked` recipients get 403.
    */
   readonly whispers: { noVerifiedPhone: boolean; blocked: Set<string> }
+  /** Channels, clips and accepted shoutouts (mutable fixtures). */
+  readonly creators: FakeCreators
   /** Calls other than user lookups (whispers and moderation), in order. */
   actions(): HelixCall[]
   close(): Promise<void>
@@ -53,6 +58,14 @@ export interface FakeHelixOptions {
   readonly eventSub?: FakeEventSubWs
   /** Logins `GET /users?id=` can name (others come back as `user<id>`). */
   readonly users?: readonly string[]
+  /** Channel information by login. */
+  readonly channels?: Record<string, { game_name: string; title: string }>
+  /** Clips by login. */
+  readonly clips?: Record<string, FakeClipFixture[]>
+  /** Base of clip URLs and embeds (default `<server>/clips`). */
+  readonly clipBase?: string
+  /** The clock of the shoutout rate limits (default Date.now). */
+  readonly now?: () => number
 }
 
 export const ALL_SCOPES = [
@@ -63,9 +76,35 @@ export const ALL_SCOPES = [
   'moderator:manage:chat_messages',
   'moderator:manage:banned_users',
   'user:manage:whispers',
+  'moderator:manage:shoutouts',
   'chat:read',
   'chat:edit',
 ]
+
+/** 1×1 PNG (avatars and clip thumbnails of the fake). */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+/** `/clips/avatar/<login>.png`, `/clips/thumb/<id>.png` (a pixel) and `/clips/embed?clip=<id>` (a page naming the clip and its query). */
+function clipPage(path: string, q: URLSearchParams, res: import('node:http').ServerResponse): void {
+  if (path.endsWith('.png')) {
+    res.writeHead(200, { 'content-type': 'image/png' })
+    res.end(PIXEL)
+    return
+  }
+  if (path === '/clips/embed') {
+    const esc = (v: string) => v.replace(/[^\w.:=&-]/g, '')
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(
+      `<!doctype html><title>clip</title><body data-clip="${esc(q.get('clip') ?? '')}" data-autoplay="${esc(q.get('autoplay') ?? '')}" data-parent="${esc(q.get('parent') ?? '')}">playing ${esc(q.get('clip') ?? '')}</body>`,
+    )
+    return
+  }
+  res.writeHead(404)
+  res.end()
+}
 
 export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHelix> {
   const userToken = typeof options.token === 'string' ? options.token : ''
@@ -84,6 +123,15 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
   }
   const subscriptions = options.eventSub?.subscriptions ?? []
   const whispers = { noVerifiedPhone: false, blocked: new Set<string>() }
+  const creators: FakeCreators = {
+    channels: new Map(Object.entries(options.channels ?? {})),
+    clips: new Map(Object.entries(options.clips ?? {})),
+    shoutouts: [],
+    missing: new Set(),
+    offline: new Set(),
+    clipBase: options.clipBase ?? '',
+    now: options.now ?? Date.now,
+  }
   const server = createServer((req, res) => {
     let raw = ''
     req.on('data', (d: Buffer) => {
@@ -104,6 +152,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
         res.end(json === undefined ? undefined : JSON.stringify(json))
       }
       const route = `${req.method} ${path}`
+      if (req.method === 'GET' && path.startsWith('/clips/')) return clipPage(path, url.searchParams, res)
       if (authRoute(route, req.headers, raw, auth, reply)) return
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '')
       if (req.headers['client-id'] !== options.clientId || (!tokenOk(bearer) && bearer !== auth.appToken)) {
@@ -111,8 +160,12 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
       }
       const q = url.searchParams
       if (eventSubRoute(route, q, body, bearer, auth, subscriptions, options.eventSub, reply)) return
+      if (creatorRoute(route, q, auth, creators, [...(options.users ?? []), login], reply)) return
       if (route === 'GET /users') {
-        const logins = q.getAll('login').map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
+        const logins = q
+          .getAll('login')
+          .filter((l) => !creators.missing.has(l.toLowerCase()))
+          .map((l) => ({ id: twitchIdOf(l), login: l.toLowerCase() }))
         const known = new Map([...(options.users ?? []), login].map((l) => [twitchIdOf(l), l.toLowerCase()]))
         const ids = q.getAll('id').map((id) => ({ id, login: known.get(id) ?? `user${id}` }))
         return reply(200, {
@@ -122,6 +175,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
             type: '',
             broadcaster_type: '',
             description: '',
+            profile_image_url: `${creators.clipBase}/avatar/${u.login}.png`,
             created_at: '2020-01-01T00:00:00Z',
           })),
         })
@@ -175,7 +229,9 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const port = (server.address() as AddressInfo).port
+  if (!creators.clipBase) creators.clipBase = `http://127.0.0.1:${port}/clips`
   return {
+    creators,
     url: `http://127.0.0.1:${port}/helix`,
     authUrl: `http://127.0.0.1:${port}`,
     subscriptions,

@@ -9,6 +9,7 @@ export {
   twitchTimestamp,
 } from './eventsub.js'
 export { type FakeEventSubWs, type FakeSubscription, startFakeEventSubWs } from './eventsub-ws-server.js'
+export type { FakeClipFixture, FakeCreators } from './helix-creator-routes.js'
 export { ALL_SCOPES, type FakeHelix, type HelixCall, startFakeHelix } from './helix-server.js'
 export { twitchIdOf } from './ids.js'
 export {

@@ -62,6 +62,7 @@ describe('createTarget and TargetRegistry', () => {
       modules: { get: (name) => clients.get(name) ?? clients.set(name, localClient(name)).get(name)! },
       env: {
         WADDLEBOT_WEBHOOK_SECRET: 'hook-secret',
+        WADDLEBOT_TARGET_ALLOW: '127.0.0.1', // the fakes listen on loopback
         WADDLEBOT_CONTAINER_API_KEY: 'wbot_container_key',
         AWS_LAMBDA_ENDPOINT: aws.url,
         AWS_REGION: 'ap-south-1',
