@@ -1,7 +1,7 @@
 /**
  * Test support for identity and community: a real runtime hosting the router, the Discord collector (against
- * a fake Discord, so link codes and whispers go out as real DMs), identity (with a manual clock), community
- * and a small module with limited commands. Twitch and Discord events are posted to the router as their
+ * a fake Discord, so link codes and whispers go out as real DMs), identity (with a manual clock), community,
+ * reputation and a small module with limited commands. Twitch and Discord events are posted to the router as their
  * collectors post them.
  */
 import { randomBytes } from 'node:crypto'
@@ -50,6 +50,8 @@ export interface PeopleHarness {
   readonly serviceKey: string
   /** A chat message on the Twitch channel (`twitch:tw1:tw1`, or `channel`). */
   twitch(message: string, who: Person, channel?: string): Promise<Json>
+  /** Any event (follow, …) on a platform's test channel. */
+  event(platform: 'twitch' | 'discord', type: string, who: Person): Promise<Json>
   /** A chat message on the Discord channel `discord:200:300`. */
   discord(message: string, who: Person): Promise<Json>
   /** The chat lines of a result, joined by ` | `. */
@@ -64,7 +66,7 @@ export interface PeopleHarness {
 export async function startPeopleHarness(backend: Backend): Promise<PeopleHarness> {
   const fake = await startFakeDiscord({ guilds: [{ id: '200' }] })
   const clock = manualClock(Date.now())
-  const offset = await freeOffset([8000, 8003, 8045, 8050, 8100])
+  const offset = await freeOffset([8000, 8003, 8045, 8050, 8055, 8100])
   const serviceKey = `wbot_service_test_${randomBytes(12).toString('hex')}`
   const env: Record<string, string> = {
     ...(await backend.env()),
@@ -90,7 +92,7 @@ export async function startPeopleHarness(backend: Backend): Promise<PeopleHarnes
     runtime = await startRuntime({
       catalog,
       settings,
-      modules: ['router', 'discord', 'identity', 'community', 'ptest'],
+      modules: ['router', 'discord', 'identity', 'community', 'reputation', 'ptest'],
     })
     await collectorReady(runtime, 1)
   } catch (error) {
@@ -127,6 +129,13 @@ export async function startPeopleHarness(backend: Backend): Promise<PeopleHarnes
         ...user(who),
         message,
         message_type: 'chatMessage',
+      }),
+    event: (platform, type, who) =>
+      post({
+        platform,
+        ...(platform === 'twitch' ? { server_id: 'tw1', channel_id: 'tw1' } : { server_id: '200', channel_id: '300' }),
+        ...user(who),
+        message_type: type,
       }),
     discord: (message, who) =>
       post({

@@ -128,6 +128,17 @@ for (const [backend, skip] of backends) {
       assert.equal(h.lines(await h.twitch('!modonly', annTwitch)), 'mod ok')
     })
 
+    test('after the link: one points total on both platforms (reputation keys on the identity)', async () => {
+      await h.event('twitch', 'follow', annTwitch)
+      await h.event('discord', 'subscription', annDiscord)
+      const onTwitch = h.lines(await h.twitch('!points', annTwitch)).replace('@annie', '@x')
+      const onDiscord = h.lines(await h.discord('!points', annDiscord)).replace('@ann_d', '@x')
+      assert.match(onTwitch, /has (\d+) points/)
+      // follow 10 on Twitch + sub 50 on Discord (+ chat): one total.
+      assert.ok(Number(/has (\d+) points/.exec(onTwitch)![1]) >= 60, onTwitch)
+      assert.equal(onTwitch, onDiscord)
+    })
+
     test('the entity-wide limit counts every user of the community on every platform', async () => {
       assert.equal((await h.twitch('!crowd', { id: 't-a', name: 'a' })).outcome, 'command')
       assert.equal((await h.discord('!crowd', { id: 'd-b', name: 'b' })).outcome, 'command')
