@@ -72,6 +72,8 @@ export function formatResponse(r: Response): string {
       return `[form] ${r.title} (${r.fields.length} fields)`
     case 'moderation':
       return `[moderation: ${r.action}${r.duration ? ` ${r.duration}s` : ''}] ${r.reason}`
+    case 'whisper':
+      return `[whisper to ${r.to_user_id}] ${r.text}`
   }
 }
 

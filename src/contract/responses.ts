@@ -48,6 +48,17 @@ export const moderationResponseSchema = z.object({
   duration: z.number().nonnegative().optional(),
 })
 
+/**
+ * A private message to one user on the event's platform (CONTRACT §9): a Twitch whisper, a Discord DM, a
+ * Slack DM; `local` prints it. `to_user_id` is the platform's user id. A collector that cannot deliver it
+ * says why in the execution log and the reply's `error` (docs/collectors.md, "Whispers and DMs").
+ */
+export const whisperResponseSchema = z.object({
+  type: z.literal('whisper'),
+  to_user_id: z.string().min(1).max(256),
+  text: z.string().min(1).max(10_000),
+})
+
 export const responseSchema = z.discriminatedUnion('type', [
   chatResponseSchema,
   mediaResponseSchema,
@@ -55,9 +66,11 @@ export const responseSchema = z.discriminatedUnion('type', [
   generalResponseSchema,
   formResponseSchema,
   moderationResponseSchema,
+  whisperResponseSchema,
 ])
 export type Response = z.infer<typeof responseSchema>
 export type ChatResponse = z.infer<typeof chatResponseSchema>
+export type WhisperResponse = z.infer<typeof whisperResponseSchema>
 
 /**
  * Router-internal, never a platform response: in a module's execution result it asks the router to run

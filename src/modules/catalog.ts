@@ -14,6 +14,8 @@ import { manifest as alias } from './alias/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
+import { manifest as community } from './community/manifest.js'
+import { manifest as identity } from './identity/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
 import { manifest as labels } from './labels/manifest.js'
 import { manifest as reputation } from './reputation/manifest.js'
@@ -44,8 +46,8 @@ export const builtinCatalog: Catalog = [
   calendar,
   memories,
   labels,
-  planned('community', 'core', 8045, 'Communities, members and roles'),
-  planned('identity', 'core', 8050, 'One identity per person across platforms'),
+  community,
+  identity,
   reputation,
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),

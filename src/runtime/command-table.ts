@@ -23,13 +23,13 @@ export async function registerModule(
       const prefix = c.prefix ?? '!'
       keep.push(`${prefix}${c.name}`)
       await tx.execute(sql`insert into commands (name, prefix, module, description, usage, location_url, target_type, timeout_ms,
-          rate_limit, cooldown_ms, permission_level, trigger_type, event_types, priority, execution_mode, is_active, aliases, created_at, updated_at)
+          rate_limit, entity_rate_limit, cooldown_ms, permission_level, trigger_type, event_types, priority, execution_mode, is_active, aliases, created_at, updated_at)
         values (${c.name}, ${prefix}, ${def.name}, ${c.summary}, ${c.usage ?? ''}, ${url}, 'module', ${c.timeoutMs ?? 5000},
-          ${c.rateLimit ?? 0}, ${c.cooldownMs ?? 0}, ${c.permission ?? 'everyone'}, 'command', '[]', 100, 'sequential', 1,
+          ${c.rateLimit ?? 0}, ${c.entityRateLimit ?? 0}, ${c.cooldownMs ?? 0}, ${c.permission ?? 'everyone'}, 'command', '[]', 100, 'sequential', 1,
           ${JSON.stringify(c.aliases ?? [])}, ${now}, ${now})
         on conflict (prefix, name) do update set module = excluded.module, description = excluded.description,
           usage = excluded.usage, location_url = excluded.location_url, timeout_ms = excluded.timeout_ms,
-          rate_limit = excluded.rate_limit, cooldown_ms = excluded.cooldown_ms, permission_level = excluded.permission_level,
+          rate_limit = excluded.rate_limit, entity_rate_limit = excluded.entity_rate_limit, cooldown_ms = excluded.cooldown_ms, permission_level = excluded.permission_level,
           is_active = 1, aliases = excluded.aliases, updated_at = excluded.updated_at`)
     }
     for (const h of def.events ?? []) {

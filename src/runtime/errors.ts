@@ -396,6 +396,36 @@ export const ERRORS = {
     message: 'the {platform} platform is switched off ({platform}.enabled: false in {file})',
     hint: 'set {platform}.enabled: true in {file}',
   },
+  WB_WHISPER_UNDELIVERED: {
+    status: 502,
+    exit: 1,
+    message: 'whisper to {user} on {platform} not delivered: {reason}',
+    hint: 'see docs/collectors.md#whispers-and-dms',
+  },
+  WB_WHISPER_UNAVAILABLE: {
+    status: 503,
+    exit: 1,
+    message: '{platform} cannot send whispers here: {reason}',
+    hint: 'configure the {platform} collector (docs/collectors.md#whispers-and-dms)',
+  },
+  WB_IDENTITY_KEY_LIMIT: {
+    status: 409,
+    exit: 1,
+    message: 'identity {identity} already has {limit} active API keys',
+    hint: 'revoke one first (DELETE /api/v1/identity/keys/<id>)',
+  },
+  WB_COMMUNITY_UNKNOWN: {
+    status: 404,
+    exit: 2,
+    message: 'unknown community {community}',
+    hint: 'see `waddlebot community list`',
+  },
+  WB_COMMUNITY_EXISTS: {
+    status: 409,
+    exit: 2,
+    message: 'community {community} already exists',
+    hint: 'pick another name, or add channels to it with `community add-entity`',
+  },
   WB_USAGE: { status: 400, exit: 2, message: '{command}: {reason}', hint: 'see `{help}`' },
   WB_COMMAND_UNKNOWN: {
     status: 404,

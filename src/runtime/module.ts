@@ -69,6 +69,8 @@ export interface CommandDefinition<TConfig = Record<string, unknown>, TState = u
   readonly cooldownMs?: number
   /** Uses per user per minute (0 = unlimited). */
   readonly rateLimit?: number
+  /** Uses per minute across all users of a community (of the entity outside a community); 0 = unlimited. */
+  readonly entityRateLimit?: number
   /** Default 5000. */
   readonly timeoutMs?: number
   run(ctx: CommandContext<TConfig, TState>): Promise<Reply> | Reply

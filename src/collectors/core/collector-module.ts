@@ -12,6 +12,8 @@ import type { ModuleDefinition, SetupContext } from '../../runtime/module.js'
 import { type CollectorConfig, secret } from './collector-config.js'
 import { type CollectorAdapter, type CollectorHandle, createCollectorHandle } from './collector-handle.js'
 import type { Budget } from './outbound-queue.js'
+import { type WhisperSender, whisperRoute } from './whisper-route.js'
+import { resolveServiceKey } from '../../runtime/service-key.js'
 
 export type { CollectorAdapter, CollectorHandle, CollectorStatus } from './collector-handle.js'
 
@@ -47,6 +49,11 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload, TPl
   ) => CollectorAdapter<TPayload>
   /** Platform additions to `GET /<platform>/status` and the `/health` detail (e.g. Twitch's EventSub state). */
   readonly status?: (state: CollectorState<TPayload, TPlatform>) => Readonly<Record<string, unknown>>
+  /**
+   * How this platform sends one private message now (`POST /<platform>/whisper`, whisper-route.ts), or
+   * undefined while it cannot (no token / not connected).
+   */
+  readonly whisper?: (state: CollectorState<TPayload, TPlatform>) => WhisperSender | undefined
   /** Platform routes (webhooks); registered encapsulated on the collector's server. */
   readonly routes?: (
     app: FastifyInstance,
@@ -103,6 +110,19 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     teardown: ({ state }) => state.handle.close(),
     async routes(app, ctx) {
       app.get(`/${options.name}/status`, async () => statusOf(ctx.state))
+      whisperRoute(app, {
+        platform: options.name,
+        auth: { db: ctx.storage, serviceKey: resolveServiceKey(ctx.settings), requireKeys: true },
+        log: ctx.log,
+        sender: () => options.whisper?.(ctx.state),
+        unavailableReason: () => {
+          const status = statusOf(ctx.state)
+          if (status.reason) return status.reason
+          return status.chat === 'connected'
+            ? 'whispers are not configured for this platform'
+            : `chat is ${status.chat}`
+        },
+      })
       await options.routes?.(app, ctx, ctx.state)
     },
     /**

@@ -19,6 +19,7 @@ import { manifest } from './manifest.js'
 import type { DiscordPayload } from './outbound.js'
 import { runSlash } from './slash.js'
 import { publicKeyFromHex } from './verify.js'
+import { createDiscordWhisper } from './whisper.js'
 
 export default defineCollector<DiscordConfig, DiscordPayload>({
   name: manifest.name,
@@ -37,6 +38,10 @@ export default defineCollector<DiscordConfig, DiscordPayload>({
       token: secret(ctx, 'DISCORD_BOT_TOKEN')!,
       apiUrl: secret(ctx, 'DISCORD_API_URL'),
     }),
+  whisper: ({ handle }) => {
+    const gateway = (handle.adapter as DiscordAdapter | undefined)?.gateway
+    return gateway?.connected() ? createDiscordWhisper(() => gateway.rest) : undefined
+  },
   async routes(app, ctx, { handle }) {
     const hex = secret(ctx, 'DISCORD_PUBLIC_KEY')
     const adapter = handle.adapter as DiscordAdapter | undefined

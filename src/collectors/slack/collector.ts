@@ -17,7 +17,8 @@ import { slackEntityId } from './normalize.js'
 import { planOps } from './plan.js'
 import { SlackNotReadyError, slackRoutes } from './receiver.js'
 import { createSlackRenderer, escapeSlack } from './render.js'
-import { createSlackSender, type SlackOp } from './sender.js'
+import { createSlackSender, type SlackOp, slackErrorCode } from './sender.js'
+import { WhisperRefused, type WhisperSender } from '../core/whisper-route.js'
 import { createUserDirectory } from './users.js'
 
 export interface SlackState {
@@ -28,6 +29,8 @@ export interface SlackState {
   readonly ready: Promise<void>
   served(team: string, channel: string): boolean
   routes(app: FastifyInstance): void
+  /** Sends a DM now (conversations.open + chat.postMessage) for `POST /slack/whisper`; undefined without a bot token. */
+  readonly whisper: WhisperSender | undefined
   /** A direct message to a user (conversations.open + chat.postMessage), through the outbound queue. */
   directMessage(userId: string, text: string): void
 }
@@ -138,12 +141,28 @@ function createSlackState(ctx: SetupContext<SlackConfig>, handle: CollectorHandl
     void bolt.app.init().then(markReady, (err: unknown) => log.error({ err }, 'slack init failed'))
   }
 
+  const whisper: WhisperSender | undefined = sender
+    ? async (userId, text) => {
+        try {
+          await sender.send({
+            channel: userId,
+            priority: 'reply',
+            payload: { op: 'dm', user: userId, text: escapeSlack(text) },
+          })
+        } catch (error) {
+          const code = slackErrorCode(error)
+          if (/^[a-z_]+$/.test(code)) throw new WhisperRefused(`Slack refused the DM (${code})`)
+          throw error
+        }
+      }
+    : undefined
   return {
     env,
     bolt,
     adapter,
     ready,
     served,
+    whisper,
     routes(app) {
       slackRoutes(app, {
         signingSecret: env.signingSecret,

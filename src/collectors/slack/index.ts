@@ -30,6 +30,7 @@ export default defineCollector<SlackConfig, SlackOp, SlackState | undefined>({
     if (!slack) throw new WaddleError('WB_WEBHOOK_NOT_CONFIGURED', { platform: 'slack', secret: 'SLACK_BOT_TOKEN' })
     return slack.adapter
   },
+  whisper: ({ platform: slack }) => slack?.whisper,
   routes: (app, ctx, { platform: slack }) => {
     // Nothing configured: the routes answer 503 naming SLACK_SIGNING_SECRET, and bolt is never loaded.
     if (!slack)

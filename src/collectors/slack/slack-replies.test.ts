@@ -163,6 +163,26 @@ for (const [backend, skip] of backends) {
       assert.equal(blocks[0]!.text.text, 'Survey')
       assert.match(blocks[1]!.text.text, /\*Colour\* \(select, required\)\nred · blue/)
     })
+    test('POST /slack/whisper sends a DM now (conversations.open + chat.postMessage); a key is required', async () => {
+      const from = f.fake.calls.length
+      const whisper = (headers: Record<string, string>) =>
+        fetch(`${f.url}/slack/whisper`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ to_user_id: 'U7', text: 'your code is <K7MX3Q>' }),
+        })
+      assert.equal((await whisper({})).status, 401)
+      const res = await whisper({ 'x-service-key': f.runtime.serviceKey })
+      assert.equal(res.status, 200, await res.clone().text())
+      assert.deepEqual(await res.json(), { delivered: true })
+      const opened = f.fake.calls.find((c) => c.method === 'conversations.open' && f.fake.calls.indexOf(c) >= from)
+      assert.equal(opened?.params.users, 'U7')
+      const post = await f.fake.waitFor(
+        'chat.postMessage',
+        (c) => c.params.channel === 'D7' && f.fake.calls.indexOf(c) >= from,
+      )
+      assert.equal(post.params.text, 'your code is &lt;K7MX3Q&gt;')
+    })
   })
 
   describe(`slack webhook only (no bot token) on ${backend.name}`, { skip }, () => {

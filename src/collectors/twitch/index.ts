@@ -15,6 +15,8 @@ import { createEventSubService, type EventSubService, eventSubStatus, withEventS
 import { manifest } from './manifest.js'
 import { createHelixClient, type HelixClient } from './helix.js'
 import type { TwitchPayload } from './render.js'
+import { createTwitchWhisper } from './whisper.js'
+import type { WhisperSender } from '../core/whisper-route.js'
 import { type TokenSource, tokenSourceFor } from './token-store.js'
 
 /** What the Twitch collector builds beside the core handle when chat is configured. */
@@ -23,6 +25,8 @@ export interface TwitchPlatform {
   /** The refreshing token source when `waddlebot auth twitch` stored tokens. */
   readonly tokens: TokenSource | undefined
   readonly eventSub: EventSubService
+  /** Whispers through Helix (whisper.ts), when TWITCH_CLIENT_ID is set. */
+  readonly whisper: WhisperSender | undefined
 }
 
 export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | undefined>({
@@ -49,6 +53,7 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
     return {
       helix,
       tokens,
+      whisper: helix ? createTwitchWhisper(helix, botLogin) : undefined,
       eventSub: createEventSubService(ctx, handle as CollectorHandle<unknown>, { token, clientId, botLogin, helix }),
     }
   },
@@ -65,6 +70,7 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
     return withEventSub(chat, twitch.eventSub)
   },
   status: ({ platform }) => eventSubStatus(platform?.eventSub),
+  whisper: ({ platform }) => platform?.whisper,
   routes: (app, ctx, { handle, platform }) => eventSubRoutes(app, ctx, handle, platform?.eventSub),
 })
 

@@ -16,6 +16,8 @@ export interface CommandRow {
   target_type: 'module' | 'container' | 'webhook' | 'lambda' | 'openwhisk'
   timeout_ms: number
   rate_limit: number
+  /** Uses per minute across users in the community (or entity); 0 = none. */
+  entity_rate_limit: number
   cooldown_ms: number
   permission_level: string
   trigger_type: 'command' | 'event' | 'both'
@@ -29,7 +31,21 @@ export interface CommandRow {
 interface Override {
   is_enabled: number
   permission_level: string | null
+  rate_limit: number | null
+  cooldown_ms: number | null
+  entity_rate_limit: number | null
 }
+
+/** What applies to a command in one entity after the overrides. */
+export interface Effective {
+  enabled: boolean
+  permission: string
+  rateLimit: number
+  cooldownMs: number
+  entityRateLimit: number
+}
+
+const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
 export class CommandIndex {
   #overrides = new Map<string, Override>()
@@ -58,11 +74,15 @@ export class CommandIndex {
     const overrides = new Map<string, Override>()
     for (const o of await this.db.query<
       Override & { command_id: number | string; entity_id: string | null; community_id: string | null }
-    >(sql`select command_id, entity_id, community_id, is_enabled, permission_level from command_permissions`)) {
+    >(sql`select command_id, entity_id, community_id, is_enabled, permission_level, rate_limit, cooldown_ms,
+        entity_rate_limit from command_permissions`)) {
       const scope = o.entity_id ? `e:${o.entity_id}` : `c:${o.community_id}`
       overrides.set(`${o.command_id}|${scope}`, {
         is_enabled: Number(o.is_enabled),
         permission_level: o.permission_level,
+        rate_limit: orNull(o.rate_limit),
+        cooldown_ms: orNull(o.cooldown_ms),
+        entity_rate_limit: orNull(o.entity_rate_limit),
       })
     }
     const byWord = new Map<string, CommandRow>()
@@ -109,14 +129,18 @@ export class CommandIndex {
   }
 
   /**
-   * Whether `row` runs in this entity, and at which permission level: an entity override wins over a
-   * community override, which wins over the command's own setting. Commands are enabled by default.
+   * Whether `row` runs in this entity, at which permission level and with which limits: an entity override
+   * wins over a community override, which wins over the command's own setting (a null override column
+   * keeps the command's value). Commands are enabled by default.
    */
-  effective(row: CommandRow, entityId: string, communityId: string): { enabled: boolean; permission: string } {
+  effective(row: CommandRow, entityId: string, communityId: string): Effective {
     const o = this.#overrides.get(`${row.id}|e:${entityId}`) ?? this.#overrides.get(`${row.id}|c:${communityId}`)
     return {
       enabled: o ? o.is_enabled === 1 : true,
       permission: o?.permission_level || row.permission_level || 'everyone',
+      rateLimit: o?.rate_limit ?? Number(row.rate_limit ?? 0),
+      cooldownMs: o?.cooldown_ms ?? Number(row.cooldown_ms ?? 0),
+      entityRateLimit: o?.entity_rate_limit ?? Number(row.entity_rate_limit ?? 0),
     }
   }
 

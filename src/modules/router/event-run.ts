@@ -12,7 +12,7 @@ import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metri
 import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import type { CommandIndex, CommandRow } from './command-index.js'
-import type { createCommandLimits } from './limits.js'
+import { type createCommandLimits, limitScope } from './limits.js'
 import type { OverlayClient } from '../browser-source/public.js'
 import type { ParsedCommand } from './parse.js'
 import type { Permissions } from './permissions.js'
@@ -55,6 +55,8 @@ export class EventRun {
     private readonly started: number,
     /** Collects the execution-log writes of this event, when its caller acknowledges only committed rows. */
     private readonly writes?: Promise<void>[],
+    /** The person behind the event's user (identity module), when it runs. */
+    private readonly identityId?: string,
   ) {}
 
   /** Runs one execution, noting its log write. */
@@ -115,6 +117,7 @@ export class EventRun {
         name: event.user_name,
         ...(event.display_name ? { display_name: event.display_name } : {}),
         roles: event.roles ?? [],
+        ...(this.identityId ? { identity_id: this.identityId } : {}),
       },
       entity: {
         id: this.entityId,
@@ -142,9 +145,19 @@ export class EventRun {
     const command = `${parsed.prefix}${parsed.name}`
     const row = await deps.index.find(parsed.prefix, parsed.name)
     if (!row) return this.done('unknown_command', before, command)
-    const { enabled, permission } = deps.index.effective(row, entityId, communityId)
+    const { enabled, permission, rateLimit, cooldownMs, entityRateLimit } = deps.index.effective(
+      row,
+      entityId,
+      communityId,
+    )
     if (!enabled) return this.done('unknown_command', before, command)
-    const subject = { communityId, platform: event.platform, userId: event.user_id, roles: event.roles ?? [] }
+    const subject = {
+      communityId,
+      platform: event.platform,
+      userId: event.user_id,
+      roles: event.roles ?? [],
+      identityId: this.identityId,
+    }
     if (!(await deps.permissions.allows(subject, permission))) {
       const mention = `@${event.display_name ?? event.user_name}`
       return this.done(
@@ -153,15 +166,17 @@ export class EventRun {
         command,
       )
     }
-    if (row.rate_limit > 0 || row.cooldown_ms > 0) {
+    if (rateLimit > 0 || cooldownMs > 0 || entityRateLimit > 0) {
+      // Limits follow the person (identity) across the community's channels on every platform.
       const verdict = await deps.limits
         .check({
           command,
-          userId: event.user_id,
-          entityId,
+          userId: this.identityId ?? event.user_id,
+          entityId: limitScope(entityId, communityId),
           displayName: event.display_name ?? event.user_name,
-          rateLimit: row.rate_limit,
-          cooldownMs: row.cooldown_ms,
+          rateLimit,
+          cooldownMs,
+          entityRateLimit,
         })
         .catch((err: unknown) => {
           // During a Redis outage (reported once when it starts) commands run unlimited rather than not at all.

@@ -6,6 +6,16 @@
  */
 import type { Cache } from '../../runtime/cache/types.js'
 import type { RateLimiter, WindowSpec } from '../../runtime/rate-limit/types.js'
+import { DEFAULT_COMMUNITY } from './entities.js'
+
+/**
+ * Where a command's limits are counted: the community, when the entity belongs to one (a Twitch channel and
+ * a Discord server of one community share a cooldown); the entity itself while it is in the `default`
+ * community, which holds unrelated channels.
+ */
+export function limitScope(entityId: string, communityId: string): string {
+  return communityId === DEFAULT_COMMUNITY ? entityId : `community:${communityId}`
+}
 
 /** The window of `rateLimit` and `entityRateLimit`. */
 export const RATE_WINDOW_MS = 60_000
@@ -14,7 +24,9 @@ export const RATE_WINDOW_MS = 60_000
 export interface LimitCheck {
   /** With its prefix, e.g. `!so`. */
   readonly command: string
+  /** The identity id when the identity module runs, else the platform user id. */
   readonly userId: string
+  /** The scope of the limits: see {@link limitScope}. */
   readonly entityId: string
   /** How the user is addressed in the notice (`@name`); empty ⇒ no address. */
   readonly displayName: string

@@ -16,7 +16,8 @@ import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { TargetRegistry } from '../../runtime/targets/index.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
-import { EntityBook } from './entities.js'
+import { ENTITIES_CHANGED, EntityBook } from './entities.js'
+import { identityResolverFor } from './identities.js'
 import { ExecutionLog } from './execution-log.js'
 import { createExecutionWriter } from './execution-writer.js'
 import { OverlayClient } from '../browser-source/public.js'
@@ -26,6 +27,7 @@ import { parseCommand } from './parse.js'
 import { createModeration, STOPPING } from './moderation.js'
 import { FilterStage, withFilterResponses } from './filters/engine.js'
 import { Permissions } from './permissions.js'
+import { deliverWhispers } from './whispers.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
 
@@ -101,9 +103,16 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   })
   await filters.start()
   await index.reload()
-  const unsubscribe = await ctx.cache.subscribe('commands:changed', () => {
-    index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
-  })
+  const unsubscribes = [
+    await ctx.cache.subscribe('commands:changed', () => {
+      index.reload().catch((err) => ctx.log.error({ err }, 'command reload failed'))
+    }),
+    await ctx.cache.subscribe(ENTITIES_CHANGED, (message) => {
+      const id = (message as { entity_id?: unknown } | null)?.entity_id
+      entities.forget(typeof id === 'string' ? id : undefined)
+    }),
+  ]
+  const identities = await identityResolverFor(ctx)
 
   async function execute(row: CommandRow, request: ExecutionRequest): Promise<Attempt> {
     const started = performance.now()
@@ -115,6 +124,10 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
       if (!result.success) {
         outcome = 'module_error'
         error = result.error ?? 'failed'
+      } else if (result.responses.some((r) => r.type === 'whisper')) {
+        const whispers = await deliverWhispers(ctx.modules, request.entity.platform, result.responses)
+        result = { ...result, responses: whispers.responses, ...(whispers.error ? { error: whispers.error } : {}) }
+        error = whispers.error
       }
     } catch (e) {
       outcome = e instanceof TimeoutError ? 'timeout' : 'module_error'
@@ -168,8 +181,9 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     eventsIn.inc({ platform: event.platform, type: event.message_type })
     const entityId = entityIdOf(event)
     const communityId = await entities.ensure(entityId, event)
+    const identityId = identities ? await identities.resolve(event) : undefined
     const sessionId = randomUUID()
-    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes)
+    const r = new EventRun(run, event, entityId, communityId, sessionId, started, writes, identityId)
 
     const isChat = event.message_type === 'chatMessage' || event.message_type === 'slashCommand'
     const parsed = isChat ? parseCommand(event.message) : undefined
@@ -200,7 +214,8 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     process,
     committed: (writes) => awaitCommitted(writes),
     async close() {
-      await unsubscribe()
+      for (const u of unsubscribes) await u()
+      await identities?.close()
       await moderation.close()
       await filters.close()
       await executions.close()

@@ -21,6 +21,8 @@ export { formatValue } from './filters/settings.js'
 export { announceFiltersChanged, listFilterRows, resetFilterSettings, setFilterSettings } from './filters/store.js'
 export { FILTER_NAMES, type FilterName, isFilterName } from './filters/types.js'
 export { routerMigrations } from './migrations.js'
+export { DEFAULT_COMMUNITY, ENTITIES_CHANGED } from './entities.js'
+export { roleCacheKey } from './permissions.js'
 export { MATCH_TYPES, type MatchType, RULE_ACTIONS, type RuleAction, type StringRule } from './matcher/types.js'
 
 /** Releases every claim of `containerId` in the coordination table of `storage` (the router's database). */

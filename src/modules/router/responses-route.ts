@@ -15,6 +15,7 @@ import type { ModuleContext } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
 import { DEFAULT_COMMUNITY } from './entities.js'
 import type { Pipeline } from './pipeline.js'
+import { deliverWhispers } from './whispers.js'
 
 // A late reply has no event to re-enter: platform responses only (no `command`).
 const replySchema = executionResultSchema.extend({
@@ -38,7 +39,7 @@ export async function responsesRoute(
         const { field, message } = describeIssue(parsed.error)
         throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
       }
-      const body = parsed.data
+      let body = parsed.data
       const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
       if (!session) {
         ctx.log.warn(
@@ -61,6 +62,11 @@ export async function responsesRoute(
         )
         throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
       }
+      const platform = session.entity_id.split(':')[0] ?? 'local'
+      const whispers = await deliverWhispers(ctx.modules, platform, body.responses)
+      if (whispers.error)
+        ctx.log.warn({ execution: body.execution_id, reason: whispers.error }, 'whisper not delivered')
+      body = { ...body, responses: whispers.responses, ...(whispers.error ? { error: whispers.error } : {}) }
       await ctx.storage.execute(sql`insert into module_responses (execution_id, module, success, response_type, response_data, error_message, created_at)
       values (${body.execution_id}, ${body.module}, ${body.success ? 1 : 0}, ${body.responses[0]?.type ?? 'none'},
         ${JSON.stringify(body.responses)}, ${body.error ?? null}, ${Date.now()})`)
@@ -77,7 +83,9 @@ export async function responsesRoute(
         { entityId: session.entity_id, communityId: entity?.community_id ?? DEFAULT_COMMUNITY },
         body.responses,
       )
-      return reply.code(202).send({ accepted: true, entity_id: session.entity_id })
+      return reply
+        .code(202)
+        .send({ accepted: true, entity_id: session.entity_id, ...(whispers.error ? { error: whispers.error } : {}) })
     },
   )
 }

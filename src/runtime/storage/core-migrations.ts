@@ -269,12 +269,25 @@ values ('default', 'default', 'Default community', 'The community every channel 
 on conflict do nothing;
 `
 
-/** The core tables of waddlebot, the seeded `default` community, then the scheduler's jobs (src/runtime/scheduler). */
+/**
+ * Limits that act per community (docs/community.md): the entity-wide rate of a command (uses per minute across
+ * users, counted over the whole community), and per-community / per-entity overrides of a command's limits.
+ */
+const communityLimits = `
+alter table commands add column entity_rate_limit integer not null default 0;
+alter table command_permissions add column rate_limit integer;
+alter table command_permissions add column cooldown_ms integer;
+alter table command_permissions add column entity_rate_limit integer;
+`
+
+/** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
+ * then the per-community limit columns. */
 export const coreMigrations: MigrationSet = {
   module: 'core',
   migrations: [
     portable('0001_core_tables', coreTables),
     portable('0002_default_community', defaultCommunity),
     portable('0003_scheduled_jobs', scheduledJobsTable),
+    portable('0004_community_limits', communityLimits),
   ],
 }

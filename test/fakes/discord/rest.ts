@@ -160,6 +160,9 @@ export async function startFakeRest(world: FakeWorld, gatewayUrl: () => string):
       /^\/users\/@me\/channels$/,
       (_m, r) => {
         const recipient = String(r.json?.recipient_id)
+        // A user who turned off DMs from server members (or shares no server with the bot).
+        if (world.dmClosed.has(recipient))
+          return { status: 403, body: { message: 'Cannot send messages to this user', code: 50007 } }
         return {
           status: 200,
           body: {

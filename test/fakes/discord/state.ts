@@ -75,6 +75,8 @@ export interface FakeWorld {
   readonly bot: { readonly id: string; readonly username: string }
   readonly applicationId: string
   readonly guilds: FakeGuild[]
+  /** Users who do not accept DMs from the bot (`POST /users/@me/channels` answers 403, code 50007). */
+  readonly dmClosed: Set<string>
 }
 
 /** The bot's user id. */
@@ -114,7 +116,7 @@ export function createWorld(specs: readonly FakeGuildSpec[] = [{ id: '200' }]): 
       systemChannelId: spec.systemChannelId ?? null,
     }
   })
-  return { bot: { id: BOT_ID, username: 'waddlebot' }, applicationId: APPLICATION_ID, guilds }
+  return { bot: { id: BOT_ID, username: 'waddlebot' }, applicationId: APPLICATION_ID, guilds, dmClosed: new Set() }
 }
 
 /** A user object. */

@@ -34,6 +34,11 @@ export interface FakeHelix {
   readonly subscriptions: FakeSubscription[]
   /** The user token's scopes (mutable: tests take one away). */
   readonly auth: FakeAuth
+  /**
+   * How `POST /whispers` answers (mutable): `noVerifiedPhone` refuses every whisper as Twitch does for a
+   * sender without a verified phone number (400); `blocked` recipients get 403.
+   */
+  readonly whispers: { noVerifiedPhone: boolean; blocked: Set<string> }
   /** Channels, clips and accepted shoutouts (mutable fixtures). */
   readonly creators: FakeCreators
   /** Calls other than user lookups (whispers and moderation), in order. */
@@ -117,6 +122,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
     appToken: `app-${userToken || 'token'}`,
   }
   const subscriptions = options.eventSub?.subscriptions ?? []
+  const whispers = { noVerifiedPhone: false, blocked: new Set<string>() }
   const creators: FakeCreators = {
     channels: new Map(Object.entries(options.channels ?? {})),
     clips: new Map(Object.entries(options.clips ?? {})),
@@ -179,6 +185,20 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
         const m = missing(['from_user_id', 'to_user_id'])
         if (m || typeof (body as { message?: unknown })?.message !== 'string')
           return reply(400, { error: 'Bad Request', status: 400, message: `Missing ${m ?? 'message'}` })
+        if (!auth.scopes.includes('user:manage:whispers'))
+          return reply(401, { error: 'Unauthorized', status: 401, message: 'Missing scope: user:manage:whispers' })
+        if (whispers.noVerifiedPhone)
+          return reply(400, {
+            error: 'Bad Request',
+            status: 400,
+            message: 'The user in the from_user_id query parameter must have a verified phone number.',
+          })
+        if (whispers.blocked.has(q.get('to_user_id')!))
+          return reply(403, {
+            error: 'Forbidden',
+            status: 403,
+            message: 'The user in the to_user_id query parameter is not allowed to receive whispers.',
+          })
         return reply(204)
       }
       if (route === 'DELETE /moderation/chat') {
@@ -216,6 +236,7 @@ export async function startFakeHelix(options: FakeHelixOptions): Promise<FakeHel
     authUrl: `http://127.0.0.1:${port}`,
     subscriptions,
     auth,
+    whispers,
     calls,
     actions: () =>
       calls.filter((c) => c.path !== '/users' && !c.path.startsWith('/eventsub') && !c.path.startsWith('/oauth2')),

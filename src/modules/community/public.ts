@@ -1,0 +1,12 @@
+/** What the CLI (and other modules) may use of the community module: the store and the change notice. */
+export { type ActivityRow, activityOf, type AuditRow, auditOf } from './audit.js'
+export { notifyEntitiesChanged } from './notify.js'
+export {
+  addEntity,
+  COMMUNITY_ROLES,
+  type Community,
+  type CommunitySummary,
+  createCommunity,
+  listCommunities,
+  parseEntityId,
+} from './store.js'
