@@ -55,7 +55,15 @@ export class CommandIndex {
   #loadedAt = 0
   #loading: Promise<void> | undefined
 
-  constructor(private readonly db: Queryable) {}
+  /**
+   * `runs(module)`: whether a module this bot runs serves `module` targets. Event handlers of modules it does
+   * not run (rows a module registered once, then was switched off) are left out: they would cost a refused
+   * call per event. Default: every module runs.
+   */
+  constructor(
+    private readonly db: Queryable,
+    private readonly runs: (module: string) => boolean = () => true,
+  ) {}
 
   /** Every active command (not event handlers), sorted by name. */
   get commands(): readonly CommandRow[] {
@@ -95,7 +103,7 @@ export class CommandIndex {
         for (const alias of parseList(row.aliases))
           if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
       }
-      if (row.trigger_type !== 'command') {
+      if (row.trigger_type !== 'command' && ((row.target_type || 'module') !== 'module' || this.runs(row.module))) {
         for (const type of parseList(row.event_types)) {
           const list = byEvent.get(type) ?? []
           list.push(row)

@@ -69,7 +69,8 @@ async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
 }
 
 export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
-  const index = new CommandIndex(ctx.storage)
+  const runnable = new Set(ctx.modules.runnable())
+  const index = new CommandIndex(ctx.storage, (module) => runnable.has(module))
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
   const executions = new ExecutionLog(

@@ -170,6 +170,23 @@ for (const [i, [backend, skip]] of backends.entries()) {
       assert.equal(plain.processed, false)
     })
 
+    test('a chat handler of a module this bot does not run (switched off after it registered) is never called', async () => {
+      const now = Date.now()
+      await runtime.storage.execute(sql`insert into commands (name, prefix, module, location_url, target_type, timeout_ms,
+          permission_level, trigger_type, event_types, priority, execution_mode, is_active, aliases, created_at, updated_at)
+        values ('ghost.chat', '@', 'ghost', 'http://127.0.0.1:9', 'module', 5000, 'everyone', 'event', '["chatMessage"]',
+          100, 'parallel', 1, '[]', ${now}, ${now})`)
+      const pipeline = runtime.module(routerModule).ctx.state.pipeline
+      await pipeline.index.reload()
+      assert.equal(
+        pipeline.index.handlersFor('chatMessage').some((h) => h.module === 'ghost'),
+        false,
+      )
+      const plain = (await inject(event('hello again'))).json()
+      assert.equal(plain.outcome, 'ignored')
+      await runtime.storage.execute(sql`delete from commands where name = 'ghost.chat'`)
+    })
+
     test('rate limits and cooldowns: rate_limited with one friendly notice per window', async () => {
       const first = (await inject(event('!cool', { user_id: 'rl1' }))).json()
       assert.equal(first.outcome, 'command')
