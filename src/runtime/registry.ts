@@ -36,6 +36,11 @@ export interface RegistryEntry {
   /** The project folder of a project module. */
   readonly path?: string
   load(): Promise<AnyModuleDefinition>
+  /**
+   * Imports the module's current files again, through a fresh URL (`?wb-reload=<n>`), for `waddlebot dev`
+   * and `module reload`. Project modules only; built-in modules are reloaded by a restart.
+   */
+  reload?(): Promise<AnyModuleDefinition>
 }
 
 export interface Registry {
@@ -48,6 +53,9 @@ export interface Registry {
   /** The base URL a module is reached at: its configured `url`, else bind address + port. */
   urlOf(name: string): string
 }
+
+/** Counts fresh imports: each reload gets a URL Node's module cache has never seen. */
+let reloads = 0
 
 export function createRegistry(settings: Settings, catalog: Catalog): Registry {
   const entries: RegistryEntry[] = []
@@ -92,6 +100,7 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
       enabled: cfg.enabled !== false,
       path,
       load: () => loadProjectModule(name, path),
+      reload: () => loadProjectModule(name, path, ++reloads),
     })
   }
   const byName = new Map(entries.map((e) => [e.name, e]))
@@ -118,17 +127,22 @@ function hostFor(bind: string): string {
   return bind.includes(':') ? `[${bind}]` : bind
 }
 
-/** Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. */
-export async function loadProjectModule(name: string, path: string): Promise<AnyModuleDefinition> {
+/**
+ * Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. With `reload`, the
+ * file URL carries `?wb-reload=<n>`: Node caches modules by URL, so the edited file is read again (the CLI's
+ * resolve hook, bin/resolve-hook.mjs, passes the query on to the module's own relative imports).
+ */
+export async function loadProjectModule(name: string, path: string, reload?: number): Promise<AnyModuleDefinition> {
   const file = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(path, f)).find((f) => existsSync(f))
   if (!file)
     throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
+    const url = pathToFileURL(file).href + (reload === undefined ? '' : `?wb-reload=${reload}`)
+    const mod = (await import(url)) as { default?: unknown }
     def = mod.default
   } catch (error) {
-    throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: (error as Error).message }, { cause: error })
+    throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: loadFailure(error, path) }, { cause: error })
   }
   return checkDefinition(name, def)
 }
@@ -157,4 +171,21 @@ export function checkDefinition(name: string, def: unknown): AnyModuleDefinition
     if (typeof c.run !== 'function') fail(`command ${c.name} has no run()`)
   }
   return d as AnyModuleDefinition
+}
+
+/**
+ * One line for a module that failed to import, with the file and line when known: a compile error names
+ * them in its message (`/m/index.ts:3:7: ERROR: …`); an error thrown while loading names them in its stack.
+ */
+export function loadFailure(error: unknown, folder: string): string {
+  const message = (error instanceof Error ? error.message : String(error)).replaceAll(/\?wb-reload=\d+/g, '')
+  const lines = message.split('\n').map((l) => l.trim())
+  const located = lines.find((l) => l.includes(folder) && /:\d+(:\d+)?/.test(l))
+  if (located) return `${lines[0]?.replace(/:$/, '')}: ${located}`.replace(`${lines[0]}: ${lines[0]}`, `${lines[0]}`)
+  const frame = (error instanceof Error ? (error.stack ?? '') : '')
+    .split('\n')
+    .map((l) => /\(?((?:file:\/\/)?\/[^()\s]+?:\d+:\d+)\)?$/.exec(l.trim())?.[1])
+    .find((f) => f?.replace('file://', '').startsWith(folder))
+  const where = frame?.replace('file://', '').replace(/\?wb-reload=\d+/, '')
+  return where ? `${lines[0]} (at ${where})` : (lines[0] ?? 'unknown error')
 }
