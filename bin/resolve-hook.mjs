@@ -11,7 +11,12 @@ export async function resolve(specifier, context, nextResolve) {
   // A module reloaded by `waddlebot dev` is imported as index.ts?wb-reload=N: its own files (relative
   // imports outside node_modules) get the same query, so they are read again too.
   const reload = context.parentURL && RELOAD.exec(context.parentURL)
-  if (reload && specifier.startsWith('.') && resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/'))
+  if (
+    reload &&
+    specifier.startsWith('.') &&
+    resolved.url.startsWith('file:') &&
+    !resolved.url.includes('/node_modules/')
+  )
     return { ...resolved, url: `${resolved.url.split('?')[0]}?${reload[1]}` }
   return resolved
 }

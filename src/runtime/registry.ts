@@ -181,7 +181,7 @@ export function loadFailure(error: unknown, folder: string): string {
   const message = (error instanceof Error ? error.message : String(error)).replaceAll(/\?wb-reload=\d+/g, '')
   const lines = message.split('\n').map((l) => l.trim())
   const located = lines.find((l) => l.includes(folder) && /:\d+(:\d+)?/.test(l))
-  if (located) return `${lines[0]?.replace(/:$/, '')}: ${located}`.replace(`${lines[0]}: ${lines[0]}`, `${lines[0]}`)
+  if (located) return located
   const frame = (error instanceof Error ? (error.stack ?? '') : '')
     .split('\n')
     .map((l) => /\(?((?:file:\/\/)?\/[^()\s]+?:\d+:\d+)\)?$/.exec(l.trim())?.[1])

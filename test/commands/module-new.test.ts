@@ -97,7 +97,10 @@ describe('waddlebot module new, in a project', () => {
     assert.match(good.stdout, /# pass 3/)
     assert.notEqual(bad.code, 0)
     assert.match(bad.stdout, /# fail 3/)
-    assert.match(bad.stdout, /expected:\n\s+0: 'Hello, Ada! \(greeter module\)'\n\s+actual:\n\s+0: 'Hi, Ada! \(greeter module\)'/)
+    assert.match(
+      bad.stdout,
+      /expected:\n\s+0: 'Hello, Ada! \(greeter module\)'\n\s+actual:\n\s+0: 'Hi, Ada! \(greeter module\)'/,
+    )
   })
 
   test('refuses an existing module, a built-in name or command and a bad name, with one-line errors', async () => {

@@ -21,7 +21,14 @@ const counter = defineModule<{ greeting: string }, { count: number }>({
         return `${ctx.config.greeting} ${ctx.request.user.name}: ${ctx.state.count} on ${ctx.request.entity.platform}`
       },
     },
-    { name: 'reset', summary: 'Moderators only', permission: 'moderator', run: (ctx) => void (ctx.state.count = 0) },
+    {
+      name: 'reset',
+      summary: 'Moderators only',
+      permission: 'moderator',
+      run: (ctx) => {
+        ctx.state.count = 0
+      },
+    },
   ],
   events: [{ name: 'thanks', types: ['follow'], run: (ctx) => `Thanks for the follow, ${ctx.request.user.name}!` }],
 })

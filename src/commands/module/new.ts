@@ -62,7 +62,7 @@ export default class ModuleNew extends BaseCommand<typeof ModuleNew> {
     this.log(
       `${created ? 'Created' : 'Updated'} ${relative(process.cwd(), configFile) || configFile}: modules.${name} = { path: ${relPath}, port: ${port} }`,
     )
-    this.log('Restart the bot to load it; `waddlebot module list` shows it.')
+    this.log('Restart the bot to load it (`waddlebot dev` reloads it on every save); `waddlebot module list` shows it.')
   }
 }
 
