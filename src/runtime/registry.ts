@@ -4,7 +4,7 @@
  * modules declared in waddlebot.yaml (`modules.<name>.path`). A catalog entry without `load` is a module
  * that is not built yet: listed as not available, never faked.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
@@ -88,13 +88,16 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
     })
   }
   for (const [name, cfg] of Object.entries(settings.modules)) {
-    if (builtin.has(name) || !cfg.path) continue
-    const path = resolve(settings.projectDir, cfg.path)
+    if (builtin.has(name) || !(cfg.path || cfg.package)) continue
+    // A package module lives in the project's node_modules (`modules.<name>.package`, `waddlebot module add`).
+    const path = cfg.path
+      ? resolve(settings.projectDir, cfg.path)
+      : join(settings.projectDir, 'node_modules', cfg.package!)
     entries.push({
       name,
       kind: 'interaction',
       port: cfg.port ?? 0,
-      summary: `project module (${cfg.path})`,
+      summary: cfg.path ? `project module (${cfg.path})` : `package module (${cfg.package})`,
       source: 'project',
       available: true,
       enabled: cfg.enabled !== false,
@@ -133,7 +136,20 @@ function hostFor(bind: string): string {
  * resolve hook, bin/resolve-hook.mjs, passes the query on to the module's own relative imports).
  */
 export async function loadProjectModule(name: string, path: string, reload?: number): Promise<AnyModuleDefinition> {
-  const file = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(path, f)).find((f) => existsSync(f))
+  return checkDefinition(name, await importModuleExport(name, path, reload))
+}
+
+/** The default export of the module folder `path` (its package.json entry, else index.ts/js/mjs), unchecked. */
+export async function importModuleExport(name: string, path: string, reload?: number): Promise<unknown> {
+  if (!existsSync(path))
+    throw new WaddleError('WB_MODULE_LOAD_FAILED', {
+      module: name,
+      reason: `${path} does not exist${path.includes('node_modules') ? ' (install it: `waddlebot module add <package>`)' : ''}`,
+    })
+  const file = [packageEntry(path), 'index.ts', 'index.js', 'index.mjs']
+    .filter((f): f is string => f !== undefined)
+    .map((f) => join(path, f))
+    .find((f) => existsSync(f))
   if (!file)
     throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
@@ -144,7 +160,25 @@ export async function loadProjectModule(name: string, path: string, reload?: num
   } catch (error) {
     throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: loadFailure(error, path) }, { cause: error })
   }
-  return checkDefinition(name, def)
+  return def
+}
+
+/** The entry a module folder's package.json names (`exports` as a string or `exports['.']`, else `main`). */
+function packageEntry(folder: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { exports?: unknown; main?: unknown }
+    const dot =
+      pkg.exports && typeof pkg.exports === 'object' ? (pkg.exports as Record<string, unknown>)['.'] : pkg.exports
+    const entry =
+      typeof dot === 'string'
+        ? dot
+        : dot && typeof dot === 'object'
+          ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default)
+          : pkg.main
+    return typeof entry === 'string' ? entry : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const KINDS = new Set(['collector', 'router', 'interaction', 'core', 'hub'])
