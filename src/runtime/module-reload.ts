@@ -122,7 +122,11 @@ async function startVersion(
 }
 
 function reasonOf(error: unknown): string {
-  if (isWaddleError(error)) return error.message
+  if (isWaddleError(error)) {
+    const reason = error.params.reason
+    const own = error.code === 'WB_MODULE_LOAD_FAILED' || error.code === 'WB_MODULE_INVALID'
+    return own && typeof reason === 'string' ? reason : error.message
+  }
   return error instanceof Error ? error.message.split('\n')[0]! : String(error)
 }
 
