@@ -141,10 +141,10 @@ export async function loadProjectModule(name: string, path: string, reload?: num
 
 /** The default export of the module folder `path` (its package.json entry, else index.ts/js/mjs), unchecked. */
 export async function importModuleExport(name: string, path: string, reload?: number): Promise<unknown> {
-  if (!existsSync(path))
+  if (!existsSync(path) && path.includes('node_modules'))
     throw new WaddleError('WB_MODULE_LOAD_FAILED', {
       module: name,
-      reason: `${path} does not exist${path.includes('node_modules') ? ' (install it: `waddlebot module add <package>`)' : ''}`,
+      reason: `${path} does not exist (install it: \`waddlebot module add <package>\`)`,
     })
   const file = [packageEntry(path), 'index.ts', 'index.js', 'index.mjs']
     .filter((f): f is string => f !== undefined)

@@ -1,7 +1,7 @@
 /**
  * `waddlebot dev` (real processes, SQLite): a saved module is reloaded in place, the Twitch chat connection
  * stays up (the fake IRC server sees no second connection), a broken edit keeps the previous version
- * answering and prints the file and line, and `waddlebot module reload` does the same on demand.
+ * answering and prints the file and line, and `waddlebot module reload` (or `!reload` from an admin in chat) does the same on demand.
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -124,6 +124,13 @@ describe('waddlebot dev', () => {
     const ok = await runCli(['module', 'reload', 'greeter'], { cwd: dir, env })
     assert.equal(ok.code, 0, ok.stderr)
     assert.equal(ok.stdout.trim(), 'Reloaded greeter (!greet)')
+    const admin = await runCli(['chat', '--user', 'Boss', '--role', 'admin'], {
+      cwd: dir,
+      env,
+      input: '!reload greeter\n',
+    })
+    assert.equal(admin.stdout.trim(), 'Reloaded greeter (!greet).')
+    assert.match(await chat('!reload greeter'), /admin/i, 'a viewer is refused')
     const builtin = await runCli(['module', 'reload', 'router'], { cwd: dir, env })
     assert.equal(builtin.code, 1)
     assert.match(
