@@ -1,6 +1,6 @@
 /** Hosts modules in this process until SIGINT/SIGTERM, then stops them cleanly. */
 import type { Settings } from '../runtime/config.js'
-import { startRuntime } from '../runtime/host.js'
+import { type Runtime, startRuntime } from '../runtime/host.js'
 import { builtinCatalog } from './registry.js'
 
 /** How long the process may linger after a clean stop before it exits anyway. */
@@ -10,6 +10,8 @@ export async function hostUntilSignal(
   settings: Settings,
   modules: readonly string[] | undefined,
   say: (line: string) => void,
+  /** Runs once the bot is up (`waddlebot dev` starts its watch); what it returns runs before the stop. */
+  onStarted?: (runtime: Runtime) => () => void,
 ): Promise<void> {
   const runtime = await startRuntime({ settings, catalog: builtinCatalog, ...(modules ? { modules } : {}) })
   const db = settings.database.url.startsWith('sqlite:')
@@ -20,11 +22,13 @@ export async function hostUntilSignal(
   // Started through `npm start` (a fresh clone, no `waddlebot` on PATH): name the npx form, as the README does.
   const chat = settings.env.npm_lifecycle_event ? 'npx waddlebot chat' : 'waddlebot chat'
   if (runtime.hosted.some((h) => h.def.name === 'router')) say(`Talk to it with \`${chat}\`. Stop with Ctrl-C.`)
+  const beforeStop = onStarted?.(runtime)
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {
       if (stopping) return
       stopping = true
+      beforeStop?.()
       runtime.log.info({ signal }, 'stopping')
       runtime.stop().finally(() => {
         // Everything is flushed and closed; a client library's leftover timer (tmi.js's reconnect) must not

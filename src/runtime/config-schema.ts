@@ -11,6 +11,11 @@ const moduleSettingsSchema = z
     port: z.number().int().min(1).max(65_535).optional(),
     /** Folder of a project module (custom modules), relative to the project folder. */
     path: z.string().min(1).optional(),
+    /** npm name of a module installed in the project's node_modules (`waddlebot module add`). */
+    package: z
+      .string()
+      .regex(/^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/, 'must be an npm package name')
+      .optional(),
     replicas: z.number().int().min(1).max(16).optional(),
   })
   .catchall(z.unknown())

@@ -366,6 +366,18 @@ export const ERRORS = {
     message: 'module {module} sent an invalid reply: {reason}',
     hint: 'a module answers POST /api/v1/execute with the execution result of CONTRACT §4.2',
   },
+  WB_MODULE_INSTALL_FAILED: {
+    status: 500,
+    exit: 1,
+    message: 'module package {spec} was not added: {reason}',
+    hint: 'check the package name or tarball path (npm prints its own output above)',
+  },
+  WB_MODULE_RELOAD_FAILED: {
+    status: 409,
+    exit: 1,
+    message: 'module {module} was not reloaded: {reason}',
+    hint: 'the previous version keeps running; fix the file and save it again (or `waddlebot module reload {module}`)',
+  },
   WB_MODULE_NOT_READY: {
     status: 503,
     exit: 1,

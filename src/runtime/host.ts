@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.js'
 import type { AnyModuleDefinition, ModuleContext, ModuleDefinition, SetupContext } from './module.js'
 import { createModuleClients, inProcessClient, type ModuleClient, type ModuleClients } from './module-clients.js'
 import { type Catalog, createRegistry, type Registry } from './registry.js'
+import { createReloader, reloadRoute } from './module-reload.js'
 import { resolveServiceKey } from './service-key.js'
 import { coreMigrations } from './storage/core-migrations.js'
 import type { MigrationSet, Storage } from './storage/types.js'
@@ -49,6 +50,13 @@ export interface Runtime {
   readonly serviceKey: string
   /** The hosted instance of `def` (the same definition object), typed by it: its context and state. */
   module<TConfig, TState>(def: ModuleDefinition<TConfig, TState>): HostedModule<TConfig, TState>
+  /**
+   * Reloads a hosted project module from its files in place (module-reload.ts): the new version is
+   * imported and checked first, then the old one torn down and the new one set up, its commands
+   * registered. Other modules and platform connections are untouched. Throws WB_MODULE_RELOAD_FAILED, the
+   * previous version still running, when the new one cannot be loaded or set up.
+   */
+  reload(name: string, options?: { settings?: Settings }): Promise<HostedModule>
   stop(): Promise<void>
 }
 
@@ -90,6 +98,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const clients = createModuleClients(registry, serviceKey, local)
     const live = new Map<string, ModuleContext>()
     const setups: SetupContext[] = []
+    const reloader = createReloader({
+      settings,
+      registry,
+      storage,
+      cache: sharedCache,
+      log,
+      clients,
+      serviceKey,
+      local,
+      live,
+      hosted,
+      listen: options.listen !== false,
+    })
     for (const def of defs) {
       const ctx: SetupContext = {
         module: def.name,
@@ -118,7 +139,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const ctx: ModuleContext = { ...setupCtx, state }
       live.set(def.name, ctx)
       started.push({ def, ctx })
-      const app = await createModuleServer(def, ctx, { serviceKey })
+      const app = await createModuleServer(def, ctx, {
+        serviceKey,
+        ...(def.kind === 'router'
+          ? { extend: (a: FastifyInstance) => reloadRoute(a, reloader, storage, serviceKey) }
+          : {}),
+      })
       hosted.push({ def, ctx, app, port: registry.portOf(def.name), url: registry.urlOf(def.name) })
     }
     if (options.listen !== false) {
@@ -126,6 +152,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     await sharedCache.publish('commands:changed', { modules: defs.map((d) => d.name) })
     const runtime: Runtime = {
+      reload: (name, opts) => reloader.reload(name, opts),
       settings,
       registry,
       storage,
@@ -175,7 +202,7 @@ async function stopModules(hosted: readonly HostedModule[], onError: (err: unkno
   }
 }
 
-async function listen(h: HostedModule, bind: string): Promise<void> {
+export async function listen(h: HostedModule, bind: string): Promise<void> {
   if (h.port <= 0) return // a project module without a port is reachable in-process only
   try {
     await h.app.listen({ host: bind, port: h.port })
@@ -196,7 +223,7 @@ function isHostedFor<TConfig, TState>(
 }
 
 /** Validates `modules.<name>` with the module's schema (reserved keys removed) and freezes it. */
-function moduleConfig(def: AnyModuleDefinition, settings: Settings): Record<string, unknown> {
+export function moduleConfig(def: AnyModuleDefinition, settings: Settings): Record<string, unknown> {
   const raw = Object.fromEntries(Object.entries(settings.modules[def.name] ?? {}).filter(([k]) => !RESERVED.has(k)))
   if (!def.config) return Object.freeze(raw)
   const parsed = def.config.safeParse(raw)
@@ -212,7 +239,7 @@ function moduleConfig(def: AnyModuleDefinition, settings: Settings): Record<stri
 }
 
 /** Two hosted modules may not declare the same command or alias. */
-function checkCollisions(defs: readonly AnyModuleDefinition[]): void {
+export function checkCollisions(defs: readonly AnyModuleDefinition[]): void {
   const owner = new Map<string, string>()
   for (const def of defs) {
     for (const c of def.commands ?? []) {

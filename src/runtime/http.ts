@@ -69,6 +69,8 @@ declare module 'fastify' {
 export interface ServerOptions {
   readonly serviceKey: string
   readonly version?: string
+  /** Routes the runtime adds to this server (the router's gets `POST /api/v1/modules/:name/reload`). */
+  readonly extend?: (app: FastifyInstance) => Promise<void> | void
 }
 
 export async function createModuleServer<T>(
@@ -151,6 +153,7 @@ export async function createModuleServer<T>(
     )
   }
 
+  await options.extend?.(app as unknown as FastifyInstance)
   if (def.routes) {
     const routes = def.routes
     await app.register(async (child) => routes(child as unknown as FastifyInstance, ctx))

@@ -4,7 +4,7 @@
  * modules declared in waddlebot.yaml (`modules.<name>.path`). A catalog entry without `load` is a module
  * that is not built yet: listed as not available, never faked.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
@@ -36,6 +36,11 @@ export interface RegistryEntry {
   /** The project folder of a project module. */
   readonly path?: string
   load(): Promise<AnyModuleDefinition>
+  /**
+   * Imports the module's current files again, through a fresh URL (`?wb-reload=<n>`), for `waddlebot dev`
+   * and `module reload`. Project modules only; built-in modules are reloaded by a restart.
+   */
+  reload?(): Promise<AnyModuleDefinition>
 }
 
 export interface Registry {
@@ -48,6 +53,9 @@ export interface Registry {
   /** The base URL a module is reached at: its configured `url`, else bind address + port. */
   urlOf(name: string): string
 }
+
+/** Counts fresh imports: each reload gets a URL Node's module cache has never seen. */
+let reloads = 0
 
 export function createRegistry(settings: Settings, catalog: Catalog): Registry {
   const entries: RegistryEntry[] = []
@@ -80,18 +88,22 @@ export function createRegistry(settings: Settings, catalog: Catalog): Registry {
     })
   }
   for (const [name, cfg] of Object.entries(settings.modules)) {
-    if (builtin.has(name) || !cfg.path) continue
-    const path = resolve(settings.projectDir, cfg.path)
+    if (builtin.has(name) || !(cfg.path || cfg.package)) continue
+    // A package module lives in the project's node_modules (`modules.<name>.package`, `waddlebot module add`).
+    const path = cfg.path
+      ? resolve(settings.projectDir, cfg.path)
+      : join(settings.projectDir, 'node_modules', cfg.package!)
     entries.push({
       name,
       kind: 'interaction',
       port: cfg.port ?? 0,
-      summary: `project module (${cfg.path})`,
+      summary: cfg.path ? `project module (${cfg.path})` : `package module (${cfg.package})`,
       source: 'project',
       available: true,
       enabled: cfg.enabled !== false,
       path,
       load: () => loadProjectModule(name, path),
+      reload: () => loadProjectModule(name, path, ++reloads),
     })
   }
   const byName = new Map(entries.map((e) => [e.name, e]))
@@ -118,19 +130,55 @@ function hostFor(bind: string): string {
   return bind.includes(':') ? `[${bind}]` : bind
 }
 
-/** Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. */
-export async function loadProjectModule(name: string, path: string): Promise<AnyModuleDefinition> {
-  const file = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(path, f)).find((f) => existsSync(f))
+/**
+ * Imports a project module (TypeScript through tsx, or JavaScript) and checks its shape. With `reload`, the
+ * file URL carries `?wb-reload=<n>`: Node caches modules by URL, so the edited file is read again (the CLI's
+ * resolve hook, bin/resolve-hook.mjs, passes the query on to the module's own relative imports).
+ */
+export async function loadProjectModule(name: string, path: string, reload?: number): Promise<AnyModuleDefinition> {
+  return checkDefinition(name, await importModuleExport(name, path, reload))
+}
+
+/** The default export of the module folder `path` (its package.json entry, else index.ts/js/mjs), unchecked. */
+export async function importModuleExport(name: string, path: string, reload?: number): Promise<unknown> {
+  if (!existsSync(path) && path.includes('node_modules'))
+    throw new WaddleError('WB_MODULE_LOAD_FAILED', {
+      module: name,
+      reason: `${path} does not exist (install it: \`waddlebot module add <package>\`)`,
+    })
+  const file = [packageEntry(path), 'index.ts', 'index.js', 'index.mjs']
+    .filter((f): f is string => f !== undefined)
+    .map((f) => join(path, f))
+    .find((f) => existsSync(f))
   if (!file)
     throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
+    const url = pathToFileURL(file).href + (reload === undefined ? '' : `?wb-reload=${reload}`)
+    const mod = (await import(url)) as { default?: unknown }
     def = mod.default
   } catch (error) {
-    throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: (error as Error).message }, { cause: error })
+    throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: loadFailure(error, path) }, { cause: error })
   }
-  return checkDefinition(name, def)
+  return def
+}
+
+/** The entry a module folder's package.json names (`exports` as a string or `exports['.']`, else `main`). */
+function packageEntry(folder: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { exports?: unknown; main?: unknown }
+    const dot =
+      pkg.exports && typeof pkg.exports === 'object' ? (pkg.exports as Record<string, unknown>)['.'] : pkg.exports
+    const entry =
+      typeof dot === 'string'
+        ? dot
+        : dot && typeof dot === 'object'
+          ? ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default)
+          : pkg.main
+    return typeof entry === 'string' ? entry : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const KINDS = new Set(['collector', 'router', 'interaction', 'core', 'hub'])
@@ -157,4 +205,21 @@ export function checkDefinition(name: string, def: unknown): AnyModuleDefinition
     if (typeof c.run !== 'function') fail(`command ${c.name} has no run()`)
   }
   return d as AnyModuleDefinition
+}
+
+/**
+ * One line for a module that failed to import, with the file and line when known: a compile error names
+ * them in its message (`/m/index.ts:3:7: ERROR: …`); an error thrown while loading names them in its stack.
+ */
+export function loadFailure(error: unknown, folder: string): string {
+  const message = (error instanceof Error ? error.message : String(error)).replaceAll(/\?wb-reload=\d+/g, '')
+  const lines = message.split('\n').map((l) => l.trim())
+  const located = lines.find((l) => l.includes(folder) && /:\d+(:\d+)?/.test(l))
+  if (located) return located
+  const frame = (error instanceof Error ? (error.stack ?? '') : '')
+    .split('\n')
+    .map((l) => /\(?((?:file:\/\/)?\/[^()\s]+?:\d+:\d+)\)?$/.exec(l.trim())?.[1])
+    .find((f) => f?.replace('file://', '').startsWith(folder))
+  const where = frame?.replace('file://', '').replace(/\?wb-reload=\d+/, '')
+  return where ? `${lines[0]} (at ${where})` : (lines[0] ?? 'unknown error')
 }

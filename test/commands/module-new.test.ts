@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -37,6 +37,9 @@ let project: string
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'wb-module-new-'))
   project = join(tmp, 'bot')
+  // What `npm install` gives a real project: waddlebot in node_modules (the generated tests import the kit).
+  mkdirSync(join(tmp, 'node_modules'))
+  symlinkSync(ROOT, join(tmp, 'node_modules/waddlebot'), 'dir')
   const init = await cli(tmp, 'init', 'bot', '--yes')
   assert.equal(init.code, 0, init.stderr)
 })
@@ -96,7 +99,7 @@ describe('waddlebot module new, in a project', () => {
     assert.match(bad.stdout, /# fail 3/)
     assert.match(
       bad.stdout,
-      /'Hi, Ada! \(greeter module\)' !== 'Hello, Ada! \(greeter module\)'|expected: 'Hello, Ada! \(greeter module\)'/,
+      /expected:\n\s+0: 'Hello, Ada! \(greeter module\)'\n\s+actual:\n\s+0: 'Hi, Ada! \(greeter module\)'/,
     )
   })
 

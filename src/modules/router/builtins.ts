@@ -1,4 +1,4 @@
-/** The router's built-in commands: !ping, !help [command], !commands. */
+/** The router's built-in commands: !ping, !help [command], !commands, !reload <module> (admins). */
 import { type CommandDefinition, permissionRank, userLevel } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
 
@@ -41,4 +41,26 @@ export const builtinCommands: CommandDefinition[] = [
     },
   },
   { name: 'commands', summary: 'Lists the commands you may use', run: listCommands },
+  {
+    name: 'reload',
+    summary: 'Reloads a project module from its files, without a restart',
+    usage: '<module>',
+    permission: 'admin',
+    run: reloadModule,
+  },
 ]
+
+/** `!reload <module>`: the router's own reload route (`waddlebot module reload` calls the same). */
+async function reloadModule(ctx: Parameters<CommandDefinition['run']>[0]): Promise<string> {
+  const name = ctx.args[0]?.toLowerCase()
+  if (!name || !/^[a-z][a-z0-9-]{0,63}$/.test(name)) return 'Usage: !reload <module>'
+  let res: Response
+  try {
+    res = await ctx.modules.request('router', `/api/v1/modules/${name}/reload`, { method: 'POST', timeoutMs: 30_000 })
+  } catch {
+    return `Could not reach the router to reload ${name}.`
+  }
+  const body = (await res.json().catch(() => ({}))) as { commands?: string[]; error?: { message?: string } }
+  if (res.ok) return `Reloaded ${name} (${body.commands?.join(' ') || 'no commands'}).`
+  return `${body.error?.message ?? `Reloading ${name} failed (HTTP ${res.status})`}.`
+}
