@@ -79,7 +79,7 @@ for (const [backend, skip] of backends) {
       assert.equal(text.code, 7)
       assert.match(
         text.stderr,
-        /^error WB_MODULE_DOWN: 1 of 2 modules not ok: greeter \(unreachable at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\) \(start them .*\)\n$/,
+        /^error WB_MODULE_DOWN: 1 of 2 modules not ok: greeter \(unreachable at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\) \(start the ones that are down .*\)\n$/,
       )
       assert.match(text.stdout, /^router\s+\d+\s+ok\s/m)
       assert.match(text.stdout, /^greeter\s+\d+\s+down\s/m)

@@ -102,7 +102,7 @@ for (const [backend, skip] of backends) {
         createElement(Dashboard, {
           source: liveSource({ url, key, statsIntervalMs: 100, retryMs: 50, maxRetryMs: 200 }),
           width: 100,
-          height: 30,
+          height: 60, // every built-in module's row fits, the router's among them
         }),
       )
       const wait = (check: (t: string) => boolean, what: string) => waitForFrame(ui.lastFrame, check, 8000, what)

@@ -39,7 +39,14 @@ function withPause(resolver: IdentityResolver, log: Logger): EventIdentities {
         return await resolver.resolve(event)
       } catch (err) {
         pausedUntil = Date.now() + PAUSE_MS
-        log.warn({ err, pause_ms: PAUSE_MS }, 'identity not resolved; limits and roles use the platform user id')
+        // The identity module has not created its tables yet (it starts elsewhere, or later): expected, not a fault.
+        const notYet = /no such table|relation .* does not exist/i.test((err as Error).message ?? '')
+        log[notYet ? 'info' : 'warn'](
+          { err: notYet ? (err as Error).message : err, pause_ms: PAUSE_MS },
+          notYet
+            ? 'identity tables not there yet (the identity module has not started); limits and roles use the platform user id'
+            : 'identity not resolved; limits and roles use the platform user id',
+        )
         return undefined
       }
     },
