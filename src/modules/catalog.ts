@@ -18,6 +18,7 @@ import { manifest as community } from './community/manifest.js'
 import { manifest as identity } from './identity/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
 import { manifest as labels } from './labels/manifest.js'
+import { manifest as marketplace } from './marketplace/manifest.js'
 import { manifest as reputation } from './reputation/manifest.js'
 import { manifest as router } from './router/manifest.js'
 import { manifest as shoutout } from './shoutout/manifest.js'
@@ -32,7 +33,7 @@ function planned(name: string, kind: ModuleManifest['kind'], port: number, summa
 /** Every built-in module in CONTRACT §3 order. */
 export const builtinCatalog: Catalog = [
   router,
-  planned('marketplace', 'core', 8001, 'Community module marketplace'),
+  marketplace,
   twitch,
   discord,
   slack,

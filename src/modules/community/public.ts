@@ -1,5 +1,5 @@
 /** What the CLI (and other modules) may use of the community module: the store and the change notice. */
-export { type ActivityRow, activityOf, type AuditRow, auditOf } from './audit.js'
+export { type ActivityRow, activityOf, audit, type AuditRow, auditOf } from './audit.js'
 export { notifyEntitiesChanged } from './notify.js'
 export {
   addEntity,
@@ -9,4 +9,5 @@ export {
   createCommunity,
   listCommunities,
   parseEntityId,
+  requireCommunity,
 } from './store.js'

@@ -1,6 +1,7 @@
 /** The router's built-in commands: !ping, !help [command], !commands, !reload <module> (admins). */
 import { type CommandDefinition, permissionRank, userLevel } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
+import { MARKET_MODULE_PREFIX } from './command-index.js'
 
 interface Listed {
   name: string
@@ -13,7 +14,10 @@ interface Listed {
 
 async function visibleCommands(ctx: Parameters<CommandDefinition['run']>[0]): Promise<Listed[]> {
   const rows = await ctx.storage.query<Listed>(sql`select name, prefix, description, usage, permission_level, aliases
-    from commands where is_active = 1 and trigger_type <> 'event' and name <> '*' order by name`)
+    from commands c where is_active = 1 and trigger_type <> 'event' and name <> '*'
+      and (module not like ${`${MARKET_MODULE_PREFIX}%`} or exists (select 1 from module_installations i
+        where i.module = c.module and i.community_id = ${ctx.request.entity.community_id} and i.is_enabled = 1))
+    order by name`)
   const level = userLevel(ctx.request.user.roles)
   return rows.filter((r) => permissionRank(r.permission_level) <= level)
 }

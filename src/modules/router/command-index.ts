@@ -25,6 +25,8 @@ export interface CommandRow {
   priority: number
   execution_mode: 'sequential' | 'parallel'
   aliases: string
+  /** Marketplace commands only: the response types the community approved (others are dropped). */
+  response_types?: readonly string[]
 }
 
 /** A per-entity or per-community override of a command (command_permissions). */
@@ -47,11 +49,35 @@ export interface Effective {
 
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
+/**
+ * Commands of marketplace modules belong to a `commands` row whose `module` starts with this prefix
+ * (`market:weather`). Such a command runs only in a community that installed (and enabled) its module, on the
+ * target of the version that community installed (`module_installations.config`, docs/marketplace.md).
+ */
+export const MARKET_MODULE_PREFIX = 'market:'
+
+/** What an installation row of a marketplace module says about where its commands run. */
+export interface InstalledTarget {
+  readonly version: string
+  readonly target_type: CommandRow['target_type']
+  readonly location_url: string
+  readonly timeout_ms: number
+  /** The `#` names this version declares. */
+  readonly commands: readonly string[]
+  /** The response types the approved scopes allow. */
+  readonly response_types: readonly string[]
+}
+
+/** Marketplace commands are re-read at most this often even without a `commands:changed` announcement. */
+const MARKET_REFRESH_MS = 5000
+
 export class CommandIndex {
   #overrides = new Map<string, Override>()
   #byWord = new Map<string, CommandRow>()
   #byEvent = new Map<string, CommandRow[]>()
   #commands: CommandRow[] = []
+  /** `<module>|<community>` → the installed version's target. */
+  #installed = new Map<string, InstalledTarget>()
   #loadedAt = 0
   #loading: Promise<void> | undefined
 
@@ -93,6 +119,14 @@ export class CommandIndex {
         entity_rate_limit: orNull(o.entity_rate_limit),
       })
     }
+    const installed = new Map<string, InstalledTarget>()
+    for (const i of await this.db.query<{ community_id: string; module: string; config: string }>(
+      sql`select community_id, module, config from module_installations
+        where is_enabled = 1 and module like ${`${MARKET_MODULE_PREFIX}%`}`,
+    )) {
+      const target = parseInstalled(i.config)
+      if (target) installed.set(`${i.module}|${i.community_id}`, target)
+    }
     const byWord = new Map<string, CommandRow>()
     const byEvent = new Map<string, CommandRow[]>()
     const commands: CommandRow[] = []
@@ -115,6 +149,7 @@ export class CommandIndex {
     commands.sort((a, b) => a.name.localeCompare(b.name))
     this.#byWord = byWord
     this.#overrides = overrides
+    this.#installed = installed
     this.#byEvent = byEvent
     this.#commands = commands
     this.#loadedAt = Date.now()
@@ -137,6 +172,25 @@ export class CommandIndex {
   }
 
   /**
+   * The row as it runs in `communityId`: the row itself for every command but a marketplace module's; for
+   * those, the row pointed at the target of the version the community installed, or undefined when the
+   * community has not installed (or has disabled) the module, or its version does not declare the command.
+   */
+  async inCommunity(row: CommandRow, communityId: string): Promise<CommandRow | undefined> {
+    if (!row.module.startsWith(MARKET_MODULE_PREFIX)) return row
+    if (Date.now() - this.#loadedAt >= MARKET_REFRESH_MS) await this.reload()
+    const target = this.#installed.get(`${row.module}|${communityId}`)
+    if (!target || !target.commands.includes(row.name)) return undefined
+    return {
+      ...row,
+      target_type: target.target_type,
+      location_url: target.location_url,
+      timeout_ms: target.timeout_ms,
+      response_types: target.response_types,
+    }
+  }
+
+  /**
    * Whether `row` runs in this entity, at which permission level and with which limits: an entity override
    * wins over a community override, which wins over the command's own setting (a null override column
    * keeps the command's value). Commands are enabled by default.
@@ -154,6 +208,26 @@ export class CommandIndex {
 
   handlersFor(eventType: string): readonly CommandRow[] {
     return this.#byEvent.get(eventType) ?? []
+  }
+}
+
+function parseInstalled(json: string | null): InstalledTarget | undefined {
+  try {
+    const v = JSON.parse(json ?? '') as Partial<InstalledTarget> | null
+    if (!v || typeof v.location_url !== 'string' || !Array.isArray(v.commands) || typeof v.target_type !== 'string')
+      return undefined
+    return {
+      version: String(v.version ?? ''),
+      target_type: v.target_type,
+      location_url: v.location_url,
+      timeout_ms: Number(v.timeout_ms) || 5000,
+      commands: v.commands.filter((c): c is string => typeof c === 'string'),
+      response_types: Array.isArray(v.response_types)
+        ? v.response_types.filter((c): c is string => typeof c === 'string')
+        : [],
+    }
+  } catch {
+    return undefined
   }
 }
 

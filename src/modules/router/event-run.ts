@@ -143,7 +143,8 @@ export class EventRun {
   ): Promise<EventResult> {
     const { event, entityId, communityId, deps } = this
     const command = `${parsed.prefix}${parsed.name}`
-    const row = await deps.index.find(parsed.prefix, parsed.name)
+    const found = await deps.index.find(parsed.prefix, parsed.name)
+    const row = found && (await deps.index.inCommunity(found, communityId))
     if (!row) return this.done('unknown_command', before, command)
     const { enabled, permission, rateLimit, cooldownMs, entityRateLimit } = deps.index.effective(
       row,

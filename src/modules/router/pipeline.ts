@@ -122,6 +122,9 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     let error: string | undefined
     try {
       result = await targets.for(row).execute(request, { timeoutMs: row.timeout_ms || 5000 })
+      const allowed = row.response_types
+      // A marketplace module answers only with what the community approved (its scopes).
+      if (allowed) result = { ...result, responses: result.responses.filter((r) => allowed.includes(r.type)) }
       if (!result.success) {
         outcome = 'module_error'
         error = result.error ?? 'failed'
