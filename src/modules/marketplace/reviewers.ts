@@ -24,5 +24,11 @@ export async function reviewerOf(
   userName = userId,
 ): Promise<string> {
   if (!state.identities) return `${platform}:${userId}`
-  return state.identities.resolve({ platform, user_id: userId, user_name: userName })
+  try {
+    return await state.identities.resolve({ platform, user_id: userId, user_name: userName })
+  } catch (error) {
+    // The identity module is enabled but has not created its tables yet (it starts elsewhere, or later).
+    if (/no such table|relation .* does not exist/i.test((error as Error).message)) return `${platform}:${userId}`
+    throw error
+  }
 }

@@ -161,6 +161,8 @@ export class CommandIndex {
    */
   async find(prefix: string, name: string): Promise<CommandRow | undefined> {
     const key = `${prefix}${name}`
+    // A reload announced (`commands:changed`) and under way: its result is what this event must see.
+    if (this.#loading) await this.#loading
     const hit = this.#byWord.get(key)
     if (hit) return hit
     if (Date.now() - this.#loadedAt >= 1000) {
@@ -178,7 +180,8 @@ export class CommandIndex {
    */
   async inCommunity(row: CommandRow, communityId: string): Promise<CommandRow | undefined> {
     if (!row.module.startsWith(MARKET_MODULE_PREFIX)) return row
-    if (Date.now() - this.#loadedAt >= MARKET_REFRESH_MS) await this.reload()
+    if (this.#loading) await this.#loading
+    else if (Date.now() - this.#loadedAt >= MARKET_REFRESH_MS) await this.reload()
     const target = this.#installed.get(`${row.module}|${communityId}`)
     if (!target || !target.commands.includes(row.name)) return undefined
     return {
