@@ -29,12 +29,13 @@ const MODULES = [
   'inventory',
   'calendar',
   'ai',
+  'marketplace',
 ]
 let runtime: Runtime
 let project: TestProject
 
 before(async () => {
-  const offset = await freeOffset([8000, 8020, 8025, 8026, 8027, 8040, 8055])
+  const offset = await freeOffset([8000, 8001, 8020, 8025, 8026, 8027, 8040, 8055])
   const env = {
     WADDLEBOT_PORT_OFFSET: String(offset),
     SPOTIFY_CLIENT_ID: 'cid',
