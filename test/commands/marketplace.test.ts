@@ -47,7 +47,9 @@ describe('waddlebot marketplace on sqlite', () => {
   before(async () => {
     hook = await startWebhookServer(SECRET, (req) => ({
       status: 200,
-      body: marketModule('weather-bundle', () => [{ type: 'chat', text: 'sunny' }])(JSON.parse(req.body) as ExecutionRequest),
+      body: marketModule('weather-bundle', () => [{ type: 'chat', text: 'sunny' }])(
+        JSON.parse(req.body) as ExecutionRequest,
+      ),
     }))
     project = testProject()
     env = {
@@ -90,8 +92,19 @@ describe('waddlebot marketplace on sqlite', () => {
     assert.equal(published.code, 0, published.stderr)
     assert.match(published.stdout, /Published weather 1.0.0 \(#weather\), target webhook passed its probe/)
     const found = await cli('marketplace', 'search', 'city')
-    assert.match(found.stdout, /weather 1.0.0: Weather for a city\n {2}commands #weather · scopes chat:write · no reviews · 0 installs/)
-    const installed = await cli('marketplace', 'install', 'weather', '--community', 'penguin-club', '--approve', 'chat:write')
+    assert.match(
+      found.stdout,
+      /weather 1.0.0: Weather for a city\n {2}commands #weather · scopes chat:write · no reviews · 0 installs/,
+    )
+    const installed = await cli(
+      'marketplace',
+      'install',
+      'weather',
+      '--community',
+      'penguin-club',
+      '--approve',
+      'chat:write',
+    )
     assert.equal(installed.code, 0, installed.stderr)
     assert.match(installed.stdout, /Installed weather 1.0.0 in community penguin-club: #weather/)
     const listed = await cli('marketplace', 'list', '--installed', '--community', 'penguin-club', '--json')
@@ -118,7 +131,10 @@ describe('waddlebot marketplace on sqlite', () => {
       const command = await storage.one<{ module: string; is_active: number }>(
         sql`select module, is_active from commands where prefix = '#' and name = 'weather'`,
       )
-      assert.deepEqual({ module: command?.module, active: Number(command?.is_active) }, { module: 'market:weather', active: 0 })
+      assert.deepEqual(
+        { module: command?.module, active: Number(command?.is_active) },
+        { module: 'market:weather', active: 0 },
+      )
       assert.equal(
         (await storage.query(sql`select * from module_installations where module = 'market:weather'`)).length,
         0,

@@ -4,7 +4,7 @@ import { announceCommandsChanged, cliActor, withMarketStorage } from '../../cli/
 import { install } from '../../modules/marketplace/public.js'
 
 export default class MarketplaceInstall extends BaseCommand<typeof MarketplaceInstall> {
-  static override summary = "Install a community module in a community (its # commands work there only)"
+  static override summary = 'Install a community module in a community (its # commands work there only)'
   static override args = { module: Args.string({ description: 'the module name', required: true }) }
   static override flags = {
     community: Flags.string({ description: 'community id or name', required: true }),
@@ -24,7 +24,10 @@ export default class MarketplaceInstall extends BaseCommand<typeof MarketplaceIn
         community: flags.community,
         module: args.module,
         version: flags.version,
-        approveScopes: (flags.approve ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        approveScopes: (flags.approve ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         actor: cliActor(),
         env: settings.env,
       }),

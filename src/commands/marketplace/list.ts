@@ -25,6 +25,8 @@ export default class MarketplaceList extends BaseCommand<typeof MarketplaceList>
     if (flags.json) return this.log(JSON.stringify(rows))
     if (rows.length === 0) return this.log(`No community modules installed in ${flags.community}.`)
     for (const r of rows)
-      this.log(`${r.module} ${r.version}  ${r.enabled ? 'enabled ' : 'disabled'}  ${r.commands.join(' ')}  scopes ${r.scopes.join(',') || 'none'}`)
+      this.log(
+        `${r.module} ${r.version}  ${r.enabled ? 'enabled ' : 'disabled'}  ${r.commands.join(' ')}  scopes ${r.scopes.join(',') || 'none'}`,
+      )
   }
 }

@@ -25,7 +25,9 @@ export default class MarketplacePublish extends BaseCommand<typeof MarketplacePu
     const settings = this.settings(flags)
     const m = await withMarketStorage(settings, (db) => publish(db, input, { actor: cliActor(), env: settings.env }))
     if (flags.json) return this.log(JSON.stringify({ module: m.name, version: m.version, checksum: m.checksum }))
-    this.log(`Published ${m.name} ${m.version} (${m.commands.map((c) => c.name).join(' ')}), target ${m.target.type} passed its probe.`)
+    this.log(
+      `Published ${m.name} ${m.version} (${m.commands.map((c) => c.name).join(' ')}), target ${m.target.type} passed its probe.`,
+    )
     this.log(`Install it with \`waddlebot marketplace install ${m.name} --community <community>\`.`)
   }
 }

@@ -13,11 +13,14 @@ export default class MarketplaceSearch extends BaseCommand<typeof MarketplaceSea
     const { args, flags } = await this.parse(MarketplaceSearch)
     const found = await withMarketStorage(this.settings(flags), (db) => searchModules(db, args.query ?? ''))
     if (flags.json) return this.log(JSON.stringify(found))
-    if (found.length === 0) return this.log(args.query ? `No module matches "${args.query}".` : 'The marketplace is empty.')
+    if (found.length === 0)
+      return this.log(args.query ? `No module matches "${args.query}".` : 'The marketplace is empty.')
     for (const m of found) {
       const rating = m.rating === null ? 'no reviews' : `${m.rating}/5 (${m.reviews})`
       this.log(`${m.name} ${m.latest_version}: ${m.summary}`)
-      this.log(`  commands ${m.commands.join(' ')} · scopes ${m.scopes.join(',') || 'none'} · ${rating} · ${m.installs} installs`)
+      this.log(
+        `  commands ${m.commands.join(' ')} · scopes ${m.scopes.join(',') || 'none'} · ${rating} · ${m.installs} installs`,
+      )
     }
   }
 }

@@ -16,7 +16,8 @@ const USAGE = 'Usage: !marketplace search [words] · install <module> [approve] 
 
 async function modulesHere(ctx: Ctx): Promise<string> {
   const here = (await installedIn(ctx.storage, ctx.request.entity.community_id)).filter((i) => i.enabled)
-  if (here.length === 0) return 'No community modules here yet. An admin can add one: !marketplace search, then !marketplace install <module>.'
+  if (here.length === 0)
+    return 'No community modules here yet. An admin can add one: !marketplace search, then !marketplace install <module>.'
   return `Community modules here: ${here.map((i) => `${i.module} ${i.version} (${i.commands.join(' ')})`).join(' · ')}`
 }
 

@@ -16,7 +16,12 @@ import {
   startWebhookServer,
   type WebhookReceiver,
 } from '../../../test/fakes/webhook-server.js'
-import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../../../test/helpers/backends.js'
+import {
+  type Backend,
+  postgresRedisBackend,
+  serversUnavailable,
+  sqliteBackend,
+} from '../../../test/helpers/backends.js'
 import { freeOffset } from '../../../test/helpers/cli.js'
 import { chatEvent } from '../../../test/helpers/router-runtime.js'
 import { type TestProject, testProject } from '../../../test/helpers/settings.js'
@@ -85,7 +90,12 @@ for (const [backend, skip] of backends) {
      * Says `message` until `done(answer)`: an install reaches the routers through `commands:changed`
      * (pub/sub; Redis between processes), so the first event after it may still see the old table.
      */
-    const sayUntil = async (server: 'a' | 'b', message: string, done: (a: Json) => boolean, extra = {}): Promise<Json> => {
+    const sayUntil = async (
+      server: 'a' | 'b',
+      message: string,
+      done: (a: Json) => boolean,
+      extra = {},
+    ): Promise<Json> => {
       let answer: Json
       for (let i = 0; i < 250; i++) {
         answer = await say(server, message, extra)
@@ -120,7 +130,9 @@ for (const [backend, skip] of backends) {
       })
       hookUrl = hook.url
       lambda = await startLambdaServer({
-        forecast: (payload) => ({ payload: marketModule('forecast', () => [{ type: 'chat', text: 'Rain tomorrow' }])(payload) }),
+        forecast: (payload) => ({
+          payload: marketModule('forecast', () => [{ type: 'chat', text: 'Rain tomorrow' }])(payload),
+        }),
       })
       whisk = await startOpenWhiskServer({
         'bots/dice': (params) => ({ result: marketModule('dice', () => [{ type: 'chat', text: 'rolled 4' }])(params) }),
@@ -164,7 +176,11 @@ for (const [backend, skip] of backends) {
         ['Beta', 'b'],
       ] as const) {
         await createCommunity(runtime.storage, { name, actor: 'test' })
-        await addEntity(runtime.storage, { community: name.toLowerCase(), entityId: `local:${server}:c`, actor: 'test' })
+        await addEntity(runtime.storage, {
+          community: name.toLowerCase(),
+          entityId: `local:${server}:c`,
+          actor: 'test',
+        })
       }
     })
     after(async () => {
@@ -212,11 +228,7 @@ for (const [backend, skip] of backends) {
       assert.deepEqual(ok.json(), { module: 'weather', version: '1.0.0', checksum: checksumOf('weather-1.0.0') })
       const again = await market('POST', '/api/v1/marketplace/modules', weather({ target }))
       assert.equal(again.json().error.code, 'WB_MARKET_VERSION_EXISTS')
-      const clash = await market(
-        'POST',
-        '/api/v1/marketplace/modules',
-        weather({ name: 'weather-copy', target }),
-      )
+      const clash = await market('POST', '/api/v1/marketplace/modules', weather({ name: 'weather-copy', target }))
       assert.equal(clash.statusCode, 409)
       assert.match(clash.json().error.message, /#weather belongs to marketplace module weather/)
 
@@ -270,9 +282,27 @@ for (const [backend, skip] of backends) {
 
     test('the same # flow on Lambda, OpenWhisk and a container over HTTP', async () => {
       const modules = [
-        { name: 'forecast', command: '#forecast', target: { type: 'lambda', location: 'lambda:forecast' }, artifact: 'forecast', says: 'Rain tomorrow' },
-        { name: 'dice', command: '#dice', target: { type: 'openwhisk', location: 'openwhisk:bots/dice' }, artifact: 'dice', says: 'rolled 4' },
-        { name: 'joke', command: '#joke', target: { type: 'container', location: container.url }, artifact: 'joke', says: 'joke for Ann' },
+        {
+          name: 'forecast',
+          command: '#forecast',
+          target: { type: 'lambda', location: 'lambda:forecast' },
+          artifact: 'forecast',
+          says: 'Rain tomorrow',
+        },
+        {
+          name: 'dice',
+          command: '#dice',
+          target: { type: 'openwhisk', location: 'openwhisk:bots/dice' },
+          artifact: 'dice',
+          says: 'rolled 4',
+        },
+        {
+          name: 'joke',
+          command: '#joke',
+          target: { type: 'container', location: container.url },
+          artifact: 'joke',
+          says: 'joke for Ann',
+        },
       ]
       for (const m of modules) {
         const published = await market('POST', '/api/v1/marketplace/modules', {
@@ -299,7 +329,10 @@ for (const [backend, skip] of backends) {
         const refused = await install('beta', 'weather', ['chat:write', 'overlay:write'])
         assert.equal(refused.statusCode, 422)
         assert.equal(refused.json().error.code, 'WB_MARKET_TARGET_FAILED')
-        assert.match(refused.json().error.message, /weather 1.0.0 refused: the target did not pass its health check: .*500/)
+        assert.match(
+          refused.json().error.message,
+          /weather 1.0.0 refused: the target did not pass its health check: .*500/,
+        )
       } finally {
         healthy = true
       }
@@ -372,13 +405,19 @@ for (const [backend, skip] of backends) {
 
     test('chat: #modules lists what is installed; !marketplace install|remove is for community admins', async () => {
       const listed = await say('a', '#modules')
-      assert.match(listed.responses[0].text, /Community modules here: dice 0.1.0 \(#dice\) · forecast 0.1.0 \(#forecast\) · joke 0.1.0 \(#joke\)/)
+      assert.match(
+        listed.responses[0].text,
+        /Community modules here: dice 0.1.0 \(#dice\) · forecast 0.1.0 \(#forecast\) · joke 0.1.0 \(#joke\)/,
+      )
       assert.match((await say('b', '#modules')).responses[0].text, /No community modules here yet/)
       const viewer = await say('b', '!marketplace install dice')
       assert.equal(viewer.outcome, 'forbidden')
       const owner = { roles: ['broadcaster'], user_id: 'owner-b' }
       const asks = await say('b', '!marketplace install dice', owner)
-      assert.match(asks.responses[0].text, /dice 0.1.0 asks for: chat:write. To approve and install: !marketplace install dice approve/)
+      assert.match(
+        asks.responses[0].text,
+        /dice 0.1.0 asks for: chat:write. To approve and install: !marketplace install dice approve/,
+      )
       assert.equal((await say('b', '#dice')).outcome, 'unknown_command')
       const yes = await say('b', '!marketplace install dice approve', owner)
       assert.equal(yes.responses[0].text, 'Installed dice 0.1.0: #dice now work in this community.')
@@ -387,7 +426,10 @@ for (const [backend, skip] of backends) {
       assert.equal(removed.responses[0].text, 'Removed dice from this community.')
       await sayUntil('b', '#dice', unknown)
       assert.deepEqual((await say('a', '#dice')).responses, [{ type: 'chat', text: 'rolled 4' }], 'A keeps it')
-      assert.match((await say('b', '!marketplace search forecast', owner)).responses[0].text, /forecast 0.1.0: forecast module \(#forecast\)/)
+      assert.match(
+        (await say('b', '!marketplace search forecast', owner)).responses[0].text,
+        /forecast 0.1.0: forecast module \(#forecast\)/,
+      )
       const missing = await say('b', '!marketplace install nothing', owner)
       assert.equal(missing.responses[0].text, 'no module nothing in the marketplace.')
     })

@@ -43,7 +43,13 @@ export async function probeTarget(manifest: ModuleManifest, env: Env, communityI
     raw_message: '',
     trigger: 'event',
     user: { id: 'marketplace', name: 'marketplace', roles: [] },
-    entity: { id: 'marketplace:probe:probe', platform: 'marketplace', server_id: 'probe', channel_id: 'probe', community_id: communityId },
+    entity: {
+      id: 'marketplace:probe:probe',
+      platform: 'marketplace',
+      server_id: 'probe',
+      channel_id: 'probe',
+      community_id: communityId,
+    },
     event: {
       type: 'marketplaceProbe',
       data: { module: manifest.name, version: manifest.version, checksum: manifest.checksum },

@@ -31,7 +31,9 @@ export interface VersionRow {
 
 /** Who owns a `#` name outside the registry (a module of the bot itself), or another registry module. */
 async function ownerOf(db: Queryable, command: string, module: string): Promise<string | undefined> {
-  const listed = await db.one<{ module: string }>(sql`select module from marketplace_commands where command = ${command}`)
+  const listed = await db.one<{ module: string }>(
+    sql`select module from marketplace_commands where command = ${command}`,
+  )
   if (listed && listed.module !== module) return `marketplace module ${listed.module}`
   const row = await db.one<{ module: string; is_active: number }>(
     sql`select module, is_active from commands where prefix = '#' and name = ${command.slice(1)}`,
@@ -184,7 +186,13 @@ export async function review(db: Storage, module: string, input: ReviewInput): P
 }
 
 export async function reviewsOf(db: Queryable, module: string) {
-  const rows = await db.query<{ reviewer: string; reviewer_name: string | null; rating: number; text: string; updated_at: number }>(
+  const rows = await db.query<{
+    reviewer: string
+    reviewer_name: string | null
+    rating: number
+    text: string
+    updated_at: number
+  }>(
     sql`select reviewer, reviewer_name, rating, text, updated_at from marketplace_reviews where module = ${module}
       order by updated_at desc`,
   )

@@ -129,17 +129,21 @@ export async function marketplaceRoutes(
     })
   })
   for (const state of ['enable', 'disable'] as const) {
-    app.post<CommunityParams>(`${installs}/:module/${state}`, guard(`POST ${installs}/:module/${state}`), async (req) => {
-      const body = parseBody(actorSchema, req.body ?? {})
-      await setEnabled(ctx.storage, {
-        community: req.params.community,
-        module: req.params.module!,
-        enabled: state === 'enable',
-        actor: await actorOf(req, `POST ${installs}/:module/${state}`, body.actor),
-        notify,
-      })
-      return { module: req.params.module, enabled: state === 'enable' }
-    })
+    app.post<CommunityParams>(
+      `${installs}/:module/${state}`,
+      guard(`POST ${installs}/:module/${state}`),
+      async (req) => {
+        const body = parseBody(actorSchema, req.body ?? {})
+        await setEnabled(ctx.storage, {
+          community: req.params.community,
+          module: req.params.module!,
+          enabled: state === 'enable',
+          actor: await actorOf(req, `POST ${installs}/:module/${state}`, body.actor),
+          notify,
+        })
+        return { module: req.params.module, enabled: state === 'enable' }
+      },
+    )
   }
   app.delete<CommunityParams>(`${installs}/:module`, guard(`DELETE ${installs}/:module`), async (req, reply) => {
     await uninstall(ctx.storage, {

@@ -183,7 +183,7 @@ export class CommandIndex {
     if (this.#loading) await this.#loading
     else if (Date.now() - this.#loadedAt >= MARKET_REFRESH_MS) await this.reload()
     const target = this.#installed.get(`${row.module}|${communityId}`)
-    if (!target || !target.commands.includes(row.name)) return undefined
+    if (!target?.commands.includes(row.name)) return undefined
     return {
       ...row,
       target_type: target.target_type,
