@@ -144,7 +144,7 @@ for (const [backend, skip] of backends) {
         ),
       }))
       overlay = await startFakeServer(() => ({ status: 200, body: { delivered: 1 } }))
-      const offset = await freeOffset([8000, 8001, 8045])
+      const offset = await freeOffset([8000, 8001, 8045, 8050])
       const env = {
         ...(await backend.env()),
         WADDLEBOT_PORT_OFFSET: String(offset),
@@ -164,7 +164,7 @@ for (const [backend, skip] of backends) {
       runtime = await startRuntime({
         catalog: builtinCatalog,
         settings,
-        modules: ['router', 'community', 'marketplace'],
+        modules: ['router', 'community', 'identity', 'marketplace'],
         listen: false,
       })
       keys = {
@@ -358,6 +358,9 @@ for (const [backend, skip] of backends) {
         }),
       )
       assert.equal(v2.statusCode, 201, v2.body)
+      const v1 = await market('GET', '/api/v1/marketplace/modules/weather/versions/1.0.0')
+      assert.equal(v1.json().manifest.checksum, checksumOf('weather-1.0.0'))
+      assert.equal((await market('GET', '/api/v1/marketplace/modules/weather/versions/9.9.9')).statusCode, 404)
       const versions = await market('GET', '/api/v1/marketplace/modules/weather/versions')
       assert.deepEqual(
         versions.json().versions.map((v: Json) => v.version),
@@ -389,9 +392,11 @@ for (const [backend, skip] of backends) {
       const url = '/api/v1/marketplace/modules/dice/reviews'
       const first = await market('POST', url, { platform: 'twitch', user_id: '42', user_name: 'ann', rating: 2 })
       assert.equal(first.statusCode, 201, first.body)
+      assert.match(first.json().reviewer, /^idn_/, 'keyed on the identity of the account')
       const second = await market('POST', url, { platform: 'twitch', user_id: '42', rating: 5, text: 'great' })
       assert.equal(second.statusCode, 200)
       assert.equal(second.json().replaced, true)
+      assert.equal(second.json().reviewer, first.json().reviewer)
       await market('POST', url, { identity_id: 'idn_bob', rating: 3 })
       const bad = await market('POST', url, { platform: 'twitch', user_id: '43', rating: 6 })
       assert.equal(bad.statusCode, 400)
