@@ -111,8 +111,12 @@ export async function install(db: Storage, o: InstallOptions): Promise<Installat
   await checkCommandsFree(db, manifest)
   await probeTarget(manifest, o.env, community)
   await db.transaction(async (tx) => {
-    await tx.execute(sql`insert into module_installations (community_id, module, config, is_enabled, installed_by, installed_at)
-      values (${community}, ${moduleKey(o.module)}, ${JSON.stringify(configOf(manifest))}, 1, ${o.actor}, ${Date.now()})`)
+    // A concurrent install of the same module that committed first wins; this one is refused.
+    const { changes } =
+      await tx.execute(sql`insert into module_installations (community_id, module, config, is_enabled, installed_by, installed_at)
+      values (${community}, ${moduleKey(o.module)}, ${JSON.stringify(configOf(manifest))}, 1, ${o.actor}, ${Date.now()})
+      on conflict (community_id, module) do nothing`)
+    if (changes === 0) throw new WaddleError('WB_MARKET_INSTALLED', { module: o.module, community })
     await writeCommands(tx, manifest)
     await audit(tx, {
       actor: o.actor,

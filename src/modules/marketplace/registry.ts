@@ -68,18 +68,23 @@ export async function publish(
   await probeTarget(manifest, options.env)
   const now = Date.now()
   await db.transaction(async (tx) => {
+    await tx.execute(sql`insert into marketplace_modules (name, summary, author, latest_version, published_by, created_at, updated_at)
+      values (${manifest.name}, ${manifest.summary}, ${manifest.author ?? null}, ${manifest.version}, ${options.actor}, ${now}, ${now})
+      on conflict (name) do nothing`)
     const current = await tx.one<{ latest_version: string }>(
       sql`select latest_version from marketplace_modules where name = ${manifest.name}`,
     )
-    if (!current) {
-      await tx.execute(sql`insert into marketplace_modules (name, summary, author, latest_version, published_by, created_at, updated_at)
-        values (${manifest.name}, ${manifest.summary}, ${manifest.author ?? null}, ${manifest.version}, ${options.actor}, ${now}, ${now})`)
-    } else if (compareVersions(manifest.version, current.latest_version) > 0) {
+    if (current && compareVersions(manifest.version, current.latest_version) > 0) {
       await tx.execute(sql`update marketplace_modules set summary = ${manifest.summary}, author = ${manifest.author ?? null},
         latest_version = ${manifest.version}, updated_at = ${now} where name = ${manifest.name}`)
     }
-    await tx.execute(sql`insert into marketplace_versions (module, version, manifest, checksum, published_by, published_at)
-      values (${manifest.name}, ${manifest.version}, ${JSON.stringify(manifest)}, ${manifest.checksum}, ${options.actor}, ${now})`)
+    const { changes } =
+      await tx.execute(sql`insert into marketplace_versions (module, version, manifest, checksum, published_by, published_at)
+      values (${manifest.name}, ${manifest.version}, ${JSON.stringify(manifest)}, ${manifest.checksum}, ${options.actor}, ${now})
+      on conflict (module, version) do nothing`)
+    // A concurrent publish of the same version committed first.
+    if (changes === 0)
+      throw new WaddleError('WB_MARKET_VERSION_EXISTS', { module: manifest.name, version: manifest.version })
     for (const c of manifest.commands)
       await tx.execute(sql`insert into marketplace_commands (command, module) values (${c.name}, ${manifest.name})
         on conflict (command) do nothing`)
