@@ -431,6 +431,10 @@ for (const [backend, skip] of backends) {
       assert.equal(removed.responses[0].text, 'Removed dice from this community.')
       await sayUntil('b', '#dice', unknown)
       assert.deepEqual((await say('a', '#dice')).responses, [{ type: 'chat', text: 'rolled 4' }], 'A keeps it')
+      const helpA = (await say('a', '!commands')).responses[0].text as string
+      const helpB = (await say('b', '!commands')).responses[0].text as string
+      assert.ok(helpA.includes('#dice') && helpA.includes('#modules'), helpA)
+      assert.ok(!helpB.includes('#dice') && helpB.includes('#modules'), `B lists only what it installed: ${helpB}`)
       assert.match(
         (await say('b', '!marketplace search forecast', owner)).responses[0].text,
         /forecast 0.1.0: forecast module \(#forecast\)/,
