@@ -7,6 +7,7 @@ import { composeFile } from '../cli/deploy/compose.js'
 import { k8sManifests } from '../cli/deploy/k8s.js'
 import { deployPlan } from '../cli/deploy/plan.js'
 import { projectRegistry } from '../cli/registry.js'
+import { WaddleError } from '../runtime/errors.js'
 
 const HEADER = '# Written by `waddlebot deploy` from waddlebot.yaml; rerun it after a config change (docs/deploy.md).\n'
 
@@ -17,7 +18,7 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
     'compose writes <out>/compose.yaml (default: the project folder, beside .env); k8s writes <out>/*.yaml (default: <project>/k8s).',
   ].join('\n\n')
   static override args = {
-    target: Args.string({ description: 'what to write', options: ['compose', 'k8s'], required: true }),
+    target: Args.string({ description: 'what to write: compose or k8s', required: true }),
   }
   static override flags = {
     out: Flags.string({ description: 'folder to write to' }),
@@ -32,6 +33,8 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Deploy)
+    if (args.target !== 'compose' && args.target !== 'k8s')
+      throw new WaddleError('WB_INPUT_INVALID', { field: 'target', reason: `must be compose or k8s, got ${args.target}` })
     const settings = this.settings(flags)
     const image = flags.image ?? `waddlebot:${this.config.version}`
     const plan = deployPlan(settings, projectRegistry(settings), { name: flags.name, image })
