@@ -130,7 +130,10 @@ test('k8s: every manifest valid by the Kubernetes schemas; Deployment, Service, 
   assert.equal(fileMap!.data['waddlebot.yaml'], CONFIG)
   const job = of('Job')[0]!
   assert.equal(job.metadata.name, migrateJobName(plan))
-  assert.equal(job.metadata.name, 'bot-migrate-1-2-3')
+  assert.match(job.metadata.name, /^bot-migrate-1-2-3-[0-9a-f]{8}$/)
+  const otherConfig = planFor(project('k8s-2', `${CONFIG}  memories:\n    enabled: false\n`)).plan
+  assert.notEqual(migrateJobName(otherConfig), job.metadata.name, 'a config change runs the migration again')
+  assert.ok(migrateJobName({ ...plan, image: `r/${'x'.repeat(70)}:${'9'.repeat(70)}` }).length <= 63)
   assert.deepEqual(job.spec.template.spec.containers[0].args, ['db', 'migrate'])
   const secret = files.find((f) => f.file === 'secret.yaml.example')!.docs[0] as Doc
   assert.ok(

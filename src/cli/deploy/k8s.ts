@@ -5,6 +5,7 @@
  * cluster's manifests, reached by the URLs in the Secret; the Secret itself is only an example file
  * (`secret.yaml.example`, never applied by `kubectl apply -f DIR`), because its values live in .env.
  */
+import { createHash } from 'node:crypto'
 import { labelsOf, type DeployModule, type DeployPlan, moduleUrlVar } from './plan.js'
 import { resourcesFor } from './sizing.js'
 
@@ -109,10 +110,18 @@ function migrateJob(plan: DeployPlan): Manifest {
   }
 }
 
-/** `<name>-migrate-<image tag>`, cut to a valid DNS label (63 characters). */
+/**
+ * `<name>-migrate-<image tag>-<hash>`: a new Job (so a new `db migrate` run) for each release and for each
+ * change of config or module list (a module enabled brings its migrations). A valid DNS label (≤ 63).
+ */
 export function migrateJobName(plan: DeployPlan): string {
   const tag = (plan.image.split('/').pop()!.split(':')[1] ?? 'latest').toLowerCase().replace(/[^a-z0-9-]+/g, '-')
-  return `${plan.name}-migrate-${tag}`.slice(0, 63).replace(/-+$/, '')
+  const hash = createHash('sha256')
+    .update(JSON.stringify([plan.image, plan.configFile ?? '', plan.modules.map((m) => m.name)]))
+    .digest('hex')
+    .slice(0, 8)
+  const prefix = `${plan.name}-migrate-${tag}`.slice(0, 63 - 9).replace(/-+$/, '')
+  return `${prefix}-${hash}`
 }
 
 function deployment(plan: DeployPlan, m: DeployModule): Manifest {
