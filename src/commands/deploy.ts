@@ -34,7 +34,15 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Deploy)
     if (args.target !== 'compose' && args.target !== 'k8s')
-      throw new WaddleError('WB_INPUT_INVALID', { field: 'target', reason: `must be compose or k8s, got ${args.target}` })
+      throw new WaddleError('WB_INPUT_INVALID', {
+        field: 'target',
+        reason: `must be compose or k8s, got ${args.target}`,
+      })
+    if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(flags.name))
+      throw new WaddleError('WB_INPUT_INVALID', {
+        field: 'name',
+        reason: 'lower-case letters, digits and dashes, 2–32 characters (a Kubernetes name prefix)',
+      })
     const settings = this.settings(flags)
     const image = flags.image ?? `waddlebot:${this.config.version}`
     const plan = deployPlan(settings, projectRegistry(settings), { name: flags.name, image })
