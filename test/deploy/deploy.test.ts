@@ -117,7 +117,7 @@ test('k8s: every manifest valid by the Kubernetes schemas; Deployment, Service, 
     assert.deepEqual(c.ports, [{ name: 'http', containerPort: entry.port }])
     assert.equal(c.readinessProbe.httpGet.path, '/health')
     assert.equal(c.livenessProbe.httpGet.path, '/health')
-    assert.deepEqual(c.envFrom, [{ configMapRef: { name: 'bot-env' } }, { secretRef: { name: 'bot-secrets' } }])
+    assert.deepEqual(c.envFrom, [{ secretRef: { name: 'bot-secrets' } }, { configMapRef: { name: 'bot-env' } }])
     assert.deepEqual(c.resources, resourcesFor(entry.kind))
     assert.equal(d.spec.template.spec.securityContext.runAsNonRoot, true)
     assert.match(d.spec.template.spec.initContainers[0].args[0], /waddlebot db status --check/)

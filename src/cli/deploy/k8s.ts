@@ -77,7 +77,9 @@ function container(plan: DeployPlan, name: string, args: string[]): Record<strin
     name,
     image: plan.image,
     args,
-    envFrom: [{ configMapRef: { name: `${plan.name}-env` } }, { secretRef: { name: `${plan.name}-secrets` } }],
+    // The ConfigMap last: where a key is in both, it wins, so a .env made for a laptop (WADDLEBOT_BIND,
+    // module URLs on 127.0.0.1) cannot undo the deployment's own settings.
+    envFrom: [{ secretRef: { name: `${plan.name}-secrets` } }, { configMapRef: { name: `${plan.name}-env` } }],
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
