@@ -192,10 +192,14 @@ test('resource requests are the measured figures of docs/performance.md', () => 
 test('CLI: deploy k8s writes the files; a secret in the environment is one error line and nothing written', async () => {
   const dir = project('cli', CONFIG)
   const out = join(dir, 'out')
-  const ok = await runCli(['deploy', 'k8s', '--out', out, '--image', image, '--json'], {
-    cwd: dir,
-    env: { WADDLEBOT_CONFIG: '' },
-  })
+  const bad = join(dir, 'bad')
+  const [ok, r] = await Promise.all([
+    runCli(['deploy', 'k8s', '--out', out, '--image', image, '--json'], { cwd: dir, env: { WADDLEBOT_CONFIG: '' } }),
+    runCli(['deploy', 'compose', '--out', bad], {
+      cwd: dir,
+      env: { WADDLEBOT_CONFIG: '', WADDLEBOT_AI_OPENAI_TOKEN: 'sk-123' },
+    }),
+  ])
   assert.equal(ok.code, 0, ok.stderr)
   const report = JSON.parse(ok.stdout) as { files: string[] }
   assert.deepEqual(report.files.map((f) => f.replace(`${out}/`, '')).sort(), readdirSync(out).sort())
@@ -203,11 +207,6 @@ test('CLI: deploy k8s writes the files; a secret in the environment is one error
     for (const doc of parseAllDocuments(readFileSync(join(out, file), 'utf8'))) validateManifest(doc.toJS() as Manifest)
   }
 
-  const bad = join(dir, 'bad')
-  const r = await runCli(['deploy', 'compose', '--out', bad], {
-    cwd: dir,
-    env: { WADDLEBOT_CONFIG: '', WADDLEBOT_AI_OPENAI_TOKEN: 'sk-123' },
-  })
   assert.equal(r.code, 2)
   assert.equal(r.stdout, '')
   assert.match(r.stderr, /^error WB_DEPLOY_SECRET_IN_CONFIG: secret-looking setting WADDLEBOT_AI_OPENAI_TOKEN .*\)\n$/)
