@@ -77,6 +77,8 @@ test('compose: valid by the Compose schema, one service per enabled module, migr
   assert.equal(doc.services.router!.ports, undefined, 'replicas cannot share one published port')
   assert.deepEqual(doc.services.twitch!.ports, ['127.0.0.1:8002:8002'])
   assert.deepEqual(doc.services.kong!.profiles, ['kong'])
+  assert.equal(doc.services.kong!.ports.length, 1, 'only the proxy is published, never the admin API')
+  assert.equal(doc.services.router!.environment.KONG_ADMIN_URL, 'http://kong:8001')
   assert.match(
     doc.services.router!.environment.DATABASE_URL,
     /^postgres:\/\/waddlebot:\$\{POSTGRES_PASSWORD\}@postgres/,

@@ -35,6 +35,8 @@ export function composeFile(plan: DeployPlan, options: ComposeOptions): Record<s
     DATABASE_URL: `postgres://waddlebot:\${POSTGRES_PASSWORD}@postgres:5432/waddlebot`,
     REDIS_URL: 'redis://redis:6379',
     WADDLEBOT_SERVICE_KEY: fromDotEnv('WADDLEBOT_SERVICE_KEY'),
+    // Kong's admin API for kong-admin-broker, on the Compose network only (never published).
+    KONG_ADMIN_URL: 'http://kong:8001',
   }
   for (const m of plan.modules) environment[moduleUrlVar(m.name)] = `http://${m.name}:${m.port}`
   const volumes = plan.configFile ? [`${rel('waddlebot.yaml')}:/bot/waddlebot.yaml:ro`] : []
@@ -88,7 +90,7 @@ export function composeFile(plan: DeployPlan, options: ComposeOptions): Record<s
       KONG_DATABASE: 'off',
       KONG_DECLARATIVE_CONFIG: '/kong/kong.yml',
       KONG_PROXY_LISTEN: '0.0.0.0:8000',
-      KONG_ADMIN_LISTEN: '127.0.0.1:8001',
+      KONG_ADMIN_LISTEN: '0.0.0.0:8001',
     },
     volumes: ['./kong.yml:/kong/kong.yml:ro'],
     ports: [`${hostIp}8088:8000`],
