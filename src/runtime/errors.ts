@@ -505,6 +505,12 @@ export const ERRORS = {
     message: '{reason}',
     hint: 'an unexpected failure; rerun with DEBUG=* for details, or report it with the command you ran',
   },
+  WB_DEPLOY_SECRET_IN_CONFIG: {
+    status: 500,
+    exit: 2,
+    message: 'secret-looking setting {key} in {source} would be written into a ConfigMap',
+    hint: 'put secrets in .env (they go into the Secret / env_file), never in waddlebot.yaml or module settings',
+  },
   WB_SUPERVISOR_FAILED: {
     status: 500,
     exit: 1,
