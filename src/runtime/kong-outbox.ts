@@ -46,7 +46,9 @@ export function sealKey(serviceKey: string, kind: MirroredKeyKind, id: string, p
   const cipher = createCipheriv('aes-256-gcm', sealingKey(serviceKey), iv)
   cipher.setAAD(Buffer.from(`${kind}:${id}`))
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.')
+  return ['v1', iv, cipher.getAuthTag(), body]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.')
 }
 
 /** The plaintext, or undefined when the row was sealed with another service key (or altered). */

@@ -125,7 +125,8 @@ export async function startFakeKongAdmin(): Promise<FakeKongAdmin> {
       throw schemaViolation({ '@entity': "at least one of these fields must be non-empty: 'custom_id', 'username'" })
     for (const other of consumers.values()) {
       if (other.id === c.id) continue
-      if (c.username && other.username === c.username) throw unique(`{username="${c.username}"}`, { username: c.username })
+      if (c.username && other.username === c.username)
+        throw unique(`{username="${c.username}"}`, { username: c.username })
       if (c.custom_id && other.custom_id === c.custom_id)
         throw unique(`{custom_id="${c.custom_id}"}`, { custom_id: c.custom_id })
     }
@@ -168,7 +169,12 @@ export async function startFakeKongAdmin(): Promise<FakeKongAdmin> {
     }
     if (top === 'consumers' && ref !== undefined && sub === undefined) {
       const c = findConsumer(ref)
-      if (method === 'GET') return c ? [200, c] : (() => { throw notFound() })()
+      if (method === 'GET')
+        return c
+          ? [200, c]
+          : (() => {
+              throw notFound()
+            })()
       if (method === 'DELETE') {
         if (c) deleteConsumer(c)
         return [204, undefined]
@@ -188,7 +194,12 @@ export async function startFakeKongAdmin(): Promise<FakeKongAdmin> {
       if (subRef === undefined && method === 'POST') return [201, saveKeyAuth(body, c)]
       if (subRef !== undefined) {
         const k = mine.find((x) => x.id === subRef || x.key === subRef)
-        if (method === 'GET') return k ? [200, k] : (() => { throw notFound() })()
+        if (method === 'GET')
+          return k
+            ? [200, k]
+            : (() => {
+                throw notFound()
+              })()
         if (method === 'DELETE') {
           if (k) keyAuths.delete(k.id)
           return [204, undefined]
@@ -205,7 +216,12 @@ export async function startFakeKongAdmin(): Promise<FakeKongAdmin> {
       if (ref === undefined && method === 'GET') return [200, page([...keyAuths.values()], q, path)]
       if (ref !== undefined && sub === undefined) {
         const k = keyAuths.get(ref) ?? [...keyAuths.values()].find((x) => x.key === ref)
-        if (method === 'GET') return k ? [200, k] : (() => { throw notFound() })()
+        if (method === 'GET')
+          return k
+            ? [200, k]
+            : (() => {
+                throw notFound()
+              })()
         if (method === 'DELETE') {
           if (k) keyAuths.delete(k.id)
           return [204, undefined]
@@ -214,7 +230,10 @@ export async function startFakeKongAdmin(): Promise<FakeKongAdmin> {
           if (!k) throw notFound()
           const target = body.consumer as { id?: string } | undefined
           const consumer = target?.id ? findConsumer(target.id) : consumers.get(k.consumer.id)
-          if (!consumer) throw schemaViolation({ consumer: `the foreign key '{id="${target?.id}"}' does not reference an existing 'consumers' entity.` })
+          if (!consumer)
+            throw schemaViolation({
+              consumer: `the foreign key '{id="${target?.id}"}' does not reference an existing 'consumers' entity.`,
+            })
           const { consumer: _, ...rest } = body
           return [200, saveKeyAuth(rest, consumer, k)]
         }

@@ -89,7 +89,8 @@ export class Broker {
       return result
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      if (this.status.last_error !== message) log.warn({ err: message }, 'kong reconcile failed; retrying each interval')
+      if (this.status.last_error !== message)
+        log.warn({ err: message }, 'kong reconcile failed; retrying each interval')
       this.status.last_error = message
       throw error
     } finally {

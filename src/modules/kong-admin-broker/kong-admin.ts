@@ -122,7 +122,8 @@ export class KongAdmin {
   async setGroups(consumer: string, groups: readonly string[], tags: string[]): Promise<void> {
     const have = await this.groups(consumer)
     const c = encodeURIComponent(consumer)
-    for (const group of groups) if (!have.includes(group)) await this.call('POST', `consumers/${c}/acls`, { group, tags })
+    for (const group of groups)
+      if (!have.includes(group)) await this.call('POST', `consumers/${c}/acls`, { group, tags })
     for (const group of have)
       if (!groups.includes(group)) await this.call('DELETE', `consumers/${c}/acls/${encodeURIComponent(group)}`)
   }

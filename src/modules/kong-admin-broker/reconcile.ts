@@ -116,7 +116,12 @@ export async function reconcile(
     }
     await kong.putConsumer(want.consumer, want.customId, [KONG_TAG])
     await kong.setGroups(want.consumer, want.groups, [KONG_TAG])
-    await kong.putKeyAuth(want.consumer, credentialId(row.key_kind, row.key_id), plaintext, tags(row.key_kind, row.key_id))
+    await kong.putKeyAuth(
+      want.consumer,
+      credentialId(row.key_kind, row.key_id),
+      plaintext,
+      tags(row.key_kind, row.key_id),
+    )
     await drop()
     fresh.add(ref)
     r.mirrored++

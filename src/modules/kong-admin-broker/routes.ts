@@ -29,6 +29,12 @@ export async function brokerRoutes(app: FastifyInstance, ctx: ModuleContext<Brok
     await authenticate(req, auth, ['admin'], 'POST /api/v1/kong/reconcile')
     const parsed = reconcileBody.safeParse(req.body ?? {})
     if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      if (issue?.code === 'unrecognized_keys')
+        throw new WaddleError('WB_INPUT_INVALID', {
+          field: String(issue.keys[0]),
+          reason: 'is not a field of this body',
+        })
       const { field, message } = describeIssue(parsed.error)
       throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
     }
