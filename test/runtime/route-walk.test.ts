@@ -29,6 +29,7 @@ const MODULES = [
   'inventory',
   'calendar',
   'ai',
+  'kong-admin-broker',
 ]
 let runtime: Runtime
 let project: TestProject
