@@ -5,7 +5,8 @@
  * `waddlebot keys create|revoke` does; B hosts the broker. Keys made while B is down reach Kong when it
  * starts; later ones arrive through the `kong:keys` notification (Redis: B's interval is a minute, so only
  * the notification can deliver them in time) or the interval (in-process cache, where A's notification
- * cannot reach B); revocations, expiries and merged identities follow; Kong failing keeps the key queued.
+ * cannot reach B), and from `waddlebot keys create|revoke` run as a child process (on Redis); revocations,
+ * expiries and merged identities follow; Kong failing keeps the key queued.
  */
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
@@ -15,9 +16,16 @@ import { createApiKey, revokeApiKey } from '../../src/runtime/api-keys.js'
 import { loadSettings, type Settings } from '../../src/runtime/config.js'
 import { type HostedModule, type Runtime, startRuntime } from '../../src/runtime/host.js'
 import { kongMirror, openSealed, sealKey } from '../../src/runtime/kong-outbox.js'
+import { migrateDatabase, openDatabase } from '../../src/runtime/database.js'
+import { createLogger } from '../../src/runtime/logger.js'
+import { resolveServiceKey } from '../../src/runtime/service-key.js'
+import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
+import { KongAdmin } from '../../src/modules/kong-admin-broker/kong-admin.js'
+import { reconcile } from '../../src/modules/kong-admin-broker/reconcile.js'
 import { sql } from '../../src/runtime/storage/sql.js'
 import { type FakeKongAdmin, startFakeKongAdmin } from '../fakes/kong-admin.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../helpers/backends.js'
+import { runCli } from '../helpers/cli.js'
 import { testProject, type TestProject } from '../helpers/settings.js'
 import { eventually } from '../helpers/twitch-harness.js'
 
@@ -45,6 +53,41 @@ test('without KONG_ADMIN_URL nothing is sealed', () => {
   }
 })
 
+test('a key made during a pass waits for the next pass (its outbox row is never dropped)', async () => {
+  const project = testProject({ env: { KONG_ADMIN_URL: 'http://127.0.0.1:9' } })
+  const kongFake = await startFakeKongAdmin()
+  const storage = await openDatabase(project.settings)
+  try {
+    await migrateDatabase(storage, [coreMigrations])
+    const mirror = kongMirror(project.settings)!
+    let made: { id: string; key: string } | undefined
+    // The key (and its outbox row) lands right after the pass has read the active API keys.
+    const racing = new Proxy(storage, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver)
+        return async (q: Parameters<typeof storage.query>[0]) => {
+          const rows = await target.query(q)
+          if (!made && JSON.stringify(q).includes('from api_keys'))
+            made = await createApiKey(target, 'racer', 'admin', mirror)
+          return rows
+        }
+      },
+    })
+    const serviceKey = resolveServiceKey(project.settings)
+    const kongClient = new KongAdmin(kongFake.url)
+    const first = await reconcile(racing, kongClient, serviceKey, createLogger({ level: 'silent' }))
+    assert.ok(made)
+    assert.equal(first.mirrored, 0)
+    const second = await reconcile(storage, kongClient, serviceKey, createLogger({ level: 'silent' }))
+    assert.equal(second.mirrored, 1)
+    assert.deepEqual(kongFake.view(`wbot-api-${made.id}`)!.keys, [made.key])
+  } finally {
+    await storage.close()
+    await kongFake.close()
+    project.cleanup()
+  }
+})
+
 describe('kong-admin-broker', { concurrency: true }, () => {
   for (const [backend, skip] of backends) {
     describe(`on ${backend.name}`, { skip, concurrency: 1 }, () => {
@@ -52,6 +95,7 @@ describe('kong-admin-broker', { concurrency: true }, () => {
       let kong: FakeKongAdmin
       let project: TestProject
       let settings: Settings
+      let env: Record<string, string>
       let a: Runtime
       let b: Runtime | undefined
       const created: Record<string, { id: string; key: string }> = {}
@@ -81,7 +125,7 @@ describe('kong-admin-broker', { concurrency: true }, () => {
 
       before(async () => {
         kong = await startFakeKongAdmin()
-        const env = { ...(await backend.env()), KONG_ADMIN_URL: kong.url }
+        env = { ...(await backend.env()), KONG_ADMIN_URL: kong.url }
         project = testProject({ env })
         writeFileSync(
           `${project.dir}/waddlebot.yaml`,
@@ -146,6 +190,19 @@ describe('kong-admin-broker', { concurrency: true }, () => {
         await eventually('ann down to one key', () => kong.view('wbot-user-ident-ann')?.keys.length === 1)
         assert.deepEqual(kong.view('wbot-user-ident-ann')!.keys, [created.ann2!.key])
       })
+
+      // The CLI is slow to spawn: once, on Redis, where its notification is the only way in time (interval 60 s).
+      if (redis)
+        test('`waddlebot keys create|revoke` in another process: the key reaches Kong, then leaves it', async () => {
+          const cli = (args: string[]) => runCli(args, { cwd: project.dir, env: { ...project.settings.env, ...env } })
+          const made = await cli(['keys', 'create', 'from-cli', '--scope', 'collector', '--json'])
+          assert.equal(made.code, 0, made.stderr)
+          const key = JSON.parse(made.stdout) as { id: string; key: string }
+          await eventually('the CLI key in Kong', () => kong.view(`wbot-api-${key.id}`)?.keys[0] === key.key)
+          const revoked = await cli(['keys', 'revoke', key.id])
+          assert.equal(revoked.code, 0, revoked.stderr)
+          await eventually('the CLI key gone from Kong', () => !kong.view(`wbot-api-${key.id}`))
+        })
 
       test('an expired user key leaves Kong; a merged identity moves its credential; passes are idempotent', async () => {
         created.bob = await userKey('ident-bob', 'bob')

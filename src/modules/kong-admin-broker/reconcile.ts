@@ -91,12 +91,13 @@ export async function reconcile(
     unmirrorable: 0,
     credentials: 0,
   }
-  const { keys, userKnown } = await activeKeys(db, now)
-  const tags = (kind: MirroredKeyKind, id: string) => [KONG_TAG, keyTag(kind, id)]
-
+  // The outbox first: a row is committed with its key, so the keys read after it include every row's key
+  // (read the other way round, a key made in between would look revoked and its row be dropped).
   const outbox = await db.query<{ key_kind: MirroredKeyKind; key_id: string; sealed: string }>(
     sql`select key_kind, key_id, sealed from kong_outbox order by created_at`,
   )
+  const { keys, userKnown } = await activeKeys(db, now)
+  const tags = (kind: MirroredKeyKind, id: string) => [KONG_TAG, keyTag(kind, id)]
   const fresh = new Set<string>()
   const pending = new Set<string>()
   for (const row of outbox) {
