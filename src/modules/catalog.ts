@@ -14,6 +14,7 @@ import { manifest as alias } from './alias/manifest.js'
 import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
+import { manifest as kongAdminBroker } from './kong-admin-broker/manifest.js'
 import { manifest as community } from './community/manifest.js'
 import { manifest as identity } from './identity/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
@@ -51,5 +52,5 @@ export const builtinCatalog: Catalog = [
   identity,
   reputation,
   planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
-  planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
+  kongAdminBroker,
 ]

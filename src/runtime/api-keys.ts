@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { WaddleError } from './errors.js'
+import type { KeyMirror } from './kong-outbox.js'
 import { sql } from './storage/sql.js'
 import type { Queryable, Storage } from './storage/types.js'
 
@@ -24,11 +25,15 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex')
 }
 
-/** Creates a key; the plaintext is returned once and never stored. */
+/**
+ * Creates a key; the plaintext is returned once and never stored (with a Kong `mirror`, it is also sealed
+ * into the Kong outbox for the kong-admin-broker, in the same transaction when `db` is a Storage).
+ */
 export async function createApiKey(
   db: Queryable,
   name: string,
   scope: KeyScope,
+  mirror?: KeyMirror,
 ): Promise<ApiKeyInfo & { key: string }> {
   if (!KEY_SCOPES.includes(scope))
     throw new WaddleError('WB_INPUT_INVALID', { field: 'scope', reason: `must be one of ${KEY_SCOPES.join(', ')}` })
@@ -47,8 +52,15 @@ export async function createApiKey(
     last_used_at: null,
     revoked_at: null,
   }
-  await db.execute(sql`insert into api_keys (id, name, scope, key_hash, key_prefix, created_at)
-    values (${info.id}, ${name}, ${scope}, ${hashKey(key)}, ${info.key_prefix}, ${info.created_at})`)
+  const insert = async (tx: Queryable) => {
+    await tx.execute(sql`insert into api_keys (id, name, scope, key_hash, key_prefix, created_at)
+      values (${info.id}, ${name}, ${scope}, ${hashKey(key)}, ${info.key_prefix}, ${info.created_at})`)
+    await mirror?.record(tx, 'api', info.id, key)
+  }
+  const storage = db as Partial<Storage>
+  if (mirror && storage.transaction) await storage.transaction(insert)
+  else await insert(db)
+  await mirror?.notify()
   return { ...info, key }
 }
 

@@ -517,6 +517,18 @@ export const ERRORS = {
     message: 'supervisor: {reason}',
     hint: 'see the prefixed child logs above',
   },
+  WB_KONG_ADMIN_FAILED: {
+    status: 502,
+    exit: 5,
+    message: 'Kong Admin API at {url} failed {what}: {reason}',
+    hint: 'check that Kong runs and KONG_ADMIN_URL points at its Admin API (docs/kong.md)',
+  },
+  WB_KONG_MIRROR_OFF: {
+    status: 409,
+    exit: 2,
+    message: 'Kong mirroring is off',
+    hint: 'set KONG_ADMIN_URL (or modules.kong-admin-broker.admin_url) and restart the broker (docs/kong.md)',
+  },
 } as const satisfies Record<string, { status: number; exit: number; message: string; hint: string; httpHint?: string }>
 
 export type ErrorCode = keyof typeof ERRORS

@@ -19,7 +19,7 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0
 const ci = process.env.CI === 'true'
 const skip = hasTmux || ci ? undefined : 'tmux is not installed (apt-get install tmux); required under CI=true'
 
-const ROWS = 56
+const ROWS = 58
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
 test('tmux: start + dashboard; !ping from chat shows in the live feed and events/s rises', {
@@ -72,7 +72,7 @@ test('tmux: start + dashboard; !ping from chat shows in the live feed and events
   }
   const rate = (text: string) => Number(/(\d+(?:\.\d+)?) ev\/s/.exec(text)?.[1] ?? Number.NaN)
   try {
-    // Tall enough for every built-in module's row (17) in the modules pane.
+    // Tall enough for every built-in module's row (18, kong-admin-broker included) in the modules pane.
     tmux('new-session', '-d', '-x', '100', '-y', String(ROWS), '-s', 'wb', '-n', 'bot', '-c', dir, command('start'))
     await waitForHealth(url, 120_000)
     // The shell around it prints the dashboard's exit status once it quits.

@@ -30,6 +30,7 @@ const MODULES = [
   'calendar',
   'ai',
   'marketplace',
+  'kong-admin-broker',
 ]
 let runtime: Runtime
 let project: TestProject

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
 import { createApiKey, KEY_SCOPES, type KeyScope } from '../../runtime/api-keys.js'
+import { kongMirror } from '../../runtime/kong-outbox.js'
 
 export default class KeysCreate extends BaseCommand<typeof KeysCreate> {
   static override summary = 'Create an API key (shown once, stored hashed)'
@@ -21,8 +22,9 @@ export default class KeysCreate extends BaseCommand<typeof KeysCreate> {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(KeysCreate)
-    const created = await withStorage(this.settings(flags), (db) =>
-      createApiKey(db, args.name, flags.scope as KeyScope),
+    const settings = this.settings(flags)
+    const created = await withStorage(settings, (db) =>
+      createApiKey(db, args.name, flags.scope as KeyScope, kongMirror(settings)),
     )
     if (flags.json) return this.log(JSON.stringify(created))
     this.log(`Created ${created.scope} key ${created.id} (${created.name}). It is shown only now:`)

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.js'
 import { withStorage } from '../../cli/storage-session.js'
 import { revokeApiKey } from '../../runtime/api-keys.js'
+import { kongMirror } from '../../runtime/kong-outbox.js'
 
 export default class KeysRevoke extends BaseCommand<typeof KeysRevoke> {
   static override summary = 'Revoke an API key by id (see `keys list`)'
@@ -9,7 +10,9 @@ export default class KeysRevoke extends BaseCommand<typeof KeysRevoke> {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(KeysRevoke)
-    await withStorage(this.settings(flags), (db) => revokeApiKey(db, args.id))
+    const settings = this.settings(flags)
+    await withStorage(settings, (db) => revokeApiKey(db, args.id))
+    await kongMirror(settings)?.notify() // the broker removes the Kong credential now rather than at its next pass
     this.log(`Revoked key ${args.id}.`)
   }
 }

@@ -5,6 +5,7 @@
  * limits and community roles follow the person. User API keys (`wbot_user_…`) over REST. docs/identity.md.
  */
 import type { ModuleDefinition } from '../../runtime/module.js'
+import { kongMirror } from '../../runtime/kong-outbox.js'
 import { defineModule } from '../../runtime/module.js'
 import { identityCommands } from './commands.js'
 import { Linking } from './linking.js'
@@ -46,7 +47,8 @@ export function createIdentityModule(options: IdentityOptions = {}): ModuleDefin
         config: ctx.config,
         now,
       })
-      const keys = new UserKeys(ctx.storage, { max: ctx.config.max_api_keys, days: ctx.config.api_key_days }, now)
+      const limits = { max: ctx.config.max_api_keys, days: ctx.config.api_key_days }
+      const keys = new UserKeys(ctx.storage, limits, now, kongMirror(ctx.settings, ctx.cache))
       return { resolver, linking, keys }
     },
     teardown: (ctx) => ctx.state.resolver.close(),

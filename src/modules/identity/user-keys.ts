@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { WaddleError } from '../../runtime/errors.js'
+import type { KeyMirror } from '../../runtime/kong-outbox.js'
 import { sql } from '../../runtime/storage/sql.js'
 import type { Storage } from '../../runtime/storage/types.js'
 
@@ -35,6 +36,8 @@ export class UserKeys {
     private readonly db: Storage,
     private readonly limits: { max: number; days: number },
     private readonly now: () => number,
+    /** Kong mirroring (docs/kong.md): seals each new key for the kong-admin-broker, wakes it on revoke. */
+    private readonly mirror?: KeyMirror,
   ) {}
 
   /** Creates a key (the plaintext is returned once); WB_IDENTITY_KEY_LIMIT past the limit. */
@@ -58,7 +61,9 @@ export class UserKeys {
         throw new WaddleError('WB_IDENTITY_KEY_LIMIT', { identity: identityId, limit: this.limits.max })
       await tx.execute(sql`insert into user_api_keys (id, identity_id, name, key_hash, key_prefix, created_at, expires_at)
         values (${row.id}, ${identityId}, ${name}, ${hash(key)}, ${row.key_prefix}, ${t}, ${row.expires_at})`)
+      await this.mirror?.record(tx, 'user', row.id, key)
     })
+    await this.mirror?.notify()
     return { ...row, key }
   }
 
@@ -73,6 +78,7 @@ export class UserKeys {
     const r = await this.db.execute(
       sql`update user_api_keys set revoked_at = ${this.now()} where id = ${id} and revoked_at is null`,
     )
+    if (r.changes > 0) await this.mirror?.notify()
     return r.changes > 0
   }
 

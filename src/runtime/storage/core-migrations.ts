@@ -280,8 +280,22 @@ alter table command_permissions add column cooldown_ms integer;
 alter table command_permissions add column entity_rate_limit integer;
 `
 
+/**
+ * Plaintexts of new keys on their way to Kong, sealed with the service key (src/runtime/kong-outbox.ts): a row
+ * lives from the key's creation until the kong-admin-broker has written the credential to Kong.
+ */
+const kongOutbox = `
+create table kong_outbox (
+  key_kind text not null check (key_kind in ('api', 'user')),
+  key_id text not null,
+  sealed text not null,
+  created_at bigint not null default %NOW%,
+  primary key (key_kind, key_id)
+);
+`
+
 /** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
- * then the per-community limit columns. */
+ * then the per-community limit columns and the Kong outbox. */
 export const coreMigrations: MigrationSet = {
   module: 'core',
   migrations: [
@@ -289,5 +303,6 @@ export const coreMigrations: MigrationSet = {
     portable('0002_default_community', defaultCommunity),
     portable('0003_scheduled_jobs', scheduledJobsTable),
     portable('0004_community_limits', communityLimits),
+    portable('0005_kong_outbox', kongOutbox),
   ],
 }
