@@ -19,7 +19,7 @@ export interface StartBenchResult {
   modules: number
 }
 
-async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs
   const pending = new Set(urls)
   while (pending.size > 0) {
@@ -36,7 +36,7 @@ async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutM
   }
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
