@@ -128,7 +128,11 @@ export async function benchCollector({ quick }: { quick: boolean }): Promise<Col
 }
 
 /** RSS growth of the collector process per 1,000 channels claimed and joined. */
-export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{ mb_per_1k: number; channels: number }> {
+export async function benchTwitchRss({
+  quick,
+}: {
+  quick: boolean
+}): Promise<{ mb_per_1k: number; channels: number; base_mb: number }> {
   const count = quick ? 500 : 1000
   const channels = Array.from({ length: count }, (_, i) => `chan${i}`)
   const none = await startTwitchHarness(sqliteBackend(), {
@@ -145,7 +149,7 @@ export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{ m
     await new Promise((r) => setTimeout(r, 500))
     global.gc?.()
     const grown = rssMb() - base
-    return { mb_per_1k: round((grown * 1000) / count, 1), channels: count }
+    return { mb_per_1k: round((grown * 1000) / count, 1), channels: count, base_mb: round(base, 1) }
   } finally {
     await h.close()
   }

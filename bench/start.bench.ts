@@ -41,7 +41,7 @@ export function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
 
-async function measure(
+export async function measure(
   cmd: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
@@ -59,7 +59,7 @@ async function measure(
   }
 }
 
-const BARE = `import Fastify from 'fastify'; const app = Fastify(); app.get('/health', async () => ({status:'ok'}));
+export const BARE = `import Fastify from 'fastify'; const app = Fastify(); app.get('/health', async () => ({status:'ok'}));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })`
 
 export async function benchStart({ quick }: { quick: boolean }): Promise<StartBenchResult> {

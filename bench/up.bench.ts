@@ -6,16 +6,19 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { freeOffset } from '../test/helpers/cli.js'
-import { healthyAll, rssMb } from './start.bench.js'
+import { BARE, healthyAll, measure, rssMb } from './start.bench.js'
 import { benchProject, percentile, round } from './lib/project.js'
 
 const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const REPO = fileURLToPath(new URL('..', import.meta.url))
 
 export interface UpBenchResult {
   median_mb: number
   max_mb: number
   max_module: string
   children: number
+  /** A bare fastify process, spawned and polled the same way. */
+  bare_mb: number
 }
 
 /** Child processes of `pid` with their command lines. */
@@ -58,7 +61,12 @@ export async function benchUp(_o: { quick: boolean }): Promise<UpBenchResult> {
       }))
       if (kids.length === 0) throw new Error('no child process found')
       const biggest = kids.reduce((a, b) => (b.rss > a.rss ? b : a))
+      const port = 8000 + (await freeOffset([8000]))
+      const bare = await measure(['--input-type=module', '-e', BARE], REPO, { PORT: String(port) }, [
+        `http://127.0.0.1:${port}`,
+      ])
       return {
+        bare_mb: round(bare.rss, 1),
         median_mb: round(
           percentile(
             kids.map((k) => k.rss),
