@@ -25,6 +25,8 @@ export interface CommandRow {
   priority: number
   execution_mode: 'sequential' | 'parallel'
   aliases: string
+  /** 1: an observer (events batched to it, never executed); absent in databases before migration 0005. */
+  observes?: number | null
 }
 
 /** A per-entity or per-community override of a command (command_permissions). */
@@ -51,6 +53,7 @@ export class CommandIndex {
   #overrides = new Map<string, Override>()
   #byWord = new Map<string, CommandRow>()
   #byEvent = new Map<string, CommandRow[]>()
+  #observersByEvent = new Map<string, CommandRow[]>()
   #commands: CommandRow[] = []
   #loadedAt = 0
   #loading: Promise<void> | undefined
@@ -95,6 +98,7 @@ export class CommandIndex {
     }
     const byWord = new Map<string, CommandRow>()
     const byEvent = new Map<string, CommandRow[]>()
+    const observersByEvent = new Map<string, CommandRow[]>()
     const commands: CommandRow[] = []
     for (const row of rows) {
       if (row.trigger_type !== 'event') {
@@ -104,10 +108,11 @@ export class CommandIndex {
           if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
       }
       if (row.trigger_type !== 'command' && ((row.target_type || 'module') !== 'module' || this.runs(row.module))) {
+        const into = Number(row.observes ?? 0) === 1 ? observersByEvent : byEvent
         for (const type of parseList(row.event_types)) {
-          const list = byEvent.get(type) ?? []
+          const list = into.get(type) ?? []
           list.push(row)
-          byEvent.set(type, list)
+          into.set(type, list)
         }
       }
     }
@@ -116,6 +121,7 @@ export class CommandIndex {
     this.#byWord = byWord
     this.#overrides = overrides
     this.#byEvent = byEvent
+    this.#observersByEvent = observersByEvent
     this.#commands = commands
     this.#loadedAt = Date.now()
   }
@@ -154,6 +160,11 @@ export class CommandIndex {
 
   handlersFor(eventType: string): readonly CommandRow[] {
     return this.#byEvent.get(eventType) ?? []
+  }
+
+  /** Observers of an event type (ModuleDefinition.observers): handed the events in batches. */
+  observersFor(eventType: string): readonly CommandRow[] {
+    return this.#observersByEvent.get(eventType) ?? []
   }
 }
 

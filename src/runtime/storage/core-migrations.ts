@@ -280,6 +280,11 @@ alter table command_permissions add column cooldown_ms integer;
 alter table command_permissions add column entity_rate_limit integer;
 `
 
+/** Observers (ModuleDefinition.observers): rows the router batches events to instead of executing them. */
+const commandObservers = `
+alter table commands add column observes integer not null default 0;
+`
+
 /** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
  * then the per-community limit columns. */
 export const coreMigrations: MigrationSet = {
@@ -289,5 +294,6 @@ export const coreMigrations: MigrationSet = {
     portable('0002_default_community', defaultCommunity),
     portable('0003_scheduled_jobs', scheduledJobsTable),
     portable('0004_community_limits', communityLimits),
+    portable('0005_command_observers', commandObservers),
   ],
 }
