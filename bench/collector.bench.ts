@@ -21,6 +21,9 @@ export interface CollectorBenchResult {
   events_per_request: number
   /** CPU time of the one process (fake IRC + collector + router) per flooded event. */
   cpu_us_per_event: number
+  /** The same at the paced 1,000 lines/s. */
+  paced_cpu_us_per_event: number
+  paced_events_per_request: number
   chat_e2e_p99_ms: number
   chat_e2e_p50_ms: number
   chat_e2e_rate: number
@@ -30,7 +33,7 @@ export interface CollectorBenchResult {
 const rssMb = () => process.memoryUsage().rss / 2 ** 20
 const tick = () => new Promise((r) => setImmediate(r))
 
-async function harness(channels: readonly string[]): Promise<TwitchHarness> {
+async function harness(channels: readonly string[], env: Record<string, string> = {}): Promise<TwitchHarness> {
   const h = await startTwitchHarness(sqliteBackend(), {
     channels,
     modules: ['router', 'twitch'],
@@ -38,6 +41,7 @@ async function harness(channels: readonly string[]): Promise<TwitchHarness> {
       WADDLEBOT_TWITCH_MAX_CLAIMS: String(channels.length),
       WADDLEBOT_TWITCH_QUEUE_SIZE: '100000',
       WADDLEBOT_LOG_LEVEL: 'error',
+      ...env,
     },
   })
   for (const c of channels) h.irc.setModerator(c, BOT, true)
@@ -45,15 +49,26 @@ async function harness(channels: readonly string[]): Promise<TwitchHarness> {
   return h
 }
 
-export async function benchCollector({ quick }: { quick: boolean }): Promise<CollectorBenchResult> {
+export async function benchCollector({
+  quick,
+  lingerMs,
+}: {
+  quick: boolean
+  /** The collectors' `batch_linger_ms` (default: theirs, 1 ms; 0 = one event per request). */
+  lingerMs?: number
+}): Promise<CollectorBenchResult> {
   const channels = Array.from({ length: 100 }, (_, i) => `flood${i}`)
   // Separate channels for the paced run: the flood's replies use up its channels' outbound budgets.
   const paced = Array.from({ length: 100 }, (_, i) => `paced${i}`)
-  const h = await harness([...channels, ...paced])
+  const h = await harness(
+    [...channels, ...paced],
+    lingerMs === undefined ? {} : { WADDLEBOT_TWITCH_BATCH_LINGER_MS: String(lingerMs) },
+  )
   try {
     const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
     const router = (twitch.ctx.state as { handle: { router: { batches?: { requests: number; events: number } } } })
       .handle.router
+    const stats = () => router.batches ?? { requests: 0, events: 0 }
     let cpuUs = 0
     const flood = async (total: number) => {
       const start = h.processed.length
@@ -71,11 +86,12 @@ export async function benchCollector({ quick }: { quick: boolean }): Promise<Col
       cpuUs = (used.user + used.system) / total
       return total / ((performance.now() - t) / 1000)
     }
-    await flood(quick ? 2_000 : 5_000) // warm up
-    const before = { ...router.batches! }
+    const skipFlood = process.env.WB_BENCH_SKIP_FLOOD === '1'
+    if (!skipFlood) await flood(quick ? 2_000 : 5_000) // warm up
+    const before = { ...stats() }
     const total = quick ? 10_000 : 40_000
-    const eps = await flood(total)
-    const after = router.batches!
+    const eps = skipFlood ? 0 : await flood(total)
+    const after = stats()
     const perRequest = (after.events - before.events) / Math.max(1, after.requests - before.requests)
 
     // Paced chat at 1,000 lines/s on other channels; every 10th line a `!ping` whose reply is timed (replies of one channel
@@ -92,6 +108,8 @@ export async function benchCollector({ quick }: { quick: boolean }): Promise<Col
     const rate = 1000
     const seconds = quick ? 3 : 10
     const lines = rate * seconds
+    const pacedCpu = process.cpuUsage()
+    const pacedBatches = { ...stats() }
     const t0 = performance.now()
     let i = 0
     let pings = 0
@@ -111,12 +129,18 @@ export async function benchCollector({ quick }: { quick: boolean }): Promise<Col
       await new Promise((r) => setTimeout(r, 2))
     }
     await eventually('every reply', () => latencies.length >= pings, 60_000)
+    const pacedUsed = process.cpuUsage(pacedCpu)
     off()
     return {
       collector_to_router_eps: round(eps, 0),
       events: total,
       events_per_request: round(perRequest, 1),
       cpu_us_per_event: round(cpuUs, 1),
+      paced_cpu_us_per_event: round((pacedUsed.user + pacedUsed.system) / lines, 1),
+      paced_events_per_request: round(
+        (stats().events - pacedBatches.events) / Math.max(1, stats().requests - pacedBatches.requests),
+        1,
+      ),
       chat_e2e_p99_ms: round(percentile(latencies, 99)),
       chat_e2e_p50_ms: round(percentile(latencies, 50)),
       chat_e2e_rate: rate,
@@ -157,6 +181,9 @@ export async function benchTwitchRss({
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick')
-  console.log(JSON.stringify(await benchCollector({ quick })))
+  const linger = process.argv.indexOf('--linger')
+  const lingerMs = linger > 0 ? Number(process.argv[linger + 1]) : undefined
+  console.log(JSON.stringify(await benchCollector({ quick, ...(lingerMs === undefined ? {} : { lingerMs }) })))
+  if (process.argv.includes('--no-rss')) process.exit(0)
   console.log(JSON.stringify(await benchTwitchRss({ quick })))
 }
