@@ -49,10 +49,16 @@ async function cpuPerChatLine(modules: string[], total: number): Promise<{ us: n
   }
 }
 
-export async function benchChatCost({ quick }: { quick: boolean }) {
+export async function benchChatCost({
+  quick,
+  modules = ['memories', 'reputation', 'ai', 'shoutout'],
+}: {
+  quick: boolean
+  modules?: string[]
+}) {
   const total = quick ? 8_000 : 40_000
   const alone = await cpuPerChatLine(['router'], total)
-  const watched = await cpuPerChatLine(['router', 'memories', 'reputation', 'ai', 'shoutout'], total)
+  const watched = await cpuPerChatLine(['router', ...modules], total)
   return {
     router_alone_us: alone.us,
     with_chat_modules_us: watched.us,
@@ -63,5 +69,9 @@ export async function benchChatCost({ quick }: { quick: boolean }) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.log(JSON.stringify(await benchChatCost({ quick: process.argv.includes('--quick') })))
+  const only = process.argv.indexOf('--modules')
+  const modules = only > 0 ? process.argv[only + 1]?.split(',') : undefined
+  console.log(
+    JSON.stringify(await benchChatCost({ quick: process.argv.includes('--quick'), ...(modules ? { modules } : {}) })),
+  )
 }
