@@ -87,9 +87,9 @@ export async function benchCollector({
       return total / ((performance.now() - t) / 1000)
     }
     const skipFlood = process.env.WB_BENCH_SKIP_FLOOD === '1'
-    if (!skipFlood) await flood(quick ? 2_000 : 5_000) // warm up
+    if (!skipFlood) await flood(quick ? 1_000 : 5_000) // warm up
     const before = { ...stats() }
-    const total = quick ? 10_000 : 40_000
+    const total = quick ? 5_000 : 40_000
     const eps = skipFlood ? 0 : await flood(total)
     const after = stats()
     const perRequest = (after.events - before.events) / Math.max(1, after.requests - before.requests)
@@ -157,7 +157,7 @@ export async function benchTwitchRss({
 }: {
   quick: boolean
 }): Promise<{ mb_per_1k: number; channels: number; base_mb: number }> {
-  const count = quick ? 500 : 1000
+  const count = quick ? 200 : 1000
   const channels = Array.from({ length: count }, (_, i) => `chan${i}`)
   const none = await startTwitchHarness(sqliteBackend(), {
     channels: [],
