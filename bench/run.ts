@@ -32,7 +32,7 @@ try {
     process.stderr.write(`bench: ${scenario.name}…\n`)
     const t = performance.now()
     try {
-      const out = await scenario.run({ quick, pgEnv: pgEnv ?? {} })
+      const out = await scenario.run({ quick, pgEnv: pgEnv ?? {}, results })
       rows.push(...out)
       for (const r of out) {
         results[r.key] = r.value

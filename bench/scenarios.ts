@@ -15,6 +15,8 @@ export interface ScenarioContext {
   readonly quick: boolean
   /** DATABASE_URL/REDIS_URL of a fresh Postgres database and the test Redis. */
   readonly pgEnv: Record<string, string>
+  /** Figures of the scenarios already run (a target relative to another figure of the same run reads it). */
+  readonly results: Readonly<Record<string, number | string>>
 }
 
 export interface Scenario {
@@ -42,8 +44,8 @@ export const SCENARIOS: Scenario[] = [
           baseline: r.baseline_eps,
           baselineKey: 'router_inprocess_baseline_eps',
           baselineLabel: 'validate + Map lookup + reply',
-          target: '≥ 100,000',
-          met: r.eps >= 100_000,
+          target: '≥ 0.25 × baseline',
+          met: r.eps >= 0.25 * r.baseline_eps,
         },
         {
           key: 'router_inprocess_p99_ms',
@@ -65,10 +67,11 @@ export const SCENARIOS: Scenario[] = [
     async run({ quick }) {
       const { benchHttp } = await import('./http.bench.js')
       const r = await benchHttp({ quick })
+      const worst = Math.max(...r.http_p99_ms_at_5k_runs)
       return [
         {
           key: 'http_vs_fastify_ratio',
-          label: `POST /api/v1/events ${r.router_rps} req/s ÷ bare fastify echo`,
+          label: `POST /api/v1/events (one event per request) ${r.router_rps} req/s ÷ bare fastify echo; CPU ${r.router_cpu_us} µs per request vs ${r.fastify_cpu_us} µs`,
           value: r.http_vs_fastify_ratio,
           unit: '×',
           baseline: r.fastify_rps,
@@ -79,14 +82,72 @@ export const SCENARIOS: Scenario[] = [
         },
         {
           key: 'http_p99_ms_at_5k',
-          label: `p99 at a fixed 5,000 events/s (achieved ${r.http_achieved_rps_at_5k}/s)`,
-          value: r.http_p99_ms_at_5k,
+          label: `p99 at a fixed 5,000 events/s, worst of ${r.http_p99_ms_at_5k_runs.length} consecutive runs (${r.http_p99_ms_at_5k_runs.join(', ')} ms; achieved ≥ ${r.http_achieved_rps_at_5k}/s)`,
+          value: worst,
           unit: 'ms',
           baseline: r.bare_p99_ms_at_5k,
           baselineKey: 'http_bare_p99_ms_at_5k',
           baselineLabel: 'bare fastify at 5,000/s, p99 ms',
-          target: '≤ 5',
-          met: r.http_p99_ms_at_5k <= 5 && r.http_achieved_rps_at_5k >= 4500,
+          target: '≤ 5 in each run',
+          met: worst <= 5 && r.http_achieved_rps_at_5k >= 4500,
+        },
+      ]
+    },
+  },
+  {
+    name: 'Twitch collector → router',
+    keys: ['collector_to_router_eps', 'chat_e2e_p99_ms'],
+    async run({ quick, results }) {
+      const { benchCollector } = await import('./collector.bench.js')
+      let inProcess = Number(results.router_inprocess_eps)
+      if (!Number.isFinite(inProcess)) {
+        const { benchRouterInProcess } = await import('./router-inprocess.bench.js')
+        inProcess = (await benchRouterInProcess({ quick: true })).eps
+      }
+      const r = await benchCollector({ quick })
+      return [
+        {
+          key: 'collector_to_router_eps',
+          label: `fake Twitch IRC flood (${r.events.toLocaleString('en')} lines, 100 channels) → collector → router → reply, events/s (${r.events_per_request} events per request; ${r.cpu_us_per_event} µs CPU per event for fake IRC + collector + router in one process)`,
+          value: r.collector_to_router_eps,
+          unit: 'events/s',
+          baseline: inProcess,
+          baselineKey: 'collector_router_inprocess_eps',
+          baselineLabel: '`router_inprocess_eps` of this run',
+          target: '≥ 0.5 × baseline',
+          met: r.collector_to_router_eps >= 0.5 * inProcess,
+        },
+        {
+          key: 'chat_e2e_p99_ms',
+          label: `chat line in on the fake IRC → reply out, at ${r.chat_e2e_rate.toLocaleString('en')} lines/s (${r.replies_timed} replies timed)`,
+          value: r.chat_e2e_p99_ms,
+          unit: 'ms',
+          baseline: r.chat_e2e_p50_ms,
+          baselineKey: 'chat_e2e_p50_ms',
+          baselineLabel: 'p50, ms',
+          target: '≤ 10',
+          met: r.chat_e2e_p99_ms <= 10,
+        },
+      ]
+    },
+  },
+  {
+    name: 'Twitch collector memory',
+    keys: ['twitch_rss_per_1k_channels_mb'],
+    async run({ quick }) {
+      const { benchTwitchRss } = await import('./collector.bench.js')
+      const r = await benchTwitchRss({ quick })
+      return [
+        {
+          key: 'twitch_rss_per_1k_channels_mb',
+          label: `collector RSS growth per 1,000 claimed and joined channels (measured over ${r.channels})`,
+          value: r.mb_per_1k,
+          unit: 'MB',
+          baseline: r.base_mb,
+          baselineKey: 'twitch_rss_base_mb',
+          baselineLabel: 'RSS with no channel, MB',
+          target: '≤ 30',
+          met: r.mb_per_1k <= 30,
         },
       ]
     },
@@ -196,8 +257,8 @@ export const SCENARIOS: Scenario[] = [
           baseline: sqlite.eps,
           baselineKey: 'pg_redis_sqlite_baseline_eps',
           baselineLabel: 'same pipeline on SQLite, events/s',
-          target: '≥ 0.4',
-          met: ratio >= 0.4,
+          target: '≥ 0.6',
+          met: ratio >= 0.6,
         },
       ]
     },
@@ -284,8 +345,8 @@ export const SCENARIOS: Scenario[] = [
           baseline: r.baseline_start_ms,
           baselineKey: 'start_baseline_ms',
           baselineLabel: 'bare fastify process to healthy, ms',
-          target: '≤ 1,500',
-          met: r.start_ms <= 1500,
+          target: '≤ 1,000',
+          met: r.start_ms <= 1000,
         },
         {
           key: 'start_rss_mb',
@@ -297,6 +358,27 @@ export const SCENARIOS: Scenario[] = [
           baselineLabel: 'bare fastify process RSS, MB',
           target: '≤ 150',
           met: r.start_rss_mb <= 150,
+        },
+      ]
+    },
+  },
+  {
+    name: 'up children',
+    keys: ['up_child_rss_mb'],
+    async run({ quick }) {
+      const { benchUp } = await import('./up.bench.js')
+      const r = await benchUp({ quick })
+      return [
+        {
+          key: 'up_child_rss_mb',
+          label: `\`waddlebot up\`, median RSS of its ${r.children} children once healthy (largest: ${r.max_module}, ${r.max_mb} MB)`,
+          value: r.median_mb,
+          unit: 'MB',
+          baseline: r.bare_mb,
+          baselineKey: 'up_child_baseline_rss_mb',
+          baselineLabel: 'bare fastify process RSS, MB',
+          target: '≤ 70',
+          met: r.median_mb <= 70,
         },
       ]
     },

@@ -19,7 +19,7 @@ export interface StartBenchResult {
   modules: number
 }
 
-async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs
   const pending = new Set(urls)
   while (pending.size > 0) {
@@ -36,12 +36,12 @@ async function healthyAll(urls: readonly string[], child: ChildProcess, timeoutM
   }
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
 
-async function measure(
+export async function measure(
   cmd: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
@@ -59,7 +59,7 @@ async function measure(
   }
 }
 
-const BARE = `import Fastify from 'fastify'; const app = Fastify(); app.get('/health', async () => ({status:'ok'}));
+export const BARE = `import Fastify from 'fastify'; const app = Fastify(); app.get('/health', async () => ({status:'ok'}));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })`
 
 export async function benchStart({ quick }: { quick: boolean }): Promise<StartBenchResult> {

@@ -29,6 +29,21 @@ export const executionRequestSchema = z.object({
 })
 export type ExecutionRequest = z.infer<typeof executionRequestSchema>
 
+/**
+ * An event an observer watches (router → module, in batches; no execution, no execution-log row): the
+ * execution request's user, entity and event, without a command.
+ */
+export const observedEventSchema = executionRequestSchema
+  .omit({ execution_id: true, command: true, args: true, trigger: true })
+  .extend({ event: z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) }) })
+export type ObservedEvent = z.infer<typeof observedEventSchema>
+
+/** `POST /api/v1/observe` on a module: one observer's batch of events, oldest first. */
+export const observeBatchSchema = z.object({
+  observer: z.string().min(1),
+  events: z.array(observedEventSchema).min(1).max(1000),
+})
+
 export const executionResultSchema = z.object({
   execution_id: z.string(),
   session_id: z.string(),

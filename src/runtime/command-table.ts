@@ -41,7 +41,17 @@ export async function registerModule(
           ${h.priority ?? 100}, ${h.mode ?? 'sequential'}, 1, '[]', ${now}, ${now})
         on conflict (prefix, name) do update set module = excluded.module, location_url = excluded.location_url,
           event_types = excluded.event_types, priority = excluded.priority, execution_mode = excluded.execution_mode,
-          is_active = 1, updated_at = excluded.updated_at`)
+          observes = 0, is_active = 1, updated_at = excluded.updated_at`)
+    }
+    for (const o of def.observers ?? []) {
+      const name = `${def.name}.${o.name}`
+      keep.push(`@${name}`)
+      await tx.execute(sql`insert into commands (name, prefix, module, description, location_url, target_type, timeout_ms,
+          permission_level, trigger_type, event_types, priority, execution_mode, is_active, aliases, observes, created_at, updated_at)
+        values (${name}, '@', ${def.name}, ${o.name}, ${url}, 'module', 5000, 'everyone', 'event', ${JSON.stringify(o.types)},
+          100, 'parallel', 1, '[]', 1, ${now}, ${now})
+        on conflict (prefix, name) do update set module = excluded.module, location_url = excluded.location_url,
+          event_types = excluded.event_types, observes = 1, is_active = 1, updated_at = excluded.updated_at`)
     }
     const rows = await tx.query<{ prefix: string; name: string }>(
       sql`select prefix, name from commands where module = ${def.name} and is_active = 1`,

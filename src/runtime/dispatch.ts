@@ -3,7 +3,7 @@
  * module's own `POST /api/v1/execute`, so both transports run exactly the same code.
  * A throwing handler becomes `{success:false}`; it never escapes.
  */
-import type { ExecutionRequest, ExecutionResult } from '../contract/execution.js'
+import type { ExecutionRequest, ExecutionResult, ObservedEvent } from '../contract/execution.js'
 import { type ExecutionResponse, executionResponseSchema } from '../contract/responses.js'
 import { describeIssue } from '../contract/validate.js'
 import type {
@@ -32,6 +32,18 @@ export function findEventHandler<T, S>(
   name: string,
 ): EventHandlerDefinition<T, S> | undefined {
   return def.events?.find((h) => h.name === name)
+}
+
+/** Hands `events` to the observer `name` of `def`; rejects when there is none or it threw. */
+export async function observeLocally<T, S>(
+  def: ModuleDefinition<T, S>,
+  ctx: ModuleContext<T, S>,
+  name: string,
+  events: readonly ObservedEvent[],
+): Promise<void> {
+  const observer = def.observers?.find((o) => o.name === name)
+  if (!observer) throw new Error(`module ${def.name} has no observer ${name}`)
+  await observer.observe(ctx, events)
 }
 
 export async function executeLocally<T, S>(

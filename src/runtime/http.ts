@@ -5,10 +5,10 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify'
-import { executionRequestSchema } from '../contract/execution.js'
+import { executionRequestSchema, observeBatchSchema } from '../contract/execution.js'
 import { describeIssue } from '../contract/validate.js'
 import { authenticate, requireKey } from './auth.js'
-import { executeLocally } from './dispatch.js'
+import { executeLocally, observeLocally } from './dispatch.js'
 import { isWaddleError, WaddleError } from './errors.js'
 import { httpTimeouts, installBodyRules, timeoutOptions } from './http-guards.js'
 import { metricsRegistry } from './metrics.js'
@@ -149,6 +149,25 @@ export async function createModuleServer<T>(
           throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
         }
         return executeLocally(def, ctx, parsed.data)
+      },
+    )
+  }
+
+  if ((def.observers?.length ?? 0) > 0) {
+    app.post(
+      '/api/v1/observe',
+      { onRequest: requireKey(strictAuth, ['module'], 'POST /api/v1/observe') },
+      async (req, reply) => {
+        await authenticate(req, strictAuth, ['module'], 'POST /api/v1/observe')
+        const parsed = observeBatchSchema.safeParse(req.body)
+        if (!parsed.success) {
+          const { field, message } = describeIssue(parsed.error)
+          throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
+        }
+        if (!def.observers?.some((o) => o.name === parsed.data.observer))
+          throw new WaddleError('WB_INPUT_INVALID', { field: 'observer', reason: `${def.name} has no such observer` })
+        await observeLocally(def, ctx, parsed.data.observer, parsed.data.events)
+        return reply.code(204).send()
       },
     )
   }

@@ -2,9 +2,14 @@
  * One typed client per module: in-process when the module is hosted here, HTTP otherwise.
  * Callers cannot tell which they got.
  */
-import { type ExecutionRequest, type ExecutionResult, executionResultSchema } from '../contract/execution.js'
+import {
+  type ExecutionRequest,
+  type ExecutionResult,
+  executionResultSchema,
+  type ObservedEvent,
+} from '../contract/execution.js'
 import { describeIssue } from '../contract/validate.js'
-import { executeLocally } from './dispatch.js'
+import { executeLocally, observeLocally } from './dispatch.js'
 import { WaddleError } from './errors.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
 import type { Registry } from './registry.js'
@@ -16,6 +21,8 @@ export interface ModuleClient {
   readonly location: string
   /** Runs one execution. Rejects on timeout, transport failure or a session mismatch. */
   execute(request: ExecutionRequest, options?: { timeoutMs?: number }): Promise<ExecutionResult>
+  /** Hands one observer a batch of events (`POST /api/v1/observe` over HTTP). Rejects when it failed. */
+  observe?(observer: string, events: readonly ObservedEvent[], options?: { timeoutMs?: number }): Promise<void>
 }
 
 /** `ctx.modules`: how a module finds any other module, hosted in this process or elsewhere. */
@@ -66,6 +73,10 @@ export function inProcessClient(def: ModuleDefinition<any, any>, ctx: () => Modu
       const result = options?.timeoutMs ? await withTimeout(run, options.timeoutMs, def.name) : await run
       return checkSession(request, result)
     },
+    async observe(observer, events, options) {
+      const run = observeLocally(def, ctx(), observer, events)
+      await (options?.timeoutMs ? withTimeout(run, options.timeoutMs, def.name) : run)
+    },
   }
 }
 
@@ -106,6 +117,18 @@ export function httpClient(module: string, baseUrl: string, serviceKey: string):
         throw new WaddleError('WB_MODULE_BAD_REPLY', { module, reason: `${field} ${message}` })
       }
       return checkSession(request, parsed.data)
+    },
+    async observe(observer, events, options) {
+      const res = await requestModule(module, baseUrl, serviceKey, '/api/v1/observe', {
+        method: 'POST',
+        body: { observer, events },
+        timeoutMs: options?.timeoutMs ?? 5000,
+      })
+      if (!res.ok)
+        throw new WaddleError('WB_MODULE_BAD_REPLY', {
+          module,
+          reason: `HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`,
+        })
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
-import type { ExecutionRequest } from '../contract/execution.js'
+import type { ExecutionRequest, ObservedEvent } from '../contract/execution.js'
 import type { ExecutionResponse } from '../contract/responses.js'
 import type { Cache } from './cache/types.js'
 import type { Settings } from './config.js'
@@ -86,6 +86,17 @@ export interface EventHandlerDefinition<TConfig = Record<string, unknown>, TStat
   run(ctx: CommandContext<TConfig, TState>): Promise<Reply> | Reply
 }
 
+/**
+ * Watches events without answering them: the router hands a module's observer the events of its `types` in
+ * batches (every few milliseconds), with no execution and no execution-log row, and the event's outcome
+ * does not change (plain chat stays `ignored`). Best effort: a batch an unreachable module misses is lost.
+ */
+export interface ObserverDefinition<TConfig = Record<string, unknown>, TState = unknown> {
+  readonly name: string
+  readonly types: readonly string[]
+  observe(ctx: ModuleContext<TConfig, TState>, events: readonly ObservedEvent[]): Promise<void> | void
+}
+
 /** What a module adds to its `/health` answer. */
 export type HealthDetail = Readonly<Record<string, unknown>>
 
@@ -101,6 +112,8 @@ export interface ModuleDefinition<TConfig = Record<string, unknown>, TState = un
   readonly config?: z.ZodType<TConfig>
   readonly commands?: readonly CommandDefinition<TConfig, TState>[]
   readonly events?: readonly EventHandlerDefinition<TConfig, TState>[]
+  /** Watch events in batches without answering them (cheaper than an event handler; see ObserverDefinition). */
+  readonly observers?: readonly ObserverDefinition<TConfig, TState>[]
   /** Extra HTTP routes, registered encapsulated on the module's own server. */
   routes?(app: FastifyInstance, ctx: ModuleContext<TConfig, TState>): Promise<void> | void
   /** Tables of this module, prefixed `<module_snake>_`. */

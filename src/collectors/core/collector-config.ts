@@ -26,6 +26,11 @@ export const collectorConfigSchema = z.object({
   queue_size: positive.max(100_000).default(1000),
   /** Outbound items waiting longer are dropped (`too_old`). */
   max_queue_age_ms: positive.default(5 * 60_000),
+  /**
+   * How long the first event of a batch to the router waits for others, in ms (0 = every event on its own
+   * `POST /api/v1/events`).
+   */
+  batch_linger_ms: z.number().int().min(0).max(50).default(1),
   /** Fixed coordination container id (default: unique per process). */
   container_id: z.string().min(1).max(200).optional(),
 })

@@ -81,7 +81,12 @@ export async function createCollectorHandle<TPayload>(o: HandleOptions<TPayload>
   const cfg = ctx.config
   const target = routerTarget(ctx)
   const log = ctx.log
-  const router = createRouterClient({ url: target.url, key: target.key, cache: ctx.cache })
+  const router = createRouterClient({
+    url: target.url,
+    key: target.key,
+    cache: ctx.cache,
+    lingerMs: cfg.batch_linger_ms,
+  })
   const coordination = createCoordinationClient({
     routerUrl: target.url,
     key: target.key,

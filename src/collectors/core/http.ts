@@ -7,20 +7,21 @@ export interface JsonReply {
 }
 
 /**
- * Sends `body` as JSON with `x-api-key`; resolves with the status and the parsed body (any status).
+ * Sends `body` as JSON (or `rawBody`, already JSON) with `x-api-key`; resolves with the status and the parsed body (any status).
  * Throws WB_ROUTER_UNREACHABLE when no answer came (connection refused, timeout).
  */
 export async function requestJson(
   doFetch: typeof fetch,
   url: string,
-  init: { method: 'GET' | 'POST'; key: string; body?: unknown; timeoutMs: number },
+  init: { method: 'GET' | 'POST'; key: string; body?: unknown; rawBody?: string; timeoutMs: number },
 ): Promise<JsonReply> {
   let res: globalThis.Response
+  const payload = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body))
   try {
     res = await doFetch(url, {
       method: init.method,
-      headers: { 'x-api-key': init.key, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      headers: { 'x-api-key': init.key, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(payload === undefined ? {} : { body: payload }),
       signal: AbortSignal.timeout(init.timeoutMs),
     })
   } catch (error) {

@@ -67,6 +67,47 @@ for (const [backend, skip] of matrix) {
       )
     })
 
+    test('events sent together leave in batches; each caller gets its own result, in order, or its own error', async () => {
+      const router = createRouterClient({ url, key: f.keys.collector, cache: f.runtime.cache })
+      const { user_id: _drop, ...noUser } = event('!ping')
+      const sends = Array.from({ length: 30 }, (_, i) =>
+        i === 7
+          ? router.send(noUser as InboundEvent)
+          : router.send({ ...event(i % 2 ? '!ping' : 'just chatting'), channel_id: `c${i % 3}` }),
+      )
+      const settled = await Promise.allSettled(sends)
+      assert.ok(router.batches!.requests < 30, `${router.batches!.requests} requests for 30 events`)
+      assert.equal(router.batches!.events, 30)
+      for (const [i, s] of settled.entries()) {
+        if (i === 7) {
+          assert.equal(s.status, 'rejected')
+          assert.match(String((s as PromiseRejectedResult).reason.message), /HTTP 400 .*user_id/)
+          continue
+        }
+        assert.equal(s.status, 'fulfilled', `event ${i}`)
+        const r = (s as PromiseFulfilledResult<Awaited<ReturnType<typeof router.send>>>).value
+        assert.equal(r.entity_id, `twitch:chan:c${i % 3}`)
+        assert.equal(r.outcome, i % 2 ? 'command' : 'ignored')
+      }
+    })
+
+    test('a lone event goes alone, on the single-event endpoint', async () => {
+      const router = createRouterClient({ url, key: f.keys.collector, cache: f.runtime.cache })
+      const result = await router.send(event('!ping'))
+      assert.deepEqual(result.responses, [{ type: 'chat', text: 'pong' }])
+      assert.deepEqual(router.batches, { requests: 1, events: 1 })
+    })
+
+    test('a refused batch rejects every event in it', async () => {
+      const bad = createRouterClient({ url, key: 'wbot_collector_nope', cache: f.runtime.cache })
+      const settled = await Promise.allSettled([bad.send(event('!ping')), bad.send(event('!ping'))])
+      assert.equal(bad.batches!.requests, 1)
+      for (const s of settled) {
+        assert.equal(s.status, 'rejected')
+        assert.match(String((s as PromiseRejectedResult).reason.message), /HTTP 401/)
+      }
+    })
+
     test('onAsyncResponses delivers the router’s published replies (and relayed origins); junk is ignored', async () => {
       const router = createRouterClient({ url, key: f.keys.collector, cache: f.runtime.cache })
       const entity = `twitch:${randomUUID()}:x`

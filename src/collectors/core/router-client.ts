@@ -1,10 +1,12 @@
 /**
- * The collector → router client: `POST /api/v1/events` with the collector's key, and the router's
+ * The collector → router client: events in batches (`POST /api/v1/events/batch`, event-batcher.ts) with the
+ * collector's key over kept-alive connections, and the router's
  * asynchronous module replies from the cache's `responses` channel (published by
  * src/modules/router/responses-route.ts as `{entity_id, session_id, execution_id, responses}`).
  */
 import { type EventResult, eventResultSchema } from '../../contract/router.js'
 import { type InboundEvent, inboundEventSchema } from '../../contract/events.js'
+import { EventBatcher } from './event-batcher.js'
 import { type Response, responseSchema } from '../../contract/responses.js'
 import type { Cache } from '../../runtime/cache/types.js'
 import { WaddleError } from '../../runtime/errors.js'
@@ -21,6 +23,11 @@ export interface RouterClientOptions {
   /** Per-request timeout (default 15 s: above the router's 5 s module timeout). */
   readonly timeoutMs?: number
   readonly fetch?: typeof fetch
+  /**
+   * How long the first event of a batch waits for others (default 1 ms); 0 sends every event on its own
+   * `POST /api/v1/events`.
+   */
+  readonly lingerMs?: number
 }
 
 /** The cache channel the router publishes asynchronous module replies on. */
@@ -36,8 +43,13 @@ export function createRouterClient(options: RouterClientOptions): RouterClient {
   const doFetch = options.fetch ?? fetch
   const base = options.url.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? 15_000
+  const lingerMs = options.lingerMs ?? 1
+  const batcher =
+    lingerMs > 0 ? new EventBatcher({ base, key: options.key, timeoutMs, lingerMs, fetch: doFetch }) : undefined
   return {
+    ...(batcher ? { batches: batcher.stats } : {}),
     async send(event: InboundEvent): Promise<EventResult> {
+      if (batcher) return batcher.send(event)
       const reply = await requestJson(doFetch, `${base}/api/v1/events`, {
         method: 'POST',
         key: options.key,

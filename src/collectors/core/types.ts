@@ -8,8 +8,10 @@ import type { Response } from '../../contract/responses.js'
 import type { ClaimedEntity } from '../../contract/coordination.js'
 import type { EventResult } from '../../contract/router.js'
 
-/** Sends normalized events to the router (`POST /api/v1/events`) with the collector's key. */
+/** Sends normalized events to the router (`POST /api/v1/events`, or `/batch` when several are gathered) with the collector's key. */
 export interface RouterClient {
+  /** Requests sent and events in them, when events are batched. */
+  readonly batches?: { readonly requests: number; readonly events: number }
   send(event: InboundEvent): Promise<EventResult>
   /**
    * Async module replies published by the router (`responses` channel): entity id + responses. `origin` is

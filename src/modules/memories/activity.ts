@@ -1,9 +1,10 @@
 /**
- * The one event handler: counts plain chat lines per community for the timers' chat-line minimum (one cache
- * increment per line; the router hands modules chat messages that are not commands) and remembers the game /
- * category a platform event names, for quotes (`memories:game:<entity>`, 12 h).
+ * Counts plain chat lines per community for the timers' chat-line minimum: an observer (the router hands it
+ * chat messages that are not commands in batches, no execution each; one cache increment per community per
+ * batch). The event handler remembers the game / category a platform event names, for quotes
+ * (`memories:game:<entity>`, 12 h).
  */
-import type { EventHandlerDefinition } from '../../runtime/module.js'
+import type { EventHandlerDefinition, ObserverDefinition } from '../../runtime/module.js'
 import { gameKey, type MemoriesConfig, type MemoriesState } from './context.js'
 import { linesKey } from './timers.js'
 
@@ -19,12 +20,21 @@ function gameOf(data: Readonly<Record<string, unknown>> | undefined): string | u
 
 export const activityHandler: EventHandlerDefinition<MemoriesConfig, MemoriesState> = {
   name: 'activity',
-  types: ['chatMessage', 'stream_online', 'channel_update'],
+  types: ['stream_online', 'channel_update'],
   mode: 'parallel',
   async run(ctx) {
     const { request } = ctx
-    if (request.event?.type === 'chatMessage') await ctx.cache.incr(linesKey(request.entity.community_id))
     const game = gameOf(request.event?.data as Record<string, unknown> | undefined)
     if (game) await ctx.cache.set(gameKey(request.entity.id), game, 12 * 3_600_000)
+  },
+}
+
+export const chatLinesObserver: ObserverDefinition<MemoriesConfig, MemoriesState> = {
+  name: 'chat-lines',
+  types: ['chatMessage'],
+  async observe(ctx, events) {
+    const perCommunity = new Map<string, number>()
+    for (const e of events) perCommunity.set(e.entity.community_id, (perCommunity.get(e.entity.community_id) ?? 0) + 1)
+    for (const [community, lines] of perCommunity) await ctx.cache.incr(linesKey(community), lines)
   },
 }

@@ -6,7 +6,7 @@
 import type { ModuleDefinition } from '../../runtime/module.js'
 import { defineModule } from '../../runtime/module.js'
 import { createScheduler, type SchedulerClock } from '../../runtime/scheduler/index.js'
-import { activityHandler } from './activity.js'
+import { activityHandler, chatLinesObserver } from './activity.js'
 import { type Announce, routerAnnouncer } from './announce.js'
 import { type MemoriesConfig, type MemoriesState, memoriesConfigSchema } from './context.js'
 import { manifest } from './manifest.js'
@@ -40,6 +40,7 @@ export function createMemoriesModule(options: MemoriesOptions = {}): ModuleDefin
     migrations: memoriesMigrations,
     commands: [quoteCommand, memoCommand, remindCommand, timerCommand],
     events: [activityHandler],
+    observers: [chatLinesObserver],
     setup(ctx) {
       const clock = options.clock
       const now = clock ? () => clock.now() : Date.now

@@ -14,6 +14,7 @@ import { loadSettings, type Settings } from '../../runtime/config.js'
 import { type Runtime, startRuntime } from '../../runtime/host.js'
 import type { Catalog } from '../../runtime/registry.js'
 import { builtinCatalog } from '../catalog.js'
+import routerModule from '../router/index.js'
 import type { Scheduler } from '../../runtime/scheduler/index.js'
 import type { MemoriesState } from './context.js'
 import { createMemoriesModule } from './index.js'
@@ -35,7 +36,7 @@ export interface MemoriesFixture {
   readonly pushed: Pushed[]
   /** Starts one more memories "process" (listen false: it only runs its scheduler). */
   startMemories(listen: boolean): Promise<Runtime>
-  /** A chat line through the router as `user` with `roles`; the event result. */
+  /** A chat line through the router as `user` with `roles`; the event result, once observers have it. */
   say(text: string, user?: string, roles?: string[], channel?: string): Promise<{ outcome: string; text: string }>
   close(): Promise<void>
 }
@@ -96,6 +97,8 @@ export async function startMemoriesFixture(backend: Backend): Promise<MemoriesFi
         payload: chatEvent(text, { user_id: `id-${user.toLowerCase()}`, user_name: user, roles, channel_id: channel }),
         headers: { 'x-api-key': keys.collector },
       })
+      // Plain chat reaches memories' observer in a batch a few milliseconds later: wait for it here.
+      await router.module(routerModule).ctx.state.pipeline.observers.drain()
       const body = res.json() as { outcome: string; responses: { text?: string }[] }
       return { outcome: body.outcome, text: body.responses.map((r) => r.text ?? '').join('\n') }
     },

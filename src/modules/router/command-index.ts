@@ -27,6 +27,8 @@ export interface CommandRow {
   aliases: string
   /** Marketplace commands only: the response types the community approved (others are dropped). */
   response_types?: readonly string[]
+  /** 1: an observer (events batched to it, never executed); absent in databases before migration 0006. */
+  observes?: number | null
 }
 
 /** A per-entity or per-community override of a command (command_permissions). */
@@ -75,6 +77,7 @@ export class CommandIndex {
   #overrides = new Map<string, Override>()
   #byWord = new Map<string, CommandRow>()
   #byEvent = new Map<string, CommandRow[]>()
+  #observersByEvent = new Map<string, CommandRow[]>()
   #commands: CommandRow[] = []
   /** `<module>|<community>` → the installed version's target. */
   #installed = new Map<string, InstalledTarget>()
@@ -129,6 +132,7 @@ export class CommandIndex {
     }
     const byWord = new Map<string, CommandRow>()
     const byEvent = new Map<string, CommandRow[]>()
+    const observersByEvent = new Map<string, CommandRow[]>()
     const commands: CommandRow[] = []
     for (const row of rows) {
       if (row.trigger_type !== 'event') {
@@ -138,10 +142,11 @@ export class CommandIndex {
           if (!byWord.has(`${row.prefix}${alias}`)) byWord.set(`${row.prefix}${alias}`, row)
       }
       if (row.trigger_type !== 'command' && ((row.target_type || 'module') !== 'module' || this.runs(row.module))) {
+        const into = Number(row.observes ?? 0) === 1 ? observersByEvent : byEvent
         for (const type of parseList(row.event_types)) {
-          const list = byEvent.get(type) ?? []
+          const list = into.get(type) ?? []
           list.push(row)
-          byEvent.set(type, list)
+          into.set(type, list)
         }
       }
     }
@@ -151,6 +156,7 @@ export class CommandIndex {
     this.#overrides = overrides
     this.#installed = installed
     this.#byEvent = byEvent
+    this.#observersByEvent = observersByEvent
     this.#commands = commands
     this.#loadedAt = Date.now()
   }
@@ -211,6 +217,11 @@ export class CommandIndex {
 
   handlersFor(eventType: string): readonly CommandRow[] {
     return this.#byEvent.get(eventType) ?? []
+  }
+
+  /** Observers of an event type (ModuleDefinition.observers): handed the events in batches. */
+  observersFor(eventType: string): readonly CommandRow[] {
+    return this.#observersByEvent.get(eventType) ?? []
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { EventEmitter } from 'node:events'
 import type { InboundEvent } from '../../contract/events.js'
-import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
+import type { ExecutionRequest, ExecutionResult, ObservedEvent } from '../../contract/execution.js'
 import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import { isCacheOutage } from '../../runtime/cache/index.js'
@@ -17,6 +17,7 @@ import type { OverlayClient } from '../browser-source/public.js'
 import type { ParsedCommand } from './parse.js'
 import type { Permissions } from './permissions.js'
 import type { ProcessedSummary } from './pipeline.js'
+import type { ObserverQueue } from './observers.js'
 import { nextStep, platformResponses } from './reentry.js'
 
 /** What one execution came to. */
@@ -36,6 +37,7 @@ export interface RunDeps {
   readonly activity: EventEmitter<{ processed: [ProcessedSummary] }>
   readonly execute: (row: CommandRow, request: ExecutionRequest) => Promise<Attempt>
   readonly storeSession: (sessionId: string, entityId: string) => void
+  readonly observers: ObserverQueue
   readonly log: ModuleContext['log']
 }
 
@@ -95,6 +97,30 @@ export class EventRun {
       outcome,
       ...(command ? { command } : {}),
       responses,
+    }
+  }
+
+  /** The event as observers see it: an execution request's user, entity and event, without a command. */
+  observed(): ObservedEvent {
+    const { event } = this
+    return {
+      session_id: this.sessionId,
+      raw_message: event.message ?? '',
+      user: {
+        id: event.user_id,
+        name: event.user_name,
+        ...(event.display_name ? { display_name: event.display_name } : {}),
+        roles: event.roles ?? [],
+        ...(this.identityId ? { identity_id: this.identityId } : {}),
+      },
+      entity: {
+        id: this.entityId,
+        platform: event.platform,
+        server_id: event.server_id,
+        channel_id: event.channel_id,
+        community_id: this.communityId,
+      },
+      event: { type: event.message_type, data: event.metadata ?? {} },
     }
   }
 
@@ -221,6 +247,11 @@ export class EventRun {
   /** Non-chat events (and chat without a command): every enabled handler, sequential ones first. */
   async runHandlers(): Promise<EventResult> {
     const { event, entityId, communityId, deps } = this
+    const observers = deps.index.observersFor(event.message_type)
+    if (observers.length > 0) {
+      const enabled = observers.filter((o) => deps.index.effective(o, entityId, communityId).enabled)
+      if (enabled.length > 0) deps.observers.add(enabled, this.observed())
+    }
     const handlers = deps.index
       .handlersFor(event.message_type)
       .filter((h) => deps.index.effective(h, entityId, communityId).enabled)

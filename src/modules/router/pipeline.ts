@@ -28,6 +28,7 @@ import { createModeration, STOPPING } from './moderation.js'
 import { FilterStage, withFilterResponses } from './filters/engine.js'
 import { Permissions } from './permissions.js'
 import { deliverWhispers } from './whispers.js'
+import { ObserverQueue } from './observers.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
 
@@ -43,6 +44,8 @@ export interface Pipeline {
   readonly overlay: OverlayClient
   /** The spam filters (settings reload on `filters:changed`). */
   readonly filters: FilterStage
+  /** Events batched to module observers. */
+  readonly observers: ObserverQueue
   /**
    * Runs one event. `writes`, when given, receives one promise per execution-log row the event produced;
    * pass it to `committed` before acknowledging the event to its sender.
@@ -178,7 +181,8 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
       if (!isCacheOutage(err)) ctx.log.warn({ err }, 'session not stored')
     })
   }
-  const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, log: ctx.log }
+  const observers = new ObserverQueue(ctx.modules, ctx.log)
+  const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, observers, log: ctx.log }
 
   async function process(event: InboundEvent, writes?: Promise<void>[]): Promise<EventResult> {
     const started = performance.now()
@@ -215,11 +219,13 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     executions,
     overlay,
     filters,
+    observers,
     process,
     committed: (writes) => awaitCommitted(writes),
     async close() {
       for (const u of unsubscribes) await u()
       await identities?.close()
+      await observers.drain()
       await moderation.close()
       await filters.close()
       await executions.close()

@@ -1,6 +1,6 @@
 /** The router's HTTP surface: `POST /api/v1/events` and `POST /api/v1/events/batch` (CONTRACT §4.1). */
 import type { FastifyInstance } from 'fastify'
-import { eventBatchSchema, inboundEventSchema } from '../../contract/events.js'
+import { entityIdOf, eventBatchSchema, inboundEventSchema } from '../../contract/events.js'
 import type { EventResult } from '../../contract/router.js'
 import { describeIssue } from '../../contract/validate.js'
 import { authenticate, requireKey } from '../../runtime/auth.js'
@@ -56,19 +56,32 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
         const { field, message } = describeIssue(batch.error)
         throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
       }
-      const results: (EventResult | { error: { code: string; field: string; message: string } })[] = []
+      // One entity's events run one after another, in order; different entities' events run side by side,
+      // so a slow module in one channel does not hold up the rest of the batch.
+      const results: Promise<EventResult | { error: { code: string; field: string; message: string } }>[] = []
       const writes: Promise<void>[] = []
+      const lanes = new Map<string, Promise<unknown>>()
       for (const [i, raw] of batch.data.events.entries()) {
         const parsed = inboundEventSchema.safeParse(raw)
         if (!parsed.success) {
           const { field, message } = describeIssue(parsed.error)
-          results.push({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } })
+          results.push(Promise.resolve({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } }))
           continue
         }
-        results.push(await pipeline.process(parsed.data, writes))
+        const entity = entityIdOf(parsed.data)
+        const before = lanes.get(entity)
+        const result = before
+          ? before.then(() => pipeline.process(parsed.data, writes))
+          : pipeline.process(parsed.data, writes)
+        lanes.set(
+          entity,
+          result.catch(() => undefined),
+        )
+        results.push(result)
       }
+      const answered = await Promise.all(results)
       await pipeline.committed(writes)
-      return { results }
+      return { results: answered }
     },
   )
 }

@@ -294,6 +294,11 @@ create table kong_outbox (
 );
 `
 
+/** Observers (ModuleDefinition.observers): rows the router batches events to instead of executing them. */
+const commandObservers = `
+alter table commands add column observes integer not null default 0;
+`
+
 /** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
  * then the per-community limit columns and the Kong outbox. */
 export const coreMigrations: MigrationSet = {
@@ -304,5 +309,6 @@ export const coreMigrations: MigrationSet = {
     portable('0003_scheduled_jobs', scheduledJobsTable),
     portable('0004_community_limits', communityLimits),
     portable('0005_kong_outbox', kongOutbox),
+    portable('0006_command_observers', commandObservers),
   ],
 }

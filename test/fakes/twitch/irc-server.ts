@@ -71,6 +71,8 @@ export interface FakeTwitchIrc {
   setModerator(channel: string, nick: string, mod: boolean): void
   /** Polls `check` until it returns a truthy value (default 10 s); rejects with `what` on timeout. */
   waitFor<T>(what: string, check: () => T | undefined | null | false, timeoutMs?: number): Promise<T>
+  /** Calls `handler` with every line a client sends, as it arrives (benchmarks time replies with it). */
+  onLine(handler: (line: IrcLine) => void): () => void
   /** Closes every client connection (tmi.js reconnects). */
   dropConnections(): void
   close(): Promise<void>
@@ -117,6 +119,7 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
   const moderators = new Set<string>() // `${channel} ${nick}`
   let connIds = 0
   let msgIds = 0
+  const listeners = new Set<(line: IrcLine) => void>()
 
   const send = (c: Conn, ...out: string[]) => {
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(out.join('\r\n'))
@@ -189,6 +192,7 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
         .filter((l) => l.trim() !== '')) {
         const line = { conn: c.id, nick: c.nick, ...parseIrc(raw) }
         lines.push(line)
+        for (const l of listeners) l(line)
         handle(c, line)
       }
     })
@@ -202,6 +206,10 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
       lines.filter(
         (l) => l.command === 'PRIVMSG' && (channel === undefined || chan(l.params[0] ?? '') === chan(channel)),
       ),
+    onLine(handler) {
+      listeners.add(handler)
+      return () => listeners.delete(handler)
+    },
     joined: (nick) => fake.membership().get(nick.toLowerCase()) ?? new Set(),
     membership() {
       const out = new Map<string, Set<string>>()

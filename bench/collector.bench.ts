@@ -1,0 +1,189 @@
+/**
+ * Chat through the Twitch collector: the fake Twitch IRC (test/fakes/twitch) floods the collector (tmi.js),
+ * which forwards to the router over HTTP (batched, event-batcher.ts); the router answers and the collector
+ * replies on IRC. One process hosts the fake, the collector and the router, as `waddlebot start` does.
+ *
+ * - `collector_to_router_eps`: a flood of chat (3 in 4 lines `!ping`, as in the in-process bench) over 100
+ *   channels, events/s until the router has processed every line.
+ * - `chat_e2e_p99_ms`: chat at a paced 1,000 lines/s (1 in 10 a `!ping`, spread over 100 channels so the
+ *   replies stay within Twitch's moderator budget): time from the line leaving the fake IRC server to the
+ *   bot's reply arriving there, p99.
+ * - `twitch_rss_per_1k_channels_mb`: RSS growth while the collector claims and joins 1,000 channels.
+ */
+import { pathToFileURL } from 'node:url'
+import { sqliteBackend } from '../test/helpers/backends.js'
+import { BOT, eventually, startTwitchHarness, type TwitchHarness } from '../test/helpers/twitch-harness.js'
+import { percentile, round } from './lib/project.js'
+
+export interface CollectorBenchResult {
+  collector_to_router_eps: number
+  events: number
+  events_per_request: number
+  /** CPU time of the one process (fake IRC + collector + router) per flooded event. */
+  cpu_us_per_event: number
+  /** The same at the paced 1,000 lines/s. */
+  paced_cpu_us_per_event: number
+  paced_events_per_request: number
+  chat_e2e_p99_ms: number
+  chat_e2e_p50_ms: number
+  chat_e2e_rate: number
+  replies_timed: number
+}
+
+const rssMb = () => process.memoryUsage().rss / 2 ** 20
+const tick = () => new Promise((r) => setImmediate(r))
+
+async function harness(channels: readonly string[], env: Record<string, string> = {}): Promise<TwitchHarness> {
+  const h = await startTwitchHarness(sqliteBackend(), {
+    channels,
+    modules: ['router', 'twitch'],
+    env: {
+      WADDLEBOT_TWITCH_MAX_CLAIMS: String(channels.length),
+      WADDLEBOT_TWITCH_QUEUE_SIZE: '100000',
+      WADDLEBOT_LOG_LEVEL: 'error',
+      ...env,
+    },
+  })
+  for (const c of channels) h.irc.setModerator(c, BOT, true)
+  await eventually('every channel joined', () => h.irc.joined(BOT).size === channels.length, 120_000)
+  return h
+}
+
+export async function benchCollector({
+  quick,
+  lingerMs,
+}: {
+  quick: boolean
+  /** The collectors' `batch_linger_ms` (default: theirs, 1 ms; 0 = one event per request). */
+  lingerMs?: number
+}): Promise<CollectorBenchResult> {
+  const channels = Array.from({ length: 100 }, (_, i) => `flood${i}`)
+  // Separate channels for the paced run: the flood's replies use up its channels' outbound budgets.
+  const paced = Array.from({ length: 100 }, (_, i) => `paced${i}`)
+  const h = await harness(
+    [...channels, ...paced],
+    lingerMs === undefined ? {} : { WADDLEBOT_TWITCH_BATCH_LINGER_MS: String(lingerMs) },
+  )
+  try {
+    const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
+    const router = (twitch.ctx.state as { handle: { router: { batches?: { requests: number; events: number } } } })
+      .handle.router
+    const stats = () => router.batches ?? { requests: 0, events: 0 }
+    let cpuUs = 0
+    const flood = async (total: number) => {
+      const start = h.processed.length
+      const cpu = process.cpuUsage()
+      const t = performance.now()
+      for (let i = 0; i < total; i++) {
+        h.irc.viewerMessage(channels[i % channels.length]!, {
+          user: `viewer${i % 500}`,
+          text: i % 4 === 0 ? 'just chatting about the game tonight' : '!ping',
+        })
+        if (i % 200 === 199) await tick()
+      }
+      await eventually('the flood processed', () => h.processed.length - start >= total, 300_000)
+      const used = process.cpuUsage(cpu)
+      cpuUs = (used.user + used.system) / total
+      return total / ((performance.now() - t) / 1000)
+    }
+    const skipFlood = process.env.WB_BENCH_SKIP_FLOOD === '1'
+    if (!skipFlood) await flood(quick ? 1_000 : 5_000) // warm up
+    const before = { ...stats() }
+    const total = quick ? 5_000 : 40_000
+    const eps = skipFlood ? 0 : await flood(total)
+    const after = stats()
+    const perRequest = (after.events - before.events) / Math.max(1, after.requests - before.requests)
+
+    // Paced chat at 1,000 lines/s on other channels; every 10th line a `!ping` whose reply is timed (replies of one channel
+    // leave in order, so the n-th reply in a channel answers its n-th `!ping`).
+    await new Promise((r) => setTimeout(r, 1000))
+    const sent = new Map<string, number[]>()
+    const latencies: number[] = []
+    const off = h.irc.onLine((line) => {
+      if (line.command !== 'PRIVMSG' || line.nick !== BOT) return
+      const waiting = sent.get((line.params[0] ?? '').replace(/^#/, ''))
+      const t = waiting?.shift()
+      if (t !== undefined) latencies.push(performance.now() - t)
+    })
+    const rate = 1000
+    const seconds = quick ? 3 : 10
+    const lines = rate * seconds
+    const pacedCpu = process.cpuUsage()
+    const pacedBatches = { ...stats() }
+    const t0 = performance.now()
+    let i = 0
+    let pings = 0
+    while (i < lines) {
+      const due = Math.min(lines, Math.floor(((performance.now() - t0) / 1000) * rate))
+      for (; i < due; i++) {
+        const channel = paced[Math.floor(i / 10) % paced.length]!
+        const ping = i % 10 === 0
+        if (ping) {
+          pings++
+          const q = sent.get(channel) ?? []
+          q.push(performance.now())
+          sent.set(channel, q)
+        }
+        h.irc.viewerMessage(channel, { user: `viewer${i % 500}`, text: ping ? '!ping' : 'nice play, well done' })
+      }
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    await eventually('every reply', () => latencies.length >= pings, 60_000)
+    const pacedUsed = process.cpuUsage(pacedCpu)
+    off()
+    return {
+      collector_to_router_eps: round(eps, 0),
+      events: total,
+      events_per_request: round(perRequest, 1),
+      cpu_us_per_event: round(cpuUs, 1),
+      paced_cpu_us_per_event: round((pacedUsed.user + pacedUsed.system) / lines, 1),
+      paced_events_per_request: round(
+        (stats().events - pacedBatches.events) / Math.max(1, stats().requests - pacedBatches.requests),
+        1,
+      ),
+      chat_e2e_p99_ms: round(percentile(latencies, 99)),
+      chat_e2e_p50_ms: round(percentile(latencies, 50)),
+      chat_e2e_rate: rate,
+      replies_timed: latencies.length,
+    }
+  } finally {
+    await h.close()
+  }
+}
+
+/** RSS growth of the collector process per 1,000 channels claimed and joined. */
+export async function benchTwitchRss({
+  quick,
+}: {
+  quick: boolean
+}): Promise<{ mb_per_1k: number; channels: number; base_mb: number }> {
+  const count = quick ? 200 : 1000
+  const channels = Array.from({ length: count }, (_, i) => `chan${i}`)
+  const none = await startTwitchHarness(sqliteBackend(), {
+    channels: [],
+    modules: ['router', 'twitch'],
+    env: { WADDLEBOT_LOG_LEVEL: 'error' },
+  })
+  await new Promise((r) => setTimeout(r, 500))
+  global.gc?.()
+  const base = rssMb()
+  await none.close()
+  const h = await harness(channels)
+  try {
+    await new Promise((r) => setTimeout(r, 500))
+    global.gc?.()
+    const grown = rssMb() - base
+    return { mb_per_1k: round((grown * 1000) / count, 1), channels: count, base_mb: round(base, 1) }
+  } finally {
+    await h.close()
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const quick = process.argv.includes('--quick')
+  const linger = process.argv.indexOf('--linger')
+  const lingerMs = linger > 0 ? Number(process.argv[linger + 1]) : undefined
+  console.log(JSON.stringify(await benchCollector({ quick, ...(lingerMs === undefined ? {} : { lingerMs }) })))
+  if (process.argv.includes('--no-rss')) process.exit(0)
+  console.log(JSON.stringify(await benchTwitchRss({ quick })))
+}
