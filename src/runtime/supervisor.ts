@@ -4,8 +4,15 @@
  * exits unexpectedly restarted with exponential backoff; everything stopped by `stop()` (SIGTERM, then
  * SIGKILL after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
  * leaves no orphan behind.
+ *
+ * Replicas share their module's one port: a module run with more than one replica is forked through Node's
+ * cluster module, this process being the cluster primary. The primary owns the listening socket and hands
+ * each new connection to the replicas in turn (round robin); Node 20 has no SO_REUSEPORT (`reusePort` came in
+ * Node 22.12), so the cluster is how several processes share one port here. A connection belongs to one
+ * replica for its life: when that replica dies, only the requests on its connections fail (reset).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import cluster from 'node:cluster'
 import { EventEmitter } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -17,9 +24,6 @@ import { resolveServiceKey } from './service-key.js'
 
 /** Absolute path of this repository's CLI entry (`bin/run.js`). */
 export const BIN_RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-/** Replica `i > 0` of a module runs with `WADDLEBOT_PORT_OFFSET` = base offset + `REPLICA_PORT_STEP × i`. */
-export const REPLICA_PORT_STEP = 1000
 
 /** Restart timing: `initialMs × factor^n`, capped at `maxMs`; the crash count resets after `resetAfterMs` up. */
 export interface BackoffOptions {
@@ -70,31 +74,35 @@ export function parseReplicas(
   return out
 }
 
-/** One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET`. */
+/**
+ * One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET` (the
+ * same for every replica: they share the port); `shared` when the module has several replicas, which are
+ * then cluster workers of this process.
+ */
 export interface ChildInfo {
   readonly module: string
   readonly replica: number
   readonly label: string
   readonly portOffset: number
+  readonly shared: boolean
 }
 
-/** The children of `modules` × their replica counts, in order. Throws WB_INPUT_INVALID when a port offset overflows. */
+/** The children of `modules` × their replica counts, in order. */
 export function planChildren(
   modules: readonly string[],
   replicas: ReadonlyMap<string, number>,
   baseOffset: number,
 ): ChildInfo[] {
-  return modules.flatMap((module) =>
-    Array.from({ length: replicas.get(module) ?? 1 }, (_, replica) => {
-      const portOffset = baseOffset + REPLICA_PORT_STEP * replica
-      if (portOffset > 50_000)
-        throw new WaddleError('WB_INPUT_INVALID', {
-          field: 'replicas',
-          reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)`,
-        })
-      return { module, replica, label: replica === 0 ? module : `${module}#${replica + 1}`, portOffset }
-    }),
-  )
+  return modules.flatMap((module) => {
+    const count = replicas.get(module) ?? 1
+    return Array.from({ length: count }, (_, replica) => ({
+      module,
+      replica,
+      label: replica === 0 ? module : `${module}#${replica + 1}`,
+      portOffset: baseOffset,
+      shared: count > 1,
+    }))
+  })
 }
 
 /** Events of a supervisor (tests and `up` watch them). */
@@ -177,7 +185,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }))
     this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
     this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-    this.#env = childEnv(options.settings, options.registry, options.modules)
+    this.#env = childEnv(options.settings)
   }
 
   /** Every child with its current status and pid. */
@@ -216,19 +224,31 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     clearTimeout(timer)
   }
 
+  /** A plain child, or for a shared-port module a cluster worker (its listen() goes through this process). */
+  #launch(info: ChildInfo): ChildProcess {
+    const [script = BIN_RUN, ...args] = this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module]
+    if (info.shared) {
+      cluster.setupPrimary({
+        exec: script,
+        args,
+        execArgv: ['--import', WATCHDOG],
+        cwd: this.#o.settings.projectDir,
+        silent: true, // stdout/stderr piped to us, prefixed like any child's
+      })
+      return cluster.fork(this.#env(info)).process
+    }
+    return spawn(process.execPath, ['--import', WATCHDOG, script, ...args], {
+      cwd: this.#o.settings.projectDir,
+      env: this.#env(info),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
+    })
+  }
+
   #spawn(slot: Slot): void {
     const { info } = slot
     slot.timer = undefined
-    const proc = spawn(
-      process.execPath,
-      ['--import', WATCHDOG, ...(this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module])],
-      {
-        cwd: this.#o.settings.projectDir,
-        env: this.#env(info),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
-      },
-    )
+    const proc = this.#launch(info)
     let settle = () => {}
     Object.assign(slot, {
       proc,
@@ -311,18 +331,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
 /**
  * A child's environment: the parent's, plus the shared service key (resolved once), its replica index and
- * port offset, the config file, and, for replicas past the first, the URLs of the other supervised modules
- * (they listen at the base offset, not at this replica's).
+ * port offset, and the config file.
  */
-function childEnv(
-  settings: Settings,
-  registry: Registry,
-  modules: readonly string[],
-): (child: ChildInfo) => NodeJS.ProcessEnv {
+function childEnv(settings: Settings): (child: ChildInfo) => NodeJS.ProcessEnv {
   const serviceKey = resolveServiceKey(settings)
-  const peers = modules
-    .filter((m) => (registry.get(m)?.port ?? 0) > 0)
-    .map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
     ...settings.env,
     WADDLEBOT_SERVICE_KEY: serviceKey,
@@ -331,9 +343,6 @@ function childEnv(
     // The children's stdout is a pipe: they print pretty lines when this terminal would.
     WADDLEBOT_LOG_FORMAT: wantsPretty(settings.logFormat) ? 'pretty' : 'json',
     ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
-    ...(child.replica > 0
-      ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url]))
-      : {}),
   })
 }
 
