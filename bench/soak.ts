@@ -4,12 +4,12 @@
  *   npm run soak -- --minutes 1      (default 1; 10 for the documented run)
  *
  * `waddlebot up --replicas router=3,twitch=3,browser-source=2` (router, Twitch collector and browser-source
- * processes, each module's replicas behind its one port) on a fresh Postgres database and a Redis prefix of
+ * processes; the routers and browser-sources behind their one port each) on a fresh Postgres database and a Redis prefix of
  * its own; 500 channels on the fake Twitch IRC server (test/fakes/twitch), shared by the three collectors
- * through coordination (claims of 15 s here, renewed every 4 s); 1,000 WebSocket overlays on the two
+ * through coordination (claims of 20 s here, renewed every 5 s); 1,000 WebSocket overlays on the two
  * browser-source processes, sent a ticker every 5 s. Chat: `!ping` (one outstanding per channel, so each
  * reply is matched to its message) and plain lines, 20 messages/s with a 100/s burst of 3 s every 15 s.
- * At 40 % of the run the collector holding the most channels is SIGKILLed: its channels must be claimed
+ * At 30 % of the run the collector holding the most channels is SIGKILLed: its channels must be claimed
  * again by the others once its claims expire.
  *
  * Reports events/s, p50/p99 chat-to-reply latency (message sent by the fake IRC server → the bot's reply
@@ -38,18 +38,21 @@ import { percentile, round } from './lib/project.js'
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '1' } } })
 const minutes = Number(values.minutes)
 if (!(minutes > 0 && minutes <= 120)) {
-  console.error('error WB_INPUT_INVALID: invalid minutes: must be a number between 0 and 120 (npm run soak -- --minutes 1)')
+  console.error(
+    'error WB_INPUT_INVALID: invalid minutes: must be a number between 0 and 120 (npm run soak -- --minutes 1)',
+  )
   process.exit(2)
 }
 const RUN_MS = minutes * 60_000
 const CHANNELS = 500
 const OVERLAYS = 1000
-const CLAIM_TTL_MS = 15_000
+const CLAIM_TTL_MS = 20_000
 const REPLY_TIMEOUT_MS = 15_000
 const BASE_RATE = 20
 const BURST_RATE = 100
 const SERVICE_KEY = `wbsk_${randomBytes(16).toString('hex')}`
 const BOT = 'soakbot'
+const UP_LOG = join(tmpdir(), `wb-soak-${process.pid}.log`)
 
 const log = (text: string) => console.log(`[soak] ${text}`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -94,7 +97,7 @@ const env: NodeJS.ProcessEnv = {
   WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '1000',
   WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
   WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: String(CLAIM_TTL_MS),
-  WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '4000',
+  WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '5000',
 }
 const ROUTER = `http://127.0.0.1:${8000 + offset}`
 const BROWSER = `http://127.0.0.1:${8027 + offset}`
@@ -111,6 +114,8 @@ async function cleanup(): Promise<void> {
     up.kill('SIGTERM')
     await Promise.race([gone, sleep(15_000)])
   }
+  writeFileSync(UP_LOG, out)
+  log(`the processes' output: ${UP_LOG}`)
   await storage.close().catch(() => {})
   await irc.close().catch(() => {})
   await pg.drop().catch(() => {})
@@ -145,7 +150,11 @@ async function claims(): Promise<Map<string, string | null>> {
 }
 
 try {
-  log(`${minutes} min; ${CHANNELS} channels, ${OVERLAYS} overlays; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  log(
+    `${minutes} min; ${CHANNELS} channels, ${OVERLAYS} overlays; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   up = spawn(
     process.execPath,
     [BIN, 'up', '--only', 'router,twitch,browser-source', '--replicas', 'router=3,twitch=3,browser-source=2'],
@@ -276,8 +285,8 @@ try {
       }
     }
     n++
-    // The kill, at 40 % of the run: the collector holding the most channels, without release.
-    if (!victim && elapsed >= RUN_MS * 0.4) {
+    // The kill, at 30 % of the run: the collector holding the most channels, without release.
+    if (!victim && elapsed >= RUN_MS * 0.3) {
       const held = await claims()
       const byContainer = new Map<string, Set<string>>()
       for (const [ch, c] of held) if (c) byContainer.set(c, (byContainer.get(c) ?? new Set()).add(ch))

@@ -5,8 +5,8 @@
  * SIGKILL after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
  * leaves no orphan behind.
  *
- * Replicas share their module's one port: a module run with more than one replica is forked through Node's
- * cluster module, this process being the cluster primary. The primary owns the listening socket and hands
+ * Replicas share their module's one port (collectors excepted: see planChildren): a module run with more
+ * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and hands
  * each new connection to the replicas in turn (round robin); Node 20 has no SO_REUSEPORT (`reusePort` came in
  * Node 22.12), so the cluster is how several processes share one port here. A connection belongs to one
  * replica for its life: when that replica dies, only the requests on its connections fail (reset).
@@ -74,10 +74,12 @@ export function parseReplicas(
   return out
 }
 
+/** A collector replica past the first runs with the port offset raised by this × its index (see planChildren). */
+export const REPLICA_PORT_STEP = 1000
+
 /**
- * One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET` (the
- * same for every replica: they share the port); `shared` when the module has several replicas, which are
- * then cluster workers of this process.
+ * One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET`;
+ * `shared` when the module's replicas share its port (they are then cluster workers of this process).
  */
 export interface ChildInfo {
   readonly module: string
@@ -87,21 +89,31 @@ export interface ChildInfo {
   readonly shared: boolean
 }
 
-/** The children of `modules` × their replica counts, in order. */
+/**
+ * The children of `modules` × their replica counts, in order. Replicas share their module's port, except
+ * modules for which `ownPort(module)` holds (collectors: a platform's webhook must reach the process that
+ * claimed the channel, so each keeps an address of its own): their replica N ≥ 2 runs with the offset raised
+ * by {@link REPLICA_PORT_STEP} × (N − 1). Throws WB_INPUT_INVALID when such an offset overflows.
+ */
 export function planChildren(
   modules: readonly string[],
   replicas: ReadonlyMap<string, number>,
   baseOffset: number,
+  ownPort: (module: string) => boolean = () => false,
 ): ChildInfo[] {
   return modules.flatMap((module) => {
     const count = replicas.get(module) ?? 1
-    return Array.from({ length: count }, (_, replica) => ({
-      module,
-      replica,
-      label: replica === 0 ? module : `${module}#${replica + 1}`,
-      portOffset: baseOffset,
-      shared: count > 1,
-    }))
+    const own = ownPort(module)
+    return Array.from({ length: count }, (_, replica) => {
+      const portOffset = own ? baseOffset + REPLICA_PORT_STEP * replica : baseOffset
+      if (portOffset > 50_000)
+        throw new WaddleError('WB_INPUT_INVALID', {
+          field: 'replicas',
+          reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)`,
+        })
+      const label = replica === 0 ? module : `${module}#${replica + 1}`
+      return { module, replica, label, portOffset, shared: count > 1 && !own }
+    })
   })
 }
 
@@ -126,6 +138,8 @@ export interface SupervisorOptions {
   readonly modules: readonly string[]
   /** Module → number of processes (default 1 each). */
   readonly replicas?: ReadonlyMap<string, number>
+  /** Modules whose replicas each keep a port of their own instead of sharing one (`up`: the collectors). */
+  readonly ownPort?: (module: string) => boolean
   /** Where prefixed lines go (default: this process's stdout). */
   readonly out?: (line: string) => void
   /** Colour the prefixes (default: when stdout is a TTY and NO_COLOR is unset). */
@@ -172,7 +186,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     super()
     this.#o = options
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
-    const plan = planChildren(options.modules, options.replicas ?? new Map(), options.settings.portOffset)
+    const plan = planChildren(
+      options.modules,
+      options.replicas ?? new Map(),
+      options.settings.portOffset,
+      options.ownPort,
+    )
     this.#slots = plan.map((info) => ({
       info,
       status: 'stopped',
@@ -185,7 +204,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }))
     this.#width = Math.max('supervisor'.length, ...plan.map((c) => c.label.length)) + 2
     this.#color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-    this.#env = childEnv(options.settings)
+    this.#env = childEnv(options.settings, options.registry, options.modules)
   }
 
   /** Every child with its current status and pid. */
@@ -331,10 +350,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
 /**
  * A child's environment: the parent's, plus the shared service key (resolved once), its replica index and
- * port offset, and the config file.
+ * port offset, the config file, and, for a replica on a raised offset, the URLs of the other supervised
+ * modules (they listen at the base offset, not at this replica's).
  */
-function childEnv(settings: Settings): (child: ChildInfo) => NodeJS.ProcessEnv {
+function childEnv(
+  settings: Settings,
+  registry: Registry,
+  modules: readonly string[],
+): (child: ChildInfo) => NodeJS.ProcessEnv {
   const serviceKey = resolveServiceKey(settings)
+  const peers = modules
+    .filter((m) => (registry.get(m)?.port ?? 0) > 0)
+    .map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
     ...settings.env,
     WADDLEBOT_SERVICE_KEY: serviceKey,
@@ -343,6 +370,9 @@ function childEnv(settings: Settings): (child: ChildInfo) => NodeJS.ProcessEnv {
     // The children's stdout is a pipe: they print pretty lines when this terminal would.
     WADDLEBOT_LOG_FORMAT: wantsPretty(settings.logFormat) ? 'pretty' : 'json',
     ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
+    ...(child.portOffset !== settings.portOffset
+      ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url]))
+      : {}),
   })
 }
 

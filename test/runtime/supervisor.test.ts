@@ -93,6 +93,28 @@ describe('planChildren', () => {
       { module: 'greeter', replica: 0, label: 'greeter', portOffset: 50, shared: false },
     ])
   })
+  it('given modules with ports of their own (collectors), raises their offset by 1000 per extra replica', () => {
+    assert.deepEqual(
+      planChildren(
+        ['twitch', 'router'],
+        new Map([
+          ['twitch', 2],
+          ['router', 2],
+        ]),
+        50,
+        (m) => m === 'twitch',
+      ),
+      [
+        { module: 'twitch', replica: 0, label: 'twitch', portOffset: 50, shared: false },
+        { module: 'twitch', replica: 1, label: 'twitch#2', portOffset: 1050, shared: false },
+        { module: 'router', replica: 0, label: 'router', portOffset: 50, shared: true },
+        { module: 'router', replica: 1, label: 'router#2', portOffset: 50, shared: true },
+      ],
+    )
+  })
+  it('given an own-port offset that would pass 50000, throws WB_INPUT_INVALID naming replicas', () => {
+    assert.throws(() => planChildren(['twitch'], new Map([['twitch', 3]]), 48_500, () => true), invalidReplicas)
+  })
 })
 
 describe('Supervisor over fake children', () => {
