@@ -95,6 +95,9 @@ const env: NodeJS.ProcessEnv = {
   TWITCH_CHANNELS: channels.join(','),
   WADDLEBOT_TWITCH_MAX_CLAIMS: String(CHANNELS / 2), // two collectors can hold every channel
   WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '1000',
+  // The collectors' own check-in period too: a collector whose first claim fails (router still starting)
+  // arms its first check-in with its own default (5 min) before it hears the router's shorter period.
+  WADDLEBOT_TWITCH_CHECKIN_INTERVAL_MS: '5000',
   WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
   WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: String(CLAIM_TTL_MS),
   WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '5000',
@@ -336,7 +339,10 @@ try {
         errorLines.set(m[1]!, (errorLines.get(m[1]!) ?? 0) + 1)
     } catch {}
   }
-  const warmMs = Math.min(RUN_MS * 0.25, 60_000)
+  // Warm-up: the first quarter (at most a minute), and until 20 s after the killed collector's channels were
+  // taken over (the survivors hold more channels from then on: their RSS steps up once, which is no leak).
+  const reclaimAt = victim && reclaimedAfterMs !== undefined ? victim.at - t0 + reclaimedAfterMs + 20_000 : 0
+  const warmMs = Math.max(Math.min(RUN_MS * 0.25, 60_000), reclaimAt)
   const growth: Record<string, { warm_mb: number; end_mb: number; growth_pct: number }> = {}
   for (const [key, samples] of rss) {
     const [label, pid] = key.split(':') as [string, string]
@@ -367,6 +373,11 @@ try {
     chat_to_reply_p99_ms: round(percentile(latencies, 99), 1),
     lost_replies_killed_collector_in_flight: inFlight.length,
     lost_replies_other: otherLost,
+    lost_other_at_s: lost
+      .filter((l) => !inFlight.includes(l))
+      .slice(0, 20)
+      .map((l) => round((l.sentAt - t0) / 1000, 1)),
+    rss_baseline_at_s: round(warmMs / 1000, 1),
     error_log_lines: Object.fromEntries(errorLines),
     overlay_posts: overlayPosts,
     overlay_deliveries: overlayLatencies.length,
@@ -376,7 +387,7 @@ try {
     killed: victim ? { label: victim.label, channels: victim.channels.size } : null,
     claim_moves: claimMoves,
     reclaimed_all_after_s: reclaimedAfterMs === undefined ? null : round(reclaimedAfterMs / 1000, 1),
-    rss: growth,
+    rss: growth, // processes with fewer than 4 samples after the baseline (a short run) are left out
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   writeFileSync(new URL(`./results/soak-${minutes}m.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
