@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { logFormatFlag, withLogFormat } from '../cli/log-format-flag.js'
-import { WaddleError } from '../runtime/errors.js'
 import { projectRegistry } from '../cli/registry.js'
+import { WaddleError } from '../runtime/errors.js'
 import type { Registry } from '../runtime/registry.js'
 import { type ChildInfo, createSupervisor, parseReplicas } from '../runtime/supervisor.js'
 
@@ -10,7 +10,7 @@ export default class Up extends BaseCommand<typeof Up> {
   static override summary = 'Supervise every enabled module as its own child process, restarting crashed ones'
   static override description = [
     'Starts one `waddlebot run <module>` process per module (and replica), prefixes their output ([router], [router#2]), restarts a process that exits with exponential backoff (250 ms, doubling up to 10 s; the count resets after 30 s up; gives up on a process after 10 fast consecutive crashes while the others keep running) and stops them all on SIGINT/SIGTERM (SIGTERM, then SIGKILL after 5 s).',
-    'Replicas: a module keeps its documented port, so replica N (N ≥ 2) of a module runs with WADDLEBOT_PORT_OFFSET raised by 1000 × (N − 1) (router#2 listens on 9000, router#3 on 10000) and reaches the other modules at their normal ports. Every process gets WADDLEBOT_REPLICA (0 for the first) and shares one service key and the database.',
+    "Replicas share their module's one port: `--replicas router=3` starts three router processes behind 8000 (Node's cluster module; this process hands each new connection to the next replica), so collectors and the CLI need no load balancer. Collectors are the exception: a platform's webhook must reach the process that claimed the channel, so collector replica N (N ≥ 2) listens at its own port, the offset raised by 1000 × (N − 1) (twitch#2 on 9002), and reaches the other modules at their normal ports. A killed replica is replaced like any crashed process; only the requests on its open connections fail. Every process gets WADDLEBOT_REPLICA (0 for the first; `/health` answers it with its pid) and shares one service key and the database. Without REDIS_URL each replica keeps its own rate limits and cache: `up` warns.",
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> up',
@@ -34,12 +34,24 @@ export default class Up extends BaseCommand<typeof Up> {
     if (modules.length === 0)
       throw new WaddleError('WB_SUPERVISOR_FAILED', { reason: 'no module is enabled (see `waddlebot module list`)' })
     const replicas = parseReplicas(flags.replicas, modules)
-    const supervisor = createSupervisor({ settings, registry, modules, replicas, out: (line) => this.log(line) })
+    const supervisor = createSupervisor({
+      settings,
+      registry,
+      modules,
+      replicas,
+      // A platform's webhooks must reach the collector holding the channel: collector replicas keep own ports.
+      ownPort: (m) => registry.get(m)?.kind === 'collector',
+      out: (line) => this.log(line),
+    })
+    if ([...replicas.values()].some((n) => n > 1) && !settings.redisUrl)
+      this.log(
+        'warning: replicas without REDIS_URL keep their own cache and rate limits (per-user limits are per process); set REDIS_URL to share them',
+      )
     const children = supervisor.children
     this.log(
       `waddlebot up: ${children.length} process${children.length === 1 ? '' : 'es'} in ${settings.projectDir}. Stop with Ctrl-C.`,
     )
-    for (const c of children) this.log(`  ${c.label.padEnd(20)} ${urlOf(registry, c)}`)
+    for (const c of children) this.log(`  ${c.label.padEnd(20)} ${urlOf(registry, c, settings.portOffset)}`)
 
     const failure = await new Promise<string | undefined>((resolve) => {
       const stop = (reason?: string) => supervisor.stop().then(() => resolve(reason))
@@ -71,10 +83,11 @@ function pickModules(registry: Registry, only: readonly string[]): string[] {
   return names
 }
 
-function urlOf(registry: Registry, child: ChildInfo): string {
+function urlOf(registry: Registry, child: ChildInfo, baseOffset: number): string {
   const port = registry.get(child.module)?.port ?? 0
   if (port <= 0) return 'in-process only (no port)'
-  if (child.replica === 0) return registry.urlOf(child.module)
+  if (child.shared) return `${registry.urlOf(child.module)} (replica ${child.replica + 1}, shared port)`
+  if (child.portOffset === baseOffset) return registry.urlOf(child.module)
   const url = new URL(registry.urlOf(child.module))
   url.port = String(port + child.portOffset)
   return url.origin

@@ -13,7 +13,7 @@ export async function registerModule(
   port: number,
 ): Promise<void> {
   const now = Date.now()
-  await storage.transaction(async (tx) => {
+  await storage.scope('commands').transaction(async (tx) => {
     await tx.execute(sql`insert into modules (name, version, kind, port, url, summary, status, registered_at, last_heartbeat)
       values (${def.name}, ${def.version}, ${def.kind}, ${port}, ${url}, ${def.summary}, 'running', ${now}, ${now})
       on conflict (name) do update set version = excluded.version, kind = excluded.kind, port = excluded.port,

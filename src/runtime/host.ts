@@ -7,16 +7,17 @@ import { createCache } from './cache/index.js'
 import type { Cache } from './cache/types.js'
 import { markModuleStopped, registerModule } from './command-table.js'
 import type { Settings } from './config.js'
-import { WaddleError } from './errors.js'
 import { migrateDatabase, openDatabase } from './database.js'
+import { WaddleError } from './errors.js'
 import { closeModuleServer, createModuleServer } from './http.js'
 import { createLogger, type Logger } from './logger.js'
 import type { AnyModuleDefinition, ModuleContext, ModuleDefinition, SetupContext } from './module.js'
 import { createModuleClients, inProcessClient, type ModuleClient, type ModuleClients } from './module-clients.js'
-import { type Catalog, createRegistry, type Registry } from './registry.js'
 import { createReloader, reloadRoute } from './module-reload.js'
+import { type Catalog, createRegistry, type Registry } from './registry.js'
 import { resolveServiceKey } from './service-key.js'
 import { coreMigrations } from './storage/core-migrations.js'
+import { cacheWriteMarks, withReadRouting } from './storage/read-routing.js'
 import type { MigrationSet, Storage } from './storage/types.js'
 
 export interface RuntimeOptions {
@@ -75,7 +76,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const defs = await Promise.all(entries.map((e) => e.load()))
   checkCollisions(defs)
 
-  const storage = await openDatabase(settings)
+  let storage = await openDatabase(settings)
   let cache: Cache | undefined
   const hosted: HostedModule[] = []
   /** Set up (teardown due at stop), whether or not its server came up. */
@@ -88,6 +89,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onRecovered: (downMs) => log.info({ down_ms: downMs }, 'Redis recovered'),
     })
     cache = sharedCache
+    // Read-your-writes marks go through the shared cache, so a write in one process routes every process's reads.
+    storage = withReadRouting(storage, cacheWriteMarks(sharedCache), settings.database.readUrl !== undefined)
     const sets: MigrationSet[] = [
       coreMigrations,
       ...defs.filter((d) => d.migrations?.length).map((d) => ({ module: d.name, migrations: d.migrations! })),

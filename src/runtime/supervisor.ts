@@ -4,8 +4,15 @@
  * exits unexpectedly restarted with exponential backoff; everything stopped by `stop()` (SIGTERM, then
  * SIGKILL after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
  * leaves no orphan behind.
+ *
+ * Replicas share their module's one port (collectors excepted: see planChildren): a module run with more
+ * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and hands
+ * each new connection to the replicas in turn (round robin); Node 20 has no SO_REUSEPORT (`reusePort` came in
+ * Node 22.12), so the cluster is how several processes share one port here. A connection belongs to one
+ * replica for its life: when that replica dies, only the requests on its connections fail (reset).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import cluster from 'node:cluster'
 import { EventEmitter } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -17,9 +24,6 @@ import { resolveServiceKey } from './service-key.js'
 
 /** Absolute path of this repository's CLI entry (`bin/run.js`). */
 export const BIN_RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-/** Replica `i > 0` of a module runs with `WADDLEBOT_PORT_OFFSET` = base offset + `REPLICA_PORT_STEP × i`. */
-export const REPLICA_PORT_STEP = 1000
 
 /** Restart timing: `initialMs × factor^n`, capped at `maxMs`; the crash count resets after `resetAfterMs` up. */
 export interface BackoffOptions {
@@ -70,31 +74,47 @@ export function parseReplicas(
   return out
 }
 
-/** One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET`. */
+/** A collector replica past the first runs with the port offset raised by this × its index (see planChildren). */
+export const REPLICA_PORT_STEP = 1000
+
+/**
+ * One supervised process. `replica` counts from 0; `portOffset` is the child's `WADDLEBOT_PORT_OFFSET`;
+ * `shared` when the module's replicas share its port (they are then cluster workers of this process).
+ */
 export interface ChildInfo {
   readonly module: string
   readonly replica: number
   readonly label: string
   readonly portOffset: number
+  readonly shared: boolean
 }
 
-/** The children of `modules` × their replica counts, in order. Throws WB_INPUT_INVALID when a port offset overflows. */
+/**
+ * The children of `modules` × their replica counts, in order. Replicas share their module's port, except
+ * modules for which `ownPort(module)` holds (collectors: a platform's webhook must reach the process that
+ * claimed the channel, so each keeps an address of its own): their replica N ≥ 2 runs with the offset raised
+ * by {@link REPLICA_PORT_STEP} × (N − 1). Throws WB_INPUT_INVALID when such an offset overflows.
+ */
 export function planChildren(
   modules: readonly string[],
   replicas: ReadonlyMap<string, number>,
   baseOffset: number,
+  ownPort: (module: string) => boolean = () => false,
 ): ChildInfo[] {
-  return modules.flatMap((module) =>
-    Array.from({ length: replicas.get(module) ?? 1 }, (_, replica) => {
-      const portOffset = baseOffset + REPLICA_PORT_STEP * replica
+  return modules.flatMap((module) => {
+    const count = replicas.get(module) ?? 1
+    const own = ownPort(module)
+    return Array.from({ length: count }, (_, replica) => {
+      const portOffset = own ? baseOffset + REPLICA_PORT_STEP * replica : baseOffset
       if (portOffset > 50_000)
         throw new WaddleError('WB_INPUT_INVALID', {
           field: 'replicas',
           reason: `${module} replica ${replica + 1} would need port offset ${portOffset} (max 50000)`,
         })
-      return { module, replica, label: replica === 0 ? module : `${module}#${replica + 1}`, portOffset }
-    }),
-  )
+      const label = replica === 0 ? module : `${module}#${replica + 1}`
+      return { module, replica, label, portOffset, shared: count > 1 && !own }
+    })
+  })
 }
 
 /** Events of a supervisor (tests and `up` watch them). */
@@ -118,6 +138,8 @@ export interface SupervisorOptions {
   readonly modules: readonly string[]
   /** Module → number of processes (default 1 each). */
   readonly replicas?: ReadonlyMap<string, number>
+  /** Modules whose replicas each keep a port of their own instead of sharing one (`up`: the collectors). */
+  readonly ownPort?: (module: string) => boolean
   /** Where prefixed lines go (default: this process's stdout). */
   readonly out?: (line: string) => void
   /** Colour the prefixes (default: when stdout is a TTY and NO_COLOR is unset). */
@@ -164,7 +186,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     super()
     this.#o = options
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
-    const plan = planChildren(options.modules, options.replicas ?? new Map(), options.settings.portOffset)
+    const plan = planChildren(
+      options.modules,
+      options.replicas ?? new Map(),
+      options.settings.portOffset,
+      options.ownPort,
+    )
     this.#slots = plan.map((info) => ({
       info,
       status: 'stopped',
@@ -216,19 +243,31 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     clearTimeout(timer)
   }
 
+  /** A plain child, or for a shared-port module a cluster worker (its listen() goes through this process). */
+  #launch(info: ChildInfo): ChildProcess {
+    const [script = BIN_RUN, ...args] = this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module]
+    if (info.shared) {
+      cluster.setupPrimary({
+        exec: script,
+        args,
+        execArgv: ['--import', WATCHDOG],
+        cwd: this.#o.settings.projectDir,
+        silent: true, // stdout/stderr piped to us, prefixed like any child's
+      })
+      return cluster.fork(this.#env(info)).process
+    }
+    return spawn(process.execPath, ['--import', WATCHDOG, script, ...args], {
+      cwd: this.#o.settings.projectDir,
+      env: this.#env(info),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
+    })
+  }
+
   #spawn(slot: Slot): void {
     const { info } = slot
     slot.timer = undefined
-    const proc = spawn(
-      process.execPath,
-      ['--import', WATCHDOG, ...(this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module])],
-      {
-        cwd: this.#o.settings.projectDir,
-        env: this.#env(info),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the children
-      },
-    )
+    const proc = this.#launch(info)
     let settle = () => {}
     Object.assign(slot, {
       proc,
@@ -311,8 +350,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
 /**
  * A child's environment: the parent's, plus the shared service key (resolved once), its replica index and
- * port offset, the config file, and, for replicas past the first, the URLs of the other supervised modules
- * (they listen at the base offset, not at this replica's).
+ * port offset, the config file, and, for a replica on a raised offset, the URLs of the other supervised
+ * modules (they listen at the base offset, not at this replica's).
  */
 function childEnv(
   settings: Settings,
@@ -331,7 +370,7 @@ function childEnv(
     // The children's stdout is a pipe: they print pretty lines when this terminal would.
     WADDLEBOT_LOG_FORMAT: wantsPretty(settings.logFormat) ? 'pretty' : 'json',
     ...(settings.configFile ? { WADDLEBOT_CONFIG: settings.configFile } : {}),
-    ...(child.replica > 0
+    ...(child.portOffset !== settings.portOffset
       ? Object.fromEntries(peers.filter(([, , m]) => m !== child.module).map(([k, url]) => [k, url]))
       : {}),
   })

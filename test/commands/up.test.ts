@@ -7,10 +7,8 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 
-// An unusual offset: replica 2 adds 1000, which must not land on another test file's round offset.
 const OFFSET = 21_370
 const ROUTER = `http://127.0.0.1:${8000 + OFFSET}`
-const ROUTER_2 = `http://127.0.0.1:${9000 + OFFSET}`
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-up-'))
@@ -125,12 +123,24 @@ describe('waddlebot up', () => {
     assert.equal(await healthy(ROUTER), false)
   })
 
-  it('runs replicas at the offset port, each with its own prefix', async () => {
+  it('runs replicas behind the one port, each with its own prefix', async () => {
     const up = startUp(['--replicas', 'router=2'])
-    await waitFor('both routers healthy', async () => (await healthy(ROUTER)) && healthy(ROUTER_2), 25_000, up)
-    assert.match(up.output(), new RegExp(`router#2 +${ROUTER_2}`))
+    const seen = new Set<number>()
+    await waitFor(
+      'both routers answering on the one port',
+      async () => {
+        // A fresh connection each time: the supervisor hands connections to the replicas in turn.
+        const res = await fetch(`${ROUTER}/health`, { headers: { connection: 'close' } }).catch(() => undefined)
+        if (res?.status === 200) seen.add(((await res.json()) as { pid: number }).pid)
+        return seen.size === 2
+      },
+      25_000,
+      up,
+    )
+    assert.match(up.output(), new RegExp(`router#2 +${ROUTER} \\(replica 2, shared port\\)`))
     assert.match(up.output(), /\[router#2\] +.*Server listening/)
-    assert.equal(up.pids().length, 2)
+    assert.deepEqual([...seen].sort(), up.pids().sort())
+    assert.match(up.output(), /warning: replicas without REDIS_URL keep their own cache and rate limits/)
     await stopUp(up)
   })
 

@@ -113,6 +113,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 export interface PrivatePostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   readonly url: string
+  readonly port: number
+  /** `url` with another database name. */
+  urlOf(database: string): string
   /** A new database on the cluster. */
   database(name: string): Promise<string>
   /** `pg_ctl stop -m immediate`: every backend is killed, no checkpoint (crash recovery on start). */
@@ -121,11 +124,17 @@ export interface PrivatePostgres {
   stop(): Promise<void>
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** A temp folder owned by the user the cluster runs as, a spare port, and a runner for Postgres binaries. */
+async function clusterHome(): Promise<{
+  dir: string
+  data: string
+  port: number
+  options: string
+  pgBin: (name: string, args: string[]) => Promise<unknown>
+}> {
   const bin = postgresBinDir()
   if (!bin) throw new Error('no Postgres binaries')
   const dir = mkdtempSync(join(tmpdir(), 'wb-fault-pg-'))
-  const data = join(dir, 'data')
   const port = await sparePort()
   const asRoot = process.getuid?.() === 0
   if (asRoot) chownSync(dir, ...(await postgresIds()))
@@ -134,8 +143,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     asRoot
       ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { cwd: dir })
       : run(join(bin, name), args, { cwd: dir })
-  await pgBin('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=16MB`
+  return { dir, data: join(dir, 'data'), port, options, pgBin }
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const { dir, data, port, options, pgBin } = await clusterHome()
+  await pgBin('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'])
   const start = async () => {
     await pgBin('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start'])
   }
@@ -143,6 +157,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await start()
   return {
     url,
+    port,
+    urlOf: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async database(name) {
       const client = new pg.Client({ connectionString: url })
       client.on('error', () => {})
@@ -158,6 +174,71 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await pgBin('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
     },
     start,
+    async stop() {
+      await pgBin('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {})
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface PrivateStandby {
+  /** `postgres://postgres@127.0.0.1:<port>/<database>` on the standby (read-only). */
+  urlOf(database: string): string
+  /** Stops applying the primary's changes (reads stay possible, and stale), until `resume()`. */
+  pause(): Promise<void>
+  resume(): Promise<void>
+  /** Resolves once the standby has replayed everything the primary had written when called. */
+  caughtUp(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * A hot standby of `primary` on its own spare port: `pg_basebackup -R` (streaming replication, the
+ * recovery settings written for it), then `pg_ctl start`. initdb's default pg_hba trusts replication from
+ * 127.0.0.1.
+ */
+export async function startPrivateStandby(primary: PrivatePostgres): Promise<PrivateStandby> {
+  const { dir, data, port, options, pgBin } = await clusterHome()
+  await pgBin('pg_basebackup', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primary.port),
+    '-U',
+    'postgres',
+    '-D',
+    data,
+    '-R',
+    '-X',
+    'stream',
+    '--no-sync',
+  ])
+  await pgBin('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start'])
+  const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`
+  const one = async <T>(url: string, text: string): Promise<T> => {
+    const client = new pg.Client({ connectionString: url })
+    client.on('error', () => {})
+    await client.connect()
+    try {
+      return (await client.query(text)).rows[0] as T
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    urlOf,
+    pause: () => one(urlOf('postgres'), 'select pg_wal_replay_pause()'),
+    resume: () => one(urlOf('postgres'), 'select pg_wal_replay_resume()'),
+    async caughtUp() {
+      const { lsn } = await one<{ lsn: string }>(primary.url, 'select pg_current_wal_lsn()::text as lsn')
+      await until('the standby to catch up', async () => {
+        const r = await one<{ ok: boolean }>(
+          urlOf('postgres'),
+          `select pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn as ok`,
+        )
+        return r.ok
+      })
+    },
     async stop() {
       await pgBin('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {})
       rmSync(dir, { recursive: true, force: true })

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { builtinCatalog } from '../../src/modules/catalog.js'
 import { isWaddleError } from '../../src/runtime/errors.js'
+import { createRegistry } from '../../src/runtime/registry.js'
 import {
   backoffDelay,
   createSupervisor,
@@ -11,8 +13,6 @@ import {
   type Supervisor,
 } from '../../src/runtime/supervisor.js'
 import { testProject } from '../helpers/settings.js'
-import { builtinCatalog } from '../../src/modules/catalog.js'
-import { createRegistry } from '../../src/runtime/registry.js'
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-child.mjs', import.meta.url))
 const FAKE_SUPERVISOR = fileURLToPath(new URL('../fixtures/fake-supervisor.ts', import.meta.url))
@@ -85,16 +85,35 @@ describe('parseReplicas', () => {
 })
 
 describe('planChildren', () => {
-  it('given replicas, labels them and raises the port offset by 1000 per extra replica', () => {
+  it('given replicas, labels them and keeps the one port offset (they share the port)', () => {
     assert.deepEqual(planChildren(['router', 'greeter'], new Map([['router', 3]]), 50), [
-      { module: 'router', replica: 0, label: 'router', portOffset: 50 },
-      { module: 'router', replica: 1, label: 'router#2', portOffset: 1050 },
-      { module: 'router', replica: 2, label: 'router#3', portOffset: 2050 },
-      { module: 'greeter', replica: 0, label: 'greeter', portOffset: 50 },
+      { module: 'router', replica: 0, label: 'router', portOffset: 50, shared: true },
+      { module: 'router', replica: 1, label: 'router#2', portOffset: 50, shared: true },
+      { module: 'router', replica: 2, label: 'router#3', portOffset: 50, shared: true },
+      { module: 'greeter', replica: 0, label: 'greeter', portOffset: 50, shared: false },
     ])
   })
-  it('given an offset that would pass 50000, throws WB_INPUT_INVALID naming replicas', () => {
-    assert.throws(() => planChildren(['router'], new Map([['router', 3]]), 48_500), invalidReplicas)
+  it('given modules with ports of their own (collectors), raises their offset by 1000 per extra replica', () => {
+    assert.deepEqual(
+      planChildren(
+        ['twitch', 'router'],
+        new Map([
+          ['twitch', 2],
+          ['router', 2],
+        ]),
+        50,
+        (m) => m === 'twitch',
+      ),
+      [
+        { module: 'twitch', replica: 0, label: 'twitch', portOffset: 50, shared: false },
+        { module: 'twitch', replica: 1, label: 'twitch#2', portOffset: 1050, shared: false },
+        { module: 'router', replica: 0, label: 'router', portOffset: 50, shared: true },
+        { module: 'router', replica: 1, label: 'router#2', portOffset: 50, shared: true },
+      ],
+    )
+  })
+  it('given an own-port offset that would pass 50000, throws WB_INPUT_INVALID naming replicas', () => {
+    assert.throws(() => planChildren(['twitch'], new Map([['twitch', 3]]), 48_500, () => true), invalidReplicas)
   })
 })
 
@@ -131,7 +150,7 @@ describe('Supervisor over fake children', () => {
     return { s, lines }
   }
 
-  it('prefixes every line of every replica, passes replica, offset, peer URLs and one shared service key', async () => {
+  it('prefixes every line of every replica, passes replica, the one shared port offset and one shared service key', async () => {
     const { s, lines } = make(['steady', 'router'], { steady: 2 })
     s.start()
     await waitFor('all children to print "third"', () => lines.filter((l) => l.endsWith(' third')).length === 3)
@@ -141,7 +160,7 @@ describe('Supervisor over fake children', () => {
     const first = hellos.find((l) => l.startsWith('[steady] '))
     const second = hellos.find((l) => l.startsWith('[steady#2] '))
     assert.match(first ?? '', /replica=0 offset=700 key=wbot_service_\S+ router_url=-$/)
-    assert.match(second ?? '', /replica=1 offset=1700 key=wbot_service_\S+ router_url=http:\/\/127\.0\.0\.1:8700$/)
+    assert.match(second ?? '', /replica=1 offset=700 key=wbot_service_\S+ router_url=-$/)
     assert.equal(/key=(\S+)/.exec(first!)?.[1], /key=(\S+)/.exec(second!)?.[1])
     await s.stop()
   })

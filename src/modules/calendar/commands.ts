@@ -12,16 +12,18 @@ import {
   userLevel,
 } from '../../runtime/module.js'
 import { autoApproval } from './autoapprove.js'
-import type { CalendarState } from './state.js'
 import { checkEvent } from './event-input.js'
 import { nextOccurrence, type Recurrence } from './recurrence.js'
-import { clip, closedLine, CREATE_USAGE, missingLine, named, repeats, seats, USAGE, when, whoMay } from './replies.js'
+import { CREATE_USAGE, clip, closedLine, missingLine, named, repeats, seats, USAGE, when, whoMay } from './replies.js'
 import { type CalendarConfig, communitySettings } from './settings.js'
+import type { CalendarState } from './state.js'
 import * as store from './store.js'
 
 type Ctx = CommandContext<CalendarConfig, CalendarState>
 
 const community = (ctx: Ctx) => ctx.request.entity.community_id
+/** The storage for this community: writes mark it, so its next reads come from the primary (read-your-writes). */
+const db = (ctx: Ctx) => ctx.storage.scope(`community:${community(ctx)}`)
 const me = (ctx: Ctx): store.Person => ({
   id: ctx.request.user.id,
   name: ctx.request.user.display_name ?? ctx.request.user.name,
@@ -81,7 +83,7 @@ async function create(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const approval = await autoApproval(ctx, community(ctx), ctx.request.user)
   const v = checked.event
   const event = await store.createEvent(
-    ctx.storage,
+    db(ctx),
     {
       communityId: community(ctx),
       entityId: ctx.request.entity.id,
@@ -103,19 +105,19 @@ async function list(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const now = ctx.state.now()
   const limit = ctx.config.list_limit
   if (which === 'pending') {
-    const events = await store.listEvents(ctx.storage.replica, community(ctx), ['pending'])
+    const events = await store.listEvents(db(ctx).replica, community(ctx), ['pending'])
     if (events.length === 0) return 'No events are waiting for approval.'
     const shown = events.slice(0, limit).map((e) => `${named(e)} ${when(e, now)} by ${e.created_by_name}`)
     return `Pending (${events.length}): ${shown.join('; ')}${events.length > limit ? '; …' : ''}`
   }
   if (which !== 'upcoming') return 'Usage: !calendar list [upcoming|pending]'
-  const events = (await store.listEvents(ctx.storage.replica, community(ctx), ['approved']))
+  const events = (await store.listEvents(db(ctx).replica, community(ctx), ['approved']))
     .map((e) => ({ e, next: nextOccurrence(store.seriesOf(e), now) }))
     .filter((x) => x.next !== undefined)
     .sort((a, b) => a.next!.at - b.next!.at)
   if (events.length === 0) return 'No upcoming events. Create one with !calendar create "Title" "YYYY-MM-DD HH:MM".'
   const going = await store.goingCounts(
-    ctx.storage.replica,
+    db(ctx).replica,
     events.map((x) => x.e.id),
   )
   const shown = events
@@ -133,7 +135,7 @@ function eventId(raw: string | undefined): number | undefined {
 }
 
 async function join(ctx: Ctx, id: number): Promise<Reply> {
-  const r = await store.join(ctx.storage, community(ctx), id, me(ctx), ctx.state.now())
+  const r = await store.join(db(ctx), community(ctx), id, me(ctx), ctx.state.now())
   switch (r.kind) {
     case 'missing':
       return missingLine(id)
@@ -153,7 +155,7 @@ async function join(ctx: Ctx, id: number): Promise<Reply> {
 }
 
 async function leave(ctx: Ctx, id: number): Promise<Reply> {
-  const r = await store.leave(ctx.storage, community(ctx), id, ctx.request.user.id, ctx.state.now())
+  const r = await store.leave(db(ctx), community(ctx), id, ctx.request.user.id, ctx.state.now())
   if (r.kind === 'missing') return missingLine(id)
   if (r.kind === 'not_joined') return `You have not joined ${named(r.event)}.`
   const moved = r.promoted ? ` ${r.promoted.user_name} moved up from the waitlist.` : ''
@@ -161,9 +163,9 @@ async function leave(ctx: Ctx, id: number): Promise<Reply> {
 }
 
 async function show(ctx: Ctx, id: number): Promise<Reply> {
-  const e = await store.getEvent(ctx.storage.replica, community(ctx), id)
+  const e = await store.getEvent(db(ctx).replica, community(ctx), id)
   if (!e) return missingLine(id)
-  const people = await store.attendees(ctx.storage.replica, id)
+  const people = await store.attendees(db(ctx).replica, id)
   const going = people.filter((p) => p.status === 'going')
   const waiting = people.length - going.length
   const extra = [e.location && `at ${clip(e.location, 60)}`, e.description && `— ${clip(e.description, 100)}`]
@@ -182,7 +184,7 @@ async function decide(ctx: Ctx, status: 'approved' | 'rejected', id: number, rea
   const needed = settingsOf(ctx).moderate
   if (level(ctx) < permissionRank(needed)) return `Only ${whoMay(needed)} can approve or reject events.`
   const r = await store.decide(
-    ctx.storage,
+    db(ctx),
     community(ctx),
     id,
     { status, by: me(ctx).name, reason: reason || null },
@@ -196,12 +198,12 @@ async function decide(ctx: Ctx, status: 'approved' | 'rejected', id: number, rea
 }
 
 async function cancel(ctx: Ctx, id: number): Promise<Reply> {
-  const event = await store.getEvent(ctx.storage, community(ctx), id)
+  const event = await store.getEvent(db(ctx), community(ctx), id)
   if (!event) return missingLine(id)
   const needed = settingsOf(ctx).moderate
   if (event.created_by !== ctx.request.user.id && level(ctx) < permissionRank(needed))
     return `Only its creator (${event.created_by_name}) or ${whoMay(needed)} can cancel ${named(event)}.`
-  const r = await store.cancelEvent(ctx.storage, community(ctx), id, me(ctx).name, ctx.state.now())
+  const r = await store.cancelEvent(db(ctx), community(ctx), id, me(ctx).name, ctx.state.now())
   if (r.kind === 'missing') return missingLine(id)
   if (r.kind === 'closed') return `${named(r.event)} is already ${r.event.status}.`
   await ctx.state.reminders.schedule(r.event)

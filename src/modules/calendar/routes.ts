@@ -66,7 +66,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     if (!ctx.config.feed || !file.endsWith('.ics') || file.length <= 4)
       throw new WaddleError('WB_NOT_FOUND', { what: `GET /calendar/${file}` })
     const communityId = file.slice(0, -4)
-    const events = await store.listEvents(ctx.storage.replica, communityId, ['approved'])
+    const events = await store.listEvents(ctx.storage.read(`community:${communityId}`), communityId, ['approved'])
     const body = buildFeed(events, {
       communityId,
       durationMinutes: ctx.config.duration_minutes,
@@ -84,17 +84,18 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     const { community } = parse(communityParam, req.params)
     const { status } = parse(listQuery, req.query)
     const t = now()
-    if (status === 'pending') return { events: await store.listEvents(ctx.storage.replica, community, ['pending']) }
+    if (status === 'pending')
+      return { events: await store.listEvents(ctx.storage.read(`community:${community}`), community, ['pending']) }
     if (status === 'all')
       return {
-        events: await store.listEvents(ctx.storage.replica, community, [
+        events: await store.listEvents(ctx.storage.read(`community:${community}`), community, [
           'pending',
           'approved',
           'rejected',
           'cancelled',
         ]),
       }
-    const events = (await store.listEvents(ctx.storage.replica, community, ['approved']))
+    const events = (await store.listEvents(ctx.storage.read(`community:${community}`), community, ['approved']))
       .map((e) => ({ ...e, next_at: nextOccurrence(store.seriesOf(e), t)?.at ?? null }))
       .filter((e) => e.next_at !== null)
       .sort((a, b) => a.next_at! - b.next_at!)
@@ -104,9 +105,9 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
   app.get(`${base}/:id`, guard('GET event'), async (req) => {
     await check(req, 'GET event')
     const { community, id } = parse(eventParam, req.params)
-    const event = await store.getEvent(ctx.storage.replica, community, id)
+    const event = await store.getEvent(ctx.storage.read(`community:${community}`), community, id)
     if (!event) throw missing(community, id)
-    return { event, attendees: await store.attendees(ctx.storage.replica, id) }
+    return { event, attendees: await store.attendees(ctx.storage.read(`community:${community}`), id) }
   })
 
   app.post(base, guard('POST events'), async (req, reply) => {
@@ -121,7 +122,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     }
     const approval = await autoApproval(ctx, community, body.creator)
     const event = await store.createEvent(
-      ctx.storage,
+      ctx.storage.scope(`community:${community}`),
       {
         communityId: community,
         entityId: body.entity_id ?? `${API_ENTITY}${community}`,
@@ -143,7 +144,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
       const body = parse(decideBody, req.body)
       const status = decision === 'approve' ? 'approved' : 'rejected'
       const r = await store.decide(
-        ctx.storage,
+        ctx.storage.scope(`community:${community}`),
         community,
         id,
         { status, by: body.by.name, reason: body.reason ?? null },
@@ -160,7 +161,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     await check(req, 'POST cancel')
     const { community, id } = parse(eventParam, req.params)
     const { by } = parse(cancelBody, req.body)
-    const r = await store.cancelEvent(ctx.storage, community, id, by.name, now())
+    const r = await store.cancelEvent(ctx.storage.scope(`community:${community}`), community, id, by.name, now())
     if (r.kind === 'missing') throw missing(community, id)
     if (r.kind === 'closed') throw conflict(`event ${id} is already ${r.event.status}`)
     await ctx.state.reminders.schedule(r.event)
@@ -171,7 +172,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     await check(req, 'POST join')
     const { community, id } = parse(eventParam, req.params)
     const { user } = parse(userBody, req.body)
-    const r = await store.join(ctx.storage, community, id, user, now())
+    const r = await store.join(ctx.storage.scope(`community:${community}`), community, id, user, now())
     if (r.kind === 'missing') throw missing(community, id)
     if (r.kind === 'closed') throw conflict(`event ${id} is ${r.event.status}`)
     if (r.kind === 'over') throw conflict(`event ${id} is over`)
@@ -183,7 +184,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ModuleContext<Calendar
     await check(req, 'POST leave')
     const { community, id } = parse(eventParam, req.params)
     const { user } = parse(userBody, req.body)
-    const r = await store.leave(ctx.storage, community, id, user.id, now())
+    const r = await store.leave(ctx.storage.scope(`community:${community}`), community, id, user.id, now())
     if (r.kind === 'missing') throw missing(community, id)
     if (r.kind === 'not_joined') throw conflict(`${user.id} has not joined event ${id}`)
     return { left: r.was, promoted: r.promoted }

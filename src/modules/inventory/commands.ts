@@ -10,8 +10,8 @@ import {
   type Reply,
   userLevel,
 } from '../../runtime/module.js'
-import { type InventoryConfig, managePermission } from './settings.js'
 import { activityLine, clip, names, statsLine, statusLine, USAGE, whoMay, withHolder } from './replies.js'
+import { type InventoryConfig, managePermission } from './settings.js'
 import * as store from './store.js'
 import { parseLabels, validName } from './validate.js'
 
@@ -23,6 +23,8 @@ export interface InventoryState {
 type Ctx = CommandContext<InventoryConfig, InventoryState>
 
 const community = (ctx: Ctx) => ctx.request.entity.community_id
+/** The storage for this community: writes mark it, so its next reads come from the primary (read-your-writes). */
+const db = (ctx: Ctx) => ctx.storage.scope(`community:${community(ctx)}`)
 const actor = (ctx: Ctx): store.Actor => ({
   id: ctx.request.user.id,
   name: ctx.request.user.display_name ?? ctx.request.user.name,
@@ -42,7 +44,7 @@ async function add(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const labels = parseLabels(rest)
   if (typeof labels === 'string') return labels
   const result = await store.addItem(
-    ctx.storage,
+    db(ctx),
     community(ctx),
     { name, description, labels },
     actor(ctx),
@@ -57,7 +59,7 @@ async function checkout(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const [name = '', who = ''] = args
   const to = who.replace(/^@/, '').trim()
   if (!name.trim() || !to) return 'Usage: !inventory checkout <item> <user>'
-  const result = await store.checkout(ctx.storage, community(ctx), name, clip(to, 64), actor(ctx), ctx.state.now())
+  const result = await store.checkout(db(ctx), community(ctx), name, clip(to, 64), actor(ctx), ctx.state.now())
   if (result.kind === 'missing') return `No item called ${clip(name)} in the inventory.`
   if (result.kind === 'taken')
     return `${result.item.name} is already checked out to ${result.item.checked_out_to}; check it in first.`
@@ -67,7 +69,7 @@ async function checkout(ctx: Ctx, args: readonly string[]): Promise<Reply> {
 async function checkin(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const name = args.join(' ')
   if (!name.trim()) return 'Usage: !inventory checkin <item>'
-  const result = await store.checkin(ctx.storage, community(ctx), name, actor(ctx), ctx.state.now())
+  const result = await store.checkin(db(ctx), community(ctx), name, actor(ctx), ctx.state.now())
   if (result.kind === 'missing') return `No item called ${clip(name)} in the inventory.`
   if (result.kind === 'not_out') return `${result.item.name} is not checked out.`
   return `${result.item.name} is checked in (it was with ${result.from}).`
@@ -76,7 +78,7 @@ async function checkin(ctx: Ctx, args: readonly string[]): Promise<Reply> {
 async function remove(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const name = args.join(' ')
   if (!name.trim()) return 'Usage: !inventory delete <item>'
-  const result = await store.deleteItem(ctx.storage, community(ctx), name, actor(ctx), ctx.state.now())
+  const result = await store.deleteItem(db(ctx), community(ctx), name, actor(ctx), ctx.state.now())
   if (result.kind === 'missing') return `No item called ${clip(name)} in the inventory.`
   if (result.kind === 'checked_out')
     return `${result.item.name} is checked out to ${result.item.checked_out_to}; check it in before deleting it.`
@@ -88,7 +90,7 @@ async function list(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const filter = word === 'out' ? 'checkedout' : word
   if (filter !== 'all' && filter !== 'available' && filter !== 'checkedout')
     return 'Usage: !inventory list [all|available|checkedout]'
-  const items = await store.listItems(ctx.storage.replica, community(ctx), filter)
+  const items = await store.listItems(db(ctx).replica, community(ctx), filter)
   const what = { all: 'items', available: 'available items', checkedout: 'checked-out items' }[filter]
   if (items.length === 0)
     return filter === 'all' ? 'The inventory is empty. Add items with !inventory add <item>.' : `No ${what}.`
@@ -98,7 +100,7 @@ async function list(ctx: Ctx, args: readonly string[]): Promise<Reply> {
 async function search(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const query = args.join(' ').trim()
   if (!query) return 'Usage: !inventory search <words>'
-  const items = await store.searchItems(ctx.storage.replica, community(ctx), query)
+  const items = await store.searchItems(db(ctx).replica, community(ctx), query)
   if (items.length === 0) return `Nothing in the inventory matches "${clip(query, 40)}".`
   return `${items.length} found: ${names(items, ctx.config.list_limit, withHolder)}`
 }
@@ -106,7 +108,7 @@ async function search(ctx: Ctx, args: readonly string[]): Promise<Reply> {
 async function status(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const name = args.join(' ')
   if (!name.trim()) return 'Usage: !inventory status <item>'
-  const item = await store.findItem(ctx.storage.replica, community(ctx), name)
+  const item = await store.findItem(db(ctx).replica, community(ctx), name)
   return item ? statusLine(item, ctx.state.now()) : `No item called ${clip(name)} in the inventory.`
 }
 
@@ -115,7 +117,7 @@ async function labels(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const usage = 'Usage: !inventory labels <item> add|remove <label>'
   if (!name.trim()) return usage
   if (!verb) {
-    const item = await store.findItem(ctx.storage.replica, community(ctx), name)
+    const item = await store.findItem(db(ctx).replica, community(ctx), name)
     if (!item) return `No item called ${clip(name)} in the inventory.`
     return item.labels.length ? `${item.name} labels: ${item.labels.join(', ')}` : `${item.name} has no labels.`
   }
@@ -123,14 +125,7 @@ async function labels(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   if ((action !== 'add' && action !== 'remove') || !raw) return usage
   const label = raw.toLowerCase()
   if (!store.LABEL_PATTERN.test(label)) return `"${clip(raw, 40)}" is not a label: use 1–32 letters, digits, - or _.`
-  const result = await store.changeLabel(
-    ctx.storage,
-    community(ctx),
-    name,
-    { action, label },
-    actor(ctx),
-    ctx.state.now(),
-  )
+  const result = await store.changeLabel(db(ctx), community(ctx), name, { action, label }, actor(ctx), ctx.state.now())
   switch (result.kind) {
     case 'missing':
       return `No item called ${clip(name)} in the inventory.`
@@ -147,7 +142,7 @@ async function labels(ctx: Ctx, args: readonly string[]): Promise<Reply> {
 
 async function history(ctx: Ctx, args: readonly string[]): Promise<Reply> {
   const item = args.join(' ').trim() || undefined
-  const entries = await store.activity(ctx.storage.replica, community(ctx), { item, limit: 5 })
+  const entries = await store.activity(db(ctx).replica, community(ctx), { item, limit: 5 })
   if (entries.length === 0) return item ? `No activity for ${clip(item)}.` : 'No inventory activity yet.'
   return `Latest: ${activityLine(entries)}.`
 }
@@ -194,7 +189,7 @@ function run(ctx: Ctx): Promise<Reply> | Reply {
 }
 
 async function stats(ctx: Ctx): Promise<Reply> {
-  return statsLine(await store.stats(ctx.storage.replica, community(ctx)))
+  return statsLine(await store.stats(db(ctx).replica, community(ctx)))
 }
 
 export function inventoryCommands(): CommandDefinition<InventoryConfig, InventoryState>[] {

@@ -80,19 +80,19 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     const { community } = parse(communityParam, req.params)
     const { filter, q } = parse(listQuery, req.query)
     const items = q
-      ? (await store.searchItems(ctx.storage.replica, community, q)).filter(
+      ? (await store.searchItems(ctx.storage.read(`community:${community}`), community, q)).filter(
           (i) => filter === 'all' || (filter === 'available') === (i.checked_out_to === null),
         )
-      : await store.listItems(ctx.storage.replica, community, filter)
+      : await store.listItems(ctx.storage.read(`community:${community}`), community, filter)
     return { items }
   })
 
   app.get(`${base}/items/:item`, guard('GET item'), async (req) => {
     await check(req, 'GET item')
     const { community, item } = parse(itemParam, req.params)
-    const found = await store.findItem(ctx.storage.replica, community, item)
+    const found = await store.findItem(ctx.storage.read(`community:${community}`), community, item)
     if (!found) throw missing(community, item)
-    const log = await store.activity(ctx.storage.replica, community, { item, limit: 20 })
+    const log = await store.activity(ctx.storage.read(`community:${community}`), community, { item, limit: 20 })
     return { item: found, activity: log }
   })
 
@@ -100,7 +100,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     await check(req, 'POST items')
     const { community } = parse(communityParam, req.params)
     const body = parse(addBody, req.body)
-    const result = await store.addItem(ctx.storage, community, body, body.actor, now())
+    const result = await store.addItem(ctx.storage.scope(`community:${community}`), community, body, body.actor, now())
     if (result.kind === 'exists') throw conflict(`${result.item.name} is already in the inventory`)
     return reply.code(201).send({ item: result.item })
   })
@@ -109,7 +109,14 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     await check(req, 'POST checkout')
     const { community, item } = parse(itemParam, req.params)
     const body = parse(checkoutBody, req.body)
-    const result = await store.checkout(ctx.storage, community, item, body.to, body.actor, now())
+    const result = await store.checkout(
+      ctx.storage.scope(`community:${community}`),
+      community,
+      item,
+      body.to,
+      body.actor,
+      now(),
+    )
     if (result.kind === 'missing') throw missing(community, item)
     if (result.kind === 'taken')
       throw conflict(`${result.item.name} is already checked out to ${result.item.checked_out_to}`)
@@ -120,7 +127,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     await check(req, 'POST checkin')
     const { community, item } = parse(itemParam, req.params)
     const { actor } = parse(actorBody, req.body)
-    const result = await store.checkin(ctx.storage, community, item, actor, now())
+    const result = await store.checkin(ctx.storage.scope(`community:${community}`), community, item, actor, now())
     if (result.kind === 'missing') throw missing(community, item)
     if (result.kind === 'not_out') throw conflict(`${result.item.name} is not checked out`)
     return { item: result.item, from: result.from }
@@ -130,7 +137,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     await check(req, 'DELETE item')
     const { community, item } = parse(itemParam, req.params)
     const { actor } = parse(actorBody, req.body)
-    const result = await store.deleteItem(ctx.storage, community, item, actor, now())
+    const result = await store.deleteItem(ctx.storage.scope(`community:${community}`), community, item, actor, now())
     if (result.kind === 'missing') throw missing(community, item)
     if (result.kind === 'checked_out')
       throw conflict(`${result.item.name} is checked out to ${result.item.checked_out_to}`)
@@ -141,7 +148,14 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
     await check(req, 'POST labels')
     const { community, item } = parse(itemParam, req.params)
     const body = parse(labelBody, req.body)
-    const result = await store.changeLabel(ctx.storage, community, item, body, body.actor, now())
+    const result = await store.changeLabel(
+      ctx.storage.scope(`community:${community}`),
+      community,
+      item,
+      body,
+      body.actor,
+      now(),
+    )
     if (result.kind === 'missing') throw missing(community, item)
     if (result.kind === 'full') throw conflict(`${result.item.name} already has ${store.MAX_LABELS} labels`)
     return { item: result.item, changed: result.kind === 'ok' }
@@ -150,13 +164,13 @@ export function inventoryRoutes(app: FastifyInstance, ctx: ModuleContext<Invento
   app.get(`${base}/stats`, guard('GET stats'), async (req) => {
     await check(req, 'GET stats')
     const { community } = parse(communityParam, req.params)
-    return store.stats(ctx.storage.replica, community)
+    return store.stats(ctx.storage.read(`community:${community}`), community)
   })
 
   app.get(`${base}/activity`, guard('GET activity'), async (req) => {
     await check(req, 'GET activity')
     const { community } = parse(communityParam, req.params)
     const { item, limit } = parse(activityQuery, req.query)
-    return { activity: await store.activity(ctx.storage.replica, community, { item, limit }) }
+    return { activity: await store.activity(ctx.storage.read(`community:${community}`), community, { item, limit }) }
   })
 }

@@ -194,8 +194,11 @@ export class ReputationService {
 
   /** The top `limit` of a community (unwritten points are written first). */
   async leaderboard(cid: string, limit: number): Promise<Standing[]> {
-    if (this.ledger.hasPending(cid)) await this.ledger.flush()
-    const rows = await this.storage.query(sql`select subject, name, display_name, points from reputation_scores
+    const flushing = this.ledger.hasPending(cid)
+    if (flushing) await this.ledger.flush()
+    // From the read replica (DATABASE_READ_URL), unless this process just wrote the community's points.
+    const db = flushing ? this.storage : this.storage.read(`community:${cid}`)
+    const rows = await db.query(sql`select subject, name, display_name, points from reputation_scores
       where community_id = ${cid} order by points desc, subject limit ${limit}`)
     let rank = 0
     let last: number | undefined

@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { describeIssue } from '../../contract/validate.js'
 import { type AuthOptions, authenticate, requireKey } from '../../runtime/auth.js'
+import type { Cache } from '../../runtime/cache/types.js'
 import { WaddleError } from '../../runtime/errors.js'
 import { PERMISSION_LEVELS } from '../../runtime/module.js'
 import { sql } from '../../runtime/storage/sql.js'
 import type { Storage } from '../../runtime/storage/types.js'
-import type { Cache } from '../../runtime/cache/types.js'
 
 const overrideSchema = z
   .object({
@@ -98,7 +98,14 @@ export async function setOverride(
   ))!
 }
 
-export async function adminRoutes(app: FastifyInstance, db: Storage, cache: Cache, auth: AuthOptions): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  storage: Storage,
+  cache: Cache,
+  auth: AuthOptions,
+): Promise<void> {
+  // Every router replica re-reads the command table after 'commands:changed': from the primary for a few seconds.
+  const db = storage.scope('commands')
   app.put(
     '/api/v1/admin/commands/overrides',
     { onRequest: requireKey(auth, ['admin'], 'PUT /api/v1/admin/commands/overrides') },

@@ -73,7 +73,8 @@ async function awaitCommitted(writes: readonly Promise<void>[]): Promise<void> {
 
 export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   const runnable = new Set(ctx.modules.runnable())
-  const index = new CommandIndex(ctx.storage, (module) => runnable.has(module))
+  // Command lookups on a miss read the replica, unless a module or an override changed the table just now.
+  const index = new CommandIndex(ctx.storage.read('commands'), (module) => runnable.has(module))
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
   const executions = new ExecutionLog(

@@ -3,11 +3,12 @@
  */
 import type { Dialect, Storage, StorageOptions } from './types.js'
 
-export type * from './types.js'
-export type { CompiledSql } from './sql.js'
-export { compile, isSql, sql } from './sql.js'
 export { coreMigrations } from './core-migrations.js'
 export { migrationChecksum } from './migrate.js'
+export { cacheWriteMarks, READ_YOUR_WRITES_MS, withReadRouting } from './read-routing.js'
+export type { CompiledSql } from './sql.js'
+export { compile, isSql, sql } from './sql.js'
+export type * from './types.js'
 
 const ACCEPTED =
   'sqlite:<path> (e.g. sqlite:./data/waddlebot.db), sqlite::memory:, file:<path>, a bare file path, ' +

@@ -6,6 +6,7 @@
 import pg from 'pg'
 import { asUnreachable } from './faults.js'
 import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
+import { type BaseStorage, memoryWriteMarks, withReadRouting } from './read-routing.js'
 import { compile } from './sql.js'
 import type { Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
 
@@ -168,7 +169,7 @@ export function createPostgresStorage(options: StorageOptions): Storage {
     exclusive: <T>(work: (conn: MigrationConnection) => Promise<T>) => transaction(work, MIGRATION_LOCK_KEY),
   }
 
-  return {
+  const base: BaseStorage = {
     ...primary,
     replica: replicaPool ? queryable(replicaPool) : primary,
     transaction: (work) => transaction(work),
@@ -184,4 +185,5 @@ export function createPostgresStorage(options: StorageOptions): Storage {
       return closing
     },
   }
+  return withReadRouting(base, memoryWriteMarks(), replicaPool !== undefined)
 }

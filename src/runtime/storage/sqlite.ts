@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
+import { type BaseStorage, memoryWriteMarks, withReadRouting } from './read-routing.js'
 import { compile } from './sql.js'
 import type { ExecuteResult, Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
 
@@ -235,7 +236,7 @@ export function createSqliteStorage(options: StorageOptions): Storage {
   }
   const migrationDriver = { dialect: 'sqlite' as const, db: primary, exclusive: transaction }
 
-  return {
+  const base: BaseStorage = {
     ...primary,
     replica: primary,
     transaction,
@@ -262,4 +263,5 @@ export function createSqliteStorage(options: StorageOptions): Storage {
       }
     },
   }
+  return withReadRouting(base, memoryWriteMarks(), false)
 }

@@ -64,8 +64,24 @@ export interface MigrationReport {
 }
 
 export interface Storage extends Queryable {
-  /** Read-only queries that may go to `DATABASE_READ_URL`; the primary when none is configured. */
+  /**
+   * Read-only queries that may go to `DATABASE_READ_URL`; the primary when none is configured. Never routed
+   * by recent writes: prefer `read(scope)` for anything a user may have just changed.
+   */
   readonly replica: Queryable
+  /**
+   * Read-only queries for `scopes` (`user:<id>`, `community:<id>`, `commands`, …): the replica, unless one of
+   * the scopes was written within the last few seconds (`wrote`, or a write through `scope(...)`), then the
+   * primary (read-your-writes). The primary when no replica is configured.
+   */
+  read(...scopes: string[]): Queryable
+  /** Marks `scopes` as just written: their `read(...)` goes to the primary for a few seconds. */
+  wrote(...scopes: string[]): Promise<void>
+  /**
+   * A view whose `execute` and `transaction` mark `scopes` after they succeed and whose `replica` is
+   * `read(...scopes)`: hand it to code that takes a Storage and gets read-your-writes for free.
+   */
+  scope(...scopes: string[]): Storage
   /**
    * Runs `work` in one transaction. `work` may use only `tx` and must not await non-database I/O.
    * Commits when it resolves, rolls back when it throws (and rethrows).

@@ -174,7 +174,7 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
         send(c, userstate(c, chan(line.params[0] ?? '')))
         return
       case 'PING':
-        send(c, ':tmi.twitch.tv PONG tmi.twitch.tv :tmi.twitch.tv')
+        send(c, 'PONG :tmi.twitch.tv') // as Twitch answers (no prefix); tmi.js ignores a prefixed PONG and times out
         return
       default:
         return
