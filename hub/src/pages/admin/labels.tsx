@@ -1,0 +1,81 @@
+/** Labels on users, channels (entities) and the community: list, add, remove. */
+import { useState } from 'react'
+import { api, post } from '../../api'
+import { Button, Card, ErrorNotice, Loading, Select, Table, Td, TextField } from '../../components/ui'
+import { useAction, useApi } from '../../hooks'
+import type { Label } from '../../types'
+import type { SectionProps } from '../community-admin'
+
+export function Labels({ base }: SectionProps) {
+  const list = useApi<{ labels: Label[] }>(`${base}/labels`)
+  const [label, setLabel] = useState('')
+  const [targetType, setTargetType] = useState('user')
+  const [targetId, setTargetId] = useState('')
+  const add = useAction(async () => {
+    await post(`${base}/labels`, { label, target_type: targetType, target_id: targetId })
+    setLabel('')
+    setTargetId('')
+    list.reload()
+  })
+  const remove = useAction(async (l: Label) => {
+    await api('DELETE', `${base}/labels`, { label: l.label, target_type: l.target_type, target_id: l.target_id })
+    list.reload()
+  })
+  const labels = list.data?.labels ?? []
+  return (
+    <Card title="Labels">
+      {list.loading && !list.data && <Loading />}
+      <ErrorNotice error={list.error ?? remove.error} />
+      <Table caption="Labels" head={['Label', 'On', 'Target', '']} rows={labels.length} empty="No label yet.">
+        {labels.map((l) => (
+          <tr key={`${l.label}|${l.target_type}|${l.target_id}`}>
+            <Td className="font-semibold">{l.label}</Td>
+            <Td>{l.target_type}</Td>
+            <Td className="break-all font-mono text-xs">{l.target_id}</Td>
+            <Td>
+              <Button
+                variant="secondary"
+                busy={remove.busy}
+                onClick={() => void remove.run(l)}
+                aria-label={`Remove label ${l.label} from ${l.target_id}`}
+              >
+                Remove
+              </Button>
+            </Td>
+          </tr>
+        ))}
+      </Table>
+      <form
+        aria-label="Add a label"
+        className="mt-4 grid grid-cols-1 gap-3 sm:grid-cols-3"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void add.run()
+        }}
+      >
+        <TextField label="Label" required maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} />
+        <Select
+          label="On"
+          options={['user', 'entity', 'community']}
+          value={targetType}
+          onChange={(e) => setTargetType(e.target.value)}
+        />
+        <TextField
+          label="Target"
+          hint="user id, platform:server:channel, or community id"
+          required
+          value={targetId}
+          onChange={(e) => setTargetId(e.target.value)}
+        />
+        <div className="flex flex-col gap-2 sm:col-span-3">
+          <ErrorNotice error={add.error} />
+          <div>
+            <Button type="submit" busy={add.busy}>
+              Add label
+            </Button>
+          </div>
+        </div>
+      </form>
+    </Card>
+  )
+}
