@@ -65,7 +65,16 @@ export type Rule = {
 }
 export type DryRun = {
   lines: number
-  hits: { line: number; user: string; message: string; action: string; rule: string }[]
+  lines_with_hits: number
+  skipped?: number
+  rules: {
+    id: number | string
+    pattern: string
+    match_type: string
+    action: string
+    entity_id: string | null
+    hits: number
+  }[]
 }
 export type HealthRow = {
   module: string

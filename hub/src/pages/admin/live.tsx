@@ -30,13 +30,18 @@ function str(v: unknown): string | undefined {
   return undefined
 }
 
+/** A line for a message without text (not a command): its type and what the router did. */
+function describe(data: Record<string, unknown>): string {
+  return [str(data.message_type) ?? 'message', str(data.outcome)].filter(Boolean).join(' · ')
+}
+
 /** One stream message as a row (field names per docs/hub.md; a few aliases are tolerated). */
 export function toRow(data: Record<string, unknown>): Row {
   return {
     ...data,
     kind: str(data.kind ?? data.type) ?? 'event',
     user: str(data.user ?? data.user_name),
-    text: str(data.text ?? data.message ?? data.content) ?? JSON.stringify(data),
+    text: str(data.text ?? data.message ?? data.content) ?? describe(data),
     at: typeof data.at === 'number' ? data.at : Date.now(),
     key: ++seq,
     shown: Date.now(),
@@ -51,7 +56,7 @@ export function LiveStream(props: { path: string; title: string }) {
     const source = new EventSource(props.path, { withCredentials: true })
     source.onopen = () => setState('live')
     source.onerror = () => setState('reconnecting')
-    source.onmessage = (m) => {
+    const onMessage = (m: MessageEvent<string>) => {
       let data: Record<string, unknown>
       try {
         data = JSON.parse(m.data)
@@ -60,6 +65,8 @@ export function LiveStream(props: { path: string; title: string }) {
       }
       setRows((r) => [toRow(data), ...r].slice(0, MAX_ROWS))
     }
+    source.addEventListener('event', onMessage)
+    source.onmessage = onMessage
     return () => source.close()
   }, [props.path])
   const [frozen, setFrozen] = useState<Row[]>([])
