@@ -15,6 +15,7 @@ import { manifest as browserSource } from './browser-source/manifest.js'
 import { manifest as calendar } from './calendar/manifest.js'
 import { manifest as inventory } from './inventory/manifest.js'
 import { manifest as community } from './community/manifest.js'
+import { manifest as hub } from './hub/manifest.js'
 import { manifest as identity } from './identity/manifest.js'
 import { manifest as memories } from './memories/manifest.js'
 import { manifest as labels } from './labels/manifest.js'
@@ -49,6 +50,6 @@ export const builtinCatalog: Catalog = [
   community,
   identity,
   reputation,
-  planned('hub', 'hub', 8060, 'Web UI: portal, dashboards, admin'),
+  hub,
   planned('kong-admin-broker', 'core', 8080, 'Kong admin API broker'),
 ]

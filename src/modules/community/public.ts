@@ -7,6 +7,10 @@ export {
   type Community,
   type CommunitySummary,
   createCommunity,
+  entitiesOf,
   listCommunities,
+  type Member,
+  membersOf,
+  setRole,
   parseEntityId,
 } from './store.js'

@@ -23,6 +23,7 @@ export type HubRole = (typeof HUB_ROLES)[number]
 export const COMMUNITY_ROLES = ['member', 'moderator', 'admin', 'owner'] as const
 export type CommunityRole = (typeof COMMUNITY_ROLES)[number]
 export const OAUTH_PLATFORMS = ['discord', 'twitch', 'slack'] as const
+export const OVERLAY_TYPES = ['media', 'ticker', 'general'] as const
 export type OAuthPlatform = (typeof OAUTH_PLATFORMS)[number]
 
 const id = z.string().min(1).max(128)
@@ -128,7 +129,27 @@ export const commandPatchSchema = z
   .strict()
 export const aliasBodySchema = z.object({ name: z.string().min(1).max(32), response: z.string().min(1).max(500) })
 export const aliasPatchSchema = z.object({ response: z.string().min(1).max(500) })
-export const moderationRulesSchema = z.object({ rules: z.array(z.record(z.string(), z.unknown())).max(200) })
+/** A router string-match rule (docs/moderation.md). */
+export const ruleSchema = z
+  .object({
+    id: z.number(),
+    pattern: z.string(),
+    match_type: z.string(),
+    action: z.string(),
+    entity_id: z.string().nullable(),
+  })
+  .passthrough()
+export const moderationRulesSchema = z.object({ rules: z.array(ruleSchema) })
+/** One new rule (the router validates the rest: match_type, action, response, priority, ...). */
+export const ruleBodySchema = z
+  .object({
+    pattern: z.string().min(1).max(500),
+    match_type: z.string().max(16).optional(),
+    action: z.string().max(16).optional(),
+    /** An entity of this community; absent ⇒ the rule applies to every entity of this community. */
+    entity_id: z.string().max(800).optional(),
+  })
+  .passthrough()
 export const dryRunBodySchema = z.object({
   /** A pasted chat log, one message per line: `user: message` (a line without `:` is a message by `someone`). */
   log: z.string().min(1).max(200_000),
@@ -240,7 +261,11 @@ export const HUB_ROUTES: readonly HubRoute[] = [
   r('GET', `${C}/members`, 'moderator', 'members and roles', {
     response: z.object({ members: z.array(memberSchema) }),
   }),
-  r('GET', `${C}/moderation/rules`, 'moderator', 'moderation rules', { response: moderationRulesSchema }),
+  r('GET', `${C}/moderation/rules`, 'moderator', "string-match rules of this community's entities", {
+    response: moderationRulesSchema,
+  }),
+  r('POST', `${C}/moderation/rules`, 'moderator', 'adds a rule', { body: ruleBodySchema, response: ruleSchema }),
+  r('DELETE', `${C}/moderation/rules/:id`, 'moderator', 'removes a rule', { response: okSchema }),
   r('POST', `${C}/moderation/dry-run`, 'moderator', 'runs the rules over a pasted chat log (nothing is acted on)', {
     body: dryRunBodySchema,
     response: dryRunAnswerSchema,
@@ -258,10 +283,6 @@ export const HUB_ROUTES: readonly HubRoute[] = [
   r('GET', `${C}/stream`, 'moderator', 'live responses of this community (Server-Sent Events)'),
 
   // community: admin
-  r('PUT', `${C}/moderation/rules`, 'admin', 'replaces the moderation rules', {
-    body: moderationRulesSchema,
-    response: moderationRulesSchema,
-  }),
   r('GET', `${C}/commands`, 'admin', 'commands with their overrides', {
     response: z.object({ commands: z.array(commandSchema) }),
   }),
