@@ -1,13 +1,18 @@
-/** Routes: the public pages, login, the member dashboard, community admin and platform admin. */
+/**
+ * Routes: the public pages and login (in the first bundle), the member dashboard, community admin and platform
+ * admin (each loaded on first use, so the first page stays small).
+ */
+import { lazy, Suspense } from 'react'
 import { Layout } from './components/layout'
 import { Loading, Notice } from './components/ui'
-import { CommunityAdmin } from './pages/community-admin'
-import { Dashboard } from './pages/dashboard'
 import { Login } from './pages/login'
-import { PlatformAdmin } from './pages/platform-admin'
 import { Browse, CommunityPage, Home } from './pages/public'
 import { Link, match, useLocation } from './router'
 import { useSession } from './session'
+
+const Dashboard = lazy(() => import('./pages/dashboard').then((m) => ({ default: m.Dashboard })))
+const CommunityAdmin = lazy(() => import('./pages/community-admin').then((m) => ({ default: m.CommunityAdmin })))
+const PlatformAdmin = lazy(() => import('./pages/platform-admin').then((m) => ({ default: m.PlatformAdmin })))
 
 function RequireLogin(props: { children: React.ReactNode }) {
   const { me } = useSession()
@@ -23,7 +28,7 @@ function RequireLogin(props: { children: React.ReactNode }) {
         to see this page.
       </Notice>
     )
-  return <>{props.children}</>
+  return <Suspense fallback={<Loading />}>{props.children}</Suspense>
 }
 
 type Route = [string, (p: Record<string, string>) => React.ReactNode]

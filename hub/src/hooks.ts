@@ -1,6 +1,15 @@
 import { useCallback, useEffect, useState } from 'react'
 import { get } from './api'
 
+const primed = new Map<string, Promise<unknown>>()
+
+/** Starts a GET before React renders (the first page's data); the first useApi of that path takes it over. */
+export function prime(path: string): void {
+  const p = get(path)
+  p.catch(() => undefined)
+  primed.set(path, p)
+}
+
 export type Loaded<T> = { data: T | undefined; error: unknown; loading: boolean; reload: () => void }
 
 /** GETs `path` (skipped when null) and reloads on demand. */
@@ -17,7 +26,9 @@ export function useApi<T>(path: string | null): Loaded<T> {
     if (path === null) return
     let live = true
     setState((s) => ({ ...s, loading: true }))
-    get<T>(path).then(
+    const started = primed.get(path) as Promise<T> | undefined
+    primed.delete(path)
+    ;(started ?? get<T>(path)).then(
       (data) => live && setState({ data, error: undefined, loading: false }),
       (error: unknown) => live && setState({ data: undefined, error, loading: false }),
     )
