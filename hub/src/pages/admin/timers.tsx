@@ -16,11 +16,12 @@ type Timer = {
 
 export function Timers({ base }: SectionProps) {
   const list = useApi<{ timers: Timer[] }>(`${base}/timers`)
+  const [entity, setEntity] = useState('')
   const [name, setName] = useState('')
   const [minutes, setMinutes] = useState('15')
   const [text, setText] = useState('')
   const add = useAction(async () => {
-    await post(`${base}/timers`, { name, minutes: Number(minutes), text })
+    await post(`${base}/timers`, { entity_id: entity, name, minutes: Number(minutes), text })
     setName('')
     setText('')
     list.reload()
@@ -35,10 +36,16 @@ export function Timers({ base }: SectionProps) {
     <Card title="Timers">
       {list.loading && !list.data && <Loading />}
       <ErrorNotice error={list.error ?? change.error} />
-      <Table caption="Timers" head={['Name', 'Every', 'Text', 'On', '']} rows={timers.length} empty="No timer yet.">
+      <Table
+        caption="Timers"
+        head={['Name', 'Channel', 'Every', 'Text', 'On', '']}
+        rows={timers.length}
+        empty="No timer yet."
+      >
         {timers.map((t) => (
           <tr key={String(t.id)}>
             <Td className="font-semibold">{t.name ?? String(t.id)}</Td>
+            <Td className="break-all font-mono text-xs">{String(t.entity_id ?? '')}</Td>
             <Td>{t.minutes !== undefined ? `${t.minutes} min` : ''}</Td>
             <Td className="break-all">{t.text ?? ''}</Td>
             <Td>
@@ -69,6 +76,15 @@ export function Timers({ base }: SectionProps) {
           void add.run()
         }}
       >
+        <div className="sm:col-span-4">
+          <TextField
+            label="Channel"
+            hint="platform:server:channel, one of this community's channels"
+            required
+            value={entity}
+            onChange={(e) => setEntity(e.target.value)}
+          />
+        </div>
         <TextField
           label="Name"
           required
