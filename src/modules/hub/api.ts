@@ -26,9 +26,6 @@ export const OAUTH_PLATFORMS = ['discord', 'twitch', 'slack'] as const
 export const OVERLAY_TYPES = ['media', 'ticker', 'general'] as const
 export type OAuthPlatform = (typeof OAUTH_PLATFORMS)[number]
 
-const id = z.string().min(1).max(128)
-const name = z.string().min(1).max(64)
-
 // ---- shared shapes -------------------------------------------------------------------------------------
 
 export const accountSchema = z.object({

@@ -14,14 +14,17 @@ export class Relayed extends Error {
   }
 }
 
+/** A module's JSON answer (shaped by that module's docs). */
 // biome-ignore lint/suspicious/noExplicitAny: module answers are JSON, shaped by the module's own docs
+type ModuleJson = any
+
 export async function forward(
   ctx: HubContext,
   module: string,
   method: string,
   path: string,
   body?: unknown,
-): Promise<any> {
+): Promise<ModuleJson> {
   if (!ctx.modules.runnable().includes(module))
     throw new WaddleError('WB_MODULE_UNREACHABLE', {
       module,

@@ -39,11 +39,9 @@ export async function hubRoutes(app: FastifyInstance, ctx: HubContext): Promise<
   })
   app.get('/*', async (req, reply) => {
     if (req.url.startsWith('/api/'))
-      return reply
-        .code(404)
-        .send({
-          error: { code: 'WB_NOT_FOUND', message: `nothing at GET ${req.url.split('?')[0]}`, hint: 'see docs/hub.md' },
-        })
+      return reply.code(404).send({
+        error: { code: 'WB_NOT_FOUND', message: `nothing at GET ${req.url.split('?')[0]}`, hint: 'see docs/hub.md' },
+      })
     return ctx.state.site.serve(req.url, reply)
   })
 }

@@ -1,6 +1,7 @@
 /** Platform admin API: every community, user and module, platform admins, system health, the whole audit log. */
 import { WaddleError } from '../../../runtime/errors.js'
 import { sql } from '../../../runtime/storage/sql.js'
+import type { Queryable } from '../../../runtime/storage/types.js'
 import type { Caller } from '../guard.js'
 import type { Session } from '../sessions.js'
 import { writeAudit } from '../audit.js'
@@ -104,12 +105,7 @@ export function platformHandlers(ctx: HubContext): Handlers {
 }
 
 /** Makes `userId` a platform admin (idempotent): the row names the user's first account. */
-export async function grantPlatformAdmin(
-  db: HubContext['storage'],
-  userId: string,
-  grantedBy: string,
-  now: number,
-): Promise<void> {
+export async function grantPlatformAdmin(db: Queryable, userId: string, grantedBy: string, now: number): Promise<void> {
   const [account] = await accountsOf(db, userId)
   if (!account) throw new WaddleError('WB_HUB_USER_UNKNOWN', { user: userId })
   await db.execute(sql`insert into platform_admins (user_id, platform, platform_user_id, granted_by, created_at)
