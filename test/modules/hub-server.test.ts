@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { HUB_ROUTES } from '../../src/modules/hub/api.js'
 import { createPlatformAdmin, tempPasswordFor } from '../../src/modules/hub/public.js'
+import { createApiKey } from '../../src/runtime/api-keys.js'
 import { sql } from '../../src/runtime/storage/sql.js'
 import { type Backend, postgresRedisBackend, serversUnavailable, sqliteBackend } from '../helpers/backends.js'
 import { type Browser, type HubFixture, startHubFixture } from '../helpers/hub-runtime.js'
@@ -328,6 +329,46 @@ describe('hub server', { concurrency: true }, () => {
         assert.equal(api.json.error.code, 'WB_NOT_FOUND')
         assert.equal(api.headers.get('cache-control'), 'no-store')
         assert.match(api.headers.get('content-security-policy') ?? '', /default-src 'self'/)
+      })
+
+      test('!community portal login whispers a one-time password that logs that chat account in', async () => {
+        const key = (await createApiKey(f.runtime.storage, 'c', 'collector')).key
+        const router = f.runtime.hosted.find((h) => h.def.name === 'router')!
+        const res = await router.app.inject({
+          method: 'POST',
+          url: '/api/v1/events',
+          headers: { 'x-api-key': key },
+          payload: {
+            platform: 'local',
+            server_id: 's',
+            channel_id: 'c',
+            user_id: 'u-pat',
+            user_name: 'Pat',
+            message: '!community portal login',
+            message_type: 'chatMessage',
+          },
+        })
+        assert.equal(res.statusCode, 200, res.body)
+        const responses = res.json().responses as {
+          type: string
+          to_user_id?: string
+          text?: string
+          message?: string
+        }[]
+        const whisper = responses.find((r) => r.type === 'whisper')
+        assert.ok(whisper, JSON.stringify(responses))
+        assert.equal(whisper.to_user_id, 'u-pat')
+        const password = /password \(valid \d+ min, works once\): (\S+)/.exec(whisper.text ?? '')?.[1]
+        assert.ok(password, whisper.text)
+        assert.ok(
+          !JSON.stringify(responses.filter((r) => r.type !== 'whisper')).includes(password),
+          'never in the channel',
+        )
+        const b = f.browser()
+        await b.get('/api/v1/auth/session')
+        const login = await b.send('POST', '/api/v1/auth/temp-password', { user: 'local:pat', password })
+        assert.equal(login.status, 200, login.text)
+        assert.equal(login.json.user.identities[0].platform_user_id, 'u-pat')
       })
 
       test('logins are rate-limited per address', async () => {
