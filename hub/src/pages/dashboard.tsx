@@ -38,7 +38,7 @@ export function Dashboard() {
               {communities.map((c) => (
                 <tr key={c.id}>
                   <Td>
-                    <Link href={`/c/${encodeURIComponent(c.name)}`} className="font-medium text-indigo-800 underline">
+                    <Link href={`/c/${encodeURIComponent(c.id)}`} className="font-medium text-indigo-800 underline">
                       {c.display_name}
                     </Link>
                   </Td>
@@ -49,7 +49,7 @@ export function Dashboard() {
                   <Td>
                     {(ROLE_RANK[c.role] >= ROLE_RANK.moderator || me.platform_admin) && (
                       <Link
-                        href={`/c/${encodeURIComponent(c.name)}/admin`}
+                        href={`/c/${encodeURIComponent(c.id)}/admin`}
                         className="font-medium text-indigo-800 underline"
                         aria-label={`Manage ${c.display_name}`}
                       >

@@ -20,7 +20,7 @@ function Communities() {
         {rows.map((c) => (
           <tr key={c.id}>
             <Td>
-              <Link href={`/c/${encodeURIComponent(c.name)}`} className="font-medium text-indigo-800 underline">
+              <Link href={`/c/${encodeURIComponent(c.id)}`} className="font-medium text-indigo-800 underline">
                 {c.display_name}
               </Link>
             </Td>
@@ -28,7 +28,7 @@ function Communities() {
             <Td>{c.member_count}</Td>
             <Td>
               <Link
-                href={`/c/${encodeURIComponent(c.name)}/admin`}
+                href={`/c/${encodeURIComponent(c.id)}/admin`}
                 className="text-indigo-800 underline"
                 aria-label={`Manage ${c.display_name}`}
               >

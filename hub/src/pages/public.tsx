@@ -82,7 +82,7 @@ export function Browse() {
           <li key={c.id} className="rounded-lg bg-white p-4 ring-1 ring-slate-200">
             <h2 className="text-lg font-semibold">
               <Link
-                href={`/c/${encodeURIComponent(c.name)}`}
+                href={`/c/${encodeURIComponent(c.id)}`}
                 className="text-indigo-800 underline-offset-2 hover:underline"
               >
                 {c.display_name}
@@ -114,7 +114,7 @@ export function CommunityPage(props: { community: string }) {
         actions={
           me && (
             <Link
-              href={`/c/${encodeURIComponent(c.name)}/admin`}
+              href={`/c/${encodeURIComponent(c.id)}/admin`}
               className="rounded-md px-4 py-2 text-sm font-semibold text-indigo-800 ring-1 ring-indigo-300"
             >
               Manage

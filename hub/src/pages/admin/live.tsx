@@ -97,27 +97,29 @@ export function LiveStream(props: { path: string; title: string }) {
         </div>
       }
     >
-      <ol
+      <div
         role="log"
         aria-label="Live events"
         aria-live={paused ? 'off' : 'polite'}
-        className="flex max-h-[32rem] flex-col divide-y divide-slate-200 overflow-y-auto"
+        className="max-h-[32rem] overflow-y-auto"
       >
-        {shown.length === 0 && <li className="py-2 text-sm text-slate-700">Waiting for chat…</li>}
-        {shown.map((r) => (
-          <li key={r.key} className="flex flex-wrap items-baseline gap-x-2 py-2 text-sm" data-at={r.at}>
-            <time className="font-mono text-xs text-slate-700" dateTime={new Date(r.at ?? r.shown).toISOString()}>
-              {new Date(r.at ?? r.shown).toLocaleTimeString()}
-            </time>
-            <Badge tone={r.kind === 'response' ? 'green' : 'indigo'}>{r.kind}</Badge>
-            {r.platform && (
-              <span className="text-xs text-slate-700">{[r.platform, r.channel].filter(Boolean).join(' · ')}</span>
-            )}
-            {r.user && <strong className="text-slate-900">{r.user}</strong>}
-            <span className="live-text break-all text-slate-900">{r.text}</span>
-          </li>
-        ))}
-      </ol>
+        <ol className="flex flex-col divide-y divide-slate-200">
+          {shown.length === 0 && <li className="py-2 text-sm text-slate-700">Waiting for chat…</li>}
+          {shown.map((r) => (
+            <li key={r.key} className="flex flex-wrap items-baseline gap-x-2 py-2 text-sm" data-at={r.at}>
+              <time className="font-mono text-xs text-slate-700" dateTime={new Date(r.at ?? r.shown).toISOString()}>
+                {new Date(r.at ?? r.shown).toLocaleTimeString()}
+              </time>
+              <Badge tone={r.kind === 'response' ? 'green' : 'indigo'}>{r.kind}</Badge>
+              {r.platform && (
+                <span className="text-xs text-slate-700">{[r.platform, r.channel].filter(Boolean).join(' · ')}</span>
+              )}
+              {r.user && <strong className="text-slate-900">{r.user}</strong>}
+              <span className="live-text break-all text-slate-900">{r.text}</span>
+            </li>
+          ))}
+        </ol>
+      </div>
     </Card>
   )
 }

@@ -18,7 +18,7 @@ function OverlayCard(props: { overlay: Overlay; base: string; onRotated: (o: Ove
     <Card title={`${overlay.type[0]?.toUpperCase()}${overlay.type.slice(1)} overlay`} level={3}>
       <div className="flex flex-col gap-3">
         <label htmlFor={id} className="text-sm font-medium text-slate-800">
-          OBS browser-source URL
+          OBS URL of the {overlay.type} overlay
         </label>
         <div className="flex flex-wrap items-center gap-2">
           <input
@@ -34,7 +34,7 @@ function OverlayCard(props: { overlay: Overlay; base: string; onRotated: (o: Ove
             variant="danger"
             busy={rotate.busy}
             onClick={() => void rotate.run()}
-            aria-label={`Rotate the ${overlay.type} overlay token`}
+            aria-label={`Rotate token of the ${overlay.type} overlay`}
           >
             Rotate token
           </Button>
