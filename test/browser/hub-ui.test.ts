@@ -145,6 +145,7 @@ for (const [backend, skip] of backends) {
       assert.deepEqual(await axeViolations(page), [], `axe on ${page.url()}`)
       if (SHOTS && shot) {
         mkdirSync(SHOT_DIR, { recursive: true })
+        await page.evaluate('window.scrollTo(0, 0)')
         await page.screenshot({ path: `${SHOT_DIR}hub-${shot}.png` })
       }
     }

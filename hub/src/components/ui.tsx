@@ -231,12 +231,13 @@ export const Td = (props: { children?: ReactNode; className?: string }) => (
   <td className={`px-2 py-2 align-top text-slate-800 ${props.className ?? ''}`}>{props.children}</td>
 )
 
-export function Badge(props: { children: ReactNode; tone?: 'slate' | 'green' | 'amber' | 'indigo' }) {
+export function Badge(props: { children: ReactNode; tone?: 'slate' | 'green' | 'amber' | 'indigo' | 'red' }) {
   const tone = {
     slate: 'bg-slate-100 text-slate-800',
     green: 'bg-emerald-100 text-emerald-900',
     amber: 'bg-amber-100 text-amber-900',
     indigo: 'bg-indigo-100 text-indigo-900',
+    red: 'bg-red-100 text-red-900',
   }[props.tone ?? 'slate']
   return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${tone}`}>{props.children}</span>
 }

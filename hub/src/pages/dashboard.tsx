@@ -65,7 +65,9 @@ export function Dashboard() {
         <div className="flex flex-col gap-6">
           <Card title="My points">
             <p className="text-4xl font-bold text-slate-900">{points}</p>
-            <p className="text-sm text-slate-700">reputation over {communities.length} communities</p>
+            <p className="text-sm text-slate-700">
+              reputation over {communities.length} {communities.length === 1 ? 'community' : 'communities'}
+            </p>
           </Card>
           <Card title="Linked accounts">
             <ul className="flex flex-col gap-2">

@@ -159,7 +159,7 @@ function Admins() {
 function Health() {
   const list = useApi<{ modules: HealthRow[] }>('/api/v1/platform/health')
   const rows = list.data?.modules ?? []
-  const tone = { ok: 'green', degraded: 'amber', down: 'slate' } as const
+  const tone = { ok: 'green', degraded: 'amber', down: 'red' } as const
   return (
     <Card
       title="System health"

@@ -43,7 +43,9 @@ function OverlayCard(props: { overlay: Overlay; base: string; onRotated: (o: Ove
         <ErrorNotice error={rotate.error} />
         {rotated && !rotate.error && <Notice kind="success">New token issued: update the URL in OBS.</Notice>}
         <figure>
-          <figcaption className="mb-1 text-sm font-medium text-slate-800">Live preview</figcaption>
+          <figcaption className="mb-1 text-sm font-medium text-slate-800">
+            Live preview <span className="font-normal text-slate-700">(empty until the bot shows something)</span>
+          </figcaption>
           <iframe
             key={overlay.url}
             title={`Live preview of the ${overlay.type} overlay`}
