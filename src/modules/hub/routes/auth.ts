@@ -4,7 +4,7 @@
  * Login attempts are rate-limited per client address (and per user for passwords) on the shared limiter.
  */
 import { createHash } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { WaddleError } from '../../../runtime/errors.js'
 import { writeAudit } from '../audit.js'
 import {
@@ -42,13 +42,14 @@ export async function meOf(ctx: HubContext, session: Session): Promise<Me> {
   }
 }
 
-async function limitLogin(ctx: HubContext, req: FastifyRequest, user?: string): Promise<void> {
+async function limitLogin(ctx: HubContext, req: FastifyRequest, reply: FastifyReply, user?: string): Promise<void> {
   const per = ctx.state.config.login_attempts_per_minute
   const windows = [{ key: `hub:login:ip:${req.ip}`, limit: per, windowMs: 60_000 }]
   if (user) windows.push({ key: `hub:login:user:${user.toLowerCase()}`, limit: per, windowMs: 60_000 })
   const verdict = await ctx.state.limiter.hitAll(windows)
   if (!verdict.allowed) {
     const ms = Math.max(...verdict.results.map((r) => r.retryAfterMs))
+    reply.header('retry-after', String(Math.ceil(ms / 1000)))
     throw new WaddleError('WB_RATE_LIMITED', { what: 'login attempts', seconds: Math.ceil(ms / 1000) })
   }
 }
@@ -107,7 +108,7 @@ export function authHandlers(ctx: HubContext): Handlers {
     },
     'GET /api/v1/auth/oauth/:platform/callback': async ({ req, reply, params, query }) => {
       try {
-        await limitLogin(ctx, req)
+        await limitLogin(ctx, req, reply)
         const provider = platformOf(ctx, params.platform)
         const q = parseBody(oauthCallbackQuerySchema, query)
         const key = `hub:oauth:${q.state}`
@@ -156,7 +157,7 @@ export function authHandlers(ctx: HubContext): Handlers {
     },
     'POST /api/v1/auth/temp-password': async ({ req, reply, body }) => {
       const { user, password } = body as { user: string; password: string }
-      await limitLogin(ctx, req, user)
+      await limitLogin(ctx, req, reply, user)
       const userId = await findUser(ctx.storage, user)
       if (!userId || !(await consumeTempPassword(ctx.storage, userId, password, state.now()))) {
         await audit(ctx, user, 'hub.login_failed', 'temp-password', req.ip)
