@@ -124,11 +124,9 @@ export function communityHandlers(ctx: HubContext): Handlers {
           `/api/v1/labels?${q({ community_id: cid(caller), target_type: query.target_type, target_id: query.target_id })}`,
         )
         return {
-          labels: (out.labels as string[]).map((label) => ({
-            label,
-            target_type: query.target_type,
-            target_id: query.target_id,
-          })),
+          labels: (out.labels as (string | { label: string })[]).map((l) =>
+            typeof l === 'string' ? { label: l, target_type: query.target_type, target_id: query.target_id } : l,
+          ),
         }
       }
       const out = await forward(
@@ -222,7 +220,10 @@ export function communityHandlers(ctx: HubContext): Handlers {
     },
     [`PUT ${C}/aliases/:name`]: async (call) => {
       const path = `/api/v1/aliases/${encodeURIComponent(call.params.name ?? '')}?${q({ community_id: cid(call.caller) })}`
-      const out = await forward(ctx, 'alias', 'PUT', path, { ...(call.body as object), community_id: cid(call.caller) })
+      const out = await forward(ctx, 'alias', 'PATCH', path, {
+        ...(call.body as object),
+        community_id: cid(call.caller),
+      })
       await log(call, 'hub.alias.edit', { name: call.params.name, ...(call.body as object) })
       return out
     },

@@ -85,7 +85,7 @@ async function pipe(ctx: HubContext, req: FastifyRequest, reply: FastifyReply, c
       user: s.user,
       message_type: s.message_type,
       command: s.command ?? null,
-      text: s.command ? `!${s.command}` : null,
+      text: s.command ? (/^[!#]/.test(s.command) ? s.command : `!${s.command}`) : null,
       outcome: s.outcome,
       latency_ms: s.latency_ms,
       at: s.time,
