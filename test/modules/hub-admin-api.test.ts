@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { HUB_ROUTES } from '../../src/modules/hub/api.js'
 import { createPlatformAdmin } from '../../src/modules/hub/public.js'
 import { createApiKey } from '../../src/runtime/api-keys.js'
 import { sqliteBackend } from '../helpers/backends.js'
@@ -44,23 +45,44 @@ after(async () => {
 
 const ok = (res: { status: number; text: string }, status = 200) => assert.equal(res.status, status, res.text)
 
+/** The answer has the shape api.ts promises for that route (the contract the UI builds against). */
+function conforms(method: string, path: string, json: unknown): void {
+  const route = HUB_ROUTES.find((r) => r.method === method && r.path === path)
+  assert.ok(route?.response, `${method} ${path} has a response schema`)
+  const parsed = route.response.safeParse(json)
+  assert.ok(
+    parsed.success,
+    `${method} ${path}: ${JSON.stringify(parsed.error?.issues?.[0])} in ${JSON.stringify(json).slice(0, 300)}`,
+  )
+}
+const P = '/api/v1/communities/:community'
+
 test('commands: list, turn one off for the community, set its cooldown', async () => {
   const list = await owner.get(`${api}/commands`)
   ok(list)
   assert.ok(list.json.commands.some((c: { name: string }) => c.name === '!ping'))
-  ok(await owner.send('PATCH', `${api}/commands/ping`, { enabled: false, cooldown_ms: 5000 }))
+  conforms('GET', `${P}/commands`, list.json)
+  const patched = await owner.send('PATCH', `${api}/commands/ping`, { enabled: false, cooldown_ms: 5000 })
+  ok(patched)
+  conforms('PATCH', `${P}/commands/:name`, patched.json)
   const ping = (await owner.get(`${api}/commands`)).json.commands.find((c: { name: string }) => c.name === '!ping')
   assert.equal(ping.enabled, false)
+  assert.equal(ping.cooldown_ms, 5000)
   const bad = await owner.send('PATCH', `${api}/commands/ping`, { cooldown_ms: -1 })
   assert.equal(bad.status, 400)
   assert.equal(bad.json.error.field, 'cooldown_ms')
 })
 
 test('aliases: add, edit, list, remove', async () => {
-  ok(await owner.send('POST', `${api}/aliases`, { name: 'hello', response: 'Hi $(user)!' }), 201)
-  ok(await owner.send('PUT', `${api}/aliases/hello`, { response: 'Hello $(user)!' }))
+  const added = await owner.send('POST', `${api}/aliases`, { name: 'hello', response: 'Hi $(user)!' })
+  ok(added, 201)
+  conforms('POST', `${P}/aliases`, added.json)
+  const edited = await owner.send('PUT', `${api}/aliases/hello`, { response: 'Hello $(user)!' })
+  ok(edited)
+  conforms('PUT', `${P}/aliases/:name`, edited.json)
   const list = await owner.get(`${api}/aliases`)
   ok(list)
+  conforms('GET', `${P}/aliases`, list.json)
   assert.match(JSON.stringify(list.json), /Hello \$\(user\)!/)
   ok(await owner.send('DELETE', `${api}/aliases/hello`))
   assert.doesNotMatch(JSON.stringify((await owner.get(`${api}/aliases`)).json), /hello/)
@@ -70,9 +92,11 @@ test('overlays: three OBS URLs; rotating one gives a new URL', async () => {
   const list = await owner.get(`${api}/overlays`)
   ok(list)
   assert.deepEqual(list.json.overlays.map((o: { type: string }) => o.type).sort(), ['general', 'media', 'ticker'])
+  conforms('GET', `${P}/overlays`, list.json)
   const media = list.json.overlays.find((o: { type: string }) => o.type === 'media').url
   const rotated = await owner.send('POST', `${api}/overlays/media/rotate`)
   ok(rotated)
+  conforms('POST', `${P}/overlays/:type/rotate`, rotated.json)
   assert.notEqual(rotated.json.url, media)
   assert.match(rotated.json.url, /\/browser\/source\/[\w-]+\/media$/)
 })
@@ -99,7 +123,9 @@ test('labels, reputation settings, timers, calendar approvals, marketplace', asy
     text: 'Follow us!',
   })
   ok(timer, 201)
+  conforms('POST', `${P}/timers`, timer.json)
   const timers = await owner.get(`${api}/timers`)
+  conforms('GET', `${P}/timers`, timers.json)
   assert.equal(timers.json.timers.length, 1)
   const id = timers.json.timers[0].id
   ok(await owner.send('DELETE', `${api}/timers/${id}`))
@@ -114,6 +140,7 @@ test('labels, reputation settings, timers, calendar approvals, marketplace', asy
   const pending = await owner.get(`${api}/calendar/pending`)
   ok(pending)
   assert.deepEqual(pending.json.events, [])
+  conforms('GET', `${P}/calendar/pending`, pending.json)
 
   const market = await owner.get(`${api}/modules`)
   assert.equal(market.status, 503)
@@ -121,6 +148,9 @@ test('labels, reputation settings, timers, calendar approvals, marketplace', asy
 
   const audit = await owner.get(`${api}/audit`)
   ok(audit)
+  conforms('GET', `${P}/audit`, audit.json)
+  conforms('GET', `${P}/reputation/settings`, (await owner.get(`${api}/reputation/settings`)).json)
+  conforms('GET', `${P}/labels`, got.json)
   const actions = audit.json.entries.map((e: { action: string }) => e.action)
   for (const a of ['hub.command.override', 'hub.alias.add', 'hub.overlay.rotate', 'hub.label.add', 'hub.timer.add'])
     assert.ok(actions.includes(a), `${a} in ${actions.join(',')}`)
@@ -136,6 +166,8 @@ test('members and roles: the owner makes an admin', async () => {
   const res = await owner.send('PUT', `${api}/members/discord/d-ann/role`, { role: 'admin' })
   ok(res)
   assert.equal(res.json.role, 'admin')
+  conforms('PUT', `${P}/members/:platform/:platform_user_id/role`, res.json)
+  conforms('GET', `${P}/members`, (await owner.get(`${api}/members`)).json)
   ok(await b.get(`${api}/audit`))
 })
 
@@ -148,6 +180,26 @@ test('platform admin: health of every module, users, modules, the last admin sta
   await b.oauth('discord', '?link=1')
   const health = await b.get('/api/v1/platform/health')
   ok(health)
+  conforms('GET', '/api/v1/platform/health', health.json)
+  for (const path of [
+    '/api/v1/platform/users',
+    '/api/v1/platform/modules',
+    '/api/v1/platform/communities',
+    '/api/v1/platform/admins',
+    '/api/v1/platform/audit',
+  ])
+    conforms('GET', path, (await b.get(path)).json)
+  for (const path of [
+    '/api/v1/me',
+    '/api/v1/me/communities',
+    '/api/v1/auth/session',
+    '/api/v1/auth/sessions',
+    '/api/v1/auth/providers',
+    '/api/v1/public/home',
+    '/api/v1/public/communities',
+  ])
+    conforms('GET', path, (await owner.get(path)).json)
+  conforms('GET', '/api/v1/public/communities/:community', (await owner.get(`/api/v1/public/communities/${C}`)).json)
   // Every module this bot runs is probed; the ones hosted here answer ok with metrics, the others are down.
   const rows = health.json.modules as { module: string; status: string; metrics_lines?: number }[]
   const hosted = new Set(f.runtime.hosted.map((h) => h.def.name))

@@ -51,12 +51,13 @@ export const communitySummarySchema = z.object({
   description: z.string().nullable(),
   member_count: z.number(),
 })
+/** One row of the reputation leaderboard (reputation module's Standing). */
 export const leaderRowSchema = z.object({
   rank: z.number(),
-  user_id: z.string().nullable(),
+  subject: z.string(),
+  name: z.string().nullable(),
   display_name: z.string().nullable(),
-  platform: z.string(),
-  score: z.number(),
+  points: z.number(),
 })
 export const myCommunitySchema = communitySummarySchema.extend({
   role: z.enum(COMMUNITY_ROLES),
@@ -275,8 +276,12 @@ export const HUB_ROUTES: readonly HubRoute[] = [
   r('GET', `${C}/calendar/pending`, 'moderator', 'events waiting for approval', {
     response: z.object({ events: z.array(calendarEventSchema) }),
   }),
-  r('POST', `${C}/calendar/:event/approve`, 'moderator', 'approves an event', { response: calendarEventSchema }),
-  r('POST', `${C}/calendar/:event/reject`, 'moderator', 'rejects an event', { response: calendarEventSchema }),
+  r('POST', `${C}/calendar/:event/approve`, 'moderator', 'approves an event', {
+    response: z.object({ event: calendarEventSchema }).passthrough(),
+  }),
+  r('POST', `${C}/calendar/:event/reject`, 'moderator', 'rejects an event', {
+    response: z.object({ event: calendarEventSchema }).passthrough(),
+  }),
   r('GET', `${C}/stream`, 'moderator', 'live responses of this community (Server-Sent Events)'),
 
   // community: admin

@@ -50,13 +50,7 @@ export function communityHandlers(ctx: HubContext): Handlers {
     return (await listRules(ctx.storage)).filter((r) => r.entity_id !== null && ids.has(r.entity_id))
   }
   return {
-    [`GET ${C}/members`]: async ({ caller }) => ({
-      members: (await membersOf(ctx.storage, cid(caller))).map((m) => ({
-        ...m,
-        reputation: Number((m as { reputation?: unknown }).reputation ?? 0),
-        joined_at: Number(m.joined_at),
-      })),
-    }),
+    [`GET ${C}/members`]: async ({ caller }) => ({ members: await membersWithPoints(ctx, cid(caller)) }),
     [`PUT ${C}/members/:platform/:platform_user_id/role`]: async (call) => {
       const { caller, params } = call
       const role = (call.body as { role: CommunityRole }).role
@@ -77,10 +71,9 @@ export function communityHandlers(ctx: HubContext): Handlers {
           role: mine ?? 'none',
         })
       await setRole(ctx.storage, { communityId: cid(caller), member, role, actor: actor(caller) })
-      const updated = (await membersOf(ctx.storage, cid(caller))).find(
+      return (await membersWithPoints(ctx, cid(caller))).find(
         (m) => m.platform === member.platform && m.platform_user_id === member.platform_user_id,
       )
-      return { ...updated, reputation: Number((updated as { reputation?: unknown }).reputation ?? 0) }
     },
 
     [`GET ${C}/moderation/rules`]: async ({ caller }) => ({ rules: await rulesOf(cid(caller)) }),
@@ -156,47 +149,12 @@ export function communityHandlers(ctx: HubContext): Handlers {
     [`POST ${C}/calendar/:event/approve`]: (call) => decide(ctx, call, 'approve', log),
     [`POST ${C}/calendar/:event/reject`]: (call) => decide(ctx, call, 'reject', log),
 
-    [`GET ${C}/commands`]: async ({ caller }) => {
-      const commands = (await forward(ctx, 'router', 'GET', '/api/v1/admin/commands')) as {
-        name: string
-        prefix: string
-        module: string
-        description: string | null
-        cooldown_ms: number | null
-        permission_level: string | null
-        is_active: number | boolean
-      }[]
-      const overrides = await ctx.storage.query<{
-        name: string
-        prefix: string
-        is_enabled: number | boolean
-        permission_level: string | null
-        config: string
-      }>(
-        sql`select c.name, c.prefix, p.is_enabled, p.permission_level, p.config from command_permissions p
-          join commands c on c.id = p.command_id where p.community_id = ${cid(caller)} and p.entity_id is null`,
-      )
-      const byName = new Map(overrides.map((o) => [`${o.prefix}${o.name}`, o]))
-      return {
-        commands: commands.map((c) => {
-          const o = byName.get(`${c.prefix}${c.name}`)
-          const config = o ? (JSON.parse(o.config || '{}') as { cooldown_ms?: number | null }) : {}
-          return {
-            name: `${c.prefix}${c.name}`,
-            module: c.module,
-            summary: c.description ?? '',
-            enabled: o ? Boolean(Number(o.is_enabled)) : Boolean(Number(c.is_active)),
-            cooldown_ms: config.cooldown_ms ?? c.cooldown_ms ?? null,
-            permission: o?.permission_level ?? c.permission_level ?? null,
-          }
-        }),
-      }
-    },
+    [`GET ${C}/commands`]: async ({ caller }) => ({ commands: await commandsOf(ctx, cid(caller)) }),
     [`PATCH ${C}/commands/:name`]: async (call) => {
       const patch = call.body as { enabled?: boolean; cooldown_ms?: number | null; permission?: string | null }
       const name = call.params.name ?? ''
       const command = /^[!#]/.test(name) ? name : `!${name}`
-      const out = await forward(ctx, 'router', 'PUT', '/api/v1/admin/commands/overrides', {
+      await forward(ctx, 'router', 'PUT', '/api/v1/admin/commands/overrides', {
         command,
         community_id: cid(call.caller),
         ...(patch.enabled === undefined ? {} : { is_enabled: patch.enabled }),
@@ -204,7 +162,7 @@ export function communityHandlers(ctx: HubContext): Handlers {
         ...(patch.permission === undefined ? {} : { permission_level: patch.permission }),
       })
       await log(call, 'hub.command.override', { command, ...patch })
-      return out
+      return (await commandsOf(ctx, cid(call.caller))).find((c) => c.name === command)
     },
 
     [`GET ${C}/aliases`]: async ({ caller }) =>
@@ -344,6 +302,57 @@ async function decide(
   const out = await forward(ctx, 'calendar', 'POST', path, { by })
   await log(call, `hub.calendar.${decision}`, { event: call.params.event })
   return out
+}
+
+/** Every command with this community's override applied (router's command table and command_permissions). */
+async function commandsOf(ctx: HubContext, communityId: string) {
+  const commands = (await forward(ctx, 'router', 'GET', '/api/v1/admin/commands')) as {
+    name: string
+    prefix: string
+    module: string
+    description: string | null
+    cooldown_ms: number | null
+    permission_level: string | null
+    is_active: number | boolean
+  }[]
+  const overrides = await ctx.storage.query<{
+    name: string
+    prefix: string
+    is_enabled: number | boolean
+    permission_level: string | null
+    cooldown_ms: number | string | null
+  }>(
+    sql`select c.name, c.prefix, p.is_enabled, p.permission_level, p.cooldown_ms from command_permissions p
+      join commands c on c.id = p.command_id where p.community_id = ${communityId} and p.entity_id is null`,
+  )
+  const byName = new Map(overrides.map((o) => [`${o.prefix}${o.name}`, o]))
+  return commands.map((c) => {
+    const o = byName.get(`${c.prefix}${c.name}`)
+    const cooldown = o?.cooldown_ms ?? c.cooldown_ms
+    return {
+      name: `${c.prefix}${c.name}`,
+      module: c.module,
+      summary: c.description ?? '',
+      enabled: o ? Boolean(Number(o.is_enabled)) : Boolean(Number(c.is_active)),
+      cooldown_ms: cooldown === null || cooldown === undefined ? null : Number(cooldown),
+      permission: o?.permission_level ?? c.permission_level ?? null,
+    }
+  })
+}
+
+/** The members of a community with their role and reputation (community_members). */
+async function membersWithPoints(ctx: HubContext, communityId: string) {
+  const rows = await ctx.storage.query<{
+    platform: string
+    platform_user_id: string
+    user_id: string | null
+    display_name: string | null
+    role: string
+    reputation: number | string
+    joined_at: number | string
+  }>(sql`select platform, platform_user_id, user_id, display_name, role, reputation, joined_at from community_members
+    where community_id = ${communityId} order by display_name, platform, platform_user_id`)
+  return rows.map((r) => ({ ...r, reputation: Number(r.reputation), joined_at: Number(r.joined_at) }))
 }
 
 export async function auditEntries(ctx: HubContext, communityId?: string) {
