@@ -35,6 +35,7 @@ const SHOTS = process.env.WADDLEBOT_SCREENSHOTS === '1'
 const SHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 const OWNER = { id: '900000000000000001', username: 'ann', global_name: 'Ann' }
 const MODERATOR = { id: '900000000000000002', username: 'bob', global_name: 'Bob' }
+const BOB_ALT = { id: '900000000000000003', username: 'bob_alt', global_name: 'Bob Alt' }
 const CLIENT = { id: 'hub-test-client', secret: 'hub-test-secret' }
 
 const missing = chromiumMissing()
@@ -77,7 +78,7 @@ for (const [backend, skip] of backends) {
       browser ??= await launchChromium()
       await ensureHubBuilt()
       oauth = await startFakeDiscordOAuth(CLIENT)
-      const offset = await freeOffset([8000, 8010, 8027, 8050, 8055, 8060])
+      const offset = await freeOffset([8000, 8010, 8027, 8030, 8031, 8040, 8050, 8055, 8060])
       const env = {
         ...(await backend.env()),
         WADDLEBOT_PORT_OFFSET: String(offset),
@@ -91,7 +92,17 @@ for (const [backend, skip] of backends) {
       runtime = await startRuntime({
         catalog: builtinCatalog,
         settings,
-        modules: ['router', 'browser-source', 'alias', 'identity', 'reputation', 'hub'],
+        modules: [
+          'router',
+          'browser-source',
+          'alias',
+          'calendar',
+          'memories',
+          'labels',
+          'identity',
+          'reputation',
+          'hub',
+        ],
       })
       hub = runtime.registry.urlOf('hub')
       routerUrl = runtime.registry.urlOf('router')
@@ -264,12 +275,47 @@ for (const [backend, skip] of backends) {
         .first()
         .waitFor()
       await check(page, 'audit')
+
+      // Commands: a cooldown for !ping, saved and shown again after a reload.
+      const nav = page.getByRole('navigation', { name: 'Community admin' })
+      await nav.getByRole('link', { name: 'Commands', exact: true }).click()
+      const cooldown = page.getByLabel('Cooldown of !ping (seconds)')
+      await cooldown.fill('5')
+      await page.getByRole('button', { name: 'Save !ping' }).click()
+      await page.getByText('Saved', { exact: true }).waitFor()
+      await page.reload()
+      assert.equal(await page.getByLabel('Cooldown of !ping (seconds)').inputValue(), '5')
+      await check(page, 'commands')
+      // The marketplace is built elsewhere: the page says so when the API answers it is not available.
+      await nav.getByRole('link', { name: 'Modules', exact: true }).click()
+      await page.getByText('The marketplace is not available on this bot').waitFor()
+      // Every other section renders accessibly.
+      for (const [link, heading] of [
+        ['Members', 'Members and roles'],
+        ['Labels', 'Labels'],
+        ['Reputation', 'Reputation settings'],
+        ['Calendar', 'Events waiting for approval'],
+        ['Timers', 'Timers'],
+      ] as const) {
+        await nav.getByRole('link', { name: link, exact: true }).click()
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor()
+        await page.getByText('Loading…').waitFor({ state: 'detached' })
+        await check(page)
+      }
       assert.deepEqual(cspErrors, [])
     })
 
     test('a moderator sees moderation but neither the admin-only sections nor platform admin', async () => {
       const page = await loggedIn(MODERATOR)
       await page.getByRole('cell', { name: 'moderator' }).waitFor()
+      // Link a second Discord account, then unlink it again.
+      oauth.loginAs(BOB_ALT)
+      await page.getByRole('link', { name: 'Connect another Discord account' }).click()
+      await page.waitForURL(`${hub}/dashboard`)
+      await page.getByText('Bob Alt').waitFor()
+      await page.getByRole('button', { name: /^Unlink Discord account bob_alt/ }).click()
+      await page.getByText('Bob Alt').waitFor({ state: 'detached' })
+      assert.equal(await page.getByRole('button', { name: /^Unlink/ }).isDisabled(), true, 'the last account stays')
       await page.getByRole('link', { name: /^Manage Penguins/ }).click()
       await page.getByRole('heading', { name: 'Moderation rules' }).waitFor()
       const nav = page.getByRole('navigation', { name: 'Community admin' })

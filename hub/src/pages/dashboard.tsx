@@ -91,17 +91,15 @@ export function Dashboard() {
             </ul>
             <ErrorNotice error={unlink.error} />
             <div className="mt-4 flex flex-wrap gap-2">
-              {providers.data?.providers
-                .filter((p) => !linked.has(p.platform))
-                .map((p) => (
-                  <a
-                    key={p.platform}
-                    href={`/api/v1/auth/oauth/${p.platform}?link=1&next=%2Fdashboard`}
-                    className="rounded-md px-3 py-2 text-sm font-semibold text-indigo-800 ring-1 ring-indigo-300"
-                  >
-                    Connect your {NAMES[p.platform] ?? p.platform} account
-                  </a>
-                ))}
+              {providers.data?.providers.map((p) => (
+                <a
+                  key={p.platform}
+                  href={`/api/v1/auth/oauth/${p.platform}?link=1&next=%2Fdashboard`}
+                  className="rounded-md px-3 py-2 text-sm font-semibold text-indigo-800 ring-1 ring-indigo-300"
+                >
+                  Connect {linked.has(p.platform) ? 'another' : 'your'} {NAMES[p.platform] ?? p.platform} account
+                </a>
+              ))}
             </div>
           </Card>
         </div>

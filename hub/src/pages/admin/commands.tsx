@@ -26,7 +26,7 @@ function CommandRow(props: { command: Command; base: string; onSaved: () => void
   return (
     <tr>
       <Td>
-        <span className="font-mono font-semibold">!{c.name}</span>
+        <span className="font-mono font-semibold">{c.name}</span>
         <span className="block text-xs text-slate-700">
           {c.module} · {c.summary}
         </span>
@@ -36,7 +36,7 @@ function CommandRow(props: { command: Command; base: string; onSaved: () => void
       </Td>
       <Td>
         <TextField
-          label={`Cooldown of !${c.name} (seconds)`}
+          label={`Cooldown of ${c.name} (seconds)`}
           type="number"
           min={0}
           max={86400}
@@ -48,14 +48,14 @@ function CommandRow(props: { command: Command; base: string; onSaved: () => void
       </Td>
       <Td>
         <Select
-          label={`Who may run !${c.name}`}
+          label={`Who may run ${c.name}`}
           options={PERMISSIONS}
           value={permission}
           onChange={(e) => setPermission(e.target.value)}
         />
       </Td>
       <Td>
-        <Button variant="secondary" busy={save.busy} onClick={() => void save.run()} aria-label={`Save !${c.name}`}>
+        <Button variant="secondary" busy={save.busy} onClick={() => void save.run()} aria-label={`Save ${c.name}`}>
           Save
         </Button>
         <span role="status" className="ml-2 text-xs text-slate-700">
