@@ -40,6 +40,18 @@ const fill = (path: string, community: string) =>
     .replace(':type', 'media')
     .replace(/:(\w+)/g, 'walk')
 
+test('the hub applies the identity tables itself: an OAuth login works without the identity module', async () => {
+  const g = await startHubFixture(sqliteBackend(), { modules: ['hub'] })
+  try {
+    const b = g.browser()
+    g.discord.loginAs({ id: 'd-solo', username: 'solo' })
+    assert.equal((await b.oauth('discord')).headers.get('location'), '/')
+    assert.equal((await b.get('/api/v1/me')).json.identities[0].platform_user_id, 'd-solo')
+  } finally {
+    await g.close()
+  }
+})
+
 describe('hub server', { concurrency: true }, () => {
   for (const [backend, skip] of backends) {
     describe(`hub on ${backend.name}`, { skip, concurrency: 1 }, () => {

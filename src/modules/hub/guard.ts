@@ -110,7 +110,7 @@ export function checkCsrf(req: FastifyRequest, via: Caller['via']): void {
 
 async function findCommunity(db: Queryable, ref: string): Promise<{ id: string; name: string } | undefined> {
   return db.one<{ id: string; name: string }>(
-    sql`select id, name from communities where id = ${ref} or name = ${ref.toLowerCase()}`,
+    sql`select id, name from communities where id = ${ref} or lower(name) = ${ref.toLowerCase()}`,
   )
 }
 

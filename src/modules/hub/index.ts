@@ -4,7 +4,9 @@
  * against the caller's role, and reaches the other modules through their public.ts or their REST APIs with
  * the service key. Serves the built UI (hub/dist) with a strict CSP. docs/hub.md.
  */
+import { migrateDatabase } from '../../runtime/database.js'
 import { defineModule, type ModuleDefinition } from '../../runtime/module.js'
+import { identityMigrations } from '../identity/public.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { type HubConfig, hubConfigSchema } from './config.js'
@@ -31,6 +33,9 @@ export function createHubModule(options: HubOptions = {}): ModuleDefinition<HubC
     migrations: hubMigrations,
     async setup(ctx) {
       const now = options.now ?? Date.now
+      // Hub users are identities: the identity tables must exist even when the identity module runs elsewhere
+      // or not at all (applying them twice is a no-op; the identity module finds them applied).
+      await migrateDatabase(ctx.storage, [{ module: 'identity', migrations: identityMigrations }])
       const publicUrl = (ctx.config.public_url ?? ctx.modules.url('hub')).replace(/\/+$/, '')
       const limiter = await createRateLimiter({
         redisUrl: ctx.settings.redisUrl,

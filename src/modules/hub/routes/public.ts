@@ -39,7 +39,7 @@ export function publicHandlers(ctx: HubContext): Handlers {
     'GET /api/v1/public/communities/:community': async ({ params }) => {
       const ref = params.community ?? ''
       const [community] = (await communitySummaries(ctx, true)).filter(
-        (c) => c.id === ref || c.name === ref.toLowerCase(),
+        (c) => c.id === ref || c.name.toLowerCase() === ref.toLowerCase(),
       )
       if (!community) throw new WaddleError('WB_NOT_FOUND', { what: `public community ${ref}` })
       let leaderboard: unknown[] = []
