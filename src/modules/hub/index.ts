@@ -59,7 +59,8 @@ export function createHubModule(options: HubOptions = {}): ModuleDefinition<HubC
         config: ctx.config,
         site: createStaticSite({
           distDir: ctx.config.dist_dir ?? `${HUB_SOURCE_DIR}dist`,
-          build: ctx.config.build_on_serve,
+          // A configured dist_dir holds a UI built elsewhere: only the package's own hub/dist is built here.
+          build: ctx.config.build_on_serve && ctx.config.dist_dir === undefined,
           log: ctx.log,
         }),
       }

@@ -47,13 +47,20 @@ export function createStaticSite(options: { distDir: string; build: boolean; log
     if (build || !options.build) return
     const script = join(HUB_SOURCE_DIR, 'build.ts')
     if (!existsSync(script)) return
-    options.log.info({ dist: root }, 'building the hub UI in the background')
+    options.log.info(
+      { dist: root },
+      'checking the hub UI build in the background (it rebuilds when the sources changed)',
+    )
     build = new Promise<void>((done) => {
       const child = spawn(process.execPath, ['--import', 'tsx', script], {
         cwd: join(HUB_SOURCE_DIR, '..'),
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       })
       let err = ''
+      let said = ''
+      child.stdout?.on('data', (d: Buffer) => {
+        said = (said + d.toString()).slice(-500)
+      })
       child.stderr?.on('data', (d: Buffer) => {
         err = (err + d.toString()).slice(-2000)
       })
@@ -62,7 +69,7 @@ export function createStaticSite(options: { distDir: string; build: boolean; log
         done()
       })
       child.on('exit', (code) => {
-        if (code === 0) options.log.info('hub UI built')
+        if (code === 0) options.log.info(said.trim() || 'hub UI ready')
         else options.log.warn({ code, stderr: err }, 'hub UI build failed')
         done()
       })
