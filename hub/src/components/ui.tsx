@@ -38,12 +38,18 @@ export function Button(props: ButtonHTMLAttributes<HTMLButtonElement> & { varian
 const inputClass =
   'block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500 aria-[invalid=true]:border-red-700'
 
-type FieldProps = { label: string; hint?: string | undefined; error?: string | undefined }
+type FieldProps = {
+  label: string
+  hint?: string | undefined
+  error?: string | undefined
+  /** The label is read by screen readers but not shown (a table column header shows it). */
+  hideLabel?: boolean | undefined
+}
 
 function FieldShell(props: FieldProps & { id: string; children: ReactNode }) {
   return (
     <div className="flex flex-col gap-1">
-      <label htmlFor={props.id} className="text-sm font-medium text-slate-800">
+      <label htmlFor={props.id} className={props.hideLabel ? 'sr-only' : 'text-sm font-medium text-slate-800'}>
         {props.label}
       </label>
       {props.children}
@@ -67,11 +73,11 @@ function described(id: string, p: FieldProps): string | undefined {
 }
 
 export function TextField(props: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const { label, hint, error, id: given, className = '', ...rest } = props
+  const { label, hint, error, hideLabel, id: given, className = '', ...rest } = props
   const auto = useId()
   const id = given ?? auto
   return (
-    <FieldShell id={id} label={label} hint={hint} error={error}>
+    <FieldShell id={id} label={label} hint={hint} error={error} hideLabel={hideLabel}>
       <input
         {...rest}
         id={id}
@@ -84,11 +90,11 @@ export function TextField(props: FieldProps & InputHTMLAttributes<HTMLInputEleme
 }
 
 export function TextArea(props: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const { label, hint, error, id: given, className = '', ...rest } = props
+  const { label, hint, error, hideLabel, id: given, className = '', ...rest } = props
   const auto = useId()
   const id = given ?? auto
   return (
-    <FieldShell id={id} label={label} hint={hint} error={error}>
+    <FieldShell id={id} label={label} hint={hint} error={error} hideLabel={hideLabel}>
       <textarea
         {...rest}
         id={id}
@@ -101,11 +107,11 @@ export function TextArea(props: FieldProps & TextareaHTMLAttributes<HTMLTextArea
 }
 
 export function Select(props: FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: string[] }) {
-  const { label, hint, error, id: given, options, className = '', ...rest } = props
+  const { label, hint, error, hideLabel, id: given, options, className = '', ...rest } = props
   const auto = useId()
   const id = given ?? auto
   return (
-    <FieldShell id={id} label={label} hint={hint} error={error}>
+    <FieldShell id={id} label={label} hint={hint} error={error} hideLabel={hideLabel}>
       <select {...rest} id={id} aria-describedby={described(id, props)} className={`${inputClass} ${className}`}>
         {options.map((o) => (
           <option key={o} value={o}>
@@ -122,6 +128,7 @@ export function Checkbox(props: {
   checked: boolean
   onChange: (v: boolean) => void
   disabled?: boolean
+  hideLabel?: boolean
 }) {
   const id = useId()
   return (
@@ -134,7 +141,7 @@ export function Checkbox(props: {
         onChange={(e) => props.onChange(e.target.checked)}
         className="h-5 w-5 rounded border-slate-400 accent-indigo-700"
       />
-      <label htmlFor={id} className="text-sm text-slate-800">
+      <label htmlFor={id} className={props.hideLabel ? 'sr-only' : 'text-sm text-slate-800'}>
         {props.label}
       </label>
     </div>

@@ -32,23 +32,26 @@ function CommandRow(props: { command: Command; base: string; onSaved: () => void
         </span>
       </Td>
       <Td>
-        <Checkbox label={`Enabled`} checked={enabled} onChange={setEnabled} />
+        <Checkbox label={`${c.name} enabled`} hideLabel checked={enabled} onChange={setEnabled} />
       </Td>
       <Td>
         <TextField
           label={`Cooldown of ${c.name} (seconds)`}
+          hideLabel
           type="number"
           min={0}
           max={86400}
           step="any"
           value={cooldown}
-          className="w-28"
+          className="w-24"
           onChange={(e) => setCooldown(e.target.value)}
         />
       </Td>
       <Td>
         <Select
           label={`Who may run ${c.name}`}
+          hideLabel
+          className="min-w-36"
           options={PERMISSIONS}
           value={permission}
           onChange={(e) => setPermission(e.target.value)}
@@ -76,7 +79,7 @@ export function Commands({ base }: SectionProps) {
       <ErrorNotice error={list.error} />
       <Table
         caption="Commands"
-        head={['Command', 'On', 'Cooldown', 'Permission', '']}
+        head={['Command', 'On', 'Cooldown (s)', 'Who may run it', '']}
         rows={commands.length}
         empty="No command."
       >
