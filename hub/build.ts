@@ -112,7 +112,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t = performance.now()
   const fresh = !force && hubBuildFresh()
   await ensureHubBuilt({ force })
-  process.stdout.write(
+  // stderr: `npm pack --json` runs this (prepare) and its stdout must stay JSON.
+  process.stderr.write(
     fresh ? `hub: ${HUB_DIST} is up to date\n` : `hub: built ${HUB_DIST} in ${Math.round(performance.now() - t)} ms\n`,
   )
 }
