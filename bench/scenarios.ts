@@ -264,6 +264,35 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'hub first page in Chromium',
+    keys: ['hub_interactive_ms', 'hub_js_gzip_kb'],
+    async run({ quick }) {
+      const { benchHub } = await import('./hub.bench.js')
+      const r = await benchHub({ quick })
+      return [
+        {
+          key: 'hub_interactive_ms',
+          label: `hub home page interactive in headless Chromium, cold cache, median of ${r.runs} (slowest ${r.interactive_max_ms} ms)`,
+          value: r.interactive_ms,
+          unit: 'ms',
+          baseline: r.baseline_ms,
+          baselineKey: 'hub_interactive_baseline_ms',
+          baselineLabel: 'static HTML page without script, to load',
+          target: '≤ 1,500',
+          met: r.interactive_ms <= 1500,
+        },
+        {
+          key: 'hub_js_gzip_kb',
+          label: 'hub UI JavaScript, gzipped (hub/dist/assets/*.js)',
+          value: r.js_gzip_kb,
+          unit: 'KB',
+          target: '≤ 250',
+          met: r.js_gzip_kb <= 250,
+        },
+      ]
+    },
+  },
+  {
     name: 'overlay fan-out',
     keys: ['overlay_fanout_p99_ms'],
     async run({ quick }) {

@@ -141,8 +141,6 @@ describe('waddlebot start, chat and keys (real processes, SQLite)', () => {
     }
     const unknown = await runCli(['run', 'nosuch'], { cwd: dir, env })
     assert.match(unknown.stderr, /WB_MODULE_UNKNOWN/)
-    const na = await runCli(['run', 'hub'], { cwd: dir, env })
-    assert.match(na.stderr, /WB_MODULE_NOT_AVAILABLE: module hub is not available yet/)
   })
 })
 

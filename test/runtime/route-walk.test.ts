@@ -31,12 +31,13 @@ const MODULES = [
   'ai',
   'marketplace',
   'kong-admin-broker',
+  'hub',
 ]
 let runtime: Runtime
 let project: TestProject
 
 before(async () => {
-  const offset = await freeOffset([8000, 8001, 8020, 8025, 8026, 8027, 8040, 8055])
+  const offset = await freeOffset([8000, 8001, 8020, 8025, 8026, 8027, 8040, 8055, 8060])
   const env = {
     WADDLEBOT_PORT_OFFSET: String(offset),
     SPOTIFY_CLIENT_ID: 'cid',
@@ -44,6 +45,9 @@ before(async () => {
     SLACK_SIGNING_SECRET: 'sign',
     DISCORD_PUBLIC_KEY: 'ab'.repeat(32),
     TWITCH_EVENTSUB_SECRET: 'twitch-secret-123',
+    DISCORD_CLIENT_ID: 'walk-client',
+    DISCORD_CLIENT_SECRET: 'walk-secret',
+    WADDLEBOT_HUB_BUILD_ON_SERVE: 'false',
   }
   project = testProject({ env })
   const settings = loadSettings({ cwd: project.dir, env: { ...project.settings.env, ...env } })

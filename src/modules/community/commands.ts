@@ -7,6 +7,7 @@ import type { CommandContext, CommandDefinition, Reply } from '../../runtime/mod
 import { userLevel, permissionRank } from '../../runtime/module.js'
 import { isWaddleError } from '../../runtime/errors.js'
 import { DEFAULT_COMMUNITY } from '../router/public.js'
+import { tempPasswordForIdentity, tempPasswordTtlMs } from '../hub/public.js'
 import { announceEntity, forgetRole } from './notify.js'
 import {
   type Actor,
@@ -30,7 +31,7 @@ type Ctx = CommandContext<Record<string, unknown>, undefined>
 
 const NO_COMMUNITY = 'This channel is in no community yet: its owner can make one with !community create <name>.'
 const USAGE =
-  'Usage: !community info · members · join · leave · create <name> · role <user> <owner|admin|moderator|member>'
+  'Usage: !community info · members · join · leave · create <name> · role <user> <owner|admin|moderator|member> · portal login'
 
 function actorOf(ctx: Ctx): Actor {
   const { user, entity } = ctx.request
@@ -109,11 +110,33 @@ async function role(ctx: Ctx, target: string | undefined, wanted: string | undef
   return `${member.display_name} is now ${to} in this community, on every platform.`
 }
 
+/** `!community portal login`: a one-time password for the hub, sent privately (never in the channel). */
+async function portalLogin(ctx: Ctx): Promise<Reply> {
+  const { user } = ctx.request
+  if (!ctx.modules.runnable().includes('hub')) return 'The hub (web portal) is not enabled on this bot.'
+  if (!user.identity_id) return 'The hub needs the identity module to know who you are; ask the operator to enable it.'
+  const issued = await tempPasswordForIdentity(
+    ctx.storage,
+    user.identity_id,
+    `chat:${actorLabel(actorOf(ctx))}`,
+    tempPasswordTtlMs(ctx.settings),
+  )
+  const minutes = Math.round((issued.expires_at - Date.now()) / 60_000)
+  return [
+    {
+      type: 'whisper',
+      to_user_id: user.id,
+      text: `Your one-time hub password (valid ${minutes} min, works once): ${issued.password} — log in at ${ctx.modules.url('hub')}/login as ${ctx.request.entity.platform}:${user.name.toLowerCase()}`,
+    },
+    'I sent you a one-time password for the hub in a private message.',
+  ]
+}
+
 export const communityCommands: CommandDefinition<Record<string, unknown>, undefined>[] = [
   {
     name: 'community',
-    summary: 'This channel’s community: info, members, join, leave, create, role',
-    usage: '[info|members|join|leave|create <name>|role <user> <role>]',
+    summary: 'This channel’s community: info, members, join, leave, create, role, portal login',
+    usage: '[info|members|join|leave|create <name>|role <user> <role>|portal login]',
     async run(ctx): Promise<Reply> {
       const [verb = 'info', ...rest] = ctx.args
       const cid = ctx.request.entity.community_id
@@ -144,6 +167,8 @@ export const communityCommands: CommandDefinition<Record<string, unknown>, undef
         }
         case 'role':
           return role(ctx, rest[0], rest[1])
+        case 'portal':
+          return rest[0]?.toLowerCase() === 'login' ? portalLogin(ctx) : 'Usage: !community portal login'
         default:
           return USAGE
       }

@@ -7,7 +7,11 @@ export {
   type Community,
   type CommunitySummary,
   createCommunity,
+  entitiesOf,
   listCommunities,
+  type Member,
+  membersOf,
+  setRole,
   parseEntityId,
   requireCommunity,
 } from './store.js'

@@ -5,3 +5,4 @@
  */
 export { type AccountRef, createIdentityResolver, IDENTITY_CHANGED, type IdentityResolver } from './resolver.js'
 export { USER_KEY_PREFIX } from './user-keys.js'
+export { identityMigrations } from './migrations.js'
