@@ -1,4 +1,8 @@
-/** Public pages: home numbers, browse public communities, one community with its reputation leaderboard. */
+/**
+ * Public pages: home numbers, browse public communities, one community with its reputation leaderboard. They
+ * read from the read replica when `DATABASE_READ_URL` is set (a public page may lag the primary by the
+ * replica's delay); the platform admin's list, which follows the admin's own changes, reads the primary.
+ */
 import { WaddleError } from '../../../runtime/errors.js'
 import { sql } from '../../../runtime/storage/sql.js'
 import { forward, q } from './forward.js'
@@ -16,7 +20,8 @@ const summary = (r: CommunityRow) => ({ ...r, member_count: Number(r.member_coun
 
 export function communitySummaries(ctx: HubContext, publicOnly: boolean, search?: string) {
   const like = `%${(search ?? '').toLowerCase().replace(/[%_]/g, '')}%`
-  return ctx.storage
+  const db = publicOnly ? ctx.storage.read() : ctx.storage
+  return db
     .query<CommunityRow>(sql`select c.id, c.name, c.display_name, c.description,
       (select count(*) from community_members m where m.community_id = c.id) as member_count
       from communities c where (${publicOnly ? 1 : 0} = 0 or c.is_public = 1)
@@ -27,10 +32,11 @@ export function communitySummaries(ctx: HubContext, publicOnly: boolean, search?
 export function publicHandlers(ctx: HubContext): Handlers {
   return {
     'GET /api/v1/public/home': async () => {
-      const c = await ctx.storage.one<{ n: number | string }>(
+      const replica = ctx.storage.read()
+      const c = await replica.one<{ n: number | string }>(
         sql`select count(*) as n from communities where is_public = 1`,
       )
-      const m = await ctx.storage.one<{ n: number | string }>(sql`select count(*) as n from community_members`)
+      const m = await replica.one<{ n: number | string }>(sql`select count(*) as n from community_members`)
       return { communities: Number(c?.n ?? 0), members: Number(m?.n ?? 0), modules: [...ctx.modules.runnable()] }
     },
     'GET /api/v1/public/communities': async ({ query }) => ({
