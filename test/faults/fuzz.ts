@@ -7,10 +7,11 @@
  */
 import { generateKeyPairSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { builtinCatalog } from '../../src/modules/catalog.js'
 import { parseCommand } from '../../src/modules/router/parse.js'
 import { type Runtime, startRuntime } from '../../src/runtime/host.js'
+import { startFakeKongAdmin } from '../fakes/kong-admin.js'
 import { testProject } from '../helpers/settings.js'
-import { builtinCatalog } from '../../src/modules/catalog.js'
 
 /** A small fast PRNG (mulberry32): the same seed gives the same cases. */
 export function rng(seed: number): () => number {
@@ -252,9 +253,14 @@ export interface FuzzHost {
   close(): Promise<void>
 }
 
-/** Every runnable module in process (no ports), secrets set so webhooks check signatures, outside services on a closed port. */
+/**
+ * Every runnable module in process (no ports), secrets set so webhooks check signatures, outside services on a
+ * closed port — except Kong's Admin API, the broker's one upstream, which is the fake Kong (an unreachable Kong
+ * makes `POST /api/v1/kong/reconcile` answer 502 by design, whatever the body).
+ */
 export async function startFuzzHost(): Promise<FuzzHost> {
   const closed = 'http://127.0.0.1:9'
+  const kong = await startFakeKongAdmin()
   const discordKey = generateKeyPairSync('ed25519')
     .publicKey.export({ format: 'der', type: 'spki' })
     .subarray(12)
@@ -272,7 +278,7 @@ export async function startFuzzHost(): Promise<FuzzHost> {
       YOUTUBE_API_URL: closed,
       OPENAI_BASE_URL: closed,
       OLLAMA_URL: closed,
-      KONG_ADMIN_URL: closed,
+      KONG_ADMIN_URL: kong.url,
       SLACK_SIGNING_SECRET: 'fuzz-signing-secret',
       TWITCH_EVENTSUB_SECRET: 'fuzz-eventsub-secret',
       DISCORD_PUBLIC_KEY: discordKey,
@@ -285,6 +291,7 @@ export async function startFuzzHost(): Promise<FuzzHost> {
     routes,
     async close() {
       await runtime.stop()
+      await kong.close()
       project.cleanup()
     },
   }
