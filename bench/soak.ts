@@ -95,9 +95,6 @@ const env: NodeJS.ProcessEnv = {
   TWITCH_CHANNELS: channels.join(','),
   WADDLEBOT_TWITCH_MAX_CLAIMS: String(CHANNELS / 2), // two collectors can hold every channel
   WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '1000',
-  // The collectors' own check-in period too: a collector whose first claim fails (router still starting)
-  // arms its first check-in with its own default (5 min) before it hears the router's shorter period.
-  WADDLEBOT_TWITCH_CHECKIN_INTERVAL_MS: '5000',
   WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
   WADDLEBOT_ROUTER_COORDINATION_CLAIM_TTL_MS: String(CLAIM_TTL_MS),
   WADDLEBOT_ROUTER_COORDINATION_CHECKIN_INTERVAL_MS: '5000',
@@ -205,7 +202,8 @@ try {
   const overlayLatencies: number[] = []
   let overlayPosts = 0
   let overlayMissing = 0
-  const rss = new Map<string, { t: number; mb: number }[]>()
+  /** Per process: RSS samples, and for a collector the channels it held at that moment. */
+  const rss = new Map<string, { t: number; mb: number; channels?: number }[]>()
   let victim: { label: string; pid: number; container: string; channels: Set<string>; at: number } | undefined
   let reclaimedAfterMs: number | undefined
   let claimMoves = 0
@@ -215,13 +213,27 @@ try {
   let watched = irc.joined(BOT)
   let nextTick = Date.now()
   let n = 0
-  const sampler = setInterval(() => {
-    for (const [label, pid] of pids()) {
-      const mb = rssMb(pid)
-      if (mb === undefined) continue
-      const list = rss.get(`${label}:${pid}`) ?? []
-      list.push({ t: Date.now() - t0, mb })
-      rss.set(`${label}:${pid}`, list)
+  let sampling = false
+  const sampler = setInterval(async () => {
+    if (sampling) return
+    sampling = true
+    try {
+      const held = await claims().catch(() => undefined)
+      const perPid = new Map<number, number>()
+      for (const c of held?.values() ?? []) {
+        const pid = c ? Number(/-(\d+)-[0-9a-f]+$/.exec(c)?.[1]) : Number.NaN
+        if (pid) perPid.set(pid, (perPid.get(pid) ?? 0) + 1)
+      }
+      for (const [label, pid] of pids()) {
+        const mb = rssMb(pid)
+        if (mb === undefined) continue
+        const list = rss.get(`${label}:${pid}`) ?? []
+        const channels = label.startsWith('twitch') && held ? (perPid.get(pid) ?? 0) : undefined
+        list.push({ t: Date.now() - t0, mb, ...(channels === undefined ? {} : { channels }) })
+        rss.set(`${label}:${pid}`, list)
+      }
+    } finally {
+      sampling = false
     }
   }, 2000)
 
@@ -341,19 +353,53 @@ try {
   // taken over (the survivors hold more channels from then on: their RSS steps up once, which is no leak).
   const reclaimAt = victim && reclaimedAfterMs !== undefined ? victim.at - t0 + reclaimedAfterMs + 20_000 : 0
   const warmMs = Math.max(Math.min(RUN_MS * 0.25, 60_000), reclaimAt)
-  const growth: Record<string, { warm_mb: number; end_mb: number; growth_pct: number }> = {}
+  // A collector whose channel count changes after warm-up (channels handed between collectors) has its
+  // baseline moved to 20 s after its last change: RSS per channel held is what must not grow.
+  const growth: Record<
+    string,
+    {
+      warm_mb: number
+      end_mb: number
+      growth_pct: number
+      baseline_at_s: number
+      channels_at_baseline?: number
+      channels_at_end?: number
+      channel_changes_after_warm_up?: [number, number][]
+    }
+  > = {}
+  const notJudged: string[] = []
   for (const [key, samples] of rss) {
     const [label, pid] = key.split(':') as [string, string]
     if (victim && Number(pid) === victim.pid) continue // killed mid-run
-    const after = samples.filter((s) => s.t >= warmMs)
-    if (after.length < 4 || samples[0]!.t > warmMs) continue // the replacement of the killed process
+    if (samples[0]!.t > warmMs) continue // the replacement of the killed process
+    const changes: [number, number][] = []
+    let baseMs = warmMs
+    for (let i = 1; i < samples.length; i++) {
+      const [prev, cur] = [samples[i - 1]!, samples[i]!]
+      if (cur.channels === undefined || prev.channels === undefined || cur.channels === prev.channels) continue
+      if (cur.t >= warmMs) changes.push([round(cur.t / 1000, 1), cur.channels])
+      if (cur.t >= warmMs - 20_000) baseMs = Math.max(baseMs, cur.t + 20_000)
+    }
+    const after = samples.filter((x) => x.t >= baseMs)
+    if (after.length < 4) {
+      if (changes.length > 0) notJudged.push(`${label} (channels changed at ${changes.map((c) => c[0]).join(', ')} s)`)
+      continue
+    }
     const head = after.slice(0, 3)
     const tail = after.slice(-3)
-    const avg = (xs: { mb: number }[]) => xs.reduce((a, s) => a + s.mb, 0) / xs.length
+    const avg = (xs: { mb: number }[]) => xs.reduce((a, x) => a + x.mb, 0) / xs.length
     growth[label] = {
       warm_mb: round(avg(head), 1),
       end_mb: round(avg(tail), 1),
       growth_pct: round(((avg(tail) - avg(head)) / avg(head)) * 100, 1),
+      baseline_at_s: round(baseMs / 1000, 1),
+      ...(after[0]!.channels === undefined
+        ? {}
+        : {
+            channels_at_baseline: after[0]!.channels,
+            channels_at_end: after.at(-1)!.channels,
+            channel_changes_after_warm_up: changes,
+          }),
     }
   }
   const result = {
@@ -386,6 +432,7 @@ try {
     claim_moves: claimMoves,
     reclaimed_all_after_s: reclaimedAfterMs === undefined ? null : round(reclaimedAfterMs / 1000, 1),
     rss: growth, // processes with fewer than 4 samples after the baseline (a short run) are left out
+    rss_not_judged: notJudged, // collectors whose channels changed too late to leave 4 samples after
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   writeFileSync(new URL(`./results/soak-${minutes}m.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
@@ -396,6 +443,7 @@ try {
       `error log lines: ${JSON.stringify(Object.fromEntries(errorLines))}`,
     reclaimedAfterMs === undefined && 'not every channel was claimed again after the kill',
     overlayMissing > 0 && `${overlayMissing} overlay deliveries missing`,
+    notJudged.length > 0 && `RSS not judged (channels moved too late in the run): ${notJudged.join('; ')}`,
     ...Object.entries(growth)
       .filter(([, g]) => g.growth_pct >= 10)
       .map(([label, g]) => `${label} RSS grew ${g.growth_pct} % after warm-up`),

@@ -189,6 +189,27 @@ for (const [backend, skip] of matrix) {
       )
     })
 
+    test('a first claim that fails: the check-in still follows the shorter interval of the router once a claim succeeds', async () => {
+      let calls = 0
+      const flaky: typeof fetch = (input, init) => {
+        calls++
+        return calls === 1 ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init)
+      }
+      // Its own period is 5 minutes; the router's (TTL / 3) is 400 ms.
+      const a = client('ctr-late', { maxClaims: 10, claimIntervalMs: 50, fetch: flaky })
+      const changes: { added: number; removed: number }[] = []
+      a.onChange((c) => changes.push({ added: c.added.length, removed: c.removed.length }))
+      await a.start()
+      await until('the retried claim', () => a.held().length === 5)
+      await new Promise((r) => setTimeout(r, TTL * 2.5))
+      assert.deepEqual(
+        changes.filter((c) => c.removed > 0),
+        [],
+        'no claim lapsed: the check-in was re-armed on the interval of the router',
+      )
+      assert.ok([...(await holders()).values()].every((h) => h === 'ctr-late'))
+    })
+
     test('an unreachable router: start() resolves and keeps trying; a bad key is refused', async () => {
       const down = client('ctr-down', { routerUrl: 'http://127.0.0.1:9', claimIntervalMs: 50 })
       await down.start()

@@ -79,6 +79,8 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
   const held = new Map<string, Held>()
   const handlers = new Set<(change: Change) => void>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
+  /** Each loop's timer while it waits (absent while its step runs: the step re-arms it when done). */
+  const waiting = new Map<string, ReturnType<typeof setTimeout>>()
   let running = false
   let chain: Promise<unknown> = Promise.resolve()
 
@@ -121,9 +123,20 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
     return drop([...held].filter(([, h]) => h.expires <= t).map(([id]) => id))
   }
 
+  /**
+   * The router's check-in interval wins when shorter. A check-in already waiting on the longer period (armed
+   * before the first claim reached the router) is re-armed, or the claims would expire before it.
+   */
   function adoptInterval(reply: JsonReply): void {
     const ms = (reply.body as { checkin_interval_ms?: unknown }).checkin_interval_ms
-    if (typeof ms === 'number' && ms > 0 && ms < checkinIntervalMs) checkinIntervalMs = ms
+    if (typeof ms !== 'number' || ms <= 0 || ms >= checkinIntervalMs) return
+    checkinIntervalMs = ms
+    const pending = waiting.get('checkin')
+    if (pending === undefined) return
+    clearTimeout(pending)
+    timers.delete(pending)
+    waiting.delete('checkin')
+    loop('checkin', () => checkinIntervalMs, checkinNow)
   }
 
   const claimNow = () =>
@@ -178,6 +191,7 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
     const wait = failures > 0 ? Math.min(delay(), 250 * 2 ** Math.min(failures - 1, 6)) : delay()
     const timer = setTimeout(async () => {
       timers.delete(timer)
+      waiting.delete(name)
       if (!running) return
       let failed = failures
       try {
@@ -191,6 +205,7 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
     }, wait)
     timer.unref?.()
     timers.add(timer)
+    waiting.set(name, timer)
   }
 
   async function status(path: string, entityId: string, body: object): Promise<JsonReply | undefined> {
@@ -240,6 +255,7 @@ export function createCoordinationClient(options: CoordinationClientOptions): Co
       running = false
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
+      waiting.clear()
       await serial(async () => {
         if (held.size === 0) return
         try {
