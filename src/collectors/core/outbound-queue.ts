@@ -61,6 +61,43 @@ interface Entry<T> {
   readonly at: number
 }
 
+/** A FIFO with O(1) push and shift (an array and a head index, compacted as it empties). */
+class Fifo<E> {
+  #items: E[] = []
+  #head = 0
+  get size(): number {
+    return this.#items.length - this.#head
+  }
+  peek(): E | undefined {
+    return this.#items[this.#head]
+  }
+  push(e: E): void {
+    this.#items.push(e)
+  }
+  shift(): E | undefined {
+    if (this.#head >= this.#items.length) return undefined
+    const e = this.#items[this.#head]
+    this.#items[this.#head++] = undefined as E
+    if (this.#head === this.#items.length) {
+      this.#items = []
+      this.#head = 0
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head)
+      this.#head = 0
+    }
+    return e
+  }
+  drain(): E[] {
+    const rest = this.#items.slice(this.#head)
+    this.#items = []
+    this.#head = 0
+    return rest
+  }
+}
+
+/** One channel's waiting items: a FIFO per priority, in PRIORITY_RANK order. */
+type ChannelQueue<T> = Fifo<Entry<T>>[]
+
 const realTimers: QueueTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -94,7 +131,9 @@ export function createOutboundQueue<T>(
   const sentAt = new Map<string, number[]>()
   const inFlight = new Set<string>()
   const inFlightDone = new Set<Promise<void>>()
-  const queue: Entry<T>[] = []
+  /** Waiting items per channel; a channel is present while it has any. */
+  const waiting = new Map<string, ChannelQueue<T>>()
+  let size = 0
   let seq = 0
   let timer: unknown
   let timerAt = Number.POSITIVE_INFINITY
@@ -102,12 +141,14 @@ export function createOutboundQueue<T>(
   const idleWaiters = new Set<() => void>()
 
   const budgetOf = (channel: string): Budget => budgets.get(channel) ?? defaultBudget
-  const order = (a: Entry<T>, b: Entry<T>) =>
-    PRIORITY_RANK[a.item.priority] - PRIORITY_RANK[b.item.priority] || a.seq - b.seq
 
-  function remove(entry: Entry<T>): void {
-    queue.splice(queue.indexOf(entry), 1)
+  /** Takes the head of `fifo` out of the queue (the caller sends or drops it). */
+  function take(channel: string, q: ChannelQueue<T>, fifo: Fifo<Entry<T>>): Entry<T> {
+    const entry = fifo.shift()!
+    size--
     outboundQueueDepth.dec(labels)
+    if (q.every((f) => f.size === 0)) waiting.delete(channel)
+    return entry
   }
 
   function drop(entry: Entry<T>, reason: DropReason, error?: unknown): void {
@@ -125,7 +166,7 @@ export function createOutboundQueue<T>(
   }
 
   function settleIdle(): void {
-    if (queue.length > 0 || inFlight.size > 0) return
+    if (size > 0 || inFlight.size > 0) return
     for (const resolve of idleWaiters) resolve()
     idleWaiters.clear()
   }
@@ -138,14 +179,13 @@ export function createOutboundQueue<T>(
       () => {
         timer = undefined
         timerAt = Number.POSITIVE_INFINITY
-        pump()
+        pumpAll()
       },
       Math.max(0, at - now()),
     )
   }
 
   function start(entry: Entry<T>, t: number): void {
-    remove(entry)
     const channel = entry.item.channel
     inFlight.add(channel)
     const times = sentAt.get(channel) ?? []
@@ -160,34 +200,63 @@ export function createOutboundQueue<T>(
       .finally(() => {
         inFlight.delete(channel)
         inFlightDone.delete(done)
-        pump()
+        pump(channel)
         settleIdle()
       })
     inFlightDone.add(done)
   }
 
-  /** Starts every send the budgets allow now; schedules a wake-up for the earliest blocked channel. */
-  function pump(): void {
-    if (closed) return
-    const t = now()
+  /**
+   * Sends `channel`'s next item if its budget allows and nothing of it is in flight (dropping items past
+   * `maxAgeMs` on the way); otherwise arms a wake-up for when it may. Returns when it may send next.
+   */
+  function pumpChannel(channel: string, t: number): number {
+    const q = waiting.get(channel)
+    if (q === undefined || inFlight.has(channel)) return Number.POSITIVE_INFINITY
     if (options.maxAgeMs !== undefined) {
-      for (const entry of queue.filter((e) => t - e.at > options.maxAgeMs!)) {
-        remove(entry)
-        drop(entry, 'too_old')
+      for (const fifo of q) {
+        while (fifo.size > 0 && t - fifo.peek()!.at > options.maxAgeMs) drop(take(channel, q, fifo), 'too_old')
       }
+      if (!waiting.has(channel)) return Number.POSITIVE_INFINITY
     }
-    const heads = new Map<string, Entry<T>>()
-    for (const entry of [...queue].sort(order)) {
-      if (!heads.has(entry.item.channel) && !inFlight.has(entry.item.channel)) heads.set(entry.item.channel, entry)
-    }
-    let wake = Number.POSITIVE_INFINITY
-    for (const [channel, entry] of heads) {
-      const slot = nextSlot(channel, t)
-      if (slot <= t) start(entry, t)
-      else wake = Math.min(wake, slot)
-    }
+    const slot = nextSlot(channel, t)
+    if (slot > t) return slot
+    const fifo = q.find((f) => f.size > 0)!
+    start(take(channel, q, fifo), t)
+    return Number.POSITIVE_INFINITY
+  }
+
+  /** One channel's turn (an enqueue, a finished send, a budget change): the other channels are unaffected. */
+  function pump(channel: string): void {
+    if (closed) return
+    const wake = pumpChannel(channel, now())
     if (wake !== Number.POSITIVE_INFINITY) schedule(wake)
     settleIdle()
+  }
+
+  /** Every waiting channel's turn (the wake-up timer); schedules the next wake-up for the earliest blocked one. */
+  function pumpAll(): void {
+    if (closed) return
+    const t = now()
+    let wake = Number.POSITIVE_INFINITY
+    for (const channel of [...waiting.keys()]) wake = Math.min(wake, pumpChannel(channel, t))
+    if (wake !== Number.POSITIVE_INFINITY) schedule(wake)
+    settleIdle()
+  }
+
+  /** The item dropped when the queue is full: the lowest priority, and the oldest within it. */
+  function evictionCandidate(): { channel: string; q: ChannelQueue<T>; fifo: Fifo<Entry<T>> } | undefined {
+    let best: { channel: string; q: ChannelQueue<T>; fifo: Fifo<Entry<T>>; rank: number; seq: number } | undefined
+    for (const [channel, q] of waiting) {
+      for (let rank = q.length - 1; rank >= 0; rank--) {
+        const head = q[rank]!.peek()
+        if (head === undefined) continue
+        if (!best || rank > best.rank || (rank === best.rank && head.seq < best.seq))
+          best = { channel, q, fifo: q[rank]!, rank, seq: head.seq }
+        break
+      }
+    }
+    return best
   }
 
   return {
@@ -197,39 +266,40 @@ export function createOutboundQueue<T>(
         return { accepted: false, dropped: item }
       }
       let dropped: OutboundItem<T> | undefined
-      if (queue.length >= maxSize) {
+      if (size >= maxSize) {
         // The lowest priority, oldest entry goes, unless the new item ranks lower still.
-        const victim = queue.reduce((worst, e) =>
-          PRIORITY_RANK[e.item.priority] > PRIORITY_RANK[worst.item.priority] ||
-          (PRIORITY_RANK[e.item.priority] === PRIORITY_RANK[worst.item.priority] && e.seq < worst.seq)
-            ? e
-            : worst,
-        )
-        if (PRIORITY_RANK[item.priority] > PRIORITY_RANK[victim.item.priority]) {
+        const victim = evictionCandidate()!
+        if (PRIORITY_RANK[item.priority] > PRIORITY_RANK[victim.fifo.peek()!.item.priority]) {
           drop({ item, seq: -1, at: now() }, 'queue_full')
           return { accepted: false, dropped: item }
         }
-        remove(victim)
-        drop(victim, 'queue_full')
-        dropped = victim.item
+        const entry = take(victim.channel, victim.q, victim.fifo)
+        drop(entry, 'queue_full')
+        dropped = entry.item
       }
-      queue.push({ item, seq: seq++, at: now() })
+      let q = waiting.get(item.channel)
+      if (q === undefined) {
+        q = Object.values(PRIORITY_RANK).map(() => new Fifo<Entry<T>>())
+        waiting.set(item.channel, q)
+      }
+      q[PRIORITY_RANK[item.priority]]!.push({ item, seq: seq++, at: now() })
+      size++
       outboundQueueDepth.inc(labels)
-      pump()
+      pump(item.channel)
       return dropped ? { accepted: true, dropped } : { accepted: true }
     },
 
     setBudget(channel, budget) {
       budgets.set(channel, checkBudget(budget))
-      pump()
+      pump(channel)
     },
 
     budgetOf,
 
-    depth: () => queue.length,
+    depth: () => size,
 
     drain(timeoutMs) {
-      if (queue.length === 0 && inFlight.size === 0) return Promise.resolve()
+      if (size === 0 && inFlight.size === 0) return Promise.resolve()
       return new Promise<void>((resolve) => {
         let handle: unknown
         const done = () => {
@@ -246,10 +316,14 @@ export function createOutboundQueue<T>(
       if (closed) return
       closed = true
       if (timer !== undefined) timers.clearTimeout(timer)
-      for (const entry of [...queue]) {
-        remove(entry)
-        drop(entry, 'closed')
+      for (const q of waiting.values()) {
+        for (const entry of q.flatMap((f) => f.drain())) {
+          outboundQueueDepth.dec(labels)
+          drop(entry, 'closed')
+        }
       }
+      waiting.clear()
+      size = 0
       await Promise.allSettled([...inFlightDone])
       for (const resolve of idleWaiters) resolve()
       idleWaiters.clear()
