@@ -15,7 +15,8 @@
  * Reports events/s, p50/p99 chat-to-reply latency (message sent by the fake IRC server → the bot's reply
  * received there), overlay deliveries, lost replies (split into the killed collector's in-flight messages
  * and everything else), error log lines per process, claim moves and the time until every channel was
- * claimed again, and each process's RSS growth after warm-up. Writes bench/results/soak-<N>m.json and exits
+ * claimed again, and each process's RSS growth after warm-up (of its floor: the lowest sample in the first and
+ * in the last quarter after the baseline; collectors also report their V8 heap's floor). Writes bench/results/soak-<N>m.json and exits
  * non-zero when an acceptance line fails (an error beyond the killed collector's in-flight messages, a
  * channel left unclaimed, RSS growth ≥ 10 %).
  */
@@ -82,6 +83,7 @@ writeFileSync(
 const env: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
+  ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   DATABASE_URL: pg.url,
   REDIS_URL: REDIS_TEST_URL,
   WADDLEBOT_REDIS_PREFIX: `wbsoak:${process.pid}:${randomBytes(4).toString('hex')}:`,
@@ -148,6 +150,27 @@ async function claims(): Promise<Map<string, string | null>> {
   )
 }
 
+/** pid → V8 heap in use and external (Buffer) memory, MB, of each Twitch collector, from its /health and /metrics. */
+async function collectorHeaps(): Promise<Map<number, { heap: number; external: number }>> {
+  const m = new Map<number, { heap: number; external: number }>()
+  await Promise.all(
+    [8002, 9002, 10002].map(async (port) => {
+      try {
+        const base = `http://127.0.0.1:${port + offset}`
+        const health = (await (await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) })).json()) as {
+          pid?: number
+        }
+        const metrics = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(1000) })).text()
+        const used = /^waddlebot_nodejs_heap_size_used_bytes\s+(\d+)/m.exec(metrics)?.[1]
+        const external = /^waddlebot_nodejs_external_memory_bytes\s+(\d+)/m.exec(metrics)?.[1]
+        if (health.pid && used && external)
+          m.set(health.pid, { heap: Number(used) / 2 ** 20, external: Number(external) / 2 ** 20 })
+      } catch {} // a killed or restarting collector: no sample this time
+    }),
+  )
+  return m
+}
+
 try {
   log(
     `${minutes} min; ${CHANNELS} channels, ${OVERLAYS} overlays; load average ${loadavg()
@@ -203,7 +226,7 @@ try {
   let overlayPosts = 0
   let overlayMissing = 0
   /** Per process: RSS samples, and for a collector the channels it held at that moment. */
-  const rss = new Map<string, { t: number; mb: number; channels?: number }[]>()
+  const rss = new Map<string, { t: number; mb: number; channels?: number; heapMb?: number; extMb?: number }[]>()
   let victim: { label: string; pid: number; container: string; channels: Set<string>; at: number } | undefined
   let reclaimedAfterMs: number | undefined
   let claimMoves = 0
@@ -224,12 +247,19 @@ try {
         const pid = c ? Number(/-(\d+)-[0-9a-f]+$/.exec(c)?.[1]) : Number.NaN
         if (pid) perPid.set(pid, (perPid.get(pid) ?? 0) + 1)
       }
+      const heap = await collectorHeaps()
       for (const [label, pid] of pids()) {
         const mb = rssMb(pid)
         if (mb === undefined) continue
         const list = rss.get(`${label}:${pid}`) ?? []
         const channels = label.startsWith('twitch') && held ? (perPid.get(pid) ?? 0) : undefined
-        list.push({ t: Date.now() - t0, mb, ...(channels === undefined ? {} : { channels }) })
+        const mem = heap.get(pid)
+        list.push({
+          t: Date.now() - t0,
+          mb,
+          ...(channels === undefined ? {} : { channels }),
+          ...(mem === undefined ? {} : { heapMb: mem.heap, extMb: mem.external }),
+        })
         rss.set(`${label}:${pid}`, list)
       }
     } finally {
@@ -360,7 +390,13 @@ try {
     {
       warm_mb: number
       end_mb: number
+      floor_start_mb: number
+      floor_end_mb: number
       growth_pct: number
+      heap_floor_start_mb?: number
+      heap_floor_end_mb?: number
+      external_floor_start_mb?: number
+      external_floor_end_mb?: number
       baseline_at_s: number
       channels_at_baseline?: number
       channels_at_end?: number
@@ -385,14 +421,32 @@ try {
       if (changes.length > 0) notJudged.push(`${label} (channels changed at ${changes.map((c) => c[0]).join(', ')} s)`)
       continue
     }
-    const head = after.slice(0, 3)
-    const tail = after.slice(-3)
-    const avg = (xs: { mb: number }[]) => xs.reduce((a, x) => a + x.mb, 0) / xs.length
+    // RSS and heap saw-tooth with garbage collection: a leak shows as a rising floor, so the growth judged is
+    // that of the lowest sample in the first and in the last quarter after the baseline. The averages of the
+    // first and last three samples are reported beside it.
+    const quarter = Math.max(3, Math.floor(after.length / 4))
+    const floor = (xs: number[]) => Math.min(...xs)
+    const avg = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length
+    const mbs = after.map((x) => x.mb)
+    const heaps = after.map((x) => x.heapMb).filter((x): x is number => x !== undefined)
+    const externals = after.map((x) => x.extMb).filter((x): x is number => x !== undefined)
+    const [f0, f1] = [floor(mbs.slice(0, quarter)), floor(mbs.slice(-quarter))]
+    const heapQuarter = Math.max(3, Math.floor(heaps.length / 4))
     growth[label] = {
-      warm_mb: round(avg(head), 1),
-      end_mb: round(avg(tail), 1),
-      growth_pct: round(((avg(tail) - avg(head)) / avg(head)) * 100, 1),
+      warm_mb: round(avg(mbs.slice(0, 3)), 1),
+      end_mb: round(avg(mbs.slice(-3)), 1),
+      floor_start_mb: round(f0, 1),
+      floor_end_mb: round(f1, 1),
+      growth_pct: round(((f1 - f0) / f0) * 100, 1),
       baseline_at_s: round(baseMs / 1000, 1),
+      ...(heaps.length >= 8
+        ? {
+            heap_floor_start_mb: round(floor(heaps.slice(0, heapQuarter)), 1),
+            heap_floor_end_mb: round(floor(heaps.slice(-heapQuarter)), 1),
+            external_floor_start_mb: round(floor(externals.slice(0, heapQuarter)), 1),
+            external_floor_end_mb: round(floor(externals.slice(-heapQuarter)), 1),
+          }
+        : {}),
       ...(after[0]!.channels === undefined
         ? {}
         : {
