@@ -61,7 +61,7 @@ describe('waddlebot up: lean children', { skip }, () => {
       join(dir, 'greeter', 'index.ts'),
       [
         "import type { ModuleDefinition } from 'waddlebot'",
-        'const hello = (name: string): string => `Hello, ${name}!`',
+        "const hello = (name: string): string => 'Hello, ' + name + '!'",
         'export default {',
         "  name: 'greeter', version: '0.1.0', kind: 'interaction', summary: 'says hello', port: 8100,",
         "  commands: [{ name: 'hello', summary: 'greets', run: (ctx) => hello(ctx.request.user.name) }],",
@@ -206,7 +206,7 @@ describe('bin/build-lib.mjs', () => {
     write('bin/build-lib.mjs', '') // an input of the build: its mtime counts
     write('package.json', '{"type":"module"}')
     write('tsconfig.json', '{"compilerOptions":{"verbatimModuleSyntax":true}}')
-    write('src/a.ts', "import { b } from './sub/b.js'\nexport const a: string = `a${b}`\n")
+    write('src/a.ts', "import { b } from './sub/b.js'\nexport const a: string = 'a' + b\n")
     write('src/sub/b.ts', 'export const b: number = 1\n')
     write('src/sub/gone.ts', 'export const gone = 1\n')
     write('src/a.test.ts', "import { a } from './a.js'\n")
