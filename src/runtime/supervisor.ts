@@ -7,8 +7,8 @@
  * leaves no orphan behind.
  *
  * Replicas share their module's one port (collectors excepted: see planChildren): a module run with more
- * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and hands
- * each new connection to the replicas in turn (round robin); Node 20 has no SO_REUSEPORT (`reusePort` came in
+ * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and
+ * shares it with the replicas, which accept from it themselves (SCHED_NONE); Node 20 has no SO_REUSEPORT (`reusePort` came in
  * Node 22.12), so the cluster is how several processes share one port here. A connection belongs to one
  * replica for its life: when that replica dies, only the requests on its connections fail (reset).
  */
@@ -259,6 +259,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const [script = BIN_RUN, ...args] =
       this.#o.childArgs?.(info) ?? (this.#o.lean?.(info) ? [LEAN_CHILD, info.module] : [BIN_RUN, 'run', info.module])
     if (info.shared) {
+      // Each replica accepts from the shared socket itself (SCHED_NONE), so a connection is a replica's from
+      // the moment it is taken. Round robin hands accepted connections over IPC: one handed to a replica
+      // that dies before it took it stays open with nobody reading it, and its request hangs.
+      cluster.schedulingPolicy = cluster.SCHED_NONE
       cluster.setupPrimary({
         exec: script,
         args,
