@@ -5,19 +5,24 @@
 #   docker run waddlebot db migrate        (the one-shot migration of a deploy)
 # docs/deploy.md explains the layout; `waddlebot deploy compose|k8s` writes the files that use it.
 
-# --- build: dependencies (better-sqlite3 compiles here), the project's build step (the hub's Vite build) ---
+# --- build: dependencies (better-sqlite3 compiles here), the project's build steps (lib/: src precompiled for
+# the children of `waddlebot up`; the hub's Vite build) ---
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The dependencies' install scripts run (rebuild); the project's own `prepare` needs the sources, copied next.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+    && npm rebuild
 COPY . .
-RUN npm run build --if-present \
+RUN npm run prepare \
+    && npm run build --if-present \
     && node bin/run.js version \
     && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: no compiler, no dev dependencies, a non-root user ---
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     WADDLEBOT_BIND=0.0.0.0 \
     WADDLEBOT_LOG_FORMAT=json
 WORKDIR /app

@@ -55,10 +55,12 @@ export async function benchUp(_o: { quick: boolean }): Promise<UpBenchResult> {
     try {
       await healthyAll(urls, child, 90_000)
       await new Promise((r) => setTimeout(r, 1000))
-      const kids = childrenOf(child.pid!).map((k) => ({
-        rss: rssMb(k.pid),
-        module: /\brun (\S+)/.exec(k.cmd)?.[1] ?? '?',
-      }))
+      // A module child runs `bin/run.js run <module>` or the lean `lib/cli/child.js <module>`; anything else
+      // under the supervisor (tsx's esbuild service) is not a module child.
+      const kids = childrenOf(child.pid!).flatMap((k) => {
+        const module = /(?:\/bin\/run\.js run|\/lib\/cli\/child\.js) (\S+)/.exec(k.cmd)?.[1]
+        return module ? [{ rss: rssMb(k.pid), module }] : []
+      })
       if (kids.length === 0) throw new Error('no child process found')
       const biggest = kids.reduce((a, b) => (b.rss > a.rss ? b : a))
       const port = 8000 + (await freeOffset([8000]))

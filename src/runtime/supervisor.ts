@@ -1,13 +1,14 @@
 /**
  * The supervisor behind `waddlebot up`: one child process per (module, replica), each running
- * `waddlebot run <module>`; their output prefixed line by line (`[router]`, `[router#2]`); a child that
- * exits unexpectedly restarted with exponential backoff; everything stopped by `stop()` (SIGTERM, then
- * SIGKILL after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
+ * `waddlebot run <module>` (for a built-in module, the same from the precompiled lib/ when the caller
+ * allows: `lean`); their output prefixed line by line (`[router]`, `[router#2]`); a child that exits
+ * unexpectedly restarted with exponential backoff; everything stopped by `stop()` (SIGTERM, then SIGKILL
+ * after a grace period). Children also watch their parent, so a supervisor killed with SIGKILL
  * leaves no orphan behind.
  *
  * Replicas share their module's one port (collectors excepted: see planChildren): a module run with more
- * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and hands
- * each new connection to the replicas in turn (round robin); Node 20 has no SO_REUSEPORT (`reusePort` came in
+ * than one replica is forked through Node's cluster module, this process being the cluster primary. The primary owns the listening socket and
+ * shares it with the replicas, which accept from it themselves (SCHED_NONE); Node 20 has no SO_REUSEPORT (`reusePort` came in
  * Node 22.12), so the cluster is how several processes share one port here. A connection belongs to one
  * replica for its life: when that replica dies, only the requests on its connections fail (reset).
  */
@@ -24,6 +25,11 @@ import { resolveServiceKey } from './service-key.js'
 
 /** Absolute path of this repository's CLI entry (`bin/run.js`). */
 export const BIN_RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+/**
+ * Absolute path of the lean child entry, precompiled (`lib/cli/child.js`, built by bin/build-lib.mjs from
+ * src/cli/child.ts): plain `node`, no tsx loader thread, no oclif. For children that host built-in modules.
+ */
+export const LEAN_CHILD = fileURLToPath(new URL('../../lib/cli/child.js', import.meta.url))
 
 /** Restart timing: `initialMs × factor^n`, capped at `maxMs`; the crash count resets after `resetAfterMs` up. */
 export interface BackoffOptions {
@@ -149,7 +155,12 @@ export interface SupervisorOptions {
   /** How long stop() waits after SIGTERM before SIGKILL (default 5000 ms). */
   readonly stopTimeoutMs?: number
   readonly backoff?: Partial<BackoffOptions>
-  /** Node arguments of a child; default `[bin/run.js, 'run', module]` (tests swap in a fake script). */
+  /**
+   * Whether a child may start from the precompiled lib/ ({@link LEAN_CHILD}) instead of `bin/run.js run`
+   * (asked at every start and restart; default never). Only for built-in modules, while lib/ is fresh.
+   */
+  readonly lean?: (child: ChildInfo) => boolean
+  /** Node arguments of a child; default `[bin/run.js, 'run', module]` or the lean entry (tests swap in a fake script). */
   readonly childArgs?: (child: ChildInfo) => readonly string[]
 }
 
@@ -245,8 +256,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** A plain child, or for a shared-port module a cluster worker (its listen() goes through this process). */
   #launch(info: ChildInfo): ChildProcess {
-    const [script = BIN_RUN, ...args] = this.#o.childArgs?.(info) ?? [BIN_RUN, 'run', info.module]
+    const [script = BIN_RUN, ...args] =
+      this.#o.childArgs?.(info) ?? (this.#o.lean?.(info) ? [LEAN_CHILD, info.module] : [BIN_RUN, 'run', info.module])
     if (info.shared) {
+      // Each replica accepts from the shared socket itself (SCHED_NONE), so a connection is a replica's from
+      // the moment it is taken. Round robin hands accepted connections over IPC: one handed to a replica
+      // that dies before it took it stays open with nobody reading it, and its request hangs.
+      cluster.schedulingPolicy = cluster.SCHED_NONE
       cluster.setupPrimary({
         exec: script,
         args,
@@ -363,6 +379,10 @@ function childEnv(
     .filter((m) => (registry.get(m)?.port ?? 0) > 0)
     .map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
+    // glibc's malloc makes up to 8 arenas per core for a process's threads (V8's compiler and GC helpers,
+    // libuv's pool); in the soak a child's RSS drifted ±20 % while its V8 heap stayed flat. Two arenas keep
+    // it steady and smaller. An operator's own MALLOC_ARENA_MAX wins.
+    MALLOC_ARENA_MAX: '2',
     ...settings.env,
     WADDLEBOT_SERVICE_KEY: serviceKey,
     WADDLEBOT_REPLICA: String(child.replica),
