@@ -151,8 +151,8 @@ async function claims(): Promise<Map<string, string | null>> {
 }
 
 /** pid → V8 heap in use and external (Buffer) memory, MB, of each Twitch collector, from its /health and /metrics. */
-async function collectorHeaps(): Promise<Map<number, { heap: number; external: number }>> {
-  const m = new Map<number, { heap: number; external: number }>()
+async function collectorHeaps(): Promise<Map<number, { heap: number; external: number; total: number }>> {
+  const m = new Map<number, { heap: number; external: number; total: number }>()
   await Promise.all(
     [8002, 9002, 10002].map(async (port) => {
       try {
@@ -163,8 +163,13 @@ async function collectorHeaps(): Promise<Map<number, { heap: number; external: n
         const metrics = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(1000) })).text()
         const used = /^waddlebot_nodejs_heap_size_used_bytes\s+(\d+)/m.exec(metrics)?.[1]
         const external = /^waddlebot_nodejs_external_memory_bytes\s+(\d+)/m.exec(metrics)?.[1]
-        if (health.pid && used && external)
-          m.set(health.pid, { heap: Number(used) / 2 ** 20, external: Number(external) / 2 ** 20 })
+        const total = /^waddlebot_nodejs_heap_size_total_bytes\s+(\d+)/m.exec(metrics)?.[1]
+        if (health.pid && used && external && total)
+          m.set(health.pid, {
+            heap: Number(used) / 2 ** 20,
+            external: Number(external) / 2 ** 20,
+            total: Number(total) / 2 ** 20,
+          })
       } catch {} // a killed or restarting collector: no sample this time
     }),
   )
@@ -226,7 +231,10 @@ try {
   let overlayPosts = 0
   let overlayMissing = 0
   /** Per process: RSS samples, and for a collector the channels it held at that moment. */
-  const rss = new Map<string, { t: number; mb: number; channels?: number; heapMb?: number; extMb?: number }[]>()
+  const rss = new Map<
+    string,
+    { t: number; mb: number; channels?: number; heapMb?: number; extMb?: number; heapTotalMb?: number }[]
+  >()
   let victim: { label: string; pid: number; container: string; channels: Set<string>; at: number } | undefined
   let reclaimedAfterMs: number | undefined
   let claimMoves = 0
@@ -258,7 +266,7 @@ try {
           t: Date.now() - t0,
           mb,
           ...(channels === undefined ? {} : { channels }),
-          ...(mem === undefined ? {} : { heapMb: mem.heap, extMb: mem.external }),
+          ...(mem === undefined ? {} : { heapMb: mem.heap, extMb: mem.external, heapTotalMb: mem.total }),
         })
         rss.set(`${label}:${pid}`, list)
       }
@@ -486,6 +494,20 @@ try {
     claim_moves: claimMoves,
     reclaimed_all_after_s: reclaimedAfterMs === undefined ? null : round(reclaimedAfterMs / 1000, 1),
     rss: growth, // processes with fewer than 4 samples after the baseline (a short run) are left out
+    // Every process's samples, one per 30 s: [s, RSS MB, and for collectors V8 heap used MB, V8 heap committed MB, channels held].
+    rss_series: Object.fromEntries(
+      [...rss].map(([key, samples]) => [
+        key,
+        samples
+          .filter((x, i) => i === 0 || Math.floor(x.t / 30_000) !== Math.floor(samples[i - 1]!.t / 30_000))
+          .map((x) => [
+            round(x.t / 1000, 0),
+            round(x.mb, 1),
+            ...(x.heapMb === undefined ? [] : [round(x.heapMb, 1), round(x.heapTotalMb ?? 0, 1)]),
+            ...(x.channels === undefined ? [] : [x.channels]),
+          ]),
+      ]),
+    ),
     rss_not_judged: notJudged, // collectors whose channels changed too late to leave 4 samples after
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
