@@ -22,7 +22,6 @@ RUN npm run prepare \
 # --- runtime: no compiler, no dev dependencies, a non-root user ---
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
-    MALLOC_ARENA_MAX=2 \
     WADDLEBOT_BIND=0.0.0.0 \
     WADDLEBOT_LOG_FORMAT=json
 WORKDIR /app

@@ -379,10 +379,6 @@ function childEnv(
     .filter((m) => (registry.get(m)?.port ?? 0) > 0)
     .map((m) => [`WADDLEBOT_${m.toUpperCase().replaceAll('-', '_')}_URL`, registry.urlOf(m), m] as const)
   return (child) => ({
-    // glibc's malloc makes up to 8 arenas per core for a process's threads (V8's compiler and GC helpers,
-    // libuv's pool); in the soak a child's RSS drifted ±20 % while its V8 heap stayed flat. Two arenas keep
-    // it steady and smaller. An operator's own MALLOC_ARENA_MAX wins.
-    MALLOC_ARENA_MAX: '2',
     ...settings.env,
     WADDLEBOT_SERVICE_KEY: serviceKey,
     WADDLEBOT_REPLICA: String(child.replica),
