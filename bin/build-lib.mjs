@@ -24,6 +24,7 @@ import {
 } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { newestMtime } from './mtime.mjs'
 
 /** The repository (package) root: bin/'s parent. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -33,16 +34,6 @@ const INPUTS = ['bin/build-lib.mjs', 'tsconfig.json', 'package.json']
 
 const isTest = (name) => /\.(test|fixture)\.tsx?$/.test(name)
 const isSource = (name) => /\.tsx?$/.test(name) && !name.endsWith('.d.ts')
-
-/** The newest mtime under `dir`, directories included (an added, renamed or deleted file changes its folder's). */
-function newestMtime(dir) {
-  let newest = statSync(dir).mtimeMs
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
 
 /** True when `root`/lib was built after the last change to src/ and the build's other inputs (a stat walk). */
 export function libIsFresh(root = ROOT) {

@@ -2,19 +2,11 @@
 // oclif imports every command (≈ 150 ms, 13 MB) to find one; with it only the command being run loads.
 // It is rebuilt whenever a file under src/commands or src/cli is newer than it, so a new or changed
 // command is never hidden. A read-only install simply runs without it.
-import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { newestMtime } from './mtime.mjs'
 
 const SOURCES = ['src/commands', 'src/cli']
-
-function newestMtime(dir) {
-  let newest = statSync(dir).mtimeMs
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
 
 function isFresh(root, file) {
   try {

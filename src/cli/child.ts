@@ -10,20 +10,15 @@ import { pathToFileURL } from 'node:url'
 import { loadSettings } from '../runtime/config.js'
 import { isWaddleError, WaddleError } from '../runtime/errors.js'
 import { hostUntilSignal } from './host-process.js'
-import { projectRegistry } from './registry.js'
+import { projectRegistry, runnableModules } from './registry.js'
 
 /** `waddlebot run <names>` without oclif: the modules must be built-in ones. */
 export async function runBuiltins(argv: readonly string[]): Promise<void> {
   const settings = loadSettings({})
   const registry = projectRegistry(settings)
-  const names = [...new Set(argv.filter((a) => a !== 'collector'))]
-  if (names.length === 0)
-    throw new WaddleError('WB_INPUT_INVALID', { field: 'modules', reason: 'name at least one module' })
+  const names = runnableModules(registry, argv)
   for (const name of names) {
-    const entry = registry.get(name)
-    if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })
-    if (!entry.available) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: name })
-    if (entry.source !== 'seed')
+    if (registry.get(name)?.source !== 'seed')
       throw new WaddleError('WB_INPUT_INVALID', {
         field: 'modules',
         reason: `${name} is a project module: run it with \`waddlebot run ${name}\``,

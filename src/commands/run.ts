@@ -2,8 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { hostUntilSignal } from '../cli/host-process.js'
 import { logFormatFlag, withLogFormat } from '../cli/log-format-flag.js'
-import { WaddleError } from '../runtime/errors.js'
-import { projectRegistry } from '../cli/registry.js'
+import { projectRegistry, runnableModules } from '../cli/registry.js'
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run only the named modules in this process, each on its own port'
@@ -25,14 +24,7 @@ export default class Run extends BaseCommand<typeof Run> {
     const { flags, argv } = await this.parse(Run)
     const settings = withLogFormat(this.settings(flags), flags['log-format'])
     const registry = projectRegistry(settings)
-    const names = [...new Set((argv as string[]).filter((a) => a !== 'collector'))]
-    if (names.length === 0)
-      throw new WaddleError('WB_INPUT_INVALID', { field: 'modules', reason: 'name at least one module' })
-    for (const name of names) {
-      const entry = registry.get(name)
-      if (!entry) throw new WaddleError('WB_MODULE_UNKNOWN', { module: name })
-      if (!entry.available) throw new WaddleError('WB_MODULE_NOT_AVAILABLE', { module: name })
-    }
+    const names = runnableModules(registry, argv as string[])
     await hostUntilSignal(settings, names, (line) => this.log(line))
   }
 }
