@@ -32,12 +32,13 @@ describe('no acknowledged execution is lost (crash and stop mid-burst)', { skip 
   ]
   for (const backend of backends) {
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-      test(`${backend.name}: ${signal} after ${ACKED_BEFORE_FAULT} acknowledged events mid-burst → every one has its row`, async () => {
+      test(`${backend.name}: ${signal} after ${ACKED_BEFORE_FAULT} acknowledged events mid-burst → every one has its row`, async (t) => {
         const env = await backend.env()
         const bot = await startBot(['router'], env)
         bots.push(bot)
         const tally = newTally()
         const burst = load(bot, tally, 32)
+        t.after(() => burst.stop()) // also when a step below fails: running lanes would keep the file alive
         await until('acknowledged events', () => tally.acked.length >= ACKED_BEFORE_FAULT)
         const code = await bot.stop(signal)
         await burst.stop()

@@ -53,6 +53,7 @@ describe('Redis killed and restarted under load', { skip }, () => {
     assert.equal((await display()).status, 200)
     const tally = newTally()
     const traffic = load(bot, tally, 4)
+    t.after(() => traffic.stop()) // also when a step below fails: running lanes would keep the file alive
     await until('acknowledged before the outage', () => tally.acked.length >= 100)
 
     await redis.kill()
