@@ -70,7 +70,11 @@ describe('Postgres stopped -m immediate under load', { skip }, () => {
     await cluster.start()
     await until('acknowledged after Postgres is back', () => tally.acked.length >= ackedBeforeRestart + 200).catch(
       (error: Error) => {
-        const seen = JSON.stringify({ statuses: [...tally.statuses], codes: [...tally.codes], acked: tally.acked.length })
+        const seen = JSON.stringify({
+          statuses: [...tally.statuses],
+          codes: [...tally.codes],
+          acked: tally.acked.length,
+        })
         throw new Error(`${error.message}; answers ${seen}; router output:\n${bot.child.output().slice(-6000)}`)
       },
     )
