@@ -37,20 +37,37 @@ export const KNOWN_MESSAGE_TYPES = [
   'stream_offline',
 ] as const
 
-const id = z.string().min(1).max(256)
+/** U+0000 never comes from a chat platform and Postgres cannot store it in text: ids carrying it are refused. */
+const NO_NUL = [(s: string) => !s.includes('\u0000'), 'must not contain the NUL character (U+0000)'] as const
+const id = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine(...NO_NUL)
+/** Free text: any U+0000 is dropped, so one odd message is stored (and answered) like any other. */
+const withoutNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s)
 
 export const inboundEventSchema = z.object({
   platform: platformSchema,
   server_id: id,
   channel_id: id,
   user_id: id,
-  user_name: z.string().min(1).max(256),
-  display_name: z.string().max(256).optional(),
-  message: z.string().max(10_000).optional(),
-  message_id: z.string().max(256).optional(),
+  user_name: z.string().min(1).max(256).transform(withoutNul),
+  display_name: z.string().max(256).transform(withoutNul).optional(),
+  message: z.string().max(10_000).transform(withoutNul).optional(),
+  message_id: z
+    .string()
+    .max(256)
+    .refine(...NO_NUL)
+    .optional(),
   message_type: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be an event type such as chatMessage'),
   roles: z.array(roleSchema).max(16).optional(),
-  entity_id: z.string().min(1).max(800).optional(),
+  entity_id: z
+    .string()
+    .min(1)
+    .max(800)
+    .refine(...NO_NUL)
+    .optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 })
 export type InboundEvent = z.infer<typeof inboundEventSchema>

@@ -13,7 +13,7 @@ const INSERT = `insert into command_executions (execution_id, command_id, comman
   user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
   created_at, completed_at) values (@execution_id, @command_id, @command, @module, @entity_id, @user_id, @user_name,
   @session_id, @message_content, @args, @trigger, @status, @response, @error_message, @execution_time_ms, 0, @created_at,
-  @completed_at)`
+  @completed_at) on conflict (execution_id) do nothing`
 
 /** Prepared on first use, so a missing table is reported per batch instead of killing the thread. */
 function writer() {
@@ -36,6 +36,11 @@ parentPort.on('message', (message) => {
     writer()(message.rows)
     parentPort.postMessage({ id: message.id, ok: true })
   } catch (error) {
-    parentPort.postMessage({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) })
+    parentPort.postMessage({
+      id: message.id,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      code: typeof error?.code === 'string' ? error.code : undefined,
+    })
   }
 })

@@ -46,6 +46,18 @@ for (const [backend, skip] of backends) {
       assert.equal(await rowsOf(sessions), 20)
     })
 
+    test('a NUL character in the text is dropped: answered 200 and recorded (Postgres cannot store U+0000)', async () => {
+      const res = await f.post('/api/v1/events', { ...chatEvent('!ping \u0000x'), user_name: 'A\u0000nn' })
+      assert.equal(res.statusCode, 200, res.body)
+      assert.equal(res.json().outcome, 'command')
+      assert.equal(await rowsOf([res.json().session_id]), 1)
+      const after = await f.post('/api/v1/events', chatEvent('!ping'))
+      assert.equal(after.statusCode, 200, after.body)
+      const refused = await f.post('/api/v1/events', { ...chatEvent('!ping'), channel_id: 'c\u0000' })
+      assert.equal(refused.statusCode, 400)
+      assert.equal(refused.json().error.field, 'channel_id')
+    })
+
     test('plain chat writes nothing and is answered without waiting for a write', async () => {
       const res = await f.post('/api/v1/events', chatEvent('just chatting'))
       assert.equal(res.statusCode, 200)

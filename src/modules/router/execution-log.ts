@@ -6,6 +6,7 @@
  * after it, so an acknowledged execution survives a crash of the process.
  */
 import type { Logger } from '../../runtime/logger.js'
+import { isRowRefused } from '../../runtime/storage/faults.js'
 import type { ExecutionWriter } from './execution-writer.js'
 
 export interface ExecutionRecord {
@@ -64,6 +65,8 @@ export class ExecutionLog {
   #timer: NodeJS.Timeout | undefined
   #closed = false
   #dropped = 0
+  /** Rows the database refused for their data (logged, not retried). */
+  #refused = 0
   /** Set from the first failed write until the next successful one: one log line per outage. */
   #failing = false
   readonly #maxBatch: number
@@ -153,8 +156,11 @@ export class ExecutionLog {
       },
       (err: Error) => {
         batch.reject(err)
-        this.#keepForRetry(rows, err)
-        return false
+        if (!isRowRefused(err)) {
+          this.#keepForRetry(rows, err)
+          return false
+        }
+        return this.#writeOneByOne(rows).then(() => false)
       },
     )
     this.#writing = written.then(() => {
@@ -163,6 +169,31 @@ export class ExecutionLog {
       if (this.#full.length > 0 || this.#open.rows.length > 0) this.#schedule()
     })
     return written
+  }
+
+  /**
+   * A batch the database refused for its data (a row it can never take, such as text with a NUL character
+   * on Postgres): each row is written on its own, so one bad row neither blocks the others nor every batch
+   * after it. Refused rows are dropped and logged; rows that fail for another reason wait for the retry.
+   */
+  async #writeOneByOne(rows: readonly ExecutionRecord[]): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as ExecutionRecord
+      try {
+        await this.writer.write([row])
+      } catch (err) {
+        if (!isRowRefused(err)) {
+          this.#keepForRetry(rows.slice(i), err as Error)
+          return
+        }
+        this.#refused++
+        if (this.#refused === 1 || this.#refused % 100 === 0)
+          this.log.error(
+            { err, execution_id: row.execution_id, session_id: row.session_id, refused: this.#refused },
+            'execution log: the database refused a row; it is dropped',
+          )
+      }
+    }
   }
 
   /** The rows of a failed batch stay queued for the next write (bounded), and a retry is planned. */

@@ -20,7 +20,9 @@ const ROWS_PER_INSERT = 200
 export function storageWriter(storage: Storage): ExecutionWriter {
   return {
     async write(batch) {
-      // One multi-row INSERT per chunk: on Postgres, one round trip instead of one per row.
+      // One multi-row INSERT per chunk: on Postgres, one round trip instead of one per row. A row already
+      // there is skipped: a batch whose commit reached the database but whose answer was lost (the
+      // connection dropped at that moment) is written again, and must not fail on its own rows for ever.
       await storage.transaction(async (tx) => {
         for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
           const rows = batch.slice(i, i + ROWS_PER_INSERT).map(
@@ -31,7 +33,8 @@ export function storageWriter(storage: Storage): ExecutionWriter {
           await tx.execute(sql`insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
               user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
               created_at, completed_at)
-            values ${sql.join(rows)}`)
+            values ${sql.join(rows)}
+            on conflict (execution_id) do nothing`)
         }
       })
     },
@@ -57,12 +60,12 @@ export function workerWriter(filename: string): ExecutionWriter {
     if (worker) return worker
     const w = new Worker(new URL('./execution-log-worker.mjs', import.meta.url), { workerData: { filename } })
     w.unref()
-    w.on('message', (m: { id: number; ok: boolean; error?: string }) => {
+    w.on('message', (m: { id: number; ok: boolean; error?: string; code?: string }) => {
       const p = pending.get(m.id)
       pending.delete(m.id)
       if (pending.size === 0) w.unref()
       if (m.ok) p?.resolve()
-      else p?.reject(new Error(m.error ?? 'execution log write failed'))
+      else p?.reject(Object.assign(new Error(m.error ?? 'execution log write failed'), { code: m.code }))
     })
     w.on('error', fail)
     w.on('exit', (code) => fail(new Error(`execution log writer stopped (exit ${code})`)))

@@ -40,3 +40,19 @@ export function asUnreachable(error: unknown): unknown {
     { cause: error },
   )
 }
+
+/** SQLite result codes (better-sqlite3's `code`) of a row the database refuses as such. */
+const SQLITE_ROW_CODES = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/
+
+/**
+ * Whether the database refused the data itself, so writing it again can never succeed: Postgres SQLSTATE
+ * classes 22 (data exception, such as a NUL character in text) and 23 (integrity constraint), SQLite
+ * constraint, datatype mismatch and too-big errors. Everything else (a lost connection, a busy database, a
+ * missing table before migrations) may pass on a later try.
+ */
+export function isRowRefused(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string') return false
+  return /^2[23][0-9A-Z]{3}$/.test(code) || SQLITE_ROW_CODES.test(code)
+}
