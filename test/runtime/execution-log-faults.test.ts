@@ -67,7 +67,14 @@ const targets: Target[] = [
       const storage = await createStorage({ url: `sqlite:${file}`, cwd: dir })
       await storage.migrate([coreMigrations])
       const writer = workerWriter(file)
-      return { storage, writer, close: async () => (await writer.close(), await storage.close()) }
+      return {
+        storage,
+        writer,
+        close: async () => {
+          await writer.close()
+          await storage.close()
+        },
+      }
     },
   },
   {
@@ -85,7 +92,14 @@ const targets: Target[] = [
       const db = await freshPostgresUrl()
       const storage = await createStorage({ url: db.url, cwd: dir })
       await storage.migrate([coreMigrations])
-      return { storage, writer: storageWriter(storage), close: async () => (await storage.close(), await db.drop()) }
+      return {
+        storage,
+        writer: storageWriter(storage),
+        close: async () => {
+          await storage.close()
+          await db.drop()
+        },
+      }
     },
   },
 ]
