@@ -6,25 +6,23 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import pg from 'pg'
+import { claimed, portFree } from '../helpers/cli.js'
 
 const run = promisify(execFile)
 
-/** A port that is free right now, below Linux's ephemeral range (see test/helpers/cli.ts freeOffset). */
+/**
+ * A port that is free right now and claimed for this process, in 12,000–17,999: below every port of
+ * freeOffset (≥ 18,000) and below Linux's ephemeral range (see test/helpers/cli.ts).
+ */
 export async function sparePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = 24_000 + Math.floor(Math.random() * 8_000)
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer()
-      srv.once('error', () => resolve(false))
-      srv.listen({ host: '127.0.0.1', port }, () => srv.close(() => resolve(true)))
-    })
-    if (free) return port
+    const port = 12_000 + Math.floor(Math.random() * 6_000)
+    if ((await portFree(port)) && claimed(`port-${port}`)) return port
   }
   throw new Error('no spare port found')
 }

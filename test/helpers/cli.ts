@@ -1,6 +1,9 @@
 /** Runs the real CLI as a child process, and picks port offsets that are free right now. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -48,7 +51,49 @@ export function spawnCli(
   return Object.assign(child, { output: () => out })
 }
 
-function portFree(port: number): Promise<boolean> {
+/** Claims of this process's test files on offsets and ports, kept until it exits (see `claimed`). */
+const CLAIMS = join(tmpdir(), 'wb-test-port-claims')
+const mine: string[] = []
+process.once('exit', () => {
+  for (const file of mine) rmSync(file, { force: true })
+})
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Claims `name` (an offset or a port) for this process until it exits: a file created exclusively under
+ * the temp folder, holding the pid. Test files run side by side, and a port found free here may be bound
+ * only seconds later (a child process that starts up); without a claim a second file could pick the same
+ * one meanwhile. A claim left by a process that is gone is taken over.
+ */
+export function claimed(name: string): boolean {
+  mkdirSync(CLAIMS, { recursive: true })
+  const file = join(CLAIMS, name)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      mine.push(file)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const owner = Number(readFileSync(file, 'utf8').trim())
+      if (owner === process.pid || (Number.isInteger(owner) && owner > 0 && alive(owner))) return false
+      rmSync(file, { force: true })
+    }
+  }
+  return false
+}
+
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer()
     srv.once('error', () => resolve(false))
@@ -66,7 +111,7 @@ export async function freeOffset(basePorts: readonly number[] = [8000, 8100, 810
   for (let i = 0; i < 50; i++) {
     const offset = 10_000 + Math.floor(Math.random() * 1_400) * 10
     const free = await Promise.all(basePorts.map((p) => portFree(p + offset)))
-    if (free.every(Boolean)) return offset
+    if (free.every(Boolean) && claimed(`offset-${offset}`)) return offset
   }
   throw new Error('no free port offset found')
 }
