@@ -133,9 +133,13 @@ export async function streamRoutes(app: FastifyInstance, ctx: ModuleContext, pip
   }
   pipeline.activity.on('processed', onProcessed)
   const poll = () => health.poll().catch((err) => ctx.log.warn({ err }, 'module health poll failed'))
-  const timer = setInterval(poll, intervalSetting(ctx, 'health_interval_ms', 5000))
+  const every = intervalSetting(ctx, 'health_interval_ms', 5000)
+  const timer = setInterval(poll, every)
   timer.unref()
-  void poll()
+  // The first look waits until the modules started beside the router are listening: a probe during start-up
+  // finds every one of them down (and costs start-up its CPU).
+  const first = setTimeout(poll, Math.min(every, 1000))
+  first.unref()
   const pingMs = intervalSetting(ctx, 'stream_ping_ms', 15_000)
   const streams = new Set<() => void>()
   app.addHook('preClose', async () => {
@@ -143,6 +147,7 @@ export async function streamRoutes(app: FastifyInstance, ctx: ModuleContext, pip
   })
   app.addHook('onClose', async () => {
     clearInterval(timer)
+    clearTimeout(first)
     pipeline.activity.off('processed', onProcessed)
   })
 
