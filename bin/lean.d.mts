@@ -6,4 +6,8 @@ export interface LeanArgs {
   config?: string
 }
 export declare function leanArgs(argv: readonly string[]): LeanArgs | undefined
+export declare function leanReady(): Promise<boolean>
+export declare function installProjectLoader(): void
 export declare function runLeanCommand(argv: readonly string[]): Promise<boolean>
+export declare function libOclifOptions(root?: string): { root: string; pjson: Record<string, unknown> }
+export declare function ensureLibManifest(options: { root: string; pjson: Record<string, unknown> }): Promise<void>

@@ -1,7 +1,16 @@
 // Lets project modules `import { defineModule } from 'waddlebot'` even where the package is not installed
-// in the project's node_modules: the bare name resolves to this copy of waddlebot's sources.
-const entry = new URL('../src/index.ts', import.meta.url).href
-const testing = new URL('../src/testing/index.ts', import.meta.url).href
+// in the project's node_modules: the bare name resolves to this copy of waddlebot.
+// Registered by the lean CLI (bin/lean.mjs) with `{ lib: true }`: the bare name then resolves to lib/, the
+// compiled copy that process already runs, so a module and its host share one copy of every value.
+let entry = new URL('../src/index.ts', import.meta.url).href
+let testing = new URL('../src/testing/index.ts', import.meta.url).href
+
+export function initialize(data) {
+  if (data?.lib) {
+    entry = new URL('../lib/index.js', import.meta.url).href
+    testing = new URL('../lib/testing/index.js', import.meta.url).href
+  }
+}
 const RELOAD = /[?&](wb-reload=\d+)/
 
 export async function resolve(specifier, context, nextResolve) {

@@ -4,12 +4,14 @@
  * modules declared in waddlebot.yaml (`modules.<name>.path`). A catalog entry without `load` is a module
  * that is not built yet: listed as not available, never faked.
  */
+
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from './config.js'
 import { WaddleError } from './errors.js'
 import type { AnyModuleDefinition, ModuleKind } from './module.js'
+import { ensureProjectLoader } from './project-loader.js'
 
 /** How a built-in module describes itself (its folder's `manifest.ts`), without loading its code. */
 export interface ModuleManifest {
@@ -154,6 +156,7 @@ export async function importModuleExport(name: string, path: string, reload?: nu
     throw new WaddleError('WB_MODULE_LOAD_FAILED', { module: name, reason: `no index.ts or index.js in ${path}` })
   let def: unknown
   try {
+    await ensureProjectLoader()
     const url = pathToFileURL(file).href + (reload === undefined ? '' : `?wb-reload=${reload}`)
     const mod = (await import(url)) as { default?: unknown }
     def = mod.default
