@@ -53,7 +53,7 @@ describe('waddlebot up: lean children', { skip }, () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('runs built-in modules (and router replicas) from lib/ without tsx, a TypeScript project module through tsx', async () => {
+  it('runs built-in modules (and router replicas) from lib/ without tsx, a TypeScript project module with tsx registered for it', async () => {
     // The project module uses TypeScript-only syntax (a type annotation, `satisfies`): it loads only through tsx.
     mkdirSync(join(dir, 'greeter'))
     writeFileSync(join(dir, 'greeter', 'package.json'), '{"type":"module"}\n')
@@ -140,6 +140,8 @@ describe('waddlebot up: lean children', { skip }, () => {
       assert.equal(res.status, 200, out)
       return JSON.stringify(await res.json())
     }
+    // Both replicas listening (the greeter may be up before the second router is).
+    await until('router#2 listening', () => /\[router#2\] +.*Server listening/.test(out), 60_000, () => out)
     // Each router replica learns the greeter's command once it is announced: both must answer it.
     for (let i = 0; i < 2; i++)
       assert.match(
@@ -151,7 +153,6 @@ describe('waddlebot up: lean children', { skip }, () => {
         ),
         /ok/,
       )
-    assert.match(out, /\[router#2\] +.*Server listening/)
 
     up.kill('SIGTERM')
     const code = await new Promise((r) => (up!.exitCode !== null ? r(up!.exitCode) : up!.once('exit', r)))
