@@ -141,7 +141,12 @@ describe('waddlebot up: lean children', { skip }, () => {
       return JSON.stringify(await res.json())
     }
     // Both replicas listening (the greeter may be up before the second router is).
-    await until('router#2 listening', () => /\[router#2\] +.*Server listening/.test(out), 60_000, () => out)
+    await until(
+      'router#2 listening',
+      () => /\[router#2\] +.*Server listening/.test(out),
+      60_000,
+      () => out,
+    )
     // Each router replica learns the greeter's command once it is announced: both must answer it.
     for (let i = 0; i < 2; i++)
       assert.match(
