@@ -1,6 +1,6 @@
 /** The router's HTTP surface: `POST /api/v1/events` and `POST /api/v1/events/batch` (CONTRACT §4.1). */
 import type { FastifyInstance } from 'fastify'
-import { entityIdOf, eventBatchSchema, inboundEventSchema } from '../../contract/events.js'
+import { entityIdOf, eventBatchSchema, inboundEventSchema, withoutNul } from '../../contract/events.js'
 import type { EventResult } from '../../contract/router.js'
 import { describeIssue } from '../../contract/validate.js'
 import { authenticate, requireKey } from '../../runtime/auth.js'
@@ -8,15 +8,15 @@ import { WaddleError } from '../../runtime/errors.js'
 import type { ModuleContext } from '../../runtime/module.js'
 import { resolveServiceKey } from '../../runtime/service-key.js'
 import { adminCommandRoutes } from './admin-commands.js'
-import { announcementRoutes } from './announcements-route.js'
 import { adminRoutes } from './admin-routes.js'
+import { announcementRoutes } from './announcements-route.js'
 import { coordinationOptions } from './coordination/options.js'
 import { coordinationRoutes } from './coordination/routes.js'
 import { seedEntitiesFromSettings } from './coordination/seed.js'
 import { createCoordination } from './coordination/store.js'
+import { stringmatchRoutes } from './matcher/routes.js'
 import type { Pipeline } from './pipeline.js'
 import { responsesRoute } from './responses-route.js'
-import { stringmatchRoutes } from './matcher/routes.js'
 import { streamRoutes } from './stream.js'
 
 export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pipeline: Pipeline): Promise<void> {
@@ -41,7 +41,7 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
     }
     // Answered only once the execution log holds the event's executions (docs/operators.md, durability).
     const writes: Promise<void>[] = []
-    const result = await pipeline.process(parsed.data, writes)
+    const result = await pipeline.process(withoutNul(parsed.data), writes)
     await pipeline.committed(writes)
     return result
   })
@@ -68,11 +68,10 @@ export async function routerRoutes(app: FastifyInstance, ctx: ModuleContext, pip
           results.push(Promise.resolve({ error: { code: 'WB_INPUT_INVALID', field: `events.${i}.${field}`, message } }))
           continue
         }
-        const entity = entityIdOf(parsed.data)
+        const event = withoutNul(parsed.data)
+        const entity = entityIdOf(event)
         const before = lanes.get(entity)
-        const result = before
-          ? before.then(() => pipeline.process(parsed.data, writes))
-          : pipeline.process(parsed.data, writes)
+        const result = before ? before.then(() => pipeline.process(event, writes)) : pipeline.process(event, writes)
         lanes.set(
           entity,
           result.catch(() => undefined),
