@@ -13,9 +13,26 @@ import { fileURLToPath } from 'node:url'
 import { leanArgs } from '../../bin/lean.mjs'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 import { exited, freeOffset, runCli, spawnCli, waitForHealth } from '../helpers/cli.js'
+import { writeTypeScriptGreeter } from '../helpers/fixture-modules.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const LEAN_LINE = 'debug: running from lib/ (precompiled, without tsx)'
+
+/** A chat line from `ann` on the local platform, to the router on `port`. */
+const chat = (port: number, message: string) =>
+  fetch(`http://127.0.0.1:${port}/api/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      platform: 'local',
+      server_id: 's',
+      channel_id: 'c',
+      user_id: 'u',
+      user_name: 'ann',
+      message,
+      message_type: 'chatMessage',
+    }),
+  })
 
 describe('leanArgs: what the lean path takes', () => {
   test('start and run with --log-format / --config / -c; nothing else', () => {
@@ -73,19 +90,7 @@ describe('the lean start', () => {
       await waitForHealth(`http://127.0.0.1:${8000 + offset}`, 30_000, child)
       assert.match(child.output(), new RegExp(LEAN_LINE.replace(/[()/]/g, '\\$&')))
       assert.match(child.output(), /waddlebot is running \(sqlite/)
-      const res = await fetch(`http://127.0.0.1:${8000 + offset}/api/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          platform: 'local',
-          server_id: 's',
-          channel_id: 'c',
-          user_id: 'u',
-          user_name: 'ann',
-          message: '!ping',
-          message_type: 'chatMessage',
-        }),
-      })
+      const res = await chat(8000 + offset, '!ping')
       assert.equal(res.status, 200)
       assert.equal(((await res.json()) as { outcome: string }).outcome, 'command')
       child.kill('SIGTERM')
@@ -97,19 +102,7 @@ describe('the lean start', () => {
 
   test('a TypeScript project module: start runs from lib/ and registers tsx when it imports the module', async () => {
     const cwd = project('with-ts', onlyRouter('  greeter: {path: ./greeter, port: 8100}\n'))
-    mkdirSync(join(cwd, 'greeter'))
-    writeFileSync(join(cwd, 'greeter', 'package.json'), '{"type":"module"}\n')
-    writeFileSync(
-      join(cwd, 'greeter', 'index.ts'),
-      [
-        "const hello = (name: string): string => 'Hello, ' + name + '!'",
-        'export default {',
-        "  name: 'greeter', version: '0.1.0', kind: 'interaction', summary: 'says hello', port: 8100,",
-        "  commands: [{ name: 'hello', summary: 'greets', run: (ctx: { request: { user: { name: string } } }) => hello(ctx.request.user.name) }],",
-        '}',
-        '',
-      ].join('\n'),
-    )
+    writeTypeScriptGreeter(cwd)
     const offset = await freeOffset([8000, 8100])
     const child = spawnCli(['start'], {
       cwd,
@@ -118,19 +111,7 @@ describe('the lean start', () => {
     try {
       await waitForHealth(`http://127.0.0.1:${8100 + offset}`, 30_000, child)
       assert.match(child.output(), /running from lib/)
-      const res = await fetch(`http://127.0.0.1:${8000 + offset}/api/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          platform: 'local',
-          server_id: 's',
-          channel_id: 'c',
-          user_id: 'u',
-          user_name: 'ann',
-          message: '!hello',
-          message_type: 'chatMessage',
-        }),
-      })
+      const res = await chat(8000 + offset, '!hello')
       assert.match(JSON.stringify(await res.json()), /Hello, ann!/)
       child.kill('SIGTERM')
       assert.equal(await exited(child, 15_000), 0, child.output())

@@ -26,6 +26,7 @@ import { ensureLib, libIsFresh } from '../../bin/build-lib.mjs'
 import { builtinCatalog } from '../../src/modules/catalog.js'
 import { REDIS_TEST_URL, serversUnavailable } from '../helpers/backends.js'
 import { BIN, freeOffset } from '../helpers/cli.js'
+import { writeTypeScriptGreeter } from '../helpers/fixture-modules.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const LEAN = join(ROOT, 'lib', 'cli', 'child.js')
@@ -54,21 +55,7 @@ describe('waddlebot up: lean children', { skip }, () => {
   })
 
   it('runs built-in modules (and router replicas) from lib/ without tsx, a TypeScript project module with tsx registered for it', async () => {
-    // The project module uses TypeScript-only syntax (a type annotation, `satisfies`): it loads only through tsx.
-    mkdirSync(join(dir, 'greeter'))
-    writeFileSync(join(dir, 'greeter', 'package.json'), '{"type":"module"}\n')
-    writeFileSync(
-      join(dir, 'greeter', 'index.ts'),
-      [
-        "import type { ModuleDefinition } from 'waddlebot'",
-        "const hello = (name: string): string => 'Hello, ' + name + '!'",
-        'export default {',
-        "  name: 'greeter', version: '0.1.0', kind: 'interaction', summary: 'says hello', port: 8100,",
-        "  commands: [{ name: 'hello', summary: 'greets', run: (ctx) => hello(ctx.request.user.name) }],",
-        '} satisfies ModuleDefinition',
-        '',
-      ].join('\n'),
-    )
+    writeTypeScriptGreeter(dir)
     writeFileSync(
       join(dir, 'waddlebot.yaml'),
       'auth: {require_keys: false}\nmodules:\n  greeter: {path: ./greeter, port: 8100}\n' +

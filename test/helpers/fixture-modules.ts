@@ -29,3 +29,24 @@ export default {
   ],
 }
 `
+
+/**
+ * `<dir>/greeter`: a module folder (its own package.json) whose index.ts uses TypeScript-only syntax (a type
+ * annotation, `satisfies`), so it loads only with tsx: `!hello` answers `Hello, <name>!`. Port 8100.
+ */
+export function writeTypeScriptGreeter(dir: string): void {
+  mkdirSync(join(dir, 'greeter'), { recursive: true })
+  writeFileSync(join(dir, 'greeter', 'package.json'), '{"type":"module"}\n')
+  writeFileSync(
+    join(dir, 'greeter', 'index.ts'),
+    [
+      "import type { ModuleDefinition } from 'waddlebot'",
+      "const hello = (name: string): string => 'Hello, ' + name + '!'",
+      'export default {',
+      "  name: 'greeter', version: '0.1.0', kind: 'interaction', summary: 'says hello', port: 8100,",
+      "  commands: [{ name: 'hello', summary: 'greets', run: (ctx) => hello(ctx.request.user.name) }],",
+      '} satisfies ModuleDefinition',
+      '',
+    ].join('\n'),
+  )
+}

@@ -12,13 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { type ExecutionRecord, ExecutionLog } from '../../src/modules/router/execution-log.js'
+import { ExecutionLog, type ExecutionRecord } from '../../src/modules/router/execution-log.js'
 import { type ExecutionWriter, storageWriter, workerWriter } from '../../src/modules/router/execution-writer.js'
 import { createLogger } from '../../src/runtime/logger.js'
 import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
 import { createStorage, sql } from '../../src/runtime/storage/index.js'
 import type { Storage } from '../../src/runtime/storage/types.js'
 import { serversUnavailable } from '../helpers/backends.js'
+import { executionRecord } from '../helpers/execution-record.js'
 import { freshPostgresUrl } from '../helpers/pg.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'wb-exec-faults-'))
@@ -26,29 +27,7 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 const pgSkip = await serversUnavailable()
 
 let seq = 0
-const record = (over: Partial<ExecutionRecord> = {}): ExecutionRecord => {
-  seq++
-  return {
-    execution_id: `x${seq}`,
-    command_id: '1',
-    command: '!ping',
-    module: 'router',
-    entity_id: 'local:s:c',
-    user_id: 'u',
-    user_name: 'ann',
-    session_id: `s${seq}`,
-    message_content: '!ping',
-    args: '[]',
-    trigger: 'command',
-    status: 'success',
-    response: null,
-    error_message: null,
-    execution_time_ms: 1,
-    created_at: 0,
-    completed_at: 0,
-    ...over,
-  }
-}
+const record = (over: Partial<ExecutionRecord> = {}): ExecutionRecord => executionRecord(++seq, over)
 
 /** A connection error as pg reports it when the server goes away. */
 const connectionLost = () => new Error('Connection terminated unexpectedly')

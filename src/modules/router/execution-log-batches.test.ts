@@ -4,29 +4,12 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { executionRecord } from '../../../test/helpers/execution-record.js'
 import { createLogger } from '../../runtime/logger.js'
-import { type ExecutionRecord, ExecutionLog } from './execution-log.js'
+import { ExecutionLog } from './execution-log.js'
 import type { ExecutionWriter } from './execution-writer.js'
 
-const record = (i: number): ExecutionRecord => ({
-  execution_id: `e${i}`,
-  command_id: 'c',
-  command: '!ping',
-  module: 'router',
-  entity_id: 'local:s:c',
-  user_id: 'u',
-  user_name: 'ann',
-  session_id: `s${i}`,
-  message_content: '!ping',
-  args: '[]',
-  trigger: 'command',
-  status: 'success',
-  response: null,
-  error_message: null,
-  execution_time_ms: 1,
-  created_at: 0,
-  completed_at: 0,
-})
+const record = (i: number) => executionRecord(i)
 
 test('35 rows in one turn with maxBatch 10: four transactions of at most 10, all 35 written, all promises settle', async () => {
   const batches: string[][] = []
@@ -46,7 +29,7 @@ test('35 rows in one turn with maxBatch 10: four transactions of at most 10, all
   )
   assert.deepEqual(
     batches.flat(),
-    Array.from({ length: 35 }, (_, i) => `e${i}`),
+    Array.from({ length: 35 }, (_, i) => `x${i}`),
   )
   assert.equal(log.pending, 0)
   await log.close()
