@@ -4,10 +4,12 @@
  * follow / raid thanks) and the router's processed events recorded.
  */
 import { writeFileSync } from 'node:fs'
-import type { Backend } from './backends.js'
-import { freeOffset } from './cli.js'
-import { writeModule } from './fixture-modules.js'
-import { type TestProject, testProject } from './settings.js'
+import type { ProcessedSummary } from '../../src/contract/stream.js'
+import { builtinCatalog } from '../../src/modules/catalog.js'
+import routerModule from '../../src/modules/router/index.js'
+import { loadSettings } from '../../src/runtime/config.js'
+import { type Runtime, startRuntime } from '../../src/runtime/host.js'
+import type { Logger } from '../../src/runtime/logger.js'
 import {
   type FakeEventSubWs,
   type FakeHelix,
@@ -16,12 +18,10 @@ import {
   startFakeHelix,
   startFakeTwitchIrc,
 } from '../fakes/twitch/index.js'
-import { loadSettings } from '../../src/runtime/config.js'
-import { type Runtime, startRuntime } from '../../src/runtime/host.js'
-import type { Logger } from '../../src/runtime/logger.js'
-import type { ProcessedSummary } from '../../src/contract/stream.js'
-import { builtinCatalog } from '../../src/modules/catalog.js'
-import routerModule from '../../src/modules/router/index.js'
+import type { Backend } from './backends.js'
+import { freeOffset } from './cli.js'
+import { writeModule } from './fixture-modules.js'
+import { type TestProject, testProject } from './settings.js'
 
 export const BOT = 'waddlebot'
 export const TOKEN = 'faketoken123'
@@ -92,21 +92,7 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
   const offset = await freeOffset([8000, 8002, 8100])
   const env: Record<string, string> = {
     ...(await backend.env()),
-    WADDLEBOT_PORT_OFFSET: String(offset),
-    TWITCH_BOT_USERNAME: BOT,
-    TWITCH_BOT_TOKEN: TOKEN,
-    TWITCH_CLIENT_ID: CLIENT_ID,
-    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
-    TWITCH_IRC_URL: irc.url,
-    TWITCH_API_URL: helix.url,
-    TWITCH_AUTH_URL: helix.authUrl,
-    TWITCH_EVENTSUB_WS_URL: eventSub.url,
-    TWITCH_CHANNELS: options.channels.join(','),
-    WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
-    WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
-    ...(options.publicUrl
-      ? { WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + offset}`, TWITCH_CLIENT_SECRET: 'fake-client-secret' }
-      : {}),
+    ...twitchRuntimeEnv({ irc, helix, eventSub, offset, channels: options.channels, publicUrl: options.publicUrl }),
     ...options.env,
   }
   const project = testProject({ env })
@@ -145,6 +131,37 @@ export async function startTwitchHarness(backend: Backend, options: HarnessOptio
       await backend.cleanup()
       project.cleanup()
     },
+  }
+}
+
+/** The env that points a runtime's Twitch collector at the fakes (tokens, URLs, channels, fast joins). */
+export function twitchRuntimeEnv(o: {
+  irc: { url: string }
+  helix: { url: string; authUrl: string }
+  eventSub: { url: string }
+  offset: number
+  channels: readonly string[]
+  publicUrl?: boolean | undefined
+}): Record<string, string> {
+  return {
+    WADDLEBOT_PORT_OFFSET: String(o.offset),
+    TWITCH_BOT_USERNAME: BOT,
+    TWITCH_BOT_TOKEN: TOKEN,
+    TWITCH_CLIENT_ID: CLIENT_ID,
+    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
+    TWITCH_IRC_URL: o.irc.url,
+    TWITCH_API_URL: o.helix.url,
+    TWITCH_AUTH_URL: o.helix.authUrl,
+    TWITCH_EVENTSUB_WS_URL: o.eventSub.url,
+    TWITCH_CHANNELS: o.channels.join(','),
+    WADDLEBOT_TWITCH_JOIN_INTERVAL_MS: '0',
+    WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '200',
+    ...(o.publicUrl
+      ? {
+          WADDLEBOT_TWITCH_PUBLIC_URL: `http://127.0.0.1:${8002 + o.offset}`,
+          TWITCH_CLIENT_SECRET: 'fake-client-secret',
+        }
+      : {}),
   }
 }
 

@@ -9,11 +9,11 @@ import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Platform } from '../../contract/events.js'
 import type { ModuleDefinition, SetupContext } from '../../runtime/module.js'
+import { resolveServiceKey } from '../../runtime/service-key.js'
 import { type CollectorConfig, secret } from './collector-config.js'
 import { type CollectorAdapter, type CollectorHandle, createCollectorHandle } from './collector-handle.js'
 import type { Budget } from './outbound-queue.js'
 import { type WhisperSender, whisperRoute } from './whisper-route.js'
-import { resolveServiceKey } from '../../runtime/service-key.js'
 
 export type { CollectorAdapter, CollectorHandle, CollectorStatus } from './collector-handle.js'
 
@@ -47,8 +47,13 @@ export interface CollectorOptions<TConfig extends CollectorConfig, TPayload, TPl
     handle: CollectorHandle<TPayload>,
     platform: TPlatform,
   ) => CollectorAdapter<TPayload>
-  /** Platform additions to `GET /<platform>/status` and the `/health` detail (e.g. Twitch's EventSub state). */
+  /** Platform additions to `GET /<platform>/status` (e.g. Twitch's EventSub state and subscriptions). */
   readonly status?: (state: CollectorState<TPayload, TPlatform>) => Readonly<Record<string, unknown>>
+  /**
+   * Platform additions to the `/health` detail, which the router and `waddlebot status` poll: counts and a few
+   * warnings, never a list that grows with the channels (default: `status`).
+   */
+  readonly health?: (state: CollectorState<TPayload, TPlatform>) => Readonly<Record<string, unknown>>
   /**
    * How this platform sends one private message now (`POST /<platform>/whisper`, whisper-route.ts), or
    * undefined while it cannot (no token / not connected).
@@ -82,6 +87,11 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     ...state.handle.status(),
     ...options.status?.(state),
   })
+  /** The status without its per-channel lists: the claims as a count, the platform's own health part. */
+  const healthOf = (state: CollectorState<TPayload, TPlatform>) => {
+    const { claims, ...status } = state.handle.status()
+    return { ...status, claim_count: claims.length, ...(options.health ?? options.status)?.(state) }
+  }
   return {
     name: options.name,
     version: options.version,
@@ -127,10 +137,11 @@ export function defineCollector<TConfig extends CollectorConfig, TPayload, TPlat
     },
     /**
      * Unhealthy (503) only when chat should be connected and is not; otherwise returns the status detail
-     * (e.g. `chat: 'not connected'` with the missing token while the webhook is served).
+     * (e.g. `chat: 'not connected'` with the missing token while the webhook is served), its size
+     * independent of the number of channels (the router polls it every few seconds).
      */
     health({ state }) {
-      const status = statusOf(state)
+      const status = healthOf(state)
       if (status.chat !== 'connected' && status.reason === undefined) throw new Error(`chat ${status.chat}`)
       if (status.chat !== 'connected') return { ...status, degraded: `chat ${status.chat}: ${status.reason}` }
       return { ...status }

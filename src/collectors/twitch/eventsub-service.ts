@@ -154,18 +154,42 @@ export function createEventSubService(
     return mode.transport === 'websocket' && session ? { method: 'websocket', session_id: session } : undefined
   }
 
+  /**
+   * The channels of the reconcile step at the queue's tail that has not started yet: later joins are added to
+   * it, so a collector joining 1,000 channels lists Twitch's subscriptions once, not once per channel.
+   */
+  let gathering: Set<string> | undefined
   /** Runs subscription work one step at a time (joins, leaves and sessions never interleave). */
   const queue = (what: string, step: () => Promise<void>) => {
+    gathering = undefined
     work = work
       .then(step)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, `EventSub: ${what} failed`))
   }
-  const reconcile = (logins: readonly string[]) =>
+  /** Twitch user ids of the channels not known yet, 100 logins per `GET /users`. */
+  const lookUpBroadcasters = async (logins: readonly string[]) => {
+    const unknown = logins.filter((l) => !broadcasterIds.has(l))
+    for (let i = 0; i < unknown.length && o.helix; i += 100) {
+      const users = await o.helix.getUsers({ logins: unknown.slice(i, i + 100) }).catch(() => [])
+      for (const user of users) broadcasterIds.set(user.login.toLowerCase(), user.id)
+    }
+  }
+  const reconcile = (logins: readonly string[]) => {
+    if (gathering) {
+      for (const l of logins) gathering.add(l)
+      return
+    }
+    const batch = new Set(logins)
     queue('creating subscriptions', async () => {
+      if (gathering === batch) gathering = undefined
       const t = transport()
-      const live = logins.filter((l) => wanted.has(l))
-      if (t && !stopped) await manager.reconcile(live, t)
+      const live = [...batch].filter((l) => wanted.has(l))
+      if (!t || stopped || live.length === 0) return
+      await lookUpBroadcasters(live)
+      await manager.reconcile(live, t)
     })
+    gathering = batch
+  }
 
   const openSocket = () => {
     ws ??= createEventSubWs({
@@ -250,7 +274,7 @@ export function createEventSubService(
   return service
 }
 
-/** `{eventsub, warnings?}` for `GET /twitch/status` and `/health` (warnings reach `waddlebot status`). */
+/** `{eventsub, warnings?}` for `GET /twitch/status` (`/health` carries `eventSubHealth`; warnings reach `waddlebot status`). */
 export function eventSubStatus(service: EventSubService | undefined): Record<string, unknown> {
   const status: EventSubStatus = service?.status() ?? {
     transport: 'off',
@@ -260,6 +284,24 @@ export function eventSubStatus(service: EventSubService | undefined): Record<str
     notes: [],
   }
   return { eventsub: status, ...(status.notes.length > 0 ? { warnings: status.notes } : {}) }
+}
+
+/** At most this many EventSub notes in `/health` (all of them are in `GET /twitch/status`). */
+const HEALTH_NOTES = 5
+
+/**
+ * `{eventsub, warnings?}` for `/health`: the state, subscriptions counted by status, and the first notes
+ * with a count of the rest, so its size does not grow with the channels.
+ */
+export function eventSubHealth(service: EventSubService | undefined): Record<string, unknown> {
+  const { eventsub, warnings } = eventSubStatus(service) as { eventsub: EventSubStatus; warnings?: string[] }
+  const { subscriptions, notes: _notes, ...state } = eventsub
+  const counts: Record<string, number> = {}
+  for (const r of subscriptions) counts[r.status] = (counts[r.status] ?? 0) + 1
+  const shown = warnings?.slice(0, HEALTH_NOTES)
+  if (shown && warnings && warnings.length > shown.length)
+    shown.push(`… and ${warnings.length - shown.length} more EventSub notes (GET /twitch/status lists them all)`)
+  return { eventsub: { ...state, subscriptions: counts }, ...(shown ? { warnings: shown } : {}) }
 }
 
 /** The chat adapter, with the channel's subscriptions following its joins and leaves. */

@@ -16,9 +16,9 @@ import {
   serversUnavailable,
   sqliteBackend,
 } from '../../../test/helpers/backends.js'
+import { BOT, eventually, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
 import { fetchHealth } from '../../modules/router/stream-probe.js'
 import type { EventSubStatus } from './eventsub-service.js'
-import { BOT, eventually, startTwitchHarness, type TwitchHarness } from '../../../test/helpers/twitch-harness.js'
 import twitchModule from './index.js'
 
 const unavailable = await serversUnavailable()
@@ -160,9 +160,13 @@ for (const [backend, skip] of backends) {
       assert.ok(s.eventsub.notes.includes(line), s.eventsub.notes.join('\n'))
       assert.ok(s.warnings?.includes(line), 'the warning reaches /health (and `waddlebot status`)')
       const health = (await (await fetch(`${h.runtime.registry.urlOf('twitch')}/health`)).json()) as {
-        detail: { warnings: string[] }
+        detail: { warnings: string[]; claim_count: number; eventsub: { subscriptions: Record<string, number> } }
       }
       assert.ok(health.detail.warnings.includes(line))
+      const counts: Record<string, number> = {}
+      for (const r of s.eventsub.subscriptions) counts[r.status] = (counts[r.status] ?? 0) + 1
+      assert.deepEqual(health.detail.eventsub.subscriptions, counts, '/health counts the subscriptions by status')
+      assert.equal(health.detail.claim_count, 1, '/health counts the claims')
       const row = await fetchHealth(h.runtime.registry.urlOf('twitch'))
       assert.equal(row.status, 'ok')
       assert.ok(row.detail?.includes(line), 'the twitch row of `waddlebot status` shows it')

@@ -8,16 +8,22 @@ import { WaddleError } from '../../runtime/errors.js'
 import { secret } from '../core/collector-config.js'
 import type { CollectorHandle } from '../core/collector-handle.js'
 import { defineCollector } from '../core/collector-module.js'
+import type { WhisperSender } from '../core/whisper-route.js'
 import { createTwitchChat } from './chat.js'
 import { DEFAULT_IRC_URL, TWITCH_BUDGET, type TwitchConfig, twitchConfigSchema } from './config.js'
 import { eventSubRoutes } from './eventsub.js'
-import { createEventSubService, type EventSubService, eventSubStatus, withEventSub } from './eventsub-service.js'
-import { manifest } from './manifest.js'
+import {
+  createEventSubService,
+  type EventSubService,
+  eventSubHealth,
+  eventSubStatus,
+  withEventSub,
+} from './eventsub-service.js'
 import { createHelixClient, type HelixClient } from './helix.js'
+import { manifest } from './manifest.js'
 import type { TwitchPayload } from './render.js'
-import { createTwitchWhisper } from './whisper.js'
-import type { WhisperSender } from '../core/whisper-route.js'
 import { type TokenSource, tokenSourceFor } from './token-store.js'
+import { createTwitchWhisper } from './whisper.js'
 
 /** What the Twitch collector builds beside the core handle when chat is configured. */
 export interface TwitchPlatform {
@@ -70,6 +76,7 @@ export default defineCollector<TwitchConfig, TwitchPayload, TwitchPlatform | und
     return withEventSub(chat, twitch.eventSub)
   },
   status: ({ platform }) => eventSubStatus(platform?.eventSub),
+  health: ({ platform }) => eventSubHealth(platform?.eventSub),
   whisper: ({ platform }) => platform?.whisper,
   routes: (app, ctx, { handle, platform }) => eventSubRoutes(app, ctx, handle, platform?.eventSub),
 })

@@ -7,9 +7,9 @@
  * re-created until the channel is claimed again.
  */
 import type { Logger } from '../../runtime/logger.js'
+import { channelIdOfCondition, EVENTSUB_CATALOGUE, FAILED_STATUSES, missingScope } from './eventsub-types.js'
 import { HelixError } from './helix.js'
 import type { EventSubHelix, EventSubSubscription, EventSubTransport, TokenInfo } from './helix-eventsub.js'
-import { channelIdOfCondition, EVENTSUB_CATALOGUE, FAILED_STATUSES, missingScope } from './eventsub-types.js'
 
 /** One wanted subscription of one channel: Twitch's status, or ours (`missing_scope`, `refused`, `error`, `revoked`). */
 export interface SubscriptionRecord {
@@ -61,8 +61,12 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
   const channels = new Map<string, Map<string, SubscriptionRecord>>()
   const ids = new Map<string, string>() // broadcaster id → login
   const revokedTypes = new Map<string, SubscriptionRecord>() // `${login} ${type}`
+  // The notes are read on every health poll and change only with the records: built once per change.
+  let version = 0
+  let noted: { version: number; notes: string[] } | undefined
 
   const put = (r: SubscriptionRecord) => {
+    version++
     const m = channels.get(r.channel) ?? new Map<string, SubscriptionRecord>()
     m.set(r.type, r)
     channels.set(r.channel, m)
@@ -138,6 +142,7 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
     async release(login) {
       const subs = channels.get(login)
       channels.delete(login)
+      version++
       for (const key of [...revokedTypes.keys()]) if (key.startsWith(`${login} `)) revokedTypes.delete(key)
       const live = [...(subs?.values() ?? [])].filter((r) => r.id && r.status !== 'revoked')
       if (live.length === 0) return
@@ -147,6 +152,7 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
     },
 
     forgetAll() {
+      version++
       for (const m of channels.values())
         for (const [type, r] of m) if (r.status !== 'revoked') m.set(type, { channel: r.channel, type, status: 'gone' })
     },
@@ -174,31 +180,40 @@ export function createSubscriptionManager(o: SubscriptionManagerOptions): Subscr
     records: () => [...channels.values()].flatMap((m) => [...m.values()]),
 
     notes() {
-      const out: string[] = []
-      const all = [...channels.values()].flatMap((m) => [...m.values()])
-      const group = (status: string, keyOf: (r: SubscriptionRecord) => string) => {
-        const groups = new Map<string, SubscriptionRecord[]>()
-        for (const r of all.filter((x) => x.status === status))
-          groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r])
-        return [...groups.entries()]
-      }
-      const names = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => r.type))].join(', ')
-      const chans = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => `#${r.channel}`))].join(', ')
-      for (const [scope, rs] of group('missing_scope', (r) => r.reason ?? '')) {
-        out.push(
-          `${names(rs)} not subscribed on ${chans(rs)}: the token lacks the ${scope} scope (grant it with \`waddlebot auth twitch\`)`,
-        )
-      }
-      for (const [, rs] of group('refused', (r) => `${r.channel} ${r.reason}`)) {
-        out.push(
-          `${names(rs)} on ${chans(rs)} refused by Twitch (${rs[0]!.reason}): the broadcaster has not authorized it`,
-        )
-      }
-      for (const r of all.filter((x) => x.status === 'revoked'))
-        out.push(
-          `${r.type} on #${r.channel} revoked by Twitch (${r.reason}); not re-created until the channel is claimed again`,
-        )
-      return out
+      if (noted?.version !== version) noted = { version, notes: buildNotes() }
+      return [...noted.notes]
     },
+  }
+
+  function buildNotes(): string[] {
+    const out: string[] = []
+    const all = [...channels.values()].flatMap((m) => [...m.values()])
+    const group = (status: string, keyOf: (r: SubscriptionRecord) => string) => {
+      const groups = new Map<string, SubscriptionRecord[]>()
+      for (const r of all) {
+        if (r.status !== status) continue
+        const rs = groups.get(keyOf(r))
+        if (rs) rs.push(r)
+        else groups.set(keyOf(r), [r])
+      }
+      return [...groups.entries()]
+    }
+    const names = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => r.type))].join(', ')
+    const chans = (rs: SubscriptionRecord[]) => [...new Set(rs.map((r) => `#${r.channel}`))].join(', ')
+    for (const [scope, rs] of group('missing_scope', (r) => r.reason ?? '')) {
+      out.push(
+        `${names(rs)} not subscribed on ${chans(rs)}: the token lacks the ${scope} scope (grant it with \`waddlebot auth twitch\`)`,
+      )
+    }
+    for (const [, rs] of group('refused', (r) => `${r.channel} ${r.reason}`)) {
+      out.push(
+        `${names(rs)} on ${chans(rs)} refused by Twitch (${rs[0]!.reason}): the broadcaster has not authorized it`,
+      )
+    }
+    for (const r of all.filter((x) => x.status === 'revoked'))
+      out.push(
+        `${r.type} on #${r.channel} revoked by Twitch (${r.reason}); not re-created until the channel is claimed again`,
+      )
+    return out
   }
 }
