@@ -83,17 +83,23 @@ export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
 }
 
 /**
- * Valid keys already checked, per storage, while its data_version stays the same. Any commit by another
- * connection (a `waddlebot keys revoke` in another process, among others) empties it, so a revoked key is
- * refused on its next request; storages without data_version (Postgres) are asked every time.
+ * Valid keys already checked, per storage, while its version stays the same:
+ * - SQLite: its data_version. Any commit by another connection (a `waddlebot keys revoke` in another
+ *   process, among others) empties it, so a revoked key is refused on its next request.
+ * - Postgres: the count of `waddlebot_api_keys` notifications (a trigger on `api_keys` sends one per change,
+ *   committed with it). A revocation elsewhere is refused once its notification arrives (well under a
+ *   millisecond on one machine); while the listening connection is down every request asks the database.
  */
 const verified = new WeakMap<object, { version: number; keys: Map<string, { id: string; scope: KeyScope }> }>()
 const VERIFIED_MAX = 10_000
+/** The channel core migration 0007's trigger notifies on every change to `api_keys`. */
+const API_KEYS_CHANNEL = 'waddlebot_api_keys'
 
 /** The scope of a valid, unrevoked key, or undefined. */
 export async function lookupApiKey(db: Queryable, key: string): Promise<{ id: string; scope: KeyScope } | undefined> {
   if (!key.startsWith('wbot_')) return undefined
-  const version = (db as Partial<Storage>).dataVersion?.()
+  const storage = db as Partial<Storage>
+  const version = storage.dataVersion?.() ?? storage.changeVersion?.(API_KEYS_CHANNEL)
   if (version === undefined) return queryApiKey(db, key)
   let memo = verified.get(db)
   if (memo?.version !== version) {

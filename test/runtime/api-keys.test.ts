@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test'
 import { createApiKey, lookupApiKey, revokeApiKey } from '../../src/runtime/api-keys.js'
 import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
 import { createStorage } from '../../src/runtime/storage/index.js'
+import { sql } from '../../src/runtime/storage/sql.js'
 import type { Storage } from '../../src/runtime/storage/types.js'
 import { serversUnavailable } from '../helpers/backends.js'
 import { freshPostgresUrl } from '../helpers/pg.js'
@@ -25,7 +26,32 @@ async function open(url: string): Promise<Storage> {
   return storage
 }
 
-async function revocationCases(url: () => Promise<{ url: string; drop?: () => Promise<void> }>): Promise<void> {
+const CHANNEL = 'waddlebot_api_keys'
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/**
+ * A key revoked by another connection is refused: on SQLite at once (data_version), on Postgres as soon as the
+ * trigger's notification arrives (`notified`; bounded here at 2 s, well under a millisecond in practice).
+ */
+async function refusedAfterRevocation(a: Storage, key: string, notified: boolean): Promise<void> {
+  if (!notified) {
+    assert.equal(await lookupApiKey(a, key), undefined, 'revoked by another connection: refused at once')
+    return
+  }
+  await until('revoked by another connection: refused', async () => (await lookupApiKey(a, key)) === undefined, 2000)
+}
+
+async function revocationCases(
+  url: () => Promise<{ url: string; drop?: () => Promise<void> }>,
+  notified = false,
+): Promise<void> {
   const target = await url()
   const a = await open(target.url)
   const b = await open(target.url) // another connection, as another process would hold
@@ -36,7 +62,7 @@ async function revocationCases(url: () => Promise<{ url: string; drop?: () => Pr
     assert.equal(await lookupApiKey(a, `${created.key}x`), undefined)
     assert.equal(await lookupApiKey(a, 'not-a-key'), undefined)
     await revokeApiKey(b, created.id)
-    assert.equal(await lookupApiKey(a, created.key), undefined, 'revoked by another connection: refused at once')
+    await refusedAfterRevocation(a, created.key, notified)
 
     const second = await createApiKey(b, 'bot2', 'admin')
     assert.equal((await lookupApiKey(a, second.key))?.scope, 'admin')
@@ -58,6 +84,57 @@ describe('api keys', () => {
   test('SQLite: a revoked key is refused on its next use, whoever revoked it', () =>
     revocationCases(async () => ({ url: `sqlite:${join(dir, 'keys.db')}` })))
   test('Postgres: a revoked key is refused on its next use, whoever revoked it', { skip: pgSkip }, () =>
-    revocationCases(freshPostgresUrl),
+    revocationCases(freshPostgresUrl, true),
   )
+
+  test('Postgres: valid keys are remembered between changes to api_keys, and not while nothing listens', {
+    skip: pgSkip,
+  }, async () => {
+    const target = await freshPostgresUrl()
+    const a = await open(target.url)
+    const b = await open(target.url)
+    try {
+      let reads = 0
+      const counted: Storage = {
+        ...a,
+        one: (statement) => {
+          reads++
+          return a.one(statement)
+        },
+      }
+      const key = await createApiKey(b, 'bot', 'collector')
+      await lookupApiKey(counted, key.key)
+      await until('listening on api_keys changes', () => a.changeVersion?.(CHANNEL) !== undefined)
+      reads = 0
+      for (let i = 0; i < 200; i++) assert.equal((await lookupApiKey(counted, key.key))?.id, key.id)
+      assert.ok(reads <= 1, `${reads} database reads for 200 checks of one key`)
+
+      // A change anywhere (here a new key from the other connection) is seen: the next check reads again.
+      await createApiKey(b, 'other', 'admin')
+      await until('the change noticed', async () => {
+        const before = reads
+        await lookupApiKey(counted, key.key)
+        return reads > before
+      })
+
+      // The listening connection is killed: every check reads the database until it is back, and a key revoked
+      // in the gap is refused at once.
+      const version = a.changeVersion?.(CHANNEL)
+      await b.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%'`)
+      await until('the lost listener noticed', () => a.changeVersion?.(CHANNEL) !== version)
+      await revokeApiKey(b, key.id)
+      assert.equal(await lookupApiKey(counted, key.key), undefined, 'revoked while the listener was down: refused')
+      await until('listening again', () => a.changeVersion?.(CHANNEL) !== undefined)
+      const fresh = await createApiKey(b, 'fresh', 'collector')
+      await lookupApiKey(counted, fresh.key)
+      reads = 0
+      for (let i = 0; i < 50; i++) assert.equal((await lookupApiKey(counted, fresh.key))?.id, fresh.id)
+      assert.ok(reads <= 1, `${reads} database reads for 50 checks after the listener came back`)
+    } finally {
+      await a.close()
+      await b.close()
+      await target.drop()
+    }
+  })
 })

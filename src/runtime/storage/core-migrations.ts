@@ -299,6 +299,27 @@ const commandObservers = `
 alter table commands add column observes integer not null default 0;
 `
 
+/**
+ * Postgres: every change to `api_keys` (from any process, or psql) notifies `waddlebot_api_keys`, so processes
+ * can remember valid keys between changes (api-keys.ts). SQLite has its `data_version` and needs nothing.
+ */
+const apiKeysNotify: Migration = {
+  id: '0007_api_keys_notify',
+  sql: {
+    sqlite: 'select 1;',
+    postgres: `
+create function waddlebot_api_keys_changed() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('waddlebot_api_keys', '');
+  return null;
+end
+$$;
+create trigger api_keys_changed after insert or update or delete or truncate on api_keys
+  for each statement execute function waddlebot_api_keys_changed();
+`,
+  },
+}
+
 /** The core tables of waddlebot, the seeded `default` community, the scheduler's jobs (src/runtime/scheduler),
  * then the per-community limit columns and the Kong outbox. */
 export const coreMigrations: MigrationSet = {
@@ -310,5 +331,6 @@ export const coreMigrations: MigrationSet = {
     portable('0004_community_limits', communityLimits),
     portable('0005_kong_outbox', kongOutbox),
     portable('0006_command_observers', commandObservers),
+    apiKeysNotify,
   ],
 }

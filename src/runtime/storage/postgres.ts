@@ -6,6 +6,7 @@
 import pg from 'pg'
 import { asUnreachable } from './faults.js'
 import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
+import { createPgChanges } from './pg-changes.js'
 import { type BaseStorage, memoryWriteMarks, withReadRouting } from './read-routing.js'
 import { compile } from './sql.js'
 import type { Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
@@ -121,6 +122,7 @@ export function createPostgresStorage(options: StorageOptions): Storage {
   const pool = createPool(options.url)
   const replicaPool = options.readUrl ? createPool(options.readUrl) : undefined
   const primary = queryable(pool)
+  const changes = createPgChanges(options.url)
   let closing: Promise<void> | undefined
 
   async function transaction<T>(
@@ -175,13 +177,14 @@ export function createPostgresStorage(options: StorageOptions): Storage {
     transaction: (work) => transaction(work),
     migrate: (sets) => runMigrations(migrationDriver, sets),
     migrationStatus: (sets) => migrationStatus(migrationDriver, sets),
+    changeVersion: (channel) => changes.version(channel),
     ping: () =>
       guarded(async () => {
         await pool.query('select 1')
         if (replicaPool) await replicaPool.query('select 1')
       }),
     close: () => {
-      closing ??= Promise.all([pool.end(), replicaPool?.end()]).then(() => undefined)
+      closing ??= Promise.all([changes.close(), pool.end(), replicaPool?.end()]).then(() => undefined)
       return closing
     },
   }

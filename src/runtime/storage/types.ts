@@ -96,6 +96,11 @@ export interface Storage extends Queryable {
    * caches of rarely written rows. Absent where no such cheap signal exists (Postgres).
    */
   dataVersion?(): number
+  /**
+   * A counter that changes whenever a Postgres `NOTIFY` arrives on `channel` (core triggers notify
+   * `waddlebot_api_keys`), or undefined while that is not being listened to: ask the database then.
+   */
+  changeVersion?(channel: string): number | undefined
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>
   close(): Promise<void>
