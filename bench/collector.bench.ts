@@ -8,12 +8,33 @@
  * - `chat_e2e_p99_ms`: chat at a paced 1,000 lines/s (1 in 10 a `!ping`, spread over 100 channels so the
  *   replies stay within Twitch's moderator budget): time from the line leaving the fake IRC server to the
  *   bot's reply arriving there, p99.
- * - `twitch_rss_per_1k_channels_mb`: RSS growth while the collector claims and joins 1,000 channels.
+ * - `twitch_rss_per_1k_channels_mb`: RSS growth of a router + collector process (its own, the fakes stay here)
+ *   in 1,000 channels against one in none, each measured at rest.
  */
+
+import { fork } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
+import {
+  type FakeEventSubWs,
+  type FakeHelix,
+  type FakeTwitchIrc,
+  startFakeEventSubWs,
+  startFakeHelix,
+  startFakeTwitchIrc,
+} from '../test/fakes/twitch/index.js'
 import { sqliteBackend } from '../test/helpers/backends.js'
-import { BOT, eventually, startTwitchHarness, type TwitchHarness } from '../test/helpers/twitch-harness.js'
+import { freeOffset } from '../test/helpers/cli.js'
+import {
+  BOT,
+  CLIENT_ID,
+  eventually,
+  startTwitchHarness,
+  TOKEN,
+  type TwitchHarness,
+  twitchRuntimeEnv,
+} from '../test/helpers/twitch-harness.js'
 import { percentile, round } from './lib/project.js'
+import type { ChildMemory } from './lib/twitch-collector-child.js'
 
 export interface CollectorBenchResult {
   collector_to_router_eps: number
@@ -30,7 +51,6 @@ export interface CollectorBenchResult {
   replies_timed: number
 }
 
-const rssMb = () => process.memoryUsage().rss / 2 ** 20
 const tick = () => new Promise((r) => setImmediate(r))
 
 async function harness(channels: readonly string[], env: Record<string, string> = {}): Promise<TwitchHarness> {
@@ -151,31 +171,81 @@ export async function benchCollector({
   }
 }
 
-/** RSS growth of the collector process per 1,000 channels claimed and joined. */
-export async function benchTwitchRss({
-  quick,
-}: {
-  quick: boolean
-}): Promise<{ mb_per_1k: number; channels: number; base_mb: number }> {
-  const count = quick ? 200 : 1000
-  const channels = Array.from({ length: count }, (_, i) => `chan${i}`)
-  const none = await startTwitchHarness(sqliteBackend(), {
-    channels: [],
-    modules: ['router', 'twitch'],
-    env: { WADDLEBOT_LOG_LEVEL: 'error' },
+/** One router + Twitch collector process (bench/lib/twitch-collector-child.ts) in `channels`, at rest. */
+async function restingRss(
+  fakes: { irc: FakeTwitchIrc; helix: FakeHelix; eventSub: FakeEventSubWs },
+  channels: readonly string[],
+  restLimitMs: number,
+): Promise<ChildMemory> {
+  const offset = await freeOffset([8000, 8002])
+  const child = fork(new URL('./lib/twitch-collector-child.ts', import.meta.url), [], {
+    env: {
+      ...process.env,
+      ...twitchRuntimeEnv({ ...fakes, offset, channels }),
+      WADDLEBOT_LOG_LEVEL: 'error',
+      WADDLEBOT_TWITCH_MAX_CLAIMS: String(Math.max(1, channels.length)),
+      // The default claim period (30 s): the harness's 200 ms would keep the process busy claiming.
+      WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '30000',
+      WB_REST_LIMIT_MS: String(restLimitMs),
+    },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  await new Promise((r) => setTimeout(r, 500))
-  global.gc?.()
-  const base = rssMb()
-  await none.close()
-  const h = await harness(channels)
+  const message = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as T))
+      child.once('exit', (code) => reject(new Error(`the collector process exited (${code})`)))
+    })
   try {
-    await new Promise((r) => setTimeout(r, 500))
-    global.gc?.()
-    const grown = rssMb() - base
-    return { mb_per_1k: round((grown * 1000) / count, 1), channels: count, base_mb: round(base, 1) }
+    await message()
+    await eventually(
+      `${channels.length} channels joined`,
+      () => fakes.irc.joined(BOT).size === channels.length,
+      120_000,
+    )
+    child.send('measure')
+    return (await message<{ memory: ChildMemory }>()).memory
   } finally {
-    await h.close()
+    child.send('stop')
+    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)))
+  }
+}
+
+/**
+ * RSS growth of a router + Twitch collector process per 1,000 channels claimed and joined, both processes at
+ * rest (see twitch-collector-child.ts); the fake Twitch servers run in this process.
+ */
+export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{
+  mb_per_1k: number
+  channels: number
+  base_mb: number
+  grown_mb: number
+  heap_used_growth_mb: number
+  at_rest: boolean
+}> {
+  const count = quick ? 500 : 1000
+  const restLimitMs = quick ? 60_000 : 120_000
+  const irc = await startFakeTwitchIrc()
+  const eventSub = await startFakeEventSubWs({})
+  const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN, eventSub })
+  try {
+    const fakes = { irc, helix, eventSub }
+    const base = await restingRss(fakes, [], restLimitMs)
+    const grown = await restingRss(
+      fakes,
+      Array.from({ length: count }, (_, i) => `chan${i}`),
+      restLimitMs,
+    )
+    return {
+      mb_per_1k: round(((grown.rss_mb - base.rss_mb) * 1000) / count, 1),
+      channels: count,
+      base_mb: base.rss_mb,
+      grown_mb: grown.rss_mb,
+      heap_used_growth_mb: round(grown.heap_used_mb - base.heap_used_mb, 1),
+      at_rest: base.at_rest && grown.at_rest,
+    }
+  } finally {
+    await Promise.allSettled([irc.close(), helix.close(), eventSub.close()])
   }
 }
 

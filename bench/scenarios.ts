@@ -140,7 +140,7 @@ export const SCENARIOS: Scenario[] = [
       return [
         {
           key: 'twitch_rss_per_1k_channels_mb',
-          label: `collector RSS growth per 1,000 claimed and joined channels (measured over ${r.channels})`,
+          label: `RSS growth of a router + collector process per 1,000 claimed and joined channels, at rest (measured over ${r.channels}: ${r.base_mb} → ${r.grown_mb} MB, live heap +${r.heap_used_growth_mb} MB${r.at_rest ? '' : '; not at rest within the time allowed, an upper bound'})`,
           value: r.mb_per_1k,
           unit: 'MB',
           baseline: r.base_mb,
