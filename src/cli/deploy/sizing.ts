@@ -2,10 +2,10 @@
  * Resource requests of the generated manifests, from the measured figures of docs/performance.md (the
  * `npm run bench` table; test/commands/deploy.test.ts fails when the table and these numbers part ways):
  *
- * - `start_rss_mb` 126.8 MB: `waddlebot start` with every available module (20 on 2026-12-04) in one process,
+ * - `start_rss_mb` 121.5 MB: `waddlebot start` with every available module (20 on 2026-12-04) in one process,
  *   once healthy. One module alone in its container loads less, so this is its memory request rounded up:
  *   no container is scheduled where it cannot even start.
- * - `bare fastify process RSS` 63.4 MB (the same row's baseline): the floor of any Node HTTP process.
+ * - `bare fastify process RSS` 61.4 MB (the same row's baseline): the floor of any Node HTTP process.
  * - The HTTP events route costs 76.6 µs of CPU per event (performance.md, "Where targets are missed"), so
  *   100 m (0.1 core) carries ≈ 1,300 events/s on the router; every other module does less per event.
  *
@@ -14,9 +14,9 @@
  */
 export const MEASURED = {
   /** docs/performance.md `start_rss_mb`, MB. */
-  startRssMb: 126.8,
+  startRssMb: 121.5,
   /** docs/performance.md `start_rss_mb` baseline (bare fastify process RSS), MB. */
-  bareFastifyRssMb: 63.4,
+  bareFastifyRssMb: 61.4,
   /** docs/performance.md, CPU µs per request of the full events route. */
   routerCpuMicrosPerEvent: 76.6,
 } as const
