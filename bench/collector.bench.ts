@@ -13,7 +13,7 @@
  */
 
 import { fork } from 'node:child_process'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
   type FakeEventSubWs,
   type FakeHelix,
@@ -249,8 +249,32 @@ export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{
   }
 }
 
+/**
+ * {@link benchCollector} in a process of its own (`npm run bench` runs it so): the figures then describe a
+ * fresh router + collector, as after `waddlebot start`, not one sharing a heap with the scenarios run before it
+ * (their garbage made the old generation's collections, and so the p99, longer).
+ */
+export async function benchCollectorInChild({ quick }: { quick: boolean }): Promise<CollectorBenchResult> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child', ...(quick ? ['--quick'] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    out += c
+  })
+  const code = await new Promise<number | null>((r) => child.once('exit', r))
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+  if (code !== 0 || !line) throw new Error(`the collector bench process exited (${code}) without a result`)
+  return JSON.parse(line.slice('RESULT '.length)) as CollectorBenchResult
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick')
+  if (process.argv.includes('--child')) {
+    console.log(`RESULT ${JSON.stringify(await benchCollector({ quick }))}`)
+    process.exit(0)
+  }
   const linger = process.argv.indexOf('--linger')
   const lingerMs = linger > 0 ? Number(process.argv[linger + 1]) : undefined
   console.log(JSON.stringify(await benchCollector({ quick, ...(lingerMs === undefined ? {} : { lingerMs }) })))

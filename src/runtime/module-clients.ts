@@ -11,6 +11,7 @@ import {
 import { describeIssue } from '../contract/validate.js'
 import { executeLocally, observeLocally } from './dispatch.js'
 import { WaddleError } from './errors.js'
+import { callHttp, type HttpReply, HttpTimeoutError } from './http-call.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
 import type { Registry } from './registry.js'
 
@@ -81,32 +82,38 @@ export function inProcessClient(def: ModuleDefinition<any, any>, ctx: () => Modu
 }
 
 export function httpClient(module: string, baseUrl: string, serviceKey: string): ModuleClient {
-  const url = `${baseUrl.replace(/\/$/, '')}/api/v1/execute`
+  const base = baseUrl.replace(/\/$/, '')
+  /** A POST to one of the module's routes over node:http (http-call.ts): any HTTP answer resolves. */
+  const post = async (path: string, body: unknown, ms: number): Promise<HttpReply> => {
+    try {
+      return await callHttp(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-service-key': serviceKey },
+        body: JSON.stringify(body),
+        timeoutMs: ms,
+      })
+    } catch (error) {
+      if (error instanceof HttpTimeoutError) throw new TimeoutError(module, ms)
+      throw new WaddleError(
+        'WB_MODULE_UNREACHABLE',
+        { module, url: baseUrl, reason: (error as Error).message },
+        { cause: error },
+      )
+    }
+  }
   return {
     module,
     transport: 'http',
     location: baseUrl,
     async execute(request, options) {
-      const ms = options?.timeoutMs ?? 5000
-      let res: globalThis.Response
+      const res = await post('/api/v1/execute', request, options?.timeoutMs ?? 5000)
+      let body: unknown
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-service-key': serviceKey },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(ms),
-        })
-      } catch (error) {
-        if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-          throw new TimeoutError(module, ms)
-        throw new WaddleError(
-          'WB_MODULE_UNREACHABLE',
-          { module, url: baseUrl, reason: (error as Error).message },
-          { cause: error },
-        )
+        body = JSON.parse(res.text)
+      } catch {
+        body = undefined
       }
-      const body: unknown = await res.json().catch(() => undefined)
-      if (!res.ok)
+      if (res.status < 200 || res.status >= 300)
         throw new WaddleError('WB_MODULE_BAD_REPLY', {
           module,
           reason: `HTTP ${res.status} ${JSON.stringify(body)?.slice(0, 200)}`,
@@ -119,16 +126,9 @@ export function httpClient(module: string, baseUrl: string, serviceKey: string):
       return checkSession(request, parsed.data)
     },
     async observe(observer, events, options) {
-      const res = await requestModule(module, baseUrl, serviceKey, '/api/v1/observe', {
-        method: 'POST',
-        body: { observer, events },
-        timeoutMs: options?.timeoutMs ?? 5000,
-      })
-      if (!res.ok)
-        throw new WaddleError('WB_MODULE_BAD_REPLY', {
-          module,
-          reason: `HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`,
-        })
+      const res = await post('/api/v1/observe', { observer, events }, options?.timeoutMs ?? 5000)
+      if (res.status < 200 || res.status >= 300)
+        throw new WaddleError('WB_MODULE_BAD_REPLY', { module, reason: `HTTP ${res.status} ${res.text.slice(0, 200)}` })
     },
   }
 }

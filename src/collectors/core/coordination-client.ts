@@ -33,6 +33,7 @@ export interface CoordinationClientOptions {
    * in the shared database while the in-process router's server is already closed).
    */
   readonly releaseFallback?: (containerId: string) => Promise<unknown>
+  /** Replaces the transport (tests make the router flaky with it); default node:http (src/runtime/http-call.ts). */
   readonly fetch?: typeof fetch
   readonly log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
   /** Clock in epoch ms (default `Date.now`). */
@@ -69,7 +70,7 @@ interface Held {
  * await coordination.start()
  */
 export function createCoordinationClient(options: CoordinationClientOptions): CoordinationClientControl {
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch
   const now = options.now ?? Date.now
   const base = options.routerUrl.replace(/\/+$/, '')
   const containerId = options.containerId ?? defaultContainerId(options.platform)

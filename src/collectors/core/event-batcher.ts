@@ -23,7 +23,8 @@ export interface EventBatcherOptions {
   readonly key: string
   readonly timeoutMs: number
   readonly lingerMs: number
-  readonly fetch: typeof fetch
+  /** Only tests pass one; the default is node:http (src/runtime/http-call.ts). */
+  readonly fetch?: typeof fetch | undefined
 }
 
 export class EventBatcher {

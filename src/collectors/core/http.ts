@@ -1,5 +1,6 @@
 /** A small JSON-over-HTTP helper for the collectors' calls to the router. */
 import { WaddleError } from '../../runtime/errors.js'
+import { callHttp, type HttpReply } from '../../runtime/http-call.js'
 
 export interface JsonReply {
   readonly status: number
@@ -8,33 +9,50 @@ export interface JsonReply {
 
 /**
  * Sends `body` as JSON (or `rawBody`, already JSON) with `x-api-key`; resolves with the status and the parsed body (any status).
- * Throws WB_ROUTER_UNREACHABLE when no answer came (connection refused, timeout).
+ * Throws WB_ROUTER_UNREACHABLE when no answer came (connection refused, timeout). Without `doFetch` it goes
+ * over node:http (src/runtime/http-call.ts).
  */
 export async function requestJson(
-  doFetch: typeof fetch,
+  doFetch: typeof fetch | undefined,
   url: string,
   init: { method: 'GET' | 'POST'; key: string; body?: unknown; rawBody?: string; timeoutMs: number },
 ): Promise<JsonReply> {
-  let res: globalThis.Response
   const payload = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body))
+  const headers: Record<string, string> = { 'x-api-key': init.key }
+  if (payload !== undefined) headers['content-type'] = 'application/json'
+  let reply: HttpReply
   try {
-    res = await doFetch(url, {
-      method: init.method,
-      headers: { 'x-api-key': init.key, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(payload === undefined ? {} : { body: payload }),
-      signal: AbortSignal.timeout(init.timeoutMs),
-    })
+    reply = doFetch
+      ? await viaFetch(doFetch, url, init.method, headers, payload, init.timeoutMs)
+      : await callHttp(url, { method: init.method, headers, body: payload, timeoutMs: init.timeoutMs })
   } catch (error) {
     throw new WaddleError('WB_ROUTER_UNREACHABLE', { url: new URL(url).origin }, { cause: error })
   }
-  const text = await res.text()
   let body: unknown
   try {
-    body = text === '' ? undefined : JSON.parse(text)
+    body = reply.text === '' ? undefined : JSON.parse(reply.text)
   } catch {
-    body = text
+    body = reply.text
   }
-  return { status: res.status, body }
+  return { status: reply.status, body }
+}
+
+/** The same request through a `fetch` the caller gave (tests use it to make the router flaky). */
+async function viaFetch(
+  doFetch: typeof fetch,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  timeoutMs: number,
+): Promise<HttpReply> {
+  const res = await doFetch(url, {
+    method,
+    headers,
+    ...(payload === undefined ? {} : { body: payload }),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  return { status: res.status, text: await res.text() }
 }
 
 /** The router's error message of a failed reply (`{error:{message}}`), else a short text. */

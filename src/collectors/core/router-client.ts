@@ -4,12 +4,13 @@
  * asynchronous module replies from the cache's `responses` channel (published by
  * src/modules/router/responses-route.ts as `{entity_id, session_id, execution_id, responses}`).
  */
-import { type EventResult, eventResultSchema } from '../../contract/router.js'
+
 import { type InboundEvent, inboundEventSchema } from '../../contract/events.js'
-import { EventBatcher } from './event-batcher.js'
 import { type Response, responseSchema } from '../../contract/responses.js'
+import { type EventResult, eventResultSchema } from '../../contract/router.js'
 import type { Cache } from '../../runtime/cache/types.js'
 import { WaddleError } from '../../runtime/errors.js'
+import { EventBatcher } from './event-batcher.js'
 import { replyError, requestJson } from './http.js'
 import type { RouterClient } from './types.js'
 
@@ -22,6 +23,7 @@ export interface RouterClientOptions {
   readonly cache: Cache
   /** Per-request timeout (default 15 s: above the router's 5 s module timeout). */
   readonly timeoutMs?: number
+  /** Replaces the transport (tests make the router flaky with it); default node:http (src/runtime/http-call.ts). */
   readonly fetch?: typeof fetch
   /**
    * How long the first event of a batch waits for others (default 1 ms); 0 sends every event on its own
@@ -40,7 +42,7 @@ export const RESPONSES_CHANNEL = 'responses'
  * const result = await router.send({ platform: 'twitch', server_id: 'chan', channel_id: 'chan', user_id: '1', user_name: 'ann', message: '!ping', message_type: 'chatMessage' })
  */
 export function createRouterClient(options: RouterClientOptions): RouterClient {
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch
   const base = options.url.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? 15_000
   const lingerMs = options.lingerMs ?? 1

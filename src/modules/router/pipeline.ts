@@ -8,31 +8,31 @@ import { entityIdOf, type InboundEvent } from '../../contract/events.js'
 import type { ExecutionRequest, ExecutionResult } from '../../contract/execution.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import type { ProcessedSummary } from '../../contract/stream.js'
-import { isCacheOutage } from '../../runtime/cache/index.js'
 import { isWaddleError, WaddleError } from '../../runtime/errors.js'
 import { commandExecutions, commandLatency, eventsIn } from '../../runtime/metrics.js'
 import type { SetupContext } from '../../runtime/module.js'
 import { TimeoutError } from '../../runtime/module-clients.js'
 import { createRateLimiter } from '../../runtime/rate-limit/index.js'
 import { TargetRegistry } from '../../runtime/targets/index.js'
+import { OverlayClient } from '../browser-source/public.js'
 import { CommandIndex, type CommandRow } from './command-index.js'
 import { ENTITIES_CHANGED, EntityBook } from './entities.js'
-import { identityResolverFor } from './identities.js'
+import { type Attempt, EventRun, type RunDeps } from './event-run.js'
 import { ExecutionLog } from './execution-log.js'
 import { createExecutionWriter } from './execution-writer.js'
-import { OverlayClient } from '../browser-source/public.js'
-import { createCommandLimits } from './limits.js'
-import { type Attempt, EventRun, type RunDeps } from './event-run.js'
-import { parseCommand } from './parse.js'
-import { createModeration, STOPPING } from './moderation.js'
 import { FilterStage, withFilterResponses } from './filters/engine.js'
-import { Permissions } from './permissions.js'
-import { deliverWhispers } from './whispers.js'
+import { identityResolverFor } from './identities.js'
+import { createCommandLimits } from './limits.js'
+import { createModeration, STOPPING } from './moderation.js'
 import { ObserverQueue } from './observers.js'
+import { parseCommand } from './parse.js'
+import { Permissions } from './permissions.js'
+import { type SessionStore, sessionStoreFor } from './sessions.js'
+import { deliverWhispers } from './whispers.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
 
-export const SESSION_TTL_MS = 60 * 60 * 1000
+export { SESSION_TTL_MS } from './sessions.js'
 
 export interface Pipeline {
   /** The string-match rules currently compiled (rebuilt when rules change). */
@@ -46,6 +46,8 @@ export interface Pipeline {
   readonly filters: FilterStage
   /** Events batched to module observers. */
   readonly observers: ObserverQueue
+  /** Which entity each session belongs to (sessions.ts), for modules' later replies. */
+  readonly sessions: SessionStore
   /**
    * Runs one event. `writes`, when given, receives one promise per execution-log row the event produced;
    * pass it to `committed` before acknowledging the event to its sender.
@@ -173,15 +175,11 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   activity.setMaxListeners(1000)
   /**
    * The session is stored when the event first reaches a module (a reply can only name an execution): plain
-   * chat, most of a channel's traffic, costs no cache write. Not awaited: a module's async reply needs it
+   * chat, most of a channel's traffic, costs no session write. Not awaited: a module's async reply needs it
    * much later (with Redis the write is queued on the connection before that read); a failure is logged.
    */
-  const storeSession = (sessionId: string, entityId: string): void => {
-    ctx.cache.set(`session:${sessionId}`, { entity_id: entityId }, SESSION_TTL_MS).catch((err: unknown) => {
-      // A Redis outage is reported once, when it starts; not once per event.
-      if (!isCacheOutage(err)) ctx.log.warn({ err }, 'session not stored')
-    })
-  }
+  const sessions = sessionStoreFor(ctx.cache, (err) => ctx.log.warn({ err }, 'session not stored'))
+  const storeSession = (sessionId: string, entityId: string): void => sessions.remember(sessionId, entityId)
   const observers = new ObserverQueue(ctx.modules, ctx.log)
   const run: RunDeps = { index, permissions, limits, overlay, activity, execute, storeSession, observers, log: ctx.log }
 
@@ -221,6 +219,7 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
     overlay,
     filters,
     observers,
+    sessions,
     process,
     committed: (writes) => awaitCommitted(writes),
     async close() {

@@ -40,8 +40,8 @@ export async function responsesRoute(
         throw new WaddleError('WB_INPUT_INVALID', { field, reason: message })
       }
       let body = parsed.data
-      const session = await ctx.cache.get<{ entity_id: string }>(`session:${body.session_id}`)
-      if (!session) {
+      const sessionEntity = await pipeline.sessions.entityOf(body.session_id)
+      if (!sessionEntity) {
         ctx.log.warn(
           { session: body.session_id, target_module: body.module },
           'reply rejected: unknown or expired session',
@@ -62,7 +62,7 @@ export async function responsesRoute(
         )
         throw new WaddleError('WB_EXECUTION_UNKNOWN', { execution: body.execution_id, session: body.session_id })
       }
-      const platform = session.entity_id.split(':')[0] ?? 'local'
+      const platform = sessionEntity.split(':')[0] ?? 'local'
       const whispers = await deliverWhispers(ctx.modules, platform, body.responses)
       if (whispers.error)
         ctx.log.warn({ execution: body.execution_id, reason: whispers.error }, 'whisper not delivered')
@@ -71,21 +71,21 @@ export async function responsesRoute(
       values (${body.execution_id}, ${body.module}, ${body.success ? 1 : 0}, ${body.responses[0]?.type ?? 'none'},
         ${JSON.stringify(body.responses)}, ${body.error ?? null}, ${Date.now()})`)
       const entity = await ctx.storage.one<{ community_id: string | null }>(
-        sql`select community_id from entities where entity_id = ${session.entity_id}`,
+        sql`select community_id from entities where entity_id = ${sessionEntity}`,
       )
       await ctx.cache.publish('responses', {
-        entity_id: session.entity_id,
+        entity_id: sessionEntity,
         session_id: body.session_id,
         execution_id: body.execution_id,
         responses: body.responses,
       })
       void pipeline.overlay.forward(
-        { entityId: session.entity_id, communityId: entity?.community_id ?? DEFAULT_COMMUNITY },
+        { entityId: sessionEntity, communityId: entity?.community_id ?? DEFAULT_COMMUNITY },
         body.responses,
       )
       return reply
         .code(202)
-        .send({ accepted: true, entity_id: session.entity_id, ...(whispers.error ? { error: whispers.error } : {}) })
+        .send({ accepted: true, entity_id: sessionEntity, ...(whispers.error ? { error: whispers.error } : {}) })
     },
   )
 }
