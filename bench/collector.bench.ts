@@ -66,6 +66,9 @@ async function harness(channels: readonly string[], env: Record<string, string> 
   })
   for (const c of channels) h.irc.setModerator(c, BOT, true)
   await eventually('every channel joined', () => h.irc.joined(BOT).size === channels.length, 120_000)
+  // The channels' EventSub subscriptions (9 each) are made before anything is measured, as they are at rest.
+  const twitch = h.runtime.hosted.find((x) => x.def.name === 'twitch')!
+  await (twitch.ctx.state as { platform?: { eventSub?: { settled(): Promise<void> } } }).platform?.eventSub?.settled()
   return h
 }
 

@@ -1,14 +1,15 @@
 /**
  * API keys: created, looked up, revoked, on both databases. On SQLite valid keys are remembered while the
- * database's data_version stays the same, so a revocation from another connection (another process's
- * `waddlebot keys revoke`) or from this one must still refuse the key on its very next use.
+ * database's data_version stays the same (read at most once a millisecond), so a revocation from another
+ * connection (another process's `waddlebot keys revoke`) refuses the key from the first check a millisecond
+ * later, and one from this connection on its very next use.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { createApiKey, lookupApiKey, revokeApiKey } from '../../src/runtime/api-keys.js'
+import { createApiKey, lookupApiKey, revokeApiKey, SQLITE_RECHECK_MS } from '../../src/runtime/api-keys.js'
 import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
 import { createStorage } from '../../src/runtime/storage/index.js'
 import { sql } from '../../src/runtime/storage/sql.js'
@@ -37,12 +38,14 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 }
 
 /**
- * A key revoked by another connection is refused: on SQLite at once (data_version), on Postgres as soon as the
- * trigger's notification arrives (`notified`; bounded here at 2 s, well under a millisecond in practice).
+ * A key revoked by another connection is refused: on SQLite from the first check once its data_version was
+ * last read a millisecond ago, on Postgres as soon as the trigger's notification arrives (`notified`; bounded
+ * here at 2 s, well under a millisecond in practice).
  */
 async function refusedAfterRevocation(a: Storage, key: string, notified: boolean): Promise<void> {
   if (!notified) {
-    assert.equal(await lookupApiKey(a, key), undefined, 'revoked by another connection: refused at once')
+    await new Promise((r) => setTimeout(r, SQLITE_RECHECK_MS + 1))
+    assert.equal(await lookupApiKey(a, key), undefined, 'revoked by another connection: refused a millisecond later')
     return
   }
   await until('revoked by another connection: refused', async () => (await lookupApiKey(a, key)) === undefined, 2000)
@@ -86,6 +89,41 @@ describe('api keys', () => {
   test('Postgres: a revoked key is refused on its next use, whoever revoked it', { skip: pgSkip }, () =>
     revocationCases(freshPostgresUrl, true),
   )
+
+  test('SQLite: data_version is read at most once a millisecond, and a change by another connection is seen at the next read', async () => {
+    const a = await open(`sqlite:${join(dir, 'memo.db')}`)
+    const b = await open(`sqlite:${join(dir, 'memo.db')}`)
+    try {
+      let versionReads = 0
+      let keyReads = 0
+      const counted: Storage = {
+        ...a,
+        dataVersion: () => {
+          versionReads++
+          return a.dataVersion!()
+        },
+        one: (statement) => {
+          keyReads++
+          return a.one(statement)
+        },
+      }
+      const key = await createApiKey(b, 'bot', 'collector')
+      const t = 1_000_000
+      for (let i = 0; i < 200; i++) assert.equal((await lookupApiKey(counted, key.key, t + i / 400))?.id, key.id)
+      assert.equal(versionReads, 1, 'one data_version read for 200 checks within a millisecond')
+      assert.equal(keyReads, 1, 'one key read')
+      await lookupApiKey(counted, key.key, t + 1)
+      assert.equal(versionReads, 2, 'read again a millisecond later')
+      assert.equal(keyReads, 1, 'nothing changed: the key is still remembered')
+      await revokeApiKey(b, key.id)
+      assert.equal((await lookupApiKey(counted, key.key, t + 1.5))?.id, key.id, 'within the millisecond: not read yet')
+      assert.equal(await lookupApiKey(counted, key.key, t + 2), undefined, 'the next read sees the revocation')
+      assert.equal(versionReads, 3)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
 
   test('Postgres: valid keys are remembered between changes to api_keys, and not while nothing listens', {
     skip: pgSkip,

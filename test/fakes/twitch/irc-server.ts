@@ -83,6 +83,8 @@ interface Conn {
   readonly ws: WebSocket
   nick: string
   readonly channels: Set<string>
+  /** Lines waiting for the end of this turn: they leave together in one frame. */
+  outbox: string[]
 }
 
 /** Parses one IRC line (`@tags :prefix COMMAND params :trailing`). */
@@ -121,8 +123,20 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
   let msgIds = 0
   const listeners = new Set<(line: IrcLine) => void>()
 
+  /**
+   * Lines sent to one connection in the same turn leave in one WebSocket frame, CRLF-separated, as Twitch's
+   * server sends them (tmi.js splits a frame into lines). One frame per line made the fake's own writes the
+   * largest single cost of the collector bench's process.
+   */
   const send = (c: Conn, ...out: string[]) => {
-    if (c.ws.readyState === c.ws.OPEN) c.ws.send(out.join('\r\n'))
+    if (c.ws.readyState !== c.ws.OPEN) return
+    if (c.outbox.length === 0) queueMicrotask(() => flush(c))
+    c.outbox.push(...out)
+  }
+  const flush = (c: Conn) => {
+    const out = c.outbox
+    c.outbox = []
+    if (out.length > 0 && c.ws.readyState === c.ws.OPEN) c.ws.send(out.join('\r\n'))
   }
   const userstate = (c: Conn, channel: string) => {
     const mod = moderators.has(`${channel} ${c.nick}`)
@@ -182,7 +196,7 @@ export async function startFakeTwitchIrc(): Promise<FakeTwitchIrc> {
   }
 
   wss.on('connection', (ws) => {
-    const c: Conn = { id: ++connIds, ws, nick: '', channels: new Set() }
+    const c: Conn = { id: ++connIds, ws, nick: '', channels: new Set(), outbox: [] }
     conns.add(c)
     ws.on('close', () => conns.delete(c))
     ws.on('message', (data) => {
