@@ -15,8 +15,25 @@ import type {
   Reply,
 } from './module.js'
 
+/** Commands already looked up, per module definition (definitions do not change; a reload makes a new one). */
+const found = new WeakMap<object, Map<string, CommandDefinition<never, never> | null>>()
+
 /** Finds a command of `def` by `!name`, `#name`, or bare name, aliases included. */
 export function findCommand<T, S>(def: ModuleDefinition<T, S>, command: string): CommandDefinition<T, S> | undefined {
+  let known = found.get(def)
+  if (!known) {
+    known = new Map()
+    found.set(def, known)
+  }
+  const hit = known.get(command)
+  if (hit !== undefined) return (hit ?? undefined) as CommandDefinition<T, S> | undefined
+  const result = searchCommand(def, command)
+  // Bounded: command words come from chat (the catch-all answers any of them).
+  if (known.size < 1000) known.set(command, (result ?? null) as CommandDefinition<never, never> | null)
+  return result
+}
+
+function searchCommand<T, S>(def: ModuleDefinition<T, S>, command: string): CommandDefinition<T, S> | undefined {
   const prefix = command[0] === '!' || command[0] === '#' ? command[0] : undefined
   const word = (prefix ? command.slice(1) : command).toLowerCase()
   const samePrefix = (c: CommandDefinition<T, S>) => prefix === undefined || (c.prefix ?? '!') === prefix

@@ -140,16 +140,21 @@ function checkSession(request: ExecutionRequest, result: ExecutionResult): Execu
   return result
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, module: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(module, ms)), ms)
+/** Settles as `promise`, or rejects with a TimeoutError after `ms` (one promise and one timer; no race). */
+function withTimeout<T>(promise: Promise<T>, ms: number, module: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(module, ms)), ms)
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** `ModuleClients.request` over HTTP: base URL + path, the service key, a deadline, coded failures. */

@@ -9,15 +9,15 @@ import type { Response } from '../../contract/responses.js'
 import type { EventResult, Outcome } from '../../contract/router.js'
 import { isCacheOutage } from '../../runtime/cache/index.js'
 import { eventOutcomes, eventsOut, rateLimitRefusals } from '../../runtime/metrics.js'
-import { timeOrderedId } from '../../runtime/time-ordered-id.js'
 import type { ModuleContext } from '../../runtime/module.js'
+import { timeOrderedId } from '../../runtime/time-ordered-id.js'
+import type { OverlayClient } from '../browser-source/public.js'
 import type { CommandIndex, CommandRow } from './command-index.js'
 import { type createCommandLimits, limitScope } from './limits.js'
-import type { OverlayClient } from '../browser-source/public.js'
+import type { ObserverQueue } from './observers.js'
 import type { ParsedCommand } from './parse.js'
 import type { Permissions } from './permissions.js'
 import type { ProcessedSummary } from './pipeline.js'
-import type { ObserverQueue } from './observers.js'
 import { nextStep, platformResponses } from './reentry.js'
 
 /** What one execution came to. */
@@ -90,13 +90,33 @@ export class EventRun {
       })
     }
     const processed = outcome === 'command' || outcome === 'string_match' || outcome === 'event'
+    // Two literal shapes instead of a conditional spread (a spread followed by more properties is V8's slow path).
+    const session_id = this.sessionId
+    return command
+      ? { session_id, entity_id: entityId, processed, outcome, command, responses }
+      : { session_id, entity_id: entityId, processed, outcome, responses }
+  }
+
+  /** The event's user as executions and observers see it: one literal per shape, in the contract's key order. */
+  #user(): ExecutionRequest['user'] {
+    const { event, identityId } = this
+    const id = event.user_id
+    const name = event.user_name
+    const roles = event.roles ?? []
+    const display_name = event.display_name
+    if (display_name)
+      return identityId ? { id, name, display_name, roles, identity_id: identityId } : { id, name, display_name, roles }
+    return identityId ? { id, name, roles, identity_id: identityId } : { id, name, roles }
+  }
+
+  #entity(): ExecutionRequest['entity'] {
+    const { event } = this
     return {
-      session_id: this.sessionId,
-      entity_id: entityId,
-      processed,
-      outcome,
-      ...(command ? { command } : {}),
-      responses,
+      id: this.entityId,
+      platform: event.platform,
+      server_id: event.server_id,
+      channel_id: event.channel_id,
+      community_id: this.communityId,
     }
   }
 
@@ -106,20 +126,8 @@ export class EventRun {
     return {
       session_id: this.sessionId,
       raw_message: event.message ?? '',
-      user: {
-        id: event.user_id,
-        name: event.user_name,
-        ...(event.display_name ? { display_name: event.display_name } : {}),
-        roles: event.roles ?? [],
-        ...(this.identityId ? { identity_id: this.identityId } : {}),
-      },
-      entity: {
-        id: this.entityId,
-        platform: event.platform,
-        server_id: event.server_id,
-        channel_id: event.channel_id,
-        community_id: this.communityId,
-      },
+      user: this.#user(),
+      entity: this.#entity(),
       event: { type: event.message_type, data: event.metadata ?? {} },
     }
   }
@@ -131,29 +139,18 @@ export class EventRun {
       this.#sessionStored = true
       this.deps.storeSession(this.sessionId, this.entityId)
     }
-    return {
+    const request: ExecutionRequest = {
       execution_id: timeOrderedId(),
       session_id: this.sessionId,
       command,
       args,
       raw_message: rawMessage ?? event.message ?? '',
       trigger,
-      user: {
-        id: event.user_id,
-        name: event.user_name,
-        ...(event.display_name ? { display_name: event.display_name } : {}),
-        roles: event.roles ?? [],
-        ...(this.identityId ? { identity_id: this.identityId } : {}),
-      },
-      entity: {
-        id: this.entityId,
-        platform: event.platform,
-        server_id: event.server_id,
-        channel_id: event.channel_id,
-        community_id: this.communityId,
-      },
-      ...(trigger === 'event' ? { event: { type: event.message_type, data: event.metadata ?? {} } } : {}),
+      user: this.#user(),
+      entity: this.#entity(),
     }
+    if (trigger === 'event') request.event = { type: event.message_type, data: event.metadata ?? {} }
+    return request
   }
 
   /**
