@@ -52,3 +52,24 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   }
   return { rps: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx }
 }
+
+const PACED = new URL('./paced-load.ts', import.meta.url).pathname
+
+/**
+ * Latency at a fixed rate (`options.rate` requests per second, each at its own time) from bench/lib/paced-load.ts
+ * in its own process; autocannon's `-R` sends each second's share in a burst at the start of the second.
+ */
+export async function pacedLoad(options: LoadOptions & { rate: number }): Promise<LoadResult> {
+  const args = ['--import', 'tsx', PACED, options.url, String(options.rate), String(options.seconds)]
+  args.push(String(options.connections ?? 50), options.body)
+  for (const [k, v] of Object.entries(options.headers ?? {})) args.push(`${k}=${v}`)
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1024 * 1024 })
+  const r = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+    rps: number
+    p50_ms: number
+    p99_ms: number
+    errors: number
+    non2xx: number
+  }
+  return { rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, non2xx: r.non2xx }
+}
