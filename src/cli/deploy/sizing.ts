@@ -5,9 +5,10 @@
  * - `start_rss_mb` 121.5 MB: `waddlebot start` with every available module (20 on 2026-12-04) in one process,
  *   once healthy. One module alone in its container loads less, so this is its memory request rounded up:
  *   no container is scheduled where it cannot even start.
- * - `bare fastify process RSS` 61.4 MB (the same row's baseline): the floor of any Node HTTP process.
- * - The HTTP events route costs 76.6 µs of CPU per event (performance.md, "Where targets are missed"), so
- *   100 m (0.1 core) carries ≈ 1,300 events/s on the router; every other module does less per event.
+ * - `bare fastify process RSS` 63.7 MB (the same row's baseline): the floor of any Node HTTP process.
+ * - The HTTP events route costs 86.9 µs of CPU per event (performance.md, `http_vs_fastify_ratio`'s label: every
+ *   thread of the router's process), so 100 m (0.1 core) carries ≈ 1,150 events/s on the router; every other
+ *   module does less per event.
  *
  * Limits: memory only (a CPU limit throttles a latency-sensitive process for nothing), twice the request,
  * because the heap grows with the sessions kept for an hour (performance.md, `http_p99_ms_at_5k`).
@@ -16,9 +17,9 @@ export const MEASURED = {
   /** docs/performance.md `start_rss_mb`, MB. */
   startRssMb: 121.5,
   /** docs/performance.md `start_rss_mb` baseline (bare fastify process RSS), MB. */
-  bareFastifyRssMb: 61.4,
-  /** docs/performance.md, CPU µs per request of the full events route. */
-  routerCpuMicrosPerEvent: 76.6,
+  bareFastifyRssMb: 63.7,
+  /** docs/performance.md `http_vs_fastify_ratio` label, CPU µs per request of the full events route. */
+  routerCpuMicrosPerEvent: 86.9,
 } as const
 
 export interface Resources {
