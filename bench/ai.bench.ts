@@ -41,7 +41,8 @@ function blockP99(samples: readonly number[]): number {
 
 export async function benchAi({ quick }: { quick: boolean }): Promise<AiBenchResult> {
   const llm = await startFakeOpenAi('sk-bench')
-  llm.delayMs = SLEEP_MS
+  const sleepMs = quick ? 1500 : SLEEP_MS
+  llm.delayMs = sleepMs
   const offset = await freeOffset([8000, 8005])
   const env = {
     WADDLEBOT_PORT_OFFSET: String(offset),
@@ -74,7 +75,7 @@ export async function benchAi({ quick }: { quick: boolean }): Promise<AiBenchRes
     return performance.now() - t
   }
   try {
-    const n = quick ? 500 : 2000
+    const n = quick ? 200 : 2000
     // Warm up both paths (JIT, the execution-log writer, the provider connection), then let the warm-up
     // answers arrive so the baseline runs with nothing pending.
     for (let i = 0; i < 1000; i++) {
@@ -95,7 +96,7 @@ export async function benchAi({ quick }: { quick: boolean }): Promise<AiBenchRes
       throw new Error(`the provider got ${llm.requests.length - 20} of ${aiReturn.length} questions`)
     const withPending: number[] = []
     for (let i = 0; i < n; i++) withPending.push(await time('!ping', 'pinger'))
-    if (performance.now() - started >= SLEEP_MS) throw new Error('answers were no longer pending')
+    if (performance.now() - started >= sleepMs) throw new Error('answers were no longer pending')
     // The baseline again once every answer has arrived, so that warm-up drift does not favour either phase.
     await Promise.allSettled([...ai.jobs])
     if (llm.requests.length < aiReturn.length + 20) throw new Error('answers missing')
@@ -103,7 +104,7 @@ export async function benchAi({ quick }: { quick: boolean }): Promise<AiBenchRes
     const p99 = blockP99(withPending)
     const base = blockP99(baseline)
     return {
-      provider_sleep_ms: SLEEP_MS,
+      provider_sleep_ms: sleepMs,
       pending_ai_calls: aiReturn.length,
       ping_p99_ms: round(p99),
       ping_p99_baseline_ms: round(base),

@@ -39,6 +39,8 @@ import type { ChildMemory } from './lib/twitch-collector-child.js'
 export interface CollectorBenchResult {
   collector_to_router_eps: number
   events: number
+  /** Channels flooded (and as many more for the paced run). */
+  channels: number
   events_per_request: number
   /** CPU time of the one process (fake IRC + collector + router) per flooded event. */
   cpu_us_per_event: number
@@ -80,9 +82,10 @@ export async function benchCollector({
   /** The collectors' `batch_linger_ms` (default: theirs, 1 ms; 0 = one event per request). */
   lingerMs?: number
 }): Promise<CollectorBenchResult> {
-  const channels = Array.from({ length: 100 }, (_, i) => `flood${i}`)
+  const perRun = quick ? 50 : 100
+  const channels = Array.from({ length: perRun }, (_, i) => `flood${i}`)
   // Separate channels for the paced run: the flood's replies use up its channels' outbound budgets.
-  const paced = Array.from({ length: 100 }, (_, i) => `paced${i}`)
+  const paced = Array.from({ length: perRun }, (_, i) => `paced${i}`)
   const h = await harness(
     [...channels, ...paced],
     lingerMs === undefined ? {} : { WADDLEBOT_TWITCH_BATCH_LINGER_MS: String(lingerMs) },
@@ -110,9 +113,9 @@ export async function benchCollector({
       return total / ((performance.now() - t) / 1000)
     }
     const skipFlood = process.env.WB_BENCH_SKIP_FLOOD === '1'
-    if (!skipFlood) await flood(quick ? 1_000 : 5_000) // warm up
+    if (!skipFlood) await flood(quick ? 500 : 5_000) // warm up
     const before = { ...stats() }
-    const total = quick ? 5_000 : 40_000
+    const total = quick ? 3_000 : 40_000
     const eps = skipFlood ? 0 : await flood(total)
     const after = stats()
     const perRequest = (after.events - before.events) / Math.max(1, after.requests - before.requests)
@@ -129,7 +132,7 @@ export async function benchCollector({
       if (t !== undefined) latencies.push(performance.now() - t)
     })
     const rate = 1000
-    const seconds = quick ? 3 : 10
+    const seconds = quick ? 1 : 10
     const lines = rate * seconds
     const pacedCpu = process.cpuUsage()
     const pacedBatches = { ...stats() }
@@ -157,6 +160,7 @@ export async function benchCollector({
     return {
       collector_to_router_eps: round(eps, 0),
       events: total,
+      channels: channels.length,
       events_per_request: round(perRequest, 1),
       cpu_us_per_event: round(cpuUs, 1),
       paced_cpu_us_per_event: round((pacedUsed.user + pacedUsed.system) / lines, 1),
@@ -190,6 +194,7 @@ async function restingRss(
       // The default claim period (30 s): the harness's 200 ms would keep the process busy claiming.
       WADDLEBOT_TWITCH_CLAIM_INTERVAL_MS: '30000',
       WB_REST_LIMIT_MS: String(restLimitMs),
+      WB_REST_QUICK: restLimitMs < 10_000 ? '1' : '0',
     },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -226,8 +231,9 @@ export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{
   heap_used_growth_mb: number
   at_rest: boolean
 }> {
-  const count = quick ? 500 : 1000
-  const restLimitMs = quick ? 60_000 : 120_000
+  // --quick checks that it runs: fewer channels, and a short wait for rest (the label then says upper bound).
+  const count = quick ? 100 : 1000
+  const restLimitMs = quick ? 2_000 : 120_000
   const irc = await startFakeTwitchIrc()
   const eventSub = await startFakeEventSubWs({})
   const helix = await startFakeHelix({ clientId: CLIENT_ID, token: TOKEN, eventSub })

@@ -60,7 +60,7 @@ export async function benchHub({ quick }: { quick: boolean }): Promise<HubBenchR
   await new Promise<void>((done) => plain.listen(0, '127.0.0.1', done))
   const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`
   const browser = await launchChromium()
-  const runs = quick ? 3 : 9
+  const runs = quick ? 2 : 9
   try {
     const hubUrl = `${runtime.registry.urlOf('hub')}/`
     const times: number[] = []

@@ -6,11 +6,11 @@
 import { pathToFileURL } from 'node:url'
 import { Adapter, Robot, TextMessage, User } from 'hubot'
 import { inboundEventSchema } from '../src/contract/events.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { benchProject, round } from './lib/project.js'
 import { seedRules } from './router-inprocess.bench.js'
-import { builtinCatalog } from '../src/modules/catalog.js'
-import routerModule from '../src/modules/router/index.js'
 
 export interface HubotBenchResult {
   ours_mps: number
@@ -93,7 +93,7 @@ async function oursRate(total: number): Promise<{ mps: number; replies: number }
 }
 
 export async function benchVsHubot({ quick }: { quick: boolean }): Promise<HubotBenchResult> {
-  const total = quick ? 5_000 : 20_000
+  const total = quick ? 1_000 : 20_000
   const hubot = await hubotRate(total)
   const ours = await oursRate(total)
   return {

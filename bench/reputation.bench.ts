@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
-import { startRuntime } from '../src/runtime/host.js'
-import { sql } from '../src/runtime/storage/sql.js'
 import { builtinCatalog } from '../src/modules/catalog.js'
-import routerModule from '../src/modules/router/index.js'
 import type { ReputationService } from '../src/modules/reputation/service.js'
+import routerModule from '../src/modules/router/index.js'
+import { startRuntime } from '../src/runtime/host.js'
 import { defineModule } from '../src/runtime/module.js'
 import type { Catalog } from '../src/runtime/registry.js'
+import { sql } from '../src/runtime/storage/sql.js'
 import { benchProject, round } from './lib/project.js'
 
 /** A module whose parallel chat handler does nothing: what the router's delivery of chat to a module costs. */
@@ -171,7 +171,7 @@ export async function benchReputation({
   fresh?: FreshBackend
 }): Promise<ReputationBenchResult> {
   const rate = 5000
-  const total = quick ? 10_000 : 25_000
+  const total = quick ? 2_500 : 25_000
   const without = await runFresh('router', total, rate, fresh)
   const noop = await runFresh('noop', total, rate, fresh)
   const withRep = await runFresh('reputation', total, rate, fresh)

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { sql } from '../src/runtime/storage/sql.js'
 import { benchProject, percentile, round } from './lib/project.js'
-import { builtinCatalog } from '../src/modules/catalog.js'
-import routerModule from '../src/modules/router/index.js'
 
 export interface InProcessResult {
   eps: number
@@ -87,9 +87,9 @@ export async function benchRouterInProcess({
     await seedRules(runtime.storage, 1000)
     const pipeline = runtime.module(routerModule).ctx.state.pipeline
     await pipeline.index.reload()
-    const total = quick ? 40_000 : 100_000
+    const total = quick ? 20_000 : 100_000
     // Warm up (the JIT, the entity and command caches) the same way in both modes, outside the measurement.
-    await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), 20_000, 16)
+    await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), quick ? 10_000 : 20_000, 16)
     const ours = await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), total, 16)
     const single = await drive((i) => pipeline.process(inboundEventSchema.parse(event(i))), total / 4, 1)
     const commands = new Map([['!ping', { module: 'router' }]])

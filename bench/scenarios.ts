@@ -108,7 +108,7 @@ export const SCENARIOS: Scenario[] = [
       return [
         {
           key: 'collector_to_router_eps',
-          label: `fake Twitch IRC flood (${r.events.toLocaleString('en')} lines, 100 channels) → collector → router → reply, events/s (${r.events_per_request} events per request; ${r.cpu_us_per_event} µs CPU per event for fake IRC + collector + router in one process, its own)`,
+          label: `fake Twitch IRC flood (${r.events.toLocaleString('en')} lines, ${r.channels} channels) → collector → router → reply, events/s (${r.events_per_request} events per request; ${r.cpu_us_per_event} µs CPU per event for fake IRC + collector + router in one process, its own)`,
           value: r.collector_to_router_eps,
           unit: 'events/s',
           baseline: inProcess,

@@ -5,13 +5,13 @@
 import { writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { inboundEventSchema } from '../src/contract/events.js'
+import { builtinCatalog } from '../src/modules/catalog.js'
+import routerModule from '../src/modules/router/index.js'
 import { loadSettings } from '../src/runtime/config.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { freeOffset } from '../test/helpers/cli.js'
 import { writeModule } from '../test/helpers/fixture-modules.js'
 import { benchProject, percentile, round } from './lib/project.js'
-import { builtinCatalog } from '../src/modules/catalog.js'
-import routerModule from '../src/modules/router/index.js'
 
 export interface TimeoutBenchResult {
   timeout_ms: number
@@ -67,7 +67,7 @@ export async function benchTimeout({ quick }: { quick: boolean }): Promise<Timeo
     return performance.now() - t
   }
   try {
-    const n = quick ? 10 : 30
+    const n = quick ? 2 : 30
     await time('!sleepy', 'timeout') // warm up both paths once
     await time('!remote', 'timeout')
     const local: number[] = []
