@@ -38,6 +38,8 @@ const ENTITY_BITS = 2 ** 21
  */
 export class LocalSessions implements SessionStore {
   #generations: Map<string, number>[] = [new Map()]
+  /** The second each generation's first session was stored (parallel to #generations). */
+  #started: number[] = [0]
   readonly #entities: string[] = []
   readonly #entityIndex = new Map<string, number>()
   #size = 0
@@ -64,12 +66,13 @@ export class LocalSessions implements SessionStore {
       index = this.#entities.push(entityId) - 1
       this.#entityIndex.set(entityId, index)
     }
+    const second = Math.floor(this.now() / 1000)
     let current = this.#generations[this.#generations.length - 1]!
     if (current.size >= this.#generation) {
       current = new Map()
       this.#generations.push(current)
+      this.#started.push(second)
     }
-    const second = Math.floor(this.now() / 1000)
     current.set(sessionId, second * ENTITY_BITS + index)
     this.#size++
     this.#expire(second)
@@ -93,16 +96,17 @@ export class LocalSessions implements SessionStore {
     while (generations.length > 1) {
       const oldest = generations[0]!
       // The oldest generation's last session was stored no later than the next generation's first.
-      const nextFirst = generations[1]!.values().next().value as number
-      const expired = Math.floor(nextFirst / ENTITY_BITS) * 1000 + this.ttlMs <= second * 1000
+      const expired = this.#started[1]! * 1000 + this.ttlMs <= second * 1000
       if (!expired && this.#size <= this.max) break
       this.#size -= oldest.size
       generations.shift()
+      this.#started.shift()
     }
   }
 
   #forgetAll(): void {
     this.#generations = [new Map()]
+    this.#started = [0]
     this.#entities.length = 0
     this.#entityIndex.clear()
     this.#size = 0
