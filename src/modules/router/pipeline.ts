@@ -32,7 +32,6 @@ import { deliverWhispers } from './whispers.js'
 
 export type { ProcessedSummary } from '../../contract/stream.js'
 
-
 export interface Pipeline {
   /** The string-match rules currently compiled (rebuilt when rules change). */
   readonly rules: import('./matcher/matcher-cache.js').RuleMatcher
