@@ -6,8 +6,9 @@
  * request k is due at `start + k / rate`: every millisecond the requests now due leave, over at most
  * `connections` kept-alive connections (more wait for a free one), and each latency is measured from the
  * moment the request was handed to node:http, so a server that falls behind is charged for the wait for a
- * free connection too. The first half second (a quarter in runs under 2 s) is a warm-up at the same rate (this process's JIT, the
- * connections), not counted.
+ * free connection too. The first second (a quarter of one in runs under 2 s) is a warm-up at the same rate, not
+ * counted: this process starting (JIT, the connections) takes 10–70 ms per request for its first 0.2–0.6 s, against
+ * a bare fastify as much as against the router (with a half-second warm-up it leaked into the count).
  *
  * Usage: node --import tsx bench/lib/paced-load.ts <url> <rate> <seconds> <connections> <body> [header=value …]
  * Prints one JSON line: { sent, ok, non2xx, errors, rps, p50_ms, p99_ms, max_ms }.
@@ -40,7 +41,7 @@ export async function pacedLoad(options: {
     'content-length': String(Buffer.byteLength(options.body)),
     ...options.headers,
   }
-  const warmupSeconds = options.seconds < 2 ? 0.25 : 0.5
+  const warmupSeconds = options.seconds < 2 ? 0.25 : 1
   const warmup = Math.round(options.rate * warmupSeconds)
   const total = warmup + Math.round(options.rate * options.seconds)
   const latencies = new Float64Array(total)

@@ -32,13 +32,25 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-/** Verdicts already reached for a request, per route label: the onRequest check and the handler share one. */
-const verdicts = new WeakMap<FastifyRequest, Map<string, Promise<Caller>>>()
+/** The verdict reached for a request, and for which route label: the onRequest check and the handler share it. */
+interface Verdict {
+  readonly route: string
+  readonly caller: Promise<Caller>
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by {@link authenticate}; declared on every module server (`decorateRequest`) so requests keep one shape. */
+    authVerdict: Verdict | null
+  }
+}
 
 /**
  * Checks the caller against the scopes a route accepts (admin and the service key pass everywhere).
  * Throws WB_AUTH_* when keys are required and the request does not qualify. Checked once per request and
- * route label: a second call (the handler after {@link requireKey}) reuses the first verdict.
+ * route label: a second call (the handler after {@link requireKey}) reuses the first verdict. The verdict is
+ * kept on the request itself: in a WeakMap keyed by requests, each request's entry outlived it until a
+ * collection cleared the table, and was moved to the old generation on the way (docs/performance.md).
  */
 export function authenticate(
   req: FastifyRequest,
@@ -46,17 +58,12 @@ export function authenticate(
   scopes: readonly KeyScope[],
   route: string,
 ): Promise<Caller> {
-  let seen = verdicts.get(req)
-  if (seen === undefined) {
-    seen = new Map()
-    verdicts.set(req, seen)
-  }
-  let verdict = seen.get(route)
-  if (verdict === undefined) {
-    verdict = check(req, options, scopes, route)
-    seen.set(route, verdict)
-  }
-  return verdict
+  const seen = req.authVerdict
+  if (seen && seen.route === route) return seen.caller
+  const caller = check(req, options, scopes, route)
+  // A request checked for a second label (no route does this) keeps the latest.
+  req.authVerdict = { route, caller }
+  return caller
 }
 
 /**

@@ -12,6 +12,7 @@ import { executeLocally, observeLocally } from './dispatch.js'
 import { isWaddleError, WaddleError } from './errors.js'
 import { httpTimeouts, installBodyRules, timeoutOptions } from './http-guards.js'
 import { metricsRegistry } from './metrics.js'
+import { lazyRequestLogger } from './request-logger.js'
 import type { ModuleContext, ModuleDefinition } from './module.js'
 
 export const BODY_LIMIT = 64 * 1024
@@ -81,11 +82,13 @@ export async function createModuleServer<T>(
   const app = Fastify({
     loggerInstance: ctx.log,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     ...timeoutOptions(httpTimeouts(ctx.settings.env)),
   })
   trackSockets(app.server)
+  app.decorateRequest('authVerdict', null)
   const served: ServedRoute[] = []
   app.decorate('servedRoutes', served)
   app.addHook('onRoute', (route) => {

@@ -5,7 +5,7 @@
  *   is written again without failing on its own rows, and the rows after it are written;
  * - a row the database refuses for its data is dropped and logged, its batch-mates and every later row
  *   are written (before, the refused batch was retried for ever and every later event answered 503).
- * On SQLite (the worker thread on a file, and the storage writer) and on Postgres.
+ * On SQLite (the batch path on a file, and the generic storage writer) and on Postgres.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { ExecutionLog, type ExecutionRecord } from '../../src/modules/router/execution-log.js'
-import { type ExecutionWriter, storageWriter, workerWriter } from '../../src/modules/router/execution-writer.js'
+import { batchWriter, type ExecutionWriter, storageWriter } from '../../src/modules/router/execution-writer.js'
 import { createLogger } from '../../src/runtime/logger.js'
 import { coreMigrations } from '../../src/runtime/storage/core-migrations.js'
 import { createStorage, sql } from '../../src/runtime/storage/index.js'
@@ -40,12 +40,12 @@ interface Target {
 
 const targets: Target[] = [
   {
-    name: 'SQLite file (worker thread)',
+    name: 'SQLite file (batch path)',
     async open() {
-      const file = join(dir, `w${seq++}.db`)
-      const storage = await createStorage({ url: `sqlite:${file}`, cwd: dir })
+      const storage = await createStorage({ url: `sqlite:${join(dir, `w${seq++}.db`)}`, cwd: dir })
       await storage.migrate([coreMigrations])
-      const writer = workerWriter(file)
+      assert.ok(storage.runBatch, 'SQLite has the batch path')
+      const writer = batchWriter(storage.runBatch)
       return {
         storage,
         writer,

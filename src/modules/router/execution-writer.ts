@@ -1,11 +1,8 @@
 /**
- * Where execution-log batches are written. On a SQLite file the writes happen on a worker thread with its
- * own connection (WAL lets it write beside the main connection), so the hot path never blocks on SQLite;
- * on Postgres (already asynchronous) and in-memory SQLite they go through the storage itself.
+ * Where execution-log batches are written: on SQLite one prepared INSERT per row, in one transaction on the
+ * storage's connection; on Postgres one INSERT … SELECT FROM unnest() per batch.
  */
-import { Worker } from 'node:worker_threads'
 import { sql } from '../../runtime/storage/sql.js'
-import { sqliteFilename } from '../../runtime/storage/sqlite.js'
 import type { Storage } from '../../runtime/storage/types.js'
 import type { ExecutionRecord } from './execution-log.js'
 
@@ -66,58 +63,29 @@ export function storageWriter(storage: Storage): ExecutionWriter {
   }
 }
 
+/** One row's INSERT, run once per row of a batch (named parameters: the record's own fields). */
+const INSERT_ONE = `insert into command_executions (execution_id, command_id, command, module, entity_id, user_id,
+  user_name, session_id, message_content, args, trigger, status, response, error_message, execution_time_ms, retry_count,
+  created_at, completed_at) values (@execution_id, @command_id, @command, @module, @entity_id, @user_id, @user_name,
+  @session_id, @message_content, @args, @trigger, @status, @response, @error_message, @execution_time_ms, 0, @created_at,
+  @completed_at) on conflict (execution_id) do nothing`
+
 /**
- * The worker thread (≈ 17 MB: its own V8 isolate and SQLite connection) starts with the first batch, so a
- * bot that has not run a command yet does not hold it.
+ * SQLite: the batch as one prepared INSERT per row in one transaction on the storage's own connection
+ * (`storage.runBatch`), on the event loop. It replaced a worker thread with a connection of its own: two
+ * thread hand-offs per batch (there and back), each waiting for a core on a busy machine, cost more at p99
+ * than the ≈ 60 µs a batch of four takes here; the WAL's checkpoints, the slow part, run on a thread of their
+ * own (sqlite-checkpoints.ts) (docs/performance.md).
  */
-export function workerWriter(filename: string): ExecutionWriter {
-  let worker: Worker | undefined
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
-  let next = 0
-  let dead: Error | undefined
-  const fail = (error: Error) => {
-    dead ??= error
-    for (const p of pending.values()) p.reject(error)
-    pending.clear()
-  }
-  const started = (): Worker => {
-    if (worker) return worker
-    const w = new Worker(new URL('./execution-log-worker.mjs', import.meta.url), { workerData: { filename } })
-    w.unref()
-    w.on('message', (m: { id: number; ok: boolean; error?: string; code?: string }) => {
-      const p = pending.get(m.id)
-      pending.delete(m.id)
-      if (pending.size === 0) w.unref()
-      if (m.ok) p?.resolve()
-      else p?.reject(Object.assign(new Error(m.error ?? 'execution log write failed'), { code: m.code }))
-    })
-    w.on('error', fail)
-    w.on('exit', (code) => fail(new Error(`execution log writer stopped (exit ${code})`)))
-    worker = w
-    return w
-  }
-  const call = (message: object) =>
-    new Promise<void>((resolve, reject) => {
-      if (dead) return reject(dead)
-      const w = started()
-      const id = next++
-      pending.set(id, { resolve, reject })
-      w.ref() // keep the process alive until the worker answers
-      w.postMessage({ ...message, id })
-    })
+export function batchWriter(runBatch: NonNullable<Storage['runBatch']>): ExecutionWriter {
   return {
-    write: (batch) => call({ rows: batch }),
-    async close() {
-      if (!worker) return
-      if (!dead) await call({ close: true }).catch(() => {})
-      await worker.terminate()
-    },
+    write: (batch) => runBatch(INSERT_ONE, batch),
+    async close() {},
   }
 }
 
-/** The writer for this storage: a worker thread for a SQLite file, the storage itself otherwise. */
-export function createExecutionWriter(storage: Storage, databaseUrl: string, cwd: string): ExecutionWriter {
-  if (storage.dialect !== 'sqlite') return storageWriter(storage)
-  const filename = sqliteFilename(databaseUrl, cwd)
-  return filename === ':memory:' ? storageWriter(storage) : workerWriter(filename)
+/** The writer for this storage: its batch path on SQLite, one statement per batch otherwise. */
+export function createExecutionWriter(storage: Storage): ExecutionWriter {
+  const runBatch = storage.runBatch
+  return runBatch ? batchWriter(runBatch) : storageWriter(storage)
 }

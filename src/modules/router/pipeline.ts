@@ -77,10 +77,7 @@ export async function createPipeline(ctx: SetupContext): Promise<Pipeline> {
   const index = new CommandIndex(ctx.storage.read('commands'), (module) => runnable.has(module))
   const entities = new EntityBook(ctx.storage)
   const permissions = new Permissions(ctx.storage, ctx.cache)
-  const executions = new ExecutionLog(
-    createExecutionWriter(ctx.storage, ctx.settings.database.url, ctx.settings.projectDir),
-    ctx.log,
-  )
+  const executions = new ExecutionLog(createExecutionWriter(ctx.storage), ctx.log)
   const overlay = new OverlayClient(ctx.modules, ctx.log)
   const limiter = await createRateLimiter({
     redisUrl: ctx.settings.redisUrl,

@@ -1,7 +1,8 @@
 /**
  * The SQLite driver over better-sqlite3: one connection (WAL, busy_timeout 5000, foreign keys on,
  * synchronous NORMAL), a prepared-statement cache keyed by compiled text, and an async mutex so that
- * while a `transaction()` is open, other callers' statements wait instead of joining it.
+ * while a `transaction()` is open, other callers' statements wait instead of joining it. On a file, the
+ * WAL's checkpoints run on a thread of their own once the bot writes enough (sqlite-checkpoints.ts).
  *
  * No AsyncLocalStorage here on purpose: on Node 20 one use of it installs promise hooks for the whole
  * process (≈ 10% of the router's CPU). A call that waits longer than LOCK_WAIT_MS for an open transaction
@@ -13,6 +14,7 @@ import Database from 'better-sqlite3'
 import { type MigrationConnection, migrationStatus, runMigrations } from './migrate.js'
 import { type BaseStorage, memoryWriteMarks, withReadRouting } from './read-routing.js'
 import { compile } from './sql.js'
+import { Checkpoints } from './sqlite-checkpoints.js'
 import type { ExecuteResult, Queryable, Sql, Storage, StorageOptions, Transaction } from './types.js'
 
 /** Prepared statements kept per connection; the least recently used is dropped beyond this. */
@@ -115,6 +117,28 @@ export function createSqliteStorage(options: StorageOptions): Storage {
   const lock = new Mutex()
   const dataVersion = db.prepare('pragma data_version').pluck()
   let closed = false
+  /** Grows with every write (the checkpoint thread runs only while there are some). */
+  let writes = 0
+  const runAll = db.transaction((statement: Database.Statement<unknown[], unknown>, rows: readonly object[]) => {
+    for (const row of rows) statement.run(row)
+  })
+  const checkpoints =
+    filename === ':memory:'
+      ? undefined
+      : new Checkpoints(
+          {
+            filename,
+            writes: () => writes,
+            hold: async () => {
+              await lock.acquire()
+              return () => lock.release()
+            },
+            autoCheckpoint: (on) => {
+              if (!closed) db.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)
+            },
+          },
+          options.checkpointMs,
+        )
 
   function prepare(text: string): Database.Statement<unknown[], unknown> {
     let statement = statements.get(text)
@@ -133,6 +157,7 @@ export function createSqliteStorage(options: StorageOptions): Storage {
   function rowsOf(statement: Sql): unknown[] {
     const { text, values } = compile(statement, 'sqlite')
     const prepared = prepare(text)
+    if (!prepared.readonly) writes++
     if (prepared.reader) return prepared.all(values)
     prepared.run(values)
     return []
@@ -141,6 +166,7 @@ export function createSqliteStorage(options: StorageOptions): Storage {
   function changesOf(statement: Sql): ExecuteResult {
     const { text, values } = compile(statement, 'sqlite')
     const prepared = prepare(text)
+    if (!prepared.readonly) writes++
     if (!prepared.reader) return { changes: prepared.run(values).changes }
     const rows = prepared.all(values)
     return { changes: prepared.readonly ? 0 : rows.length }
@@ -184,6 +210,7 @@ export function createSqliteStorage(options: StorageOptions): Storage {
       },
       exec: async (script: string) => {
         check()
+        writes++
         db.exec(script)
       },
       transaction: async <T>(work: (tx: Transaction) => Promise<T>) => {
@@ -242,6 +269,11 @@ export function createSqliteStorage(options: StorageOptions): Storage {
     transaction,
     migrate: (sets) => runMigrations(migrationDriver, sets),
     migrationStatus: (sets) => migrationStatus(migrationDriver, sets),
+    runBatch: (text, rows) =>
+      outside('runBatch', () => {
+        writes++
+        runAll.immediate(prepare(text), rows)
+      }),
     dataVersion: () => {
       ensureOpen()
       return dataVersion.get() as number
@@ -251,6 +283,7 @@ export function createSqliteStorage(options: StorageOptions): Storage {
     },
     close: async () => {
       if (closed) return
+      await checkpoints?.close()
       await lock.acquire()
       try {
         if (!closed) {

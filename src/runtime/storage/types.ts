@@ -92,6 +92,12 @@ export interface Storage extends Queryable {
   /** The state of every migration of `sets`, plus applied migrations no longer known. */
   migrationStatus(sets: readonly MigrationSet[]): Promise<MigrationState[]>
   /**
+   * SQLite only: `text`, one statement with named parameters (`@name`), run once per row, all in one
+   * transaction on the connection itself, with no other caller's statement in between: the fast path for
+   * many rows of one shape (the execution log's group commit).
+   */
+  runBatch?(text: string, rows: readonly object[]): Promise<void>
+  /**
    * A number that changes whenever another connection commits (SQLite's `data_version`), for in-process
    * caches of rarely written rows. Absent where no such cheap signal exists (Postgres).
    */
@@ -113,4 +119,6 @@ export interface StorageOptions {
   readonly readUrl?: string | undefined
   /** Base folder for relative SQLite paths. */
   readonly cwd?: string | undefined
+  /** SQLite file: how often its WAL is checkpointed by the checkpoint thread (tests; default 500 ms). */
+  readonly checkpointMs?: number | undefined
 }
