@@ -65,8 +65,8 @@ export const SCENARIOS: Scenario[] = [
     name: 'HTTP intake',
     keys: ['http_vs_fastify_ratio', 'http_p99_ms_at_5k'],
     async run({ quick }) {
-      const { benchHttp } = await import('./http.bench.js')
-      const r = await benchHttp({ quick })
+      const { benchHttpInChild } = await import('./http.bench.js')
+      const r = await benchHttpInChild({ quick })
       const worst = Math.max(...r.http_p99_ms_at_5k_runs)
       return [
         {
