@@ -2,12 +2,12 @@
  * Resource requests of the generated manifests, from the measured figures of docs/performance.md (the
  * `npm run bench` table; test/commands/deploy.test.ts fails when the table and these numbers part ways):
  *
- * - `start_rss_mb` 122.7 MB: `waddlebot start` with every available module (20 on 2026-12-05) in one process,
+ * - `start_rss_mb` 118.4 MB: `waddlebot start` with every available module (20 on 2026-12-05) in one process,
  *   once healthy. One module alone in its container loads less, so this is its memory request rounded up:
  *   no container is scheduled where it cannot even start.
- * - `bare fastify process RSS` 61.4 MB (the same row's baseline): the floor of any Node HTTP process.
- * - The HTTP events route costs 55.1 µs of CPU per event (performance.md, `http_vs_fastify_ratio`'s label: every
- *   thread of the router's process), so 100 m (0.1 core) carries ≈ 1,800 events/s on the router; every other
+ * - `bare fastify process RSS` 61.1 MB (the same row's baseline): the floor of any Node HTTP process.
+ * - The HTTP events route costs 49.8 µs of CPU per event (performance.md, `http_vs_fastify_ratio`'s label: every
+ *   thread of the router's process), so 100 m (0.1 core) carries ≈ 2,000 events/s on the router; every other
  *   module does less per event.
  *
  * Limits: memory only (a CPU limit throttles a latency-sensitive process for nothing), twice the request,
@@ -15,11 +15,11 @@
  */
 export const MEASURED = {
   /** docs/performance.md `start_rss_mb`, MB. */
-  startRssMb: 122.7,
+  startRssMb: 118.4,
   /** docs/performance.md `start_rss_mb` baseline (bare fastify process RSS), MB. */
-  bareFastifyRssMb: 61.4,
+  bareFastifyRssMb: 61.1,
   /** docs/performance.md `http_vs_fastify_ratio` label, CPU µs per request of the full events route. */
-  routerCpuMicrosPerEvent: 55.1,
+  routerCpuMicrosPerEvent: 49.8,
 } as const
 
 export interface Resources {
