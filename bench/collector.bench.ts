@@ -13,7 +13,7 @@
  */
 
 import { fork } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import {
   type FakeEventSubWs,
   type FakeHelix,
@@ -33,6 +33,7 @@ import {
   type TwitchHarness,
   twitchRuntimeEnv,
 } from '../test/helpers/twitch-harness.js'
+import { resultInChild } from './lib/in-child.js'
 import { percentile, round } from './lib/project.js'
 import type { ChildMemory } from './lib/twitch-collector-child.js'
 
@@ -263,19 +264,8 @@ export async function benchTwitchRss({ quick }: { quick: boolean }): Promise<{
  * fresh router + collector, as after `waddlebot start`, not one sharing a heap with the scenarios run before it
  * (their garbage made the old generation's collections, and so the p99, longer).
  */
-export async function benchCollectorInChild({ quick }: { quick: boolean }): Promise<CollectorBenchResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child', ...(quick ? ['--quick'] : [])], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  })
-  let out = ''
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    out += c
-  })
-  const code = await new Promise<number | null>((r) => child.once('exit', r))
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (code !== 0 || !line) throw new Error(`the collector bench process exited (${code}) without a result`)
-  return JSON.parse(line.slice('RESULT '.length)) as CollectorBenchResult
+export function benchCollectorInChild({ quick }: { quick: boolean }): Promise<CollectorBenchResult> {
+  return resultInChild<CollectorBenchResult>(import.meta.url, 'collector', quick)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -6,11 +6,12 @@
 
 import { fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { builtinCatalog } from '../src/modules/catalog.js'
 import { createApiKey } from '../src/runtime/api-keys.js'
 import { startRuntime } from '../src/runtime/host.js'
 import { freeOffset } from '../test/helpers/cli.js'
+import { resultInChild } from './lib/in-child.js'
 import { type LoadResult, load, pacedLoad } from './lib/load.js'
 import { benchProject, round } from './lib/project.js'
 
@@ -122,19 +123,8 @@ export async function benchHttp({
  * came after the in-process scenario, whose router, heap and garbage it shared (its p99 at 5,000/s: 4.8–14.5 ms
  * there vs 3.3–4.8 ms alone, the same code and machine, docs/performance.md).
  */
-export async function benchHttpInChild({ quick }: { quick: boolean }): Promise<HttpBenchResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child', ...(quick ? ['--quick'] : [])], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  })
-  let out = ''
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    out += c
-  })
-  const code = await new Promise<number | null>((r) => child.once('exit', r))
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (code !== 0 || !line) throw new Error(`the HTTP bench process exited (${code}) without a result`)
-  return JSON.parse(line.slice('RESULT '.length)) as HttpBenchResult
+export function benchHttpInChild({ quick }: { quick: boolean }): Promise<HttpBenchResult> {
+  return resultInChild<HttpBenchResult>(import.meta.url, 'HTTP', quick)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
